@@ -1,0 +1,92 @@
+"""The HTTP app: ``/graphql``, ``/healthz`` and ``/readyz``.
+
+The lifespan opens one ``httpx.AsyncClient`` per partner account (through the account's in-process
+simulator in the embedded demo), builds each account's provider through its plug-in, and closes the
+clients on shutdown.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any, TypedDict
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from gateway import __version__
+from gateway.config import GatewayConfig
+from gateway.registry import Registry
+from gateway.schema import Context, build_schema
+from gateway.service import Gateway
+
+__all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
+
+#: Upstream timeouts: connect fast, give a slow upstream a little longer to answer.
+UPSTREAM_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+READY_TIMEOUT = 5.0
+USER_AGENT = f"partner-gateway/{__version__}"
+
+
+class State(TypedDict):
+    gateway: Gateway
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        return Context(gateway=request.state.gateway)
+
+
+def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
+    """The gateway as an ASGI app. Nothing touches the network until the lifespan starts."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[State]:
+        async with contextlib.AsyncExitStack() as stack:
+            providers = []
+            for entry in config.accounts:
+                account = entry.account
+                simulator = config.simulated.get(account.id)
+                client = httpx.AsyncClient(
+                    base_url=account.endpoint,
+                    transport=httpx.ASGITransport(app=simulator) if simulator is not None else None,
+                    timeout=UPSTREAM_TIMEOUT,
+                    headers={"user-agent": USER_AGENT},
+                )
+                await stack.enter_async_context(client)
+                providers.append(registry[account.provider].create(account, entry.credentials, client))
+            yield {"gateway": Gateway(providers, ping_seconds=READY_TIMEOUT)}
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok", "version": __version__})
+
+    async def readyz(request: Request) -> Response:
+        gateway: Gateway = request.state.gateway
+        results = await gateway.health()
+        accounts: dict[str, Any] = {}
+        for health in results:
+            entry: dict[str, Any] = {"provider": health.provider, "ok": health.ok}
+            if health.error is not None:
+                entry["error"] = {"message": health.error.message, **health.error.extensions()}
+            accounts[health.account_id] = entry
+        ready = all(h.ok for h in results)
+        body = {"status": "ready" if ready else "unready", "accounts": accounts}
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    graphql = GraphQLApp(build_schema())
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,115 @@
+"""The ``partner-gateway`` command.
+
+partner-gateway serve [--config FILE] [--host H] [--port P]
+partner-gateway simulator <provider> [provider options]     (e.g. aliyun, huaweicloud)
+partner-gateway check-config [--config FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+
+from gateway import __version__
+from gateway.app import create_app
+from gateway.config import CONFIG_ENV, GatewayConfig, demo_config, load_config
+from gateway.errors import ConfigError
+from gateway.registry import Registry
+
+__all__ = ["main"]
+
+EXIT_CONFIG = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    registry = Registry.discover()
+    args = _parser(registry).parse_args(argv)
+    logging.basicConfig(
+        level=getattr(logging, args.log_level.upper()), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        result: int = args.run(args, registry)
+    except ConfigError as exc:
+        print(f"partner-gateway: invalid configuration: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    return result
+
+
+def _parser(registry: Registry) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="partner-gateway", description="One GraphQL API over cloud partner programs.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve the GraphQL API (the embedded demo when no config is given)")
+    _add_config_argument(serve)
+    serve.add_argument("--host", help="address to bind (default: the config's, else 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to bind (default: the config's, else 8000)")
+    serve.set_defaults(run=_serve)
+
+    check = commands.add_parser("check-config", help="validate a configuration and list its partner accounts")
+    _add_config_argument(check)
+    check.set_defaults(run=_check_config)
+
+    simulator = commands.add_parser("simulator", help="run a provider's upstream simulator as an HTTP server")
+    providers = simulator.add_subparsers(title="providers", required=True, metavar="PROVIDER")
+    for name, plugin in registry.items():
+        sub = providers.add_parser(name, help=f"simulate the {plugin.title} partner API")
+        plugin.add_simulator_arguments(sub)
+        sub.set_defaults(run=_simulate, provider=name)
+    return parser
+
+
+def _add_config_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        default=os.environ.get(CONFIG_ENV),
+        help=f"TOML file of partner accounts (default: ${CONFIG_ENV}; without either, the embedded demo)",
+    )
+
+
+def _config(args: argparse.Namespace, registry: Registry) -> GatewayConfig:
+    return load_config(args.config, registry) if args.config else demo_config(registry)
+
+
+def _serve(args: argparse.Namespace, registry: Registry) -> int:
+    config = _config(args, registry)
+    host = args.host or config.server.host
+    port = args.port or config.server.port
+    app = create_app(config, registry)
+    print(f"partner-gateway {__version__}: serving GraphQL at http://{host}:{port}/graphql (GraphiQL in a browser)")
+    print(f"  health: /healthz   readiness: /readyz   configuration: {config.source}")
+    _print_accounts(config)
+    uvicorn.run(app, host=host, port=port, log_level=args.log_level)
+    return 0
+
+
+def _check_config(args: argparse.Namespace, registry: Registry) -> int:
+    config = _config(args, registry)
+    print(f"configuration OK: {config.source}")
+    _print_accounts(config)
+    return 0
+
+
+def _print_accounts(config: GatewayConfig) -> None:
+    for entry in config.accounts:
+        account = entry.account
+        where = "simulated in-process" if account.id in config.simulated else account.endpoint
+        print(f"  partner account {account.id}: {account.name} ({account.provider}, {account.role.value}) -> {where}")
+
+
+def _simulate(args: argparse.Namespace, registry: Registry) -> int:
+    app, lines = registry[args.provider].simulator(args)
+    for line in lines:
+        print(line)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

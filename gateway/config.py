@@ -1,0 +1,255 @@
+"""Configuration: the partner accounts the gateway serves, read from a TOML file.
+
+::
+
+    [server]                       # optional
+    host = "127.0.0.1"
+    port = 8000
+
+    [[accounts]]
+    id = "acme-aliyun"             # stable: it is part of every global id
+    provider = "aliyun"            # a plug-in name (gateway.registry)
+    name = "Acme Aliyun distributor"
+    role = "distributor"           # one of the provider's roles
+    endpoint = "https://agency.aliyuncs.com"   # optional: the plug-in's default
+
+    [accounts.credentials]         # credential -> NAME of the environment variable holding it
+    access_key_id = "ACME_ALIYUN_AK_ID"
+    access_key_secret = "ACME_ALIYUN_AK_SECRET"
+
+    [accounts.settings]            # provider-specific, non-secret
+    page_size = 20
+
+Secrets never appear in the file. Every problem is reported as a ``ConfigError`` naming the key
+(``accounts[1].role``) and what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from gateway.errors import ConfigError
+from gateway.models import PartnerAccount, PartnerRole, Secret
+from gateway.provider import ASGIApp, Credentials, ProviderPlugin
+from gateway.registry import Registry
+
+__all__ = ["CONFIG_ENV", "AccountConfig", "GatewayConfig", "ServerConfig", "demo_config", "load_config", "parse_config"]
+
+CONFIG_ENV = "PARTNER_GATEWAY_CONFIG"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+_ACCOUNT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_TOP_KEYS = {"server", "accounts"}
+_SERVER_KEYS = {"host", "port"}
+_ACCOUNT_KEYS = {"id", "provider", "name", "role", "endpoint", "credentials", "settings"}
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+
+
+@dataclass(frozen=True, slots=True)
+class AccountConfig:
+    """A configured partner account and its credentials (``Secret`` values, read from the environment)."""
+
+    account: PartnerAccount
+    credentials: Credentials
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayConfig:
+    accounts: tuple[AccountConfig, ...]
+    server: ServerConfig = ServerConfig()
+    source: str = "embedded demo"
+    """Where the configuration came from: a file path, or the embedded demo."""
+    simulated: Mapping[str, ASGIApp] = field(default_factory=dict)
+    """Account id -> in-process simulator that stands in for its upstream (the embedded demo)."""
+
+
+def load_config(
+    path: str | os.PathLike[str], registry: Registry, environ: Mapping[str, str] = os.environ
+) -> GatewayConfig:
+    """Read and validate a TOML configuration file."""
+    try:
+        with Path(path).open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(str(path), "file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), f"not valid TOML: {exc}") from None
+    return parse_config(data, registry, environ, source=str(path))
+
+
+def parse_config(
+    data: Mapping[str, Any], registry: Registry, environ: Mapping[str, str], *, source: str = "<config>"
+) -> GatewayConfig:
+    _no_unknown_keys(data, _TOP_KEYS, "")
+    server = _parse_server(data.get("server", {}))
+    raw_accounts = data.get("accounts")
+    if not isinstance(raw_accounts, list) or not raw_accounts:
+        raise ConfigError("accounts", "at least one [[accounts]] table is required")
+    accounts: list[AccountConfig] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_accounts):
+        key = f"accounts[{index}]"
+        if not isinstance(raw, Mapping):
+            raise ConfigError(key, "must be a table")
+        account = _parse_account(raw, key, registry, environ)
+        if account.account.id in seen:
+            raise ConfigError(f"{key}.id", f"duplicate account id {account.account.id!r}")
+        seen.add(account.account.id)
+        accounts.append(account)
+    return GatewayConfig(accounts=tuple(accounts), server=server, source=source)
+
+
+def demo_config(registry: Registry) -> GatewayConfig:
+    """The embedded default: one demo account per plug-in, each backed by the plug-in's own simulator."""
+    accounts: list[AccountConfig] = []
+    simulated: dict[str, ASGIApp] = {}
+    for plugin in registry.values():
+        demo = plugin.demo()
+        if demo is None:
+            continue
+        accounts.append(AccountConfig(demo.account, demo.credentials))
+        simulated[demo.account.id] = demo.app
+    if not accounts:
+        raise ConfigError("accounts", "no configuration given and no installed provider ships a demo simulator")
+    return GatewayConfig(accounts=tuple(accounts), simulated=simulated)
+
+
+def _parse_server(raw: object) -> ServerConfig:
+    if not isinstance(raw, Mapping):
+        raise ConfigError("server", "must be a table")
+    _no_unknown_keys(raw, _SERVER_KEYS, "server")
+    host = raw.get("host", DEFAULT_HOST)
+    port = raw.get("port", DEFAULT_PORT)
+    if not isinstance(host, str) or not host:
+        raise ConfigError("server.host", "must be a non-empty string")
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+        raise ConfigError("server.port", f"must be an integer from 1 to 65535, not {port!r}")
+    return ServerConfig(host=host, port=port)
+
+
+def _parse_account(raw: Mapping[str, Any], key: str, registry: Registry, environ: Mapping[str, str]) -> AccountConfig:
+    _no_unknown_keys(raw, _ACCOUNT_KEYS, key)
+    account_id = _required_str(raw, "id", key)
+    if not _ACCOUNT_ID.match(account_id):
+        raise ConfigError(
+            f"{key}.id", "must be 1-63 lower-case letters, digits or '-', starting with a letter or digit"
+        )
+    provider = _required_str(raw, "provider", key)
+    plugin = _plugin(registry, provider, f"{key}.provider")
+    name = _required_str(raw, "name", key)
+    role = _parse_role(plugin, _required_str(raw, "role", key), f"{key}.role")
+    endpoint = raw.get("endpoint", plugin.default_endpoint)
+    if (
+        not isinstance(endpoint, str)
+        or urlsplit(endpoint).scheme not in ("http", "https")
+        or not urlsplit(endpoint).netloc
+    ):
+        raise ConfigError(f"{key}.endpoint", f"must be an http(s) URL, not {endpoint!r}")
+    settings = _parse_settings(plugin, raw.get("settings", {}), f"{key}.settings")
+    credentials = _parse_credentials(plugin, raw.get("credentials"), f"{key}.credentials", environ)
+    account = PartnerAccount(
+        id=account_id, provider=provider, name=name, role=role, endpoint=endpoint.rstrip("/"), settings=settings
+    )
+    return AccountConfig(account=account, credentials=credentials)
+
+
+def _plugin(registry: Registry, provider: str, key: str) -> ProviderPlugin:
+    if provider in registry:
+        return registry[provider]
+    if provider in registry.broken:
+        raise ConfigError(
+            key, f"provider plug-in {provider!r} is installed but failed to load: {registry.broken[provider]}"
+        )
+    known = ", ".join(sorted(registry)) or "none"
+    raise ConfigError(key, f"unknown provider {provider!r} (installed: {known})")
+
+
+def _parse_role(plugin: ProviderPlugin, value: str, key: str) -> PartnerRole:
+    allowed = sorted(role.value for role in plugin.roles)
+    try:
+        role = PartnerRole(value)
+    except ValueError:
+        role = None
+    if role is None or role not in plugin.roles:
+        raise ConfigError(
+            key, f"{value!r} is not a role of provider {plugin.name!r} (expected one of: {', '.join(allowed)})"
+        )
+    return role
+
+
+def _parse_settings(plugin: ProviderPlugin, raw: object, key: str) -> dict[str, object]:
+    if not isinstance(raw, Mapping):
+        raise ConfigError(key, "must be a table")
+    specs = {spec.name: spec for spec in plugin.settings}
+    _no_unknown_keys(raw, set(specs), key)
+    settings: dict[str, object] = {}
+    for name, spec in specs.items():
+        if name not in raw:
+            if spec.required:
+                raise ConfigError(f"{key}.{name}", f"is required by provider {plugin.name!r}" + _help(spec.help))
+            continue
+        value = raw[name]
+        if not isinstance(value, spec.type) or (spec.type is int and isinstance(value, bool)):
+            raise ConfigError(f"{key}.{name}", f"must be of type {spec.type.__name__}, not {type(value).__name__}")
+        settings[name] = value
+    return settings
+
+
+def _parse_credentials(plugin: ProviderPlugin, raw: object, key: str, environ: Mapping[str, str]) -> dict[str, Secret]:
+    if raw is None:
+        raise ConfigError(
+            key, f"is required: name the environment variables holding {', '.join(plugin.credential_names)}"
+        )
+    if not isinstance(raw, Mapping):
+        raise ConfigError(key, "must be a table of credential name -> environment variable name")
+    _no_unknown_keys(raw, set(plugin.credential_names), key)
+    credentials: dict[str, Secret] = {}
+    for name in plugin.credential_names:
+        var = raw.get(name)
+        if var is None:
+            raise ConfigError(f"{key}.{name}", "is required: the name of the environment variable that holds it")
+        if not isinstance(var, str) or not _ENV_NAME.match(var):
+            # Never echo the value: someone may have pasted the secret itself here.
+            raise ConfigError(
+                f"{key}.{name}", "must name an environment variable (letters, digits, '_'), not hold a secret"
+            )
+        value = environ.get(var)
+        if not value:
+            raise ConfigError(f"{key}.{name}", f"environment variable {var} is not set")
+        credentials[name] = Secret(value)
+    return credentials
+
+
+def _required_str(raw: Mapping[str, Any], name: str, key: str) -> str:
+    value = raw.get(name)
+    if value is None:
+        raise ConfigError(f"{key}.{name}", "is required")
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{key}.{name}", "must be a non-empty string")
+    return value
+
+
+def _no_unknown_keys(raw: Mapping[str, Any], allowed: set[str], key: str) -> None:
+    for name in raw:
+        if name not in allowed:
+            where = f"{key}.{name}" if key else name
+            expected = ", ".join(sorted(allowed)) or "none"
+            raise ConfigError(where, f"unknown key (expected: {expected})")
+
+
+def _help(text: str) -> str:
+    return f" ({text})" if text else ""

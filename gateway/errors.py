@@ -1,0 +1,161 @@
+"""The gateway's one error tree.
+
+GatewayError                      code
+├── ConfigError                   CONFIG_INVALID      a bad configuration key (start-up only)
+├── InvalidInput                  BAD_USER_INPUT      the caller's input is wrong
+├── NotFound                      NOT_FOUND
+├── UnsupportedByProvider         UNSUPPORTED_BY_PROVIDER
+└── ProviderError                 PROVIDER_ERROR      the upstream said no (business error)
+    ├── ProviderUnavailable       PROVIDER_UNAVAILABLE  network failure, timeout, HTTP 5xx
+    │   └── ProviderThrottled     PROVIDER_THROTTLED    upstream rate limit, maybe with retry_after
+    ├── ProviderAuthError         PROVIDER_AUTH         the upstream refused our credentials
+    └── ProviderProtocolError     PROVIDER_PROTOCOL     the upstream answered something we cannot read
+
+Adapters translate every upstream failure into one of these, in one table per adapter, keeping the
+upstream's own code and request id. The GraphQL layer turns ``code`` into ``extensions.code``.
+Messages never carry credentials.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+__all__ = [
+    "ConfigError",
+    "GatewayError",
+    "InvalidInput",
+    "NotFound",
+    "ProviderAuthError",
+    "ProviderError",
+    "ProviderProtocolError",
+    "ProviderThrottled",
+    "ProviderUnavailable",
+    "UnsupportedByProvider",
+]
+
+
+class GatewayError(Exception):
+    """Base of every error the gateway raises on purpose. ``code`` is stable public API."""
+
+    code: ClassVar[str] = "INTERNAL"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def extensions(self) -> dict[str, object]:
+        """What a client sees under ``extensions`` in a GraphQL error."""
+        return {"code": self.code}
+
+
+class ConfigError(GatewayError):
+    """The configuration is invalid; ``key`` is the dotted path of the offending key."""
+
+    code = "CONFIG_INVALID"
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"{key}: {problem}")
+        self.key = key
+        self.problem = problem
+
+
+class InvalidInput(GatewayError):
+    code = "BAD_USER_INPUT"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+    def extensions(self) -> dict[str, object]:
+        ext = super().extensions()
+        if self.field is not None:
+            ext["field"] = self.field
+        return ext
+
+
+class NotFound(GatewayError):
+    code = "NOT_FOUND"
+
+
+class UnsupportedByProvider(GatewayError):
+    """The provider has no API for what was asked (CONTRACTS.md X.3)."""
+
+    code = "UNSUPPORTED_BY_PROVIDER"
+
+    def __init__(self, provider: str, what: str) -> None:
+        super().__init__(f"{provider} does not support {what}")
+        self.provider = provider
+        self.what = what
+
+    def extensions(self) -> dict[str, object]:
+        return {**super().extensions(), "provider": self.provider}
+
+
+class ProviderError(GatewayError):
+    """An upstream call failed. Carries the upstream's own error code and request id.
+
+    ``retryable`` says whether repeating the same call may succeed; it says nothing about whether
+    the failed call had an effect. ``outcome_unknown`` is true when the request may have reached the
+    upstream and been applied (a timeout or lost connection after sending): such a write must be
+    reconciled, never resent blindly. ``retry_after`` is an upstream hint in seconds, if it gave one.
+    """
+
+    code = "PROVIDER_ERROR"
+    retryable: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str,
+        partner_id: str | None = None,
+        upstream_code: str | None = None,
+        request_id: str | None = None,
+        http_status: int | None = None,
+        outcome_unknown: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.provider = provider
+        self.partner_id = partner_id
+        self.upstream_code = upstream_code
+        self.request_id = request_id
+        self.http_status = http_status
+        self.outcome_unknown = outcome_unknown
+        self.retry_after = retry_after
+
+    def extensions(self) -> dict[str, object]:
+        ext: dict[str, object] = {**super().extensions(), "provider": self.provider}
+        for key, value in (
+            ("partnerId", self.partner_id),
+            ("upstreamCode", self.upstream_code),
+            ("requestId", self.request_id),
+        ):
+            if value is not None:
+                ext[key] = value
+        return ext
+
+
+class ProviderUnavailable(ProviderError):
+    """The upstream could not be reached or failed on its side (timeout, connection, HTTP 5xx)."""
+
+    code = "PROVIDER_UNAVAILABLE"
+    retryable = True
+
+
+class ProviderThrottled(ProviderUnavailable):
+    """The upstream rate-limited us (see ``retry_after``)."""
+
+    code = "PROVIDER_THROTTLED"
+
+
+class ProviderAuthError(ProviderError):
+    """The upstream refused the partner account's credentials or signature."""
+
+    code = "PROVIDER_AUTH"
+
+
+class ProviderProtocolError(ProviderError):
+    """The upstream's answer could not be understood (malformed JSON, missing fields)."""
+
+    code = "PROVIDER_PROTOCOL"

@@ -1,0 +1,63 @@
+"""How errors reach clients: a ``GatewayError`` keeps its message and ``extensions.code`` (plus its
+fields); anything else is logged with its traceback and shown only as ``INTERNAL``, so no stack trace
+or secret ever leaves the process."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.types.execution import ExecutionContext
+
+from gateway.errors import GatewayError
+
+__all__ = ["GatewayErrors", "GatewaySchema"]
+
+log = logging.getLogger("gateway.graphql")
+
+INTERNAL_MESSAGE = "Internal server error"
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is not None and not isinstance(original, GatewayError | GraphQLError)
+
+
+class GatewaySchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        # Expected errors (bad input, an upstream's refusal) are answers, not incidents: no traceback.
+        for error in errors:
+            if _is_unexpected(error):
+                log.error("unexpected error at %s", error.path, exc_info=error.original_error)
+
+
+class GatewayErrors(SchemaExtension):
+    """Shapes every error of a result: see the module docstring."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result: Any = self.execution_context.result
+        if result is not None and getattr(result, "errors", None):
+            result.errors = [_shape(error) for error in result.errors]
+
+
+def _shape(error: GraphQLError) -> GraphQLError:
+    original = error.original_error
+    if isinstance(original, GatewayError):
+        message, extensions = original.message, original.extensions()
+    elif _is_unexpected(error):
+        message, extensions = INTERNAL_MESSAGE, {"code": "INTERNAL"}
+    else:  # syntax and validation errors from graphql-core itself
+        message, extensions = error.message, {"code": "GRAPHQL_VALIDATION_FAILED", **(error.extensions or {})}
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=extensions,
+    )

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gateway.config import load_config, parse_config
+from gateway.errors import ConfigError
+from gateway.models import PartnerRole, Secret
+from gateway.registry import Registry
+from tests.fakes import FakePlugin
+
+REGISTRY = Registry([FakePlugin()], broken={"brokencloud": "ImportError: no module named brokencloud"})
+ENV = {"FAKE_TOKEN": "s3cr3t-token-value"}
+VALID: dict[str, Any] = {
+    "server": {"host": "0.0.0.0", "port": 9000},
+    "accounts": [
+        {
+            "id": "acme-fake",
+            "provider": "fake",
+            "name": "Acme on Fake Cloud",
+            "role": "reseller",
+            "credentials": {"token": "FAKE_TOKEN"},
+            "settings": {"region": "cn-north-1", "page_size": 50},
+        }
+    ],
+}
+
+
+def with_change(path: str, value: object) -> dict[str, Any]:
+    """VALID with one key set (or removed, for value ``...``); path like ``accounts.0.role``."""
+    data = copy.deepcopy(VALID)
+    *parents, last = path.split(".")
+    node: Any = data
+    for part in parents:
+        node = node[int(part)] if part.isdigit() else node[part]
+    if value is ...:
+        del node[last]
+    else:
+        node[last] = value
+    return data
+
+
+def test_a_valid_config_is_read() -> None:
+    config = parse_config(VALID, REGISTRY, ENV)
+    assert (config.server.host, config.server.port) == ("0.0.0.0", 9000)
+    [entry] = config.accounts
+    assert entry.account.id == "acme-fake"
+    assert entry.account.role is PartnerRole.RESELLER
+    assert entry.account.endpoint == FakePlugin.default_endpoint
+    assert dict(entry.account.settings) == {"region": "cn-north-1", "page_size": 50}
+    assert entry.credentials == {"token": Secret("s3cr3t-token-value")}
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "key", "problem"),
+    [
+        ("accounts.0.role", "tier3", "accounts[0].role", "'tier3' is not a role of provider 'fake'"),
+        ("accounts.0.role", "tier1-distributor", "accounts[0].role", "expected one of: distributor, reseller"),
+        ("accounts.0.provider", "nocloud", "accounts[0].provider", "unknown provider 'nocloud' (installed: fake)"),
+        ("accounts.0.provider", "brokencloud", "accounts[0].provider", "failed to load: ImportError"),
+        ("accounts.0.id", "Bad Id!", "accounts[0].id", "lower-case letters"),
+        ("accounts.0.name", ..., "accounts[0].name", "is required"),
+        ("accounts.0.endpoint", "ftp://x", "accounts[0].endpoint", "must be an http(s) URL"),
+        ("accounts.0.colour", "red", "accounts[0].colour", "unknown key"),
+        ("accounts.0.credentials", ..., "accounts[0].credentials", "name the environment variables holding token"),
+        (
+            "accounts.0.credentials.token",
+            "NOT_SET_ANYWHERE",
+            "accounts[0].credentials.token",
+            "NOT_SET_ANYWHERE is not set",
+        ),
+        ("accounts.0.credentials.password", "X", "accounts[0].credentials.password", "unknown key"),
+        ("accounts.0.settings.region", ..., "accounts[0].settings.region", "is required by provider 'fake'"),
+        ("accounts.0.settings.page_size", "50", "accounts[0].settings.page_size", "must be of type int, not str"),
+        ("server.port", 70000, "server.port", "from 1 to 65535"),
+        ("accounts", [], "accounts", "at least one [[accounts]] table"),
+        ("tls", True, "tls", "unknown key"),
+    ],
+)
+def test_a_bad_config_names_the_key_and_the_problem(path: str, value: object, key: str, problem: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(with_change(path, value), REGISTRY, ENV)
+    assert caught.value.key == key
+    assert problem in caught.value.problem
+
+
+def test_duplicate_account_ids_are_refused() -> None:
+    data = copy.deepcopy(VALID)
+    data["accounts"].append(copy.deepcopy(data["accounts"][0]))
+    with pytest.raises(ConfigError, match=r"accounts\[1\]\.id: duplicate account id 'acme-fake'"):
+        parse_config(data, REGISTRY, ENV)
+
+
+def test_a_secret_pasted_into_the_file_is_refused_without_being_echoed() -> None:
+    pasted = "LTAI5tR3alS3cr3t+/=="
+    with pytest.raises(ConfigError) as caught:
+        parse_config(with_change("accounts.0.credentials.token", pasted), REGISTRY, ENV)
+    assert caught.value.key == "accounts[0].credentials.token"
+    assert pasted not in str(caught.value)
+
+
+def test_secrets_never_show_in_repr() -> None:
+    config = parse_config(VALID, REGISTRY, ENV)
+    assert "s3cr3t" not in repr(config)
+    assert "s3cr3t" not in str(config.accounts[0].credentials)
+    assert config.accounts[0].credentials["token"].reveal() == "s3cr3t-token-value"
+
+
+def test_a_toml_file_is_loaded_and_errors_name_the_file(tmp_path: Path) -> None:
+    good = tmp_path / "gateway.toml"
+    good.write_text(
+        '[[accounts]]\nid = "a1"\nprovider = "fake"\nname = "A"\nrole = "distributor"\n'
+        '[accounts.credentials]\ntoken = "FAKE_TOKEN"\n[accounts.settings]\nregion = "r"\n'
+    )
+    assert load_config(good, REGISTRY, ENV).accounts[0].account.id == "a1"
+    assert load_config(good, REGISTRY, ENV).source == str(good)
+
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[[accounts]\n")
+    with pytest.raises(ConfigError, match="not valid TOML") as caught:
+        load_config(broken, REGISTRY, ENV)
+    assert caught.value.key == str(broken)
+    with pytest.raises(ConfigError, match="file not found"):
+        load_config(tmp_path / "missing.toml", REGISTRY, ENV)

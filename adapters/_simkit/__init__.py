@@ -1,0 +1,1 @@
+"""What the built-in simulators share: fault injection (``adapters._simkit.faults``)."""

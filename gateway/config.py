@@ -205,6 +205,8 @@ def _parse_settings(plugin: ProviderPlugin, raw: object, key: str) -> dict[str, 
         value = raw[name]
         if not isinstance(value, spec.type) or (spec.type is int and isinstance(value, bool)):
             raise ConfigError(f"{key}.{name}", f"must be of type {spec.type.__name__}, not {type(value).__name__}")
+        if isinstance(value, int) and not _within(value, spec.minimum, spec.maximum):
+            raise ConfigError(f"{key}.{name}", f"must be from {spec.minimum} to {spec.maximum}, not {value}")
         settings[name] = value
     return settings
 
@@ -249,6 +251,10 @@ def _no_unknown_keys(raw: Mapping[str, Any], allowed: set[str], key: str) -> Non
             where = f"{key}.{name}" if key else name
             expected = ", ".join(sorted(allowed)) or "none"
             raise ConfigError(where, f"unknown key (expected: {expected})")
+
+
+def _within(value: int, minimum: int | None, maximum: int | None) -> bool:
+    return (minimum is None or value >= minimum) and (maximum is None or value <= maximum)
 
 
 def _help(text: str) -> str:

@@ -62,6 +62,9 @@ class SettingSpec:
     type: type
     required: bool = False
     help: str = ""
+    minimum: int | None = None
+    maximum: int | None = None
+    """Bounds for an ``int`` setting, checked with the rest of the configuration."""
 
 
 @dataclass(frozen=True, slots=True)

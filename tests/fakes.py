@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from gateway.errors import ProviderError, ProviderUnavailable
-from gateway.models import Customer, CustomerKind, Page, PartnerAccount, PartnerRole
+from gateway.models import Customer, Page, PartnerAccount, PartnerRole
 from gateway.provider import ASGIApp, Capability, Credentials, DemoUpstream, SettingSpec
 
 
@@ -51,7 +51,7 @@ class FakePlugin:
     roles = frozenset({PartnerRole.DISTRIBUTOR, PartnerRole.RESELLER})
     default_endpoint = "https://fake.invalid"
     credential_names = ("token",)
-    settings = (SettingSpec("region", str, required=True), SettingSpec("page_size", int))
+    settings = (SettingSpec("region", str, required=True), SettingSpec("page_size", int, minimum=1, maximum=100))
 
     def __init__(self, data: dict[str, int | Exception] | None = None) -> None:
         self.data = data or {}

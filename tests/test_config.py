@@ -75,6 +75,7 @@ def test_a_valid_config_is_read() -> None:
         ("accounts.0.credentials.password", "X", "accounts[0].credentials.password", "unknown key"),
         ("accounts.0.settings.region", ..., "accounts[0].settings.region", "is required by provider 'fake'"),
         ("accounts.0.settings.page_size", "50", "accounts[0].settings.page_size", "must be of type int, not str"),
+        ("accounts.0.settings.page_size", 0, "accounts[0].settings.page_size", "must be from 1 to 100, not 0"),
         ("server.port", 70000, "server.port", "from 1 to 65535"),
         ("accounts", [], "accounts", "at least one [[accounts]] table"),
         ("tls", True, "tls", "unknown key"),

@@ -1,0 +1,164 @@
+"""Aliyun failures -> the gateway's error tree, in one table (CONTRACTS.md A.3, X.2).
+
+Three kinds of failure reach here:
+
+* transport errors: HTTP 4xx/5xx with ``{Code, Message, RequestId, HostId?}`` (A.3.1);
+* business errors: HTTP 200 whose ``Code`` is not ``"200"`` or whose ``Success`` is false (A.3.2);
+* httpx errors: nothing (or nothing readable) came back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import httpx
+
+from gateway.errors import (
+    ProviderAuthError,
+    ProviderError,
+    ProviderProtocolError,
+    ProviderThrottled,
+    ProviderUnavailable,
+)
+
+__all__ = [
+    "PROVIDER",
+    "business_error",
+    "is_business_error",
+    "network_error",
+    "protocol_error",
+    "transport_error",
+]
+
+PROVIDER = "aliyun"
+
+#: Upstream ``Code`` -> error class. Gateway-level codes are Aliyun's public POP error codes
+#: (https://help.aliyun.com/document_detail/51132.html and the SDK issues cited in simulator/_auth.py);
+#: numeric codes are the Agency API's business codes (A.4.x).
+ERROR_CLASSES: Mapping[str, type[ProviderError]] = {
+    # credentials and signature: retrying the same call cannot help
+    "InvalidAccessKeyId": ProviderAuthError,
+    "InvalidAccessKeyId.NotFound": ProviderAuthError,
+    "InvalidAccessKeyId.Inactive": ProviderAuthError,
+    "SignatureDoesNotMatch": ProviderAuthError,
+    "IncompleteSignature": ProviderAuthError,
+    "MissingAuthorization": ProviderAuthError,
+    "InvalidSecurityToken.Expired": ProviderAuthError,
+    "InvalidSecurityToken.Malformed": ProviderAuthError,
+    "InvalidSecurityToken.MismatchWithAccessKey": ProviderAuthError,
+    "Forbidden.AccessKeyDisabled": ProviderAuthError,
+    # our clock is off by more than 15 minutes: a configuration problem, not a transient one
+    "InvalidTimeStamp.Expired": ProviderAuthError,
+    "InvalidTimeStamp.Format": ProviderAuthError,
+    # rate limits
+    "Throttling": ProviderThrottled,
+    "Throttling.User": ProviderThrottled,
+    "Throttling.Api": ProviderThrottled,
+    "Throttling.Concurrent": ProviderThrottled,
+    # the upstream's own trouble
+    "InternalError": ProviderUnavailable,
+    "ServiceUnavailable": ProviderUnavailable,
+    "ServiceTimeout": ProviderUnavailable,
+    "1109": ProviderUnavailable,  # "System error" (A.3.2)
+}
+
+_MAX_MESSAGE = 300
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    # The SDK reads x-acs-retry-after as a positive integer and sleeps that many *milliseconds*
+    # (alibabacloud_tea_openapi/utils.py:567, darabonba core.py get_backoff_time + sleep(ms)).
+    raw = headers.get("x-acs-retry-after")
+    if raw is None:
+        return None
+    try:
+        millis = int(raw)
+    except ValueError:
+        return None
+    return millis / 1000 if millis > 0 else None
+
+
+def _message(action: str, code: str | None, upstream_message: str | None) -> str:
+    detail = (upstream_message or "").strip()
+    if len(detail) > _MAX_MESSAGE:
+        detail = detail[:_MAX_MESSAGE] + "..."
+    return f"Aliyun {action} failed: {code or 'no code'}: {detail or 'no message'}"
+
+
+def _get(body: Mapping[str, object], key: str) -> object:
+    # A.3.1: the SDK falls back to the lower-camel key.
+    value = body.get(key)
+    return body.get(key[0].lower() + key[1:]) if value is None else value
+
+
+def transport_error(
+    response: httpx.Response, body: Mapping[str, object], *, action: str, partner_id: str | None
+) -> ProviderError:
+    """An HTTP 4xx/5xx answer (A.3.1)."""
+    code = _text(_get(body, "Code"))
+    retry_after = _retry_after(response.headers)
+    cls = ERROR_CLASSES.get(code or "")
+    if retry_after is not None or response.status_code == 429:
+        cls = ProviderThrottled
+    elif cls is None:
+        cls = ProviderUnavailable if response.status_code >= 500 else ProviderError
+    return cls(
+        _message(action, code, _text(_get(body, "Message"))),
+        provider=PROVIDER,
+        partner_id=partner_id,
+        upstream_code=code,
+        request_id=_text(_get(body, "RequestId")),
+        http_status=response.status_code,
+        retry_after=retry_after,
+    )
+
+
+def is_business_error(body: Mapping[str, object]) -> bool:
+    """A.3.2: 2022 operations say OK with ``Code == "200"``; some have only ``Success``."""
+    code = body.get("Code")
+    if code is not None and str(code) != "200":
+        return True
+    return body.get("Success") is False
+
+
+def business_error(body: Mapping[str, object], *, action: str, partner_id: str | None) -> ProviderError:
+    """An HTTP 200 answer that carries a business failure (A.3.2)."""
+    code = _text(body.get("Code"))
+    cls = ERROR_CLASSES.get(code or "", ProviderError)
+    return cls(
+        _message(action, code, _text(body.get("Message"))),
+        provider=PROVIDER,
+        partner_id=partner_id,
+        upstream_code=code,
+        request_id=_text(body.get("RequestId")),
+        http_status=200,
+    )
+
+
+def network_error(exc: httpx.TransportError, *, action: str, partner_id: str | None) -> ProviderUnavailable:
+    """No answer. ``outcome_unknown`` unless the request certainly never left (connect/pool failure)."""
+    never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+    kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "could not be completed"
+    return ProviderUnavailable(
+        f"Aliyun {action} {kind}: {type(exc).__name__}",
+        provider=PROVIDER,
+        partner_id=partner_id,
+        outcome_unknown=not never_sent,
+    )
+
+
+def protocol_error(
+    response: httpx.Response, problem: str, *, action: str, partner_id: str | None
+) -> ProviderProtocolError:
+    """An answer we cannot read (not JSON, not an object, missing fields)."""
+    return ProviderProtocolError(
+        f"Aliyun {action} returned an unreadable answer (HTTP {response.status_code}): {problem}",
+        provider=PROVIDER,
+        partner_id=partner_id,
+        request_id=response.headers.get("x-acs-request-id"),
+        http_status=response.status_code,
+    )

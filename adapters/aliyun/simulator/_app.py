@@ -1,0 +1,140 @@
+"""The ASGI app: verify the signature, then dispatch on (``x-acs-version``, ``x-acs-action``).
+
+Adding an operation means adding a handler to ``HANDLERS`` (see ``_call.Handler``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from adapters.aliyun._signing import parse_query
+from adapters.aliyun.simulator import _accounts
+from adapters.aliyun.simulator._auth import REPLAY_WINDOW, verify
+from adapters.aliyun.simulator._call import Call, Handler
+from adapters.aliyun.simulator._responses import (
+    BusinessError,
+    GatewayRefusal,
+    json_response,
+    new_request_id,
+    refusal,
+)
+from adapters.aliyun.simulator._seed import seed_partner
+from adapters.aliyun.simulator._state import Clock, NonceCache, SimulatedPartner, SimulatorState
+
+__all__ = ["HANDLERS", "VERSIONS", "AgencySimulator", "create_app"]
+
+log = logging.getLogger(__name__)
+
+V2022 = "2022-12-16"
+V2025 = "2025-02-27"
+VERSIONS = frozenset({V2022, V2025})
+
+HANDLERS: dict[tuple[str, str], Handler] = {
+    (V2022, "GetAccountInfo"): _accounts.GetAccountInfo,
+}
+
+_Scope = MutableMapping[str, Any]
+_Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+_Send = Callable[..., Awaitable[None]]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class AgencySimulator:
+    """A stateful Alibaba Cloud Agency API (RPC, ACS3-signed) as a bare ASGI app."""
+
+    def __init__(self, state: SimulatorState, handlers: dict[tuple[str, str], Handler] | None = None) -> None:
+        self.state = state
+        self.handlers = dict(HANDLERS if handlers is None else handlers)
+
+    async def __call__(self, scope: _Scope, receive: _Receive, send: _Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive)
+        response = await self.handle(request)
+        await response(scope, receive, send)
+
+    async def handle(self, request: Request) -> Response:
+        request_id = new_request_id()
+        try:
+            response = await self._dispatch(request, request_id)
+        except GatewayRefusal as error:
+            response = refusal(error, request_id)
+        except Exception:  # the simulator must answer like the real gateway, even on its own bugs
+            log.exception("simulator failure")
+            response = refusal(
+                GatewayRefusal(500, "InternalError", "The request processing has failed due to some unknown error."),
+                request_id,
+            )
+        response.headers["x-acs-request-id"] = request_id
+        return response
+
+    async def _dispatch(self, request: Request, request_id: str) -> Response:
+        body = await request.body()
+        headers: dict[str, list[str]] = {}
+        for raw_name, raw_value in request.headers.raw:
+            headers.setdefault(raw_name.decode("latin-1").lower(), []).append(raw_value.decode("latin-1"))
+        partner = verify(
+            self.state,
+            method=request.method,
+            path=request.url.path,
+            query=request.scope.get("query_string", b""),
+            headers=headers,
+            body=body,
+        )
+        version = (headers.get("x-acs-version") or [""])[0]
+        action = (headers.get("x-acs-action") or [""])[0]
+        if not version:
+            raise GatewayRefusal(400, "MissingVersion", "Version is mandatory for this action.")
+        if version not in VERSIONS:
+            # aliyun/aliyun-openapi-java-sdk#23, acmesh-official/acme.sh#2750
+            raise GatewayRefusal(400, "InvalidVersion", "Specified parameter Version is not valid.")
+        handler = self.handlers.get((version, action))
+        if handler is None or request.url.path != "/":
+            # aliyun/openapi-sdk-php-client#230, aliyun/aliyun-cli#415
+            raise GatewayRefusal(
+                404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method."
+            )
+        params = dict(parse_query(request.scope.get("query_string", b"")))
+        if body and request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            params.update(parse_query(body))  # A.2.2: CustomerNote* send their params as a form body
+        call = Call(self.state, partner, action, version, params, request_id)
+        try:
+            result = handler(call)
+        except BusinessError as error:
+            # A.3.2: business failures are HTTP 200 with their own Code and Success false.
+            return json_response(
+                {"RequestId": request_id, "Code": error.code, "Message": error.message, "Success": False}
+            )
+        return json_response({"RequestId": request_id, **result})
+
+
+def create_app(
+    partners: Iterable[SimulatedPartner],
+    *,
+    seed: int = 0,
+    clock: Clock | None = None,
+) -> AgencySimulator:
+    """A simulator serving ``partners``, each seeded from ``seed`` and its AccessKeyId."""
+    now = clock or _utc_now
+    start = now()
+    states = {partner.access_key_id: seed_partner(partner, seed, start) for partner in partners}
+    # A nonce can be replayed while its x-acs-date is within the window on either side: remember 2x.
+    state = SimulatorState(partners=states, clock=now, nonces=NonceCache(2 * REPLAY_WINDOW))
+    return AgencySimulator(state)

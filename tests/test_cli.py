@@ -1,0 +1,106 @@
+"""The console script, run as a user runs it: a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.servers import free_port
+
+EXE = shutil.which("partner-gateway") or str(Path(sys.executable).with_name("partner-gateway"))
+README_QUERY = "{ customers(first: 60) { edges { node { id provider name } } } }"
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [EXE, *args], capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})}, check=False
+    )
+
+
+def test_a_bad_config_fails_at_start_naming_the_key(tmp_path: Path) -> None:
+    config = tmp_path / "gateway.toml"
+    config.write_text(
+        '[[accounts]]\nid = "acme"\nprovider = "huaweicloud"\nname = "Acme"\nrole = "distributor"\n'
+        '[accounts.credentials]\naccess_key = "ACME_AK"\nsecret_key = "ACME_SK"\n'
+        '[accounts.settings]\ndomain_id = "d-1"\n'
+    )
+    result = run("serve", "--config", str(config))
+    assert result.returncode == 2
+    assert "accounts[0].role" in result.stderr
+    assert "'distributor' is not a role of provider 'huaweicloud'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_config_file_can_come_from_the_environment(tmp_path: Path) -> None:
+    config = tmp_path / "gateway.toml"
+    config.write_text(
+        '[[accounts]]\nid = "acme-aliyun"\nprovider = "aliyun"\nname = "Acme"\nrole = "distributor"\n'
+        '[accounts.credentials]\naccess_key_id = "ACME_AK"\naccess_key_secret = "ACME_SK"\n'
+    )
+    result = run(
+        "check-config",
+        env={"PARTNER_GATEWAY_CONFIG": str(config), "ACME_AK": "LTAIacme", "ACME_SK": "very-secret-value"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "acme-aliyun: Acme (aliyun, distributor)" in result.stdout
+    assert "very-secret-value" not in result.stdout + result.stderr
+
+    missing = run("check-config", "--config", str(config), env={"ACME_AK": "LTAIacme"})
+    assert missing.returncode == 2
+    assert "accounts[0].credentials.access_key_secret: environment variable ACME_SK is not set" in missing.stderr
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    port = free_port()
+    process = subprocess.Popen(
+        [EXE, "serve", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, process.communicate()[0]
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the gateway did not start"
+            time.sleep(0.1)
+        yield base, process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_serve_answers_the_readme_query_from_both_providers(served: tuple[str, subprocess.Popen[str]]) -> None:
+    base, _ = served
+    response = httpx.post(f"{base}/graphql", json={"query": README_QUERY}, timeout=30)
+    assert response.status_code == 200
+    body = response.json()
+    assert "errors" not in body, json.dumps(body)[:2000]
+    nodes = [edge["node"] for edge in body["data"]["customers"]["edges"]]
+    assert len(nodes) == 60
+    assert {node["provider"] for node in nodes} == {"aliyun", "huaweicloud"}
+    assert len({node["id"] for node in nodes}) == 60
+    assert httpx.get(f"{base}/readyz", timeout=30).status_code == 200
+
+
+def test_serve_says_what_it_serves(served: tuple[str, subprocess.Popen[str]]) -> None:
+    base, process = served
+    process.terminate()
+    output = process.communicate(timeout=10)[0]
+    assert f"serving GraphQL at {base}/graphql" in output
+    assert "aliyun-demo" in output
+    assert "huaweicloud-demo" in output
+    assert "simulated in-process" in output

@@ -1,31 +1,13 @@
-"""Provider-neutral domain models.
-
-Every adapter maps its upstream's wire format onto these frozen dataclasses, and the GraphQL layer maps
-them onto its types. Nothing here knows about strawberry, httpx or any one cloud. Provider-only data
-that has no neutral field goes into ``extra``.
-"""
+"""Values every family uses: money, secrets, partner accounts, pages."""
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Generic, TypeVar
-
-__all__ = [
-    "AccountType",
-    "Customer",
-    "CustomerKind",
-    "CustomerStatus",
-    "Money",
-    "Page",
-    "PartnerAccount",
-    "PartnerRole",
-    "Secret",
-]
 
 T = TypeVar("T")
 
@@ -104,56 +86,6 @@ class PartnerAccount:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "settings", _frozen_mapping(self.settings))
-
-
-class AccountType(enum.Enum):
-    """How a customer is tied to its partner: Aliyun agency/consignment, Huawei advisory/resale."""
-
-    AGENCY = "AGENCY"  # Aliyun 代理: own account, pays itself (or the partner pays for it)
-    CONSIGNMENT = "CONSIGNMENT"  # Aliyun 代销: exists under the partner, who moves its funds
-    ADVISORY = "ADVISORY"  # Huawei 顾问销售
-    RESALE = "RESALE"  # Huawei 代售: the only kind whose funds and coupons the partner handles
-    UNKNOWN = "UNKNOWN"
-
-
-class CustomerKind(enum.Enum):
-    ENTERPRISE = "ENTERPRISE"
-    INDIVIDUAL = "INDIVIDUAL"
-    UNKNOWN = "UNKNOWN"
-
-
-class CustomerStatus(enum.Enum):
-    INVITED = "INVITED"
-    ASSOCIATED = "ASSOCIATED"
-    INVITATION_EXPIRED = "INVITATION_EXPIRED"
-    FROZEN = "FROZEN"
-    UNKNOWN = "UNKNOWN"
-
-
-@dataclass(frozen=True, slots=True)
-class Customer:
-    """An end customer of one partner account.
-
-    ``native_id`` is the upstream's own id, kept as a string because upstream ids are 64-bit.
-    ``owner`` is the salesperson responsible for the customer (Aliyun ``CustomerBd``, Huawei
-    ``account_managers``), used for owner scoping.
-    """
-
-    provider: str
-    partner_id: str
-    native_id: str
-    name: str
-    account_type: AccountType = AccountType.UNKNOWN
-    kind: CustomerKind = CustomerKind.UNKNOWN
-    status: CustomerStatus = CustomerStatus.UNKNOWN
-    email: str | None = None
-    phone: str | None = None
-    owner: str | None = None
-    associated_at: datetime | None = None
-    extra: Mapping[str, object] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "extra", _frozen_mapping(self.extra))
 
 
 @dataclass(frozen=True, slots=True)

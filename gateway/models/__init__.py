@@ -1,0 +1,76 @@
+"""Provider-neutral domain models.
+
+Every adapter maps its upstream's wire format onto these frozen dataclasses, and the GraphQL layer maps
+them onto its types. Nothing here knows about strawberry, httpx or any one cloud. Provider-only data
+that has no neutral field goes into ``extra``.
+"""
+
+from gateway.models._catalog import (
+    Order,
+    OrderStatus,
+    OrderType,
+    PriceQuote,
+    Region,
+    RegionLevel,
+    Resource,
+    Voucher,
+    VoucherQuota,
+    VoucherQuotaStatus,
+    VoucherStatus,
+)
+from gateway.models._core import Money, Page, PartnerAccount, PartnerRole, Secret
+from gateway.models._customers import (
+    AccountType,
+    Customer,
+    CustomerKind,
+    CustomerStatus,
+    Invitation,
+    InvitationStatus,
+    Note,
+    Reseller,
+)
+from gateway.models._money import (
+    Balance,
+    BalanceKind,
+    BatchResult,
+    Funds,
+    ItemFailure,
+    LedgerEntry,
+    LedgerKind,
+    Transfer,
+)
+
+__all__ = [
+    "AccountType",
+    "Balance",
+    "BalanceKind",
+    "BatchResult",
+    "Customer",
+    "CustomerKind",
+    "CustomerStatus",
+    "Funds",
+    "Invitation",
+    "InvitationStatus",
+    "ItemFailure",
+    "LedgerEntry",
+    "LedgerKind",
+    "Money",
+    "Note",
+    "Order",
+    "OrderStatus",
+    "OrderType",
+    "Page",
+    "PartnerAccount",
+    "PartnerRole",
+    "PriceQuote",
+    "Region",
+    "RegionLevel",
+    "Reseller",
+    "Resource",
+    "Secret",
+    "Transfer",
+    "Voucher",
+    "VoucherQuota",
+    "VoucherQuotaStatus",
+    "VoucherStatus",
+]

@@ -1,0 +1,167 @@
+"""Vouchers, voucher quotas, orders, resources and reference data."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from gateway.models._core import Money, _frozen_mapping
+
+# --- Vouchers ----------------------------------------------------------------------------------------
+
+
+class VoucherStatus(enum.Enum):
+    NOT_ACTIVATED = "NOT_ACTIVATED"
+    AVAILABLE = "AVAILABLE"
+    USED_UP = "USED_UP"
+    EXPIRED = "EXPIRED"
+    RECLAIMED = "RECLAIMED"  # reclaimed (Huawei) or cancelled / abandoned (Aliyun)
+    UNKNOWN = "UNKNOWN"
+
+
+@dataclass(frozen=True, slots=True)
+class Voucher:
+    """A voucher (代金券) issued to a customer: from a template (Aliyun) or a quota (Huawei)."""
+
+    provider: str
+    partner_id: str
+    native_id: str
+    customer_id: str | None
+    face_value: Money
+    remaining: Money
+    status: VoucherStatus
+    issued_at: datetime | None = None
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    source_id: str | None = None  # Aliyun CouponTemplateId, Huawei quota id
+    reseller_id: str | None = None
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "extra", _frozen_mapping(self.extra))
+
+
+class VoucherQuotaStatus(enum.Enum):
+    ACTIVE = "ACTIVE"
+    INVALID = "INVALID"
+    ADJUSTING = "ADJUSTING"
+    FROZEN = "FROZEN"
+    RECLAIMED = "RECLAIMED"
+    UNKNOWN = "UNKNOWN"
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherQuota:
+    """A voucher quota (Huawei): the partner's own, or one granted to a tier-2 reseller from it."""
+
+    provider: str
+    partner_id: str
+    native_id: str
+    total: Money
+    remaining: Money
+    status: VoucherQuotaStatus
+    parent_id: str | None = None
+    reseller_id: str | None = None
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    created_at: datetime | None = None
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "extra", _frozen_mapping(self.extra))
+
+
+# --- Orders, resources, reference data -------------------------------------------------------------
+
+
+class OrderStatus(enum.Enum):
+    PENDING_PAYMENT = "PENDING_PAYMENT"
+    PENDING_REVIEW = "PENDING_REVIEW"
+    PROCESSING = "PROCESSING"
+    COMPLETED = "COMPLETED"  # paid (Aliyun) or completed (Huawei)
+    CANCELLED = "CANCELLED"
+    UNKNOWN = "UNKNOWN"
+
+
+class OrderType(enum.Enum):
+    NEW = "NEW"
+    RENEW = "RENEW"
+    UPGRADE = "UPGRADE"
+    DOWNGRADE = "DOWNGRADE"
+    CHANGE = "CHANGE"
+    REFUND = "REFUND"  # refund or unsubscribe
+    OTHER = "OTHER"
+    UNKNOWN = "UNKNOWN"
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    provider: str
+    partner_id: str
+    native_id: str
+    customer_id: str | None
+    status: OrderStatus
+    order_type: OrderType
+    product_code: str | None = None
+    product_name: str | None = None
+    list_price: Money | None = None
+    amount_due: Money | None = None  # after discounts
+    discount: Money | None = None
+    voucher_amount: Money | None = None
+    created_at: datetime | None = None
+    paid_at: datetime | None = None
+    project_id: str | None = None  # Aliyun opportunity id (ProjectId)
+    reseller_id: str | None = None
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "extra", _frozen_mapping(self.extra))
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """A customer's pay-per-use cloud resource (Huawei on-demand resources)."""
+
+    native_id: str
+    customer_id: str
+    name: str | None
+    service_type: str | None
+    resource_type: str | None
+    region: str | None
+    status: str
+    effective_at: datetime | None = None
+    expires_at: datetime | None = None
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "extra", _frozen_mapping(self.extra))
+
+
+class RegionLevel(enum.Enum):
+    COUNTRY = "COUNTRY"
+    PROVINCE = "PROVINCE"
+    CITY = "CITY"
+    COUNTY = "COUNTY"
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    code: str
+    name: str
+    level: RegionLevel
+    parent_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PriceQuote:
+    """A price inquiry's answer: list price, discount, and what is due."""
+
+    list_price: Money
+    discount: Money
+    amount: Money
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "extra", _frozen_mapping(self.extra))

@@ -1,0 +1,114 @@
+"""Money held upstream and its movements."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from gateway.models._core import Money, _frozen_mapping
+
+T = TypeVar("T")
+
+
+# --- Money held upstream ---------------------------------------------------------------------------
+
+
+class BalanceKind(enum.Enum):
+    """Which of a partner's own upstream accounts a balance is (Huawei ``account_type``)."""
+
+    CASH = "CASH"
+    CREDIT = "CREDIT"
+    BONUS = "BONUS"
+    DEPOSIT = "DEPOSIT"
+    ALLOCATABLE = "ALLOCATABLE"  # 可拨款: what a tier-1 may allocate to customers and resellers
+    UNKNOWN = "UNKNOWN"
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    """One of the partner account's own upstream money accounts."""
+
+    kind: BalanceKind
+    amount: Money
+    designated: Money | None = None  # earmarked (专款专用): cannot be allocated
+    credit_limit: Money | None = None
+    native_id: str | None = None
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "extra", _frozen_mapping(self.extra))
+
+
+@dataclass(frozen=True, slots=True)
+class Funds:
+    """The money side of one customer or tier-2 reseller, as its provider models it.
+
+    Huawei (cash allocation): ``available`` is the allocated balance and ``debt`` the arrears.
+    Aliyun (credit lines): ``credit_line`` is the line, ``available`` what is left of it and
+    ``debt`` the outstanding (consumed, unpaid) amount. Fields a provider lacks are ``None``.
+    """
+
+    owner_id: str
+    available: Money
+    debt: Money | None = None
+    credit_line: Money | None = None
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "extra", _frozen_mapping(self.extra))
+
+
+class LedgerKind(enum.Enum):
+    ALLOCATION = "ALLOCATION"  # partner -> customer or reseller
+    RECLAIM = "RECLAIM"  # back to the partner
+    TOP_UP = "TOP_UP"
+    CONSUMPTION = "CONSUMPTION"
+    REFUND = "REFUND"
+    ADJUSTMENT = "ADJUSTMENT"
+    QUOTA_GRANT = "QUOTA_GRANT"  # voucher quota given to a reseller
+    QUOTA_RECLAIM = "QUOTA_RECLAIM"
+    OTHER = "OTHER"
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """One movement of money or quota in an upstream's own records (statements, adjust records)."""
+
+    native_id: str
+    kind: LedgerKind
+    amount: Money
+    occurred_at: datetime | None = None
+    counterparty_id: str | None = None  # the customer or reseller on the other side
+    transaction_id: str | None = None  # what the allocating call returned (transfer_id / trans_id)
+    balance_after: Money | None = None
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "extra", _frozen_mapping(self.extra))
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """The upstream's receipt for a money movement it applied."""
+
+    transaction_id: str
+    amount: Money
+    counterparty_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFailure:
+    """One item of a batch call that the upstream refused (HTTP 200 with per-item errors)."""
+
+    item_id: str
+    upstream_code: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult(Generic[T]):
+    succeeded: tuple[T, ...]
+    failed: tuple[ItemFailure, ...] = ()

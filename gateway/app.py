@@ -8,6 +8,7 @@ clients on shutdown.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator
 from typing import Any, TypedDict
@@ -41,6 +42,10 @@ class State(TypedDict):
 
 
 class GraphQLApp(GraphQL[Context, None]):
+    def encode_json(self, data: object) -> bytes:
+        # UTF-8 as it is: customer names are mostly Chinese, and \uXXXX escapes help nobody.
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         return Context(gateway=request.state.gateway)
 

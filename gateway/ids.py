@@ -18,11 +18,11 @@ def encode_opaque(text: str) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def decode_opaque(token: str, what: str) -> str:
+def decode_opaque(token: str, what: str, field: str) -> str:
     try:
         return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidInput(f"malformed {what}", field=what) from None
+        raise InvalidInput(f"malformed {what}", field=field) from None
 
 
 def encode_global_id(type_name: str, *parts: str) -> str:
@@ -34,7 +34,7 @@ def decode_global_id(global_id: str, expected_type: str, parts: int) -> tuple[st
 
     The last part may itself contain ``:`` (upstream ids are opaque to us).
     """
-    type_name, _, rest = decode_opaque(global_id, "id").partition(":")
+    type_name, _, rest = decode_opaque(global_id, "id", "id").partition(":")
     values = tuple(rest.split(":", parts - 1)) if rest else ()
     if type_name != expected_type or len(values) != parts or not all(values):
         raise InvalidInput(f"not a {expected_type} id", field="id")

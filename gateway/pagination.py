@@ -36,7 +36,7 @@ class Position:
 
     @classmethod
     def from_cursor(cls, cursor: str) -> Position:
-        prefix, _, rest = decode_opaque(cursor, "after").partition(":")
+        prefix, _, rest = decode_opaque(cursor, "cursor", "after").partition(":")
         account_id, _, offset = rest.rpartition(":")
         if prefix != _CURSOR_PREFIX or not account_id or not offset.isdigit():
             raise InvalidInput("malformed cursor", field="after")

@@ -28,7 +28,7 @@ def config_for(*account_ids: str) -> GatewayConfig:
         accounts=tuple(
             AccountConfig(
                 PartnerAccount(
-                    account_id, "fake", f"Name of {account_id}", PartnerRole.DISTRIBUTOR, "https://fake.invalid"
+                    account_id, "fake", f"Name of {account_id} 名", PartnerRole.DISTRIBUTOR, "https://fake.invalid"
                 ),
                 {"token": Secret("tok-SECRET-1")},
             )
@@ -83,7 +83,8 @@ async def test_customers_of_every_account_by_post_and_get(client: httpx.AsyncCli
     assert data["totalCount"] == 65
     nodes = [edge["node"] for edge in data["edges"]]
     assert [n["nativeId"] for n in nodes] == [f"one-{i}" for i in range(25)] + [f"two-{i}" for i in range(35)]
-    assert nodes[0]["partner"]["name"] == "Name of one"
+    assert nodes[0]["partner"]["name"] == "Name of one 名"
+    assert "\\u" not in posted.text  # UTF-8 as it is, not escaped
     assert decode_global_id(nodes[0]["id"], "Customer", 2) == ("one", "one-0")
     assert decode_global_id(nodes[0]["partner"]["id"], "Partner", 1) == ("one",)
     assert len({n["id"] for n in nodes}) == 60
@@ -102,6 +103,7 @@ async def test_graphiql_is_served_to_browsers(client: httpx.AsyncClient) -> None
 async def test_a_bad_cursor_is_a_typed_error(client: httpx.AsyncClient) -> None:
     response = await client.post("/graphql", json={"query": '{ customers(after: "bogus") { totalCount } }'})
     [error] = response.json()["errors"]
+    assert error["message"] == "malformed cursor"
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "after"}
     assert response.json()["data"] is None
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import uvicorn
 
 
@@ -36,3 +38,29 @@ def live_server(app: Any, *, lifespan: str = "auto") -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextlib.contextmanager
+def process_serving(args: list[str], probe_url: str, *, timeout: float = 30) -> Iterator[subprocess.Popen[str]]:
+    """Run a server command (a real process); yield once ``probe_url`` answers, terminate it afterwards.
+
+    Its combined output can be read with ``process.communicate()`` after terminating it.
+    """
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"{args[0]} exited early:\n{process.communicate()[0]}")
+            try:
+                httpx.get(probe_url, timeout=1)
+                break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{' '.join(args)} did not start within {timeout} s")
+            time.sleep(0.1)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -7,14 +7,13 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.servers import free_port
+from tests.servers import free_port, process_serving
 
 EXE = shutil.which("partner-gateway") or str(Path(sys.executable).with_name("partner-gateway"))
 README_QUERY = "{ customers(first: 60) { edges { node { id provider name } } } }"
@@ -61,26 +60,9 @@ def test_the_config_file_can_come_from_the_environment(tmp_path: Path) -> None:
 
 @pytest.fixture
 def served() -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    port = free_port()
-    process = subprocess.Popen(
-        [EXE, "serve", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, process.communicate()[0]
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the gateway did not start"
-            time.sleep(0.1)
+    base = f"http://127.0.0.1:{free_port()}"
+    with process_serving([EXE, "serve", "--port", base.rsplit(":", 1)[1]], f"{base}/healthz") as process:
         yield base, process
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_serve_answers_the_readme_query_from_both_providers(served: tuple[str, subprocess.Popen[str]]) -> None:

@@ -22,7 +22,9 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from gateway import __version__
+from gateway.auth import Authenticator
 from gateway.config import GatewayConfig
+from gateway.endpoint import GraphQLEndpoint, principal_of
 from gateway.registry import Registry
 from gateway.schema import Context, build_schema
 from gateway.service import Gateway
@@ -47,7 +49,7 @@ class GraphQLApp(GraphQL[Context, None]):
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        return Context(gateway=request.state.gateway)
+        return Context(gateway=request.state.gateway, principal=principal_of(request.state))
 
 
 def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
@@ -86,7 +88,7 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
         body = {"status": "ready" if ready else "unready", "accounts": accounts}
         return JSONResponse(body, status_code=200 if ready else 503)
 
-    graphql = GraphQLApp(build_schema())
+    graphql = GraphQLEndpoint(GraphQLApp(build_schema()), Authenticator(config.api_keys))
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),

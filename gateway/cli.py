@@ -3,6 +3,8 @@
 partner-gateway serve [--config FILE] [--host H] [--port P]
 partner-gateway simulator <provider> [provider options]     (e.g. aliyun, huaweicloud)
 partner-gateway check-config [--config FILE]
+partner-gateway schema                                       (prints the GraphQL SDL)
+partner-gateway new-api-key --name N --role admin|finance|sales [--owner SALESPERSON]
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ import uvicorn
 
 from gateway import __version__
 from gateway.app import create_app
-from gateway.config import CONFIG_ENV, GatewayConfig, demo_config, load_config
+from gateway.auth import Role, hash_key, new_key
+from gateway.config import CONFIG_ENV, GatewayConfig, check_exposure, demo_config, load_config
 from gateway.errors import ConfigError
 from gateway.registry import Registry
+from gateway.schema import sdl
 
 __all__ = ["main"]
 
@@ -52,6 +56,15 @@ def _parser(registry: Registry) -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port to bind (default: the config's, else 8000)")
     serve.set_defaults(run=_serve)
 
+    schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+    schema.set_defaults(run=_schema)
+
+    key = commands.add_parser("new-api-key", help="make an API key and the [[api_keys]] entry for it")
+    key.add_argument("--name", required=True, help="who or what uses the key, e.g. web-console")
+    key.add_argument("--role", required=True, choices=[role.value for role in Role])
+    key.add_argument("--owner", help="for sales keys: the salesperson id whose customers the key sees")
+    key.set_defaults(run=_new_api_key)
+
     check = commands.add_parser("check-config", help="validate a configuration and list its partner accounts")
     _add_config_argument(check)
     check.set_defaults(run=_check_config)
@@ -81,11 +94,39 @@ def _serve(args: argparse.Namespace, registry: Registry) -> int:
     config = _config(args, registry)
     host = args.host or config.server.host
     port = args.port or config.server.port
+    check_exposure(config, host)
     app = create_app(config, registry)
     print(f"partner-gateway {__version__}: serving GraphQL at http://{host}:{port}/graphql (GraphiQL in a browser)")
     print(f"  health: /healthz   readiness: /readyz   configuration: {config.source}")
     _print_accounts(config)
+    if not config.api_keys:
+        print(
+            "WARNING: no API keys are configured: the gateway is OPEN and every request is an admin.\n"
+            f"WARNING: this is allowed only on a loopback address ({host}); add [[api_keys]] to serve others.",
+            file=sys.stderr,
+        )
     uvicorn.run(app, host=host, port=port, log_level=args.log_level)
+    return 0
+
+
+def _schema(args: argparse.Namespace, registry: Registry) -> int:
+    sys.stdout.write(sdl())
+    return 0
+
+
+def _new_api_key(args: argparse.Namespace, registry: Registry) -> int:
+    role = Role(args.role)
+    if role is Role.SALES and not args.owner:
+        print("partner-gateway: a sales key needs --owner (the salesperson whose customers it sees)", file=sys.stderr)
+        return EXIT_CONFIG
+    key = new_key()
+    print(f"API key (give it to {args.name}; it is shown only now): {key}\n")
+    print("[[api_keys]]")
+    print(f'name = "{args.name}"')
+    print(f'sha256 = "{hash_key(key)}"')
+    print(f'role = "{role.value}"')
+    if args.owner:
+        print(f'owner = "{args.owner}"')
     return 0
 
 

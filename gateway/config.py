@@ -35,12 +35,22 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from gateway.auth import ApiKey, Role
 from gateway.errors import ConfigError
 from gateway.models import PartnerAccount, PartnerRole, Secret
 from gateway.provider import ASGIApp, Credentials, ProviderPlugin
 from gateway.registry import Registry
 
-__all__ = ["CONFIG_ENV", "AccountConfig", "GatewayConfig", "ServerConfig", "demo_config", "load_config", "parse_config"]
+__all__ = [
+    "CONFIG_ENV",
+    "AccountConfig",
+    "GatewayConfig",
+    "ServerConfig",
+    "check_exposure",
+    "demo_config",
+    "load_config",
+    "parse_config",
+]
 
 CONFIG_ENV = "PARTNER_GATEWAY_CONFIG"
 DEFAULT_HOST = "127.0.0.1"
@@ -48,7 +58,10 @@ DEFAULT_PORT = 8000
 
 _ACCOUNT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_TOP_KEYS = {"server", "accounts"}
+_TOP_KEYS = {"server", "accounts", "api_keys"}
+_API_KEY_KEYS = {"name", "sha256", "role", "owner"}
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 _SERVER_KEYS = {"host", "port"}
 _ACCOUNT_KEYS = {"id", "provider", "name", "role", "endpoint", "credentials", "settings"}
 
@@ -75,6 +88,8 @@ class GatewayConfig:
     """Where the configuration came from: a file path, or the embedded demo."""
     simulated: Mapping[str, ASGIApp] = field(default_factory=dict)
     """Account id -> in-process simulator that stands in for its upstream (the embedded demo)."""
+    api_keys: tuple[ApiKey, ...] = ()
+    """No keys: the gateway runs open, and only on a loopback address (``check_exposure``)."""
 
 
 def load_config(
@@ -110,7 +125,53 @@ def parse_config(
             raise ConfigError(f"{key}.id", f"duplicate account id {account.account.id!r}")
         seen.add(account.account.id)
         accounts.append(account)
-    return GatewayConfig(accounts=tuple(accounts), server=server, source=source)
+    api_keys = _parse_api_keys(data.get("api_keys", []))
+    return GatewayConfig(accounts=tuple(accounts), server=server, source=source, api_keys=api_keys)
+
+
+def check_exposure(config: GatewayConfig, host: str) -> None:
+    """Refuse to serve without authentication anywhere but on a loopback address."""
+    if not config.api_keys and host not in _LOOPBACK and not host.startswith("127."):
+        raise ConfigError(
+            "api_keys",
+            f"no API keys are configured, so the gateway may only listen on a loopback address, not {host!r} "
+            "(add [[api_keys]] entries: partner-gateway new-api-key makes one)",
+        )
+
+
+def _parse_api_keys(raw: object) -> tuple[ApiKey, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError("api_keys", "must be an array of tables ([[api_keys]])")
+    keys: list[ApiKey] = []
+    seen_names: set[str] = set()
+    seen_hashes: set[str] = set()
+    for index, entry in enumerate(raw):
+        key = f"api_keys[{index}]"
+        if not isinstance(entry, Mapping):
+            raise ConfigError(key, "must be a table")
+        _no_unknown_keys(entry, _API_KEY_KEYS, key)
+        name = _required_str(entry, "name", key)
+        digest = _required_str(entry, "sha256", key)
+        if not _SHA256.match(digest):
+            # Never echo it: it may be the key itself pasted by mistake.
+            raise ConfigError(f"{key}.sha256", "must be the 64-hex SHA-256 of the key (partner-gateway new-api-key)")
+        try:
+            role = Role(_required_str(entry, "role", key))
+        except ValueError:
+            raise ConfigError(f"{key}.role", f"must be one of: {', '.join(r.value for r in Role)}") from None
+        owner = entry.get("owner")
+        if role is Role.SALES and (not isinstance(owner, str) or not owner.strip()):
+            raise ConfigError(f"{key}.owner", "is required for a sales key: the salesperson whose customers it sees")
+        if owner is not None and not isinstance(owner, str):
+            raise ConfigError(f"{key}.owner", "must be a string")
+        if name in seen_names:
+            raise ConfigError(f"{key}.name", f"duplicate API key name {name!r}")
+        if digest in seen_hashes:
+            raise ConfigError(f"{key}.sha256", "the same key is configured twice")
+        seen_names.add(name)
+        seen_hashes.add(digest)
+        keys.append(ApiKey(name=name, sha256=digest, role=role, owner=owner))
+    return tuple(keys)
 
 
 def demo_config(registry: Registry) -> GatewayConfig:

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from gateway.auth import hash_key
 from tests.servers import free_port, process_serving
 
 EXE = shutil.which("partner-gateway") or str(Path(sys.executable).with_name("partner-gateway"))
@@ -82,7 +83,34 @@ def test_serve_says_what_it_serves(served: tuple[str, subprocess.Popen[str]]) ->
     base, process = served
     process.terminate()
     output = process.communicate(timeout=10)[0]
+    assert "WARNING: no API keys are configured: the gateway is OPEN" in output
     assert f"serving GraphQL at {base}/graphql" in output
     assert "aliyun-demo" in output
     assert "huaweicloud-demo" in output
     assert "simulated in-process" in output
+
+
+def test_the_committed_schema_is_the_one_the_code_builds() -> None:
+    committed = (Path(__file__).resolve().parents[1] / "schema.graphql").read_text(encoding="utf-8")
+    printed = run("schema")
+    assert printed.returncode == 0
+    assert printed.stdout == committed, "schema.graphql is stale: run `partner-gateway schema > schema.graphql`"
+
+
+def test_new_api_key_prints_a_key_and_only_its_hash_for_the_config() -> None:
+    result = run("new-api-key", "--name", "wang-phone", "--role", "sales", "--owner", "wang.lei")
+    assert result.returncode == 0, result.stderr
+    key = result.stdout.split("it is shown only now): ", 1)[1].split()[0]
+    assert key.startswith("pgw_")
+    assert len(key) > 40
+    snippet = result.stdout.split("[[api_keys]]", 1)[1]
+    assert key not in snippet
+    assert f'sha256 = "{hash_key(key)}"' in snippet
+    assert 'owner = "wang.lei"' in snippet
+    assert run("new-api-key", "--name", "x", "--role", "sales").returncode == 2
+
+
+def test_without_api_keys_the_gateway_refuses_a_non_loopback_address() -> None:
+    result = run("serve", "--host", "0.0.0.0", "--port", "1")
+    assert result.returncode == 2
+    assert "api_keys: no API keys are configured" in result.stderr

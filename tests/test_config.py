@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from gateway.config import load_config, parse_config
+from gateway.auth import Role
+from gateway.config import check_exposure, load_config, parse_config
 from gateway.errors import ConfigError
 from gateway.models import PartnerRole, Secret
 from gateway.registry import Registry
@@ -126,3 +127,33 @@ def test_a_toml_file_is_loaded_and_errors_name_the_file(tmp_path: Path) -> None:
     assert caught.value.key == str(broken)
     with pytest.raises(ConfigError, match="file not found"):
         load_config(tmp_path / "missing.toml", REGISTRY, ENV)
+
+
+@pytest.mark.parametrize(
+    ("entry", "key", "problem"),
+    [
+        ({"name": "a", "sha256": "x" * 64, "role": "admin"}, "api_keys[0].sha256", "64-hex SHA-256"),
+        ({"name": "a", "sha256": "a" * 64, "role": "boss"}, "api_keys[0].role", "admin, finance, sales"),
+        ({"name": "a", "sha256": "a" * 64, "role": "sales"}, "api_keys[0].owner", "required for a sales key"),
+        ({"name": "a", "sha256": "a" * 64, "role": "admin", "scope": "x"}, "api_keys[0].scope", "unknown key"),
+    ],
+)
+def test_bad_api_keys_name_the_key(entry: dict[str, str], key: str, problem: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config({**VALID, "api_keys": [entry]}, REGISTRY, ENV)
+    assert caught.value.key == key
+    assert problem in caught.value.problem
+
+
+def test_api_keys_are_read_and_open_mode_is_loopback_only() -> None:
+    entry = {"name": "wang", "sha256": "b" * 64, "role": "sales", "owner": "wang.lei"}
+    config = parse_config({**VALID, "api_keys": [entry]}, REGISTRY, ENV)
+    [api_key] = config.api_keys
+    assert (api_key.role, api_key.owner) == (Role.SALES, "wang.lei")
+    check_exposure(config, "0.0.0.0")  # keys configured: any address
+
+    open_config = parse_config(VALID, REGISTRY, ENV)
+    for host in ("127.0.0.1", "localhost", "::1"):
+        check_exposure(open_config, host)
+    with pytest.raises(ConfigError, match="may only listen on a loopback address"):
+        check_exposure(open_config, "0.0.0.0")

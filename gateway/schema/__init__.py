@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import strawberry
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
 from gateway.schema.context import Context
 from gateway.schema.customers import CustomerQuery
 from gateway.schema.errors import GatewayErrors, GatewaySchema
 
-__all__ = ["Context", "build_schema"]
+__all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_TOKENS", "Context", "build_schema", "sdl"]
 
 
 @strawberry.type
@@ -16,5 +19,24 @@ class Query(CustomerQuery):
     pass
 
 
+#: Limits on one document: a front end's real queries stay far below them; a hostile one does not.
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 2000
+
+
 def build_schema() -> strawberry.Schema:
-    return GatewaySchema(query=Query, extensions=[GatewayErrors])
+    return GatewaySchema(
+        query=Query,
+        extensions=[
+            GatewayErrors,
+            partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
+            partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
+            partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+        ],
+    )
+
+
+def sdl() -> str:
+    """The schema in GraphQL SDL, as committed in ``schema.graphql``."""
+    return build_schema().as_str() + "\n"

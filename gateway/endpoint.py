@@ -1,0 +1,144 @@
+"""``/graphql``: authentication, then strawberry, then the GraphQL-over-HTTP response rules.
+
+- A missing or unknown API key is ``401`` with ``extensions.code`` ``UNAUTHENTICATED``. The GraphiQL
+  page itself (a browser's GET with no query) is served without a key; its requests need one.
+- ``Accept: application/graphql-response+json`` gets that media type and the spec's status codes: a
+  request error (unparsable, invalid, over a limit: nothing executed) is ``400`` with no ``data`` entry;
+  once execution starts the status is ``200``, with errors beside whatever data there is.
+- ``application/json`` (the legacy media type, and the default) is always ``200`` for GraphQL errors.
+- Transport-level failures strawberry reports as plain text (a body that is not JSON, no query) become
+  JSON error bodies in either media type.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import MutableMapping
+from typing import Any
+
+from starlette.requests import Request
+from starlette.types import Message, Receive, Scope, Send
+from strawberry.asgi import GraphQL
+
+from gateway.auth import Authenticator, Principal
+
+__all__ = ["GRAPHQL_RESPONSE_JSON", "REQUEST_ERROR_CODES", "GraphQLEndpoint", "principal_of"]
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+REQUEST_ERROR_CODES = frozenset({"GRAPHQL_VALIDATION_FAILED", "QUERY_TOO_COMPLEX", "BAD_REQUEST"})
+
+
+def principal_of(state: Any) -> Principal:
+    principal = getattr(state, "principal", None)
+    if not isinstance(principal, Principal):
+        raise RuntimeError("no principal: the request did not pass through GraphQLEndpoint")
+    return principal
+
+
+class GraphQLEndpoint:
+    def __init__(self, graphql: GraphQL[Any, Any], authenticator: Authenticator) -> None:
+        self.graphql = graphql
+        self.authenticator = authenticator
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope)
+        wants_spec_media_type = GRAPHQL_RESPONSE_JSON in request.headers.get("accept", "")
+        if _is_ide_page(request):
+            response = await self.graphql.render_graphql_ide(request)
+            await response(scope, receive, send)
+            return
+        principal = self.authenticator.principal(_presented_key(request))
+        if principal is None:
+            await _send_json(
+                send,
+                401,
+                {"errors": [{"message": "a valid API key is required", "extensions": {"code": "UNAUTHENTICATED"}}]},
+                GRAPHQL_RESPONSE_JSON if wants_spec_media_type else "application/json",
+                extra_headers=[(b"www-authenticate", b'Bearer realm="partner-gateway"')],
+            )
+            return
+        scope.setdefault("state", {})["principal"] = principal
+        await self.graphql(scope, receive, _Rewriter(send, wants_spec_media_type).send)
+
+
+def _is_ide_page(request: Request) -> bool:
+    return (
+        request.method == "GET"
+        and "text/html" in request.headers.get("accept", "")
+        and "query" not in request.query_params
+    )
+
+
+def _presented_key(request: Request) -> str | None:
+    authorization = request.headers.get("authorization", "")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return request.headers.get("x-api-key") or None
+
+
+class _Rewriter:
+    """Buffers strawberry's reply and applies the media type and status rules of the module docstring."""
+
+    def __init__(self, send: Send, spec_media_type: bool) -> None:
+        self._send = send
+        self._spec = spec_media_type
+        self._start: MutableMapping[str, Any] | None = None
+        self._body: list[bytes] = []
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self._start = message
+            return
+        if message["type"] != "http.response.body" or self._start is None:
+            await self._send(message)
+            return
+        self._body.append(message.get("body", b""))
+        if message.get("more_body"):
+            return
+        await self._finish(b"".join(self._body))
+
+    async def _finish(self, body: bytes) -> None:
+        assert self._start is not None
+        status = int(self._start["status"])
+        media_type = GRAPHQL_RESPONSE_JSON if self._spec else "application/json"
+        try:
+            payload = json.loads(body) if body else None
+        except ValueError:
+            payload = None
+        if not isinstance(payload, dict):
+            if status < 400:  # not a GraphQL response (e.g. a stream): leave it alone
+                await self._send(self._start)
+                await self._send({"type": "http.response.body", "body": body})
+                return
+            message = body.decode("utf-8", "replace").strip() or "bad request"
+            payload = {"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]}
+        elif self._spec and _is_request_error(payload):
+            payload.pop("data", None)
+            status = 400
+        headers = [
+            (k, v) for k, v in self._start.get("headers", []) if k.lower() not in (b"content-type", b"content-length")
+        ]
+        await _send_json(self._send, status, payload, media_type, extra_headers=headers)
+
+
+def _is_request_error(payload: dict[str, Any]) -> bool:
+    errors = payload.get("errors") or []
+    return (
+        payload.get("data") is None
+        and bool(errors)
+        and all((error.get("extensions") or {}).get("code") in REQUEST_ERROR_CODES for error in errors)
+    )
+
+
+async def _send_json(
+    send: Send, status: int, payload: object, media_type: str, extra_headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    headers = [
+        *(extra_headers or []),
+        (b"content-type", f"{media_type}; charset=utf-8".encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

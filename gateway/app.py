@@ -70,7 +70,8 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
                 )
                 await stack.enter_async_context(client)
                 providers.append(registry[account.provider].create(account, entry.credentials, client))
-            yield {"gateway": Gateway(providers, ping_seconds=READY_TIMEOUT)}
+            titles = {name: plugin.title for name, plugin in registry.items()}
+            yield {"gateway": Gateway(providers, titles=titles, ping_seconds=READY_TIMEOUT)}
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok", "version": __version__})

@@ -19,11 +19,31 @@ from __future__ import annotations
 
 import argparse
 import enum
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from gateway.models import Customer, Page, PartnerAccount, PartnerRole, Secret
+from gateway.models import (
+    Balance,
+    Customer,
+    Funds,
+    Invitation,
+    LedgerEntry,
+    Note,
+    Order,
+    Page,
+    PartnerAccount,
+    PartnerRole,
+    PriceQuote,
+    PriceRequest,
+    Region,
+    RegionLevel,
+    Reseller,
+    Secret,
+    Voucher,
+    VoucherQuota,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -49,9 +69,38 @@ Credentials = Mapping[str, Secret]
 
 
 class Capability(enum.Enum):
-    """An operation a provider may support. Clients read these to know what to offer a user."""
+    """An operation a provider may support. Clients read these to know what to offer a user.
 
+    A provider without a capability raises ``UnsupportedByProvider`` from the matching method
+    (CONTRACTS.md X.3 lists what each upstream has no API for).
+    """
+
+    # reads
     LIST_CUSTOMERS = "LIST_CUSTOMERS"
+    CUSTOMER_FUNDS = "CUSTOMER_FUNDS"
+    PARTNER_BALANCES = "PARTNER_BALANCES"
+    LIST_RESELLERS = "LIST_RESELLERS"
+    LIST_INVITATIONS = "LIST_INVITATIONS"
+    LIST_VOUCHERS = "LIST_VOUCHERS"
+    LIST_VOUCHER_QUOTAS = "LIST_VOUCHER_QUOTAS"
+    LIST_ORDERS = "LIST_ORDERS"
+    LIST_NOTES = "LIST_NOTES"
+    LIST_LEDGER = "LIST_LEDGER"
+    LIST_REGIONS = "LIST_REGIONS"
+    QUOTE_PRICE = "QUOTE_PRICE"
+    # writes (issue #6)
+    CREATE_CUSTOMER = "CREATE_CUSTOMER"
+    SEND_VERIFICATION_CODE = "SEND_VERIFICATION_CODE"
+    RESEND_INVITATION = "RESEND_INVITATION"
+    FREEZE_CUSTOMER = "FREEZE_CUSTOMER"
+    SET_CREDIT_LINE = "SET_CREDIT_LINE"
+    TRANSFER_FUNDS = "TRANSFER_FUNDS"
+    ADD_NOTE = "ADD_NOTE"
+    INVITE_RESELLER = "INVITE_RESELLER"
+    RESELLER_FUNDS = "RESELLER_FUNDS"
+    GRANT_VOUCHER_QUOTA = "GRANT_VOUCHER_QUOTA"
+    ISSUE_VOUCHER = "ISSUE_VOUCHER"
+    RECLAIM_VOUCHER = "RECLAIM_VOUCHER"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +152,90 @@ class Provider(Protocol):
 
         The adapter turns the window into whatever paging its upstream has (page numbers, offsets,
         several lists), so the caller can resume at any offset. ``limit`` may be 0: then only the
-        total is wanted, fetched as cheaply as the upstream allows.
+        total is wanted, fetched as cheaply as the upstream allows. Every ``list_*`` method below
+        follows the same rules.
         """
+        ...
+
+    async def get_customers(self, native_ids: Sequence[str]) -> Mapping[str, Customer]:
+        """The customers with these upstream ids, in as few calls as the upstream allows (a filter by id,
+        or a scan). Ids the upstream does not know are absent from the answer, not an error."""
+        ...
+
+    async def list_reseller_customers(self, reseller_id: str, offset: int, limit: int) -> Page[Customer]:
+        """The customers of one tier-2 reseller (Huawei: ``indirect_partner_id``)."""
+        ...
+
+    async def customer_funds(self, customer_ids: Sequence[str]) -> Mapping[str, Funds]:
+        """Funds of several customers in as few upstream calls as the upstream allows (Huawei has a
+        batch endpoint). Customers the upstream has no funds for (Huawei advisory customers) are absent."""
+        ...
+
+    async def partner_balances(self) -> tuple[Balance, ...]:
+        """The partner account's own upstream money accounts."""
+        ...
+
+    async def list_resellers(self, offset: int, limit: int) -> Page[Reseller]:
+        """The partner's tier-2 resellers."""
+        ...
+
+    async def get_resellers(self, native_ids: Sequence[str]) -> Mapping[str, Reseller]:
+        """The resellers with these upstream ids; unknown ids are absent."""
+        ...
+
+    async def reseller_funds(self, reseller_ids: Sequence[str]) -> Mapping[str, Funds]:
+        """Funds of several tier-2 resellers (Huawei: their balances; Aliyun: their credit)."""
+        ...
+
+    async def list_invitations(self, offset: int, limit: int) -> Page[Invitation]:
+        """Invitations sent and not yet associated (pending or expired)."""
+        ...
+
+    async def list_vouchers(self, offset: int, limit: int, *, customer_id: str | None = None) -> Page[Voucher]:
+        """Vouchers issued to customers, optionally of one customer."""
+        ...
+
+    async def get_vouchers(self, native_ids: Sequence[str]) -> Mapping[str, Voucher]:
+        """The vouchers with these upstream ids; unknown ids are absent."""
+        ...
+
+    async def list_voucher_quotas(
+        self, offset: int, limit: int, *, reseller_id: str | None = None
+    ) -> Page[VoucherQuota]:
+        """The partner's own voucher quotas, or (with ``reseller_id``) those granted to that reseller."""
+        ...
+
+    async def list_orders(
+        self,
+        offset: int,
+        limit: int,
+        *,
+        customer_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> Page[Order]:
+        """Customers' orders created in ``[since, until)``; the adapter applies the upstream's own
+        window limits (a default window when none is given, documented by the adapter)."""
+        ...
+
+    async def get_orders(self, native_ids: Sequence[str]) -> Mapping[str, Order]:
+        """The orders with these upstream ids; unknown ids are absent."""
+        ...
+
+    async def list_notes(self, customer_id: str, offset: int, limit: int) -> Page[Note]:
+        """Follow-up notes on one customer."""
+        ...
+
+    async def list_ledger(self, offset: int, limit: int) -> Page[LedgerEntry]:
+        """Allocations and reclaims of funds between the partner and its customers and resellers."""
+        ...
+
+    async def list_regions(self, level: RegionLevel, parent_code: str | None = None) -> tuple[Region, ...]:
+        """Reference regions of one level (countries; or provinces, then cities and counties of a parent)."""
+        ...
+
+    async def quote_price(self, request: PriceRequest) -> PriceQuote:
+        """What the customer would pay for pay-per-use resources (Huawei on-demand ratings)."""
         ...
 
 

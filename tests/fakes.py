@@ -3,19 +3,67 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TypeVar
 
 import httpx
 
-from gateway.errors import ProviderError, ProviderUnavailable
-from gateway.models import Customer, Page, PartnerAccount, PartnerRole
+from gateway.errors import ProviderError, ProviderUnavailable, UnsupportedByProvider
+from gateway.models import (
+    AccountType,
+    Balance,
+    BalanceKind,
+    Customer,
+    CustomerStatus,
+    Funds,
+    Invitation,
+    LedgerEntry,
+    Money,
+    Note,
+    Order,
+    OrderStatus,
+    OrderType,
+    Page,
+    PartnerAccount,
+    PartnerRole,
+    PriceQuote,
+    PriceRequest,
+    Region,
+    RegionLevel,
+    Reseller,
+    Voucher,
+    VoucherQuota,
+    VoucherStatus,
+)
 from gateway.provider import ASGIApp, Capability, Credentials, DemoUpstream, SettingSpec
+
+T = TypeVar("T")
+
+OWNERS = ("wang", "li", "zhao")
+ALL_CAPABILITIES = frozenset(Capability) - {Capability.LIST_NOTES, Capability.SET_CREDIT_LINE}
+
+
+def cny(amount: str) -> Money:
+    return Money(Decimal(amount), "CNY")
 
 
 def make_customers(account_id: str, count: int, provider: str = "fake") -> list[Customer]:
     return [
-        Customer(provider=provider, partner_id=account_id, native_id=f"{account_id}-{n}", name=f"Customer {n}")
+        Customer(
+            provider=provider,
+            partner_id=account_id,
+            native_id=f"{account_id}-{n}",
+            name=f"Customer {n}",
+            owner=OWNERS[n % len(OWNERS)],
+            status=CustomerStatus.FROZEN if n % 5 == 4 else CustomerStatus.ASSOCIATED,
+            account_type=AccountType.RESALE if n % 2 == 0 else AccountType.ADVISORY,
+            email=f"c{n}@example.com",
+            phone=f"1380000{n:04d}",
+        )
         for n in range(count)
     ]
 
@@ -24,23 +72,134 @@ def make_customers(account_id: str, count: int, provider: str = "fake") -> list[
 class FakeProvider:
     account: PartnerAccount
     customers: Sequence[Customer]
-    capabilities: frozenset[Capability] = frozenset({Capability.LIST_CUSTOMERS})
+    capabilities: frozenset[Capability] = ALL_CAPABILITIES
     short_pages: int | None = None
     """Return at most this many items per call, as some upstreams do."""
     fail_with: Exception | None = None
     calls: list[tuple[int, int]] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    vouchers: list[Voucher] = field(default_factory=list)
+    orders: list[Order] = field(default_factory=list)
+    resellers: list[Reseller] = field(default_factory=list)
 
-    async def ping(self) -> None:
+    def __post_init__(self) -> None:
+        pid, prov = self.account.id, self.account.provider
+        for n, customer in enumerate(self.customers):
+            if n % 3 == 0:
+                self.vouchers.append(
+                    Voucher(
+                        prov,
+                        pid,
+                        f"v-{customer.native_id}",
+                        customer.native_id,
+                        cny("100"),
+                        cny("40"),
+                        VoucherStatus.AVAILABLE,
+                    )
+                )
+            self.orders.append(
+                Order(
+                    prov,
+                    pid,
+                    f"o-{customer.native_id}",
+                    customer.native_id,
+                    OrderStatus.COMPLETED,
+                    OrderType.NEW,
+                    amount_due=cny("99.90"),
+                    created_at=datetime(2026, 1, 1, tzinfo=UTC),
+                )
+            )
+        self.resellers = [Reseller(prov, pid, f"r{n}", f"Reseller {n}") for n in range(3)]
+
+    def _call(self, name: str) -> None:
+        self.counts[name] += 1
         if self.fail_with is not None:
             raise self.fail_with
+
+    def _page(self, name: str, items: Sequence[T], offset: int, limit: int) -> Page[T]:
+        self._call(name)
+        if self.short_pages is not None:
+            limit = min(limit, self.short_pages)
+        return Page(tuple(items[offset : offset + limit]), len(items))
+
+    async def ping(self) -> None:
+        self._call("ping")
 
     async def list_customers(self, offset: int, limit: int) -> Page[Customer]:
         self.calls.append((offset, limit))
-        if self.fail_with is not None:
-            raise self.fail_with
-        if self.short_pages is not None:
-            limit = min(limit, self.short_pages)
-        return Page(tuple(self.customers[offset : offset + limit]), len(self.customers))
+        return self._page("list_customers", self.customers, offset, limit)
+
+    async def get_customers(self, native_ids: Sequence[str]) -> Mapping[str, Customer]:
+        self._call("get_customers")
+        return {c.native_id: c for c in self.customers if c.native_id in native_ids}
+
+    async def list_reseller_customers(self, reseller_id: str, offset: int, limit: int) -> Page[Customer]:
+        return self._page("list_reseller_customers", self.customers[:2], offset, limit)
+
+    async def customer_funds(self, customer_ids: Sequence[str]) -> Mapping[str, Funds]:
+        self._call("customer_funds")
+        return {i: Funds(i, cny("500.00"), debt=cny("0")) for i in customer_ids if i.endswith(("0", "2", "4"))}
+
+    async def partner_balances(self) -> tuple[Balance, ...]:
+        self._call("partner_balances")
+        return (Balance(BalanceKind.ALLOCATABLE, cny("100000.00")),)
+
+    async def list_resellers(self, offset: int, limit: int) -> Page[Reseller]:
+        return self._page("list_resellers", self.resellers, offset, limit)
+
+    async def get_resellers(self, native_ids: Sequence[str]) -> Mapping[str, Reseller]:
+        self._call("get_resellers")
+        return {r.native_id: r for r in self.resellers if r.native_id in native_ids}
+
+    async def reseller_funds(self, reseller_ids: Sequence[str]) -> Mapping[str, Funds]:
+        self._call("reseller_funds")
+        return {i: Funds(i, cny("7.00")) for i in reseller_ids}
+
+    async def list_invitations(self, offset: int, limit: int) -> Page[Invitation]:
+        raise UnsupportedByProvider(self.account.provider, "invitations")
+
+    async def list_vouchers(self, offset: int, limit: int, *, customer_id: str | None = None) -> Page[Voucher]:
+        items = [v for v in self.vouchers if customer_id is None or v.customer_id == customer_id]
+        return self._page("list_vouchers", items, offset, limit)
+
+    async def get_vouchers(self, native_ids: Sequence[str]) -> Mapping[str, Voucher]:
+        self._call("get_vouchers")
+        return {v.native_id: v for v in self.vouchers if v.native_id in native_ids}
+
+    async def list_voucher_quotas(
+        self, offset: int, limit: int, *, reseller_id: str | None = None
+    ) -> Page[VoucherQuota]:
+        return self._page("list_voucher_quotas", [], offset, limit)
+
+    async def list_orders(
+        self,
+        offset: int,
+        limit: int,
+        *,
+        customer_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> Page[Order]:
+        items = [o for o in self.orders if customer_id is None or o.customer_id == customer_id]
+        return self._page("list_orders", items, offset, limit)
+
+    async def get_orders(self, native_ids: Sequence[str]) -> Mapping[str, Order]:
+        self._call("get_orders")
+        return {o.native_id: o for o in self.orders if o.native_id in native_ids}
+
+    async def list_notes(self, customer_id: str, offset: int, limit: int) -> Page[Note]:
+        raise UnsupportedByProvider(self.account.provider, "notes")
+
+    async def list_ledger(self, offset: int, limit: int) -> Page[LedgerEntry]:
+        return self._page("list_ledger", [], offset, limit)
+
+    async def list_regions(self, level: RegionLevel, parent_code: str | None = None) -> tuple[Region, ...]:
+        self._call("list_regions")
+        return (Region("11", "北京", level, parent_code),)
+
+    async def quote_price(self, request: PriceRequest) -> PriceQuote:
+        self._call("quote_price")
+        return PriceQuote(cny("10"), cny("1"), cny("9"))
 
 
 class FakePlugin:
@@ -60,7 +219,7 @@ class FakePlugin:
     def create(self, account: PartnerAccount, credentials: Credentials, http: httpx.AsyncClient) -> FakeProvider:
         spec = self.data.get(account.id, 0)
         if isinstance(spec, Exception):
-            provider = FakeProvider(account, [], fail_with=spec)
+            provider = FakeProvider(account, make_customers(account.id, 3), fail_with=spec)
         else:
             provider = FakeProvider(account, make_customers(account.id, spec))
         self.created[account.id] = provider

@@ -6,6 +6,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from gateway.models._core import Money, _frozen_mapping
 
@@ -152,6 +153,33 @@ class Region:
     name: str
     level: RegionLevel
     parent_code: str | None = None
+
+
+_ONE = Decimal(1)
+
+
+@dataclass(frozen=True, slots=True)
+class PriceItem:
+    """One product of a price inquiry, in the upstream's product coordinates (Huawei H.4.21)."""
+
+    region: str
+    service_type: str  # e.g. hws.service.type.ec2
+    resource_type: str  # e.g. hws.resource.type.vm
+    resource_spec: str  # e.g. s6.small.1.linux
+    usage_factor: str = "Duration"
+    usage_value: Decimal = _ONE
+    usage_measure_id: int = 4  # hours
+    quantity: int = 1
+    resource_size: int | None = None
+    size_measure_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PriceRequest:
+    """A price inquiry for one customer's pay-per-use resources."""
+
+    customer_project_id: str
+    items: tuple[PriceItem, ...]
 
 
 @dataclass(frozen=True, slots=True)

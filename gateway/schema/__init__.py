@@ -7,15 +7,20 @@ from functools import partial
 import strawberry
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
+from gateway.schema.catalog import OrderQuery, VoucherQuery
 from gateway.schema.context import Context
 from gateway.schema.customers import CustomerQuery
 from gateway.schema.errors import GatewayErrors, GatewaySchema
+from gateway.schema.node import NodeQuery
+from gateway.schema.partners import PartnerQuery
+from gateway.schema.reference import ReferenceQuery
+from gateway.schema.resellers import ResellerQuery
 
 __all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_TOKENS", "Context", "build_schema", "sdl"]
 
 
 @strawberry.type
-class Query(CustomerQuery):
+class Query(NodeQuery, PartnerQuery, CustomerQuery, ResellerQuery, VoucherQuery, OrderQuery, ReferenceQuery):
     pass
 
 

@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from strawberry.scalars import JSON
 
 from gateway import models
+from gateway.errors import UnsupportedByProvider
+from gateway.filters import CustomerFilter, OrderFilter
 from gateway.ids import encode_global_id
+from gateway.masking import mask_email, mask_phone
+from gateway.models import Page
+from gateway.pagination import MergedList, Position, list_key
+from gateway.provider import Capability
 from gateway.schema.context import Context
-from gateway.schema.partners import Partner
-from gateway.schema.relay import Connection, Edge, Node, PageInfo
+from gateway.schema.json import jsonable
+from gateway.schema.money import Funds, Money
+from gateway.schema.partners import Partner, partner_ids
+from gateway.schema.relay import Connection, Node, connection
 
-__all__ = ["Customer", "CustomerQuery"]
+if TYPE_CHECKING:
+    from gateway.schema.catalog import Order, Voucher
+
+__all__ = ["Customer", "CustomerFilterInput", "CustomerQuery", "Note", "customers_connection"]
+
+Info = strawberry.Info[Context, None]
 
 AccountTypeEnum = strawberry.enum(
     models.AccountType,
@@ -21,6 +36,37 @@ AccountTypeEnum = strawberry.enum(
 )
 CustomerKindEnum = strawberry.enum(models.CustomerKind, name="CustomerKind")
 CustomerStatusEnum = strawberry.enum(models.CustomerStatus, name="CustomerStatus")
+
+
+@strawberry.input(description="Narrows a customer list. Every field is optional; all given must match.")
+class CustomerFilterInput:
+    provider: str | None = None
+    partner_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="Partner global ids.")
+    status: CustomerStatusEnum | None = None  # type: ignore[valid-type]
+    account_type: AccountTypeEnum | None = None  # type: ignore[valid-type]
+    owner: str | None = strawberry.field(default=None, description="The salesperson.")
+    search: str | None = strawberry.field(default=None, description="Part of the name, native id or email.")
+
+    def to_filter(self) -> CustomerFilter:
+        return CustomerFilter(
+            provider=self.provider,
+            partner_ids=partner_ids(self.partner_ids),
+            status=self.status,
+            account_type=self.account_type,
+            owner=self.owner,
+            search=self.search or None,
+        )
+
+
+@strawberry.type(description="A follow-up note on a customer (Aliyun).")
+class Note:
+    native_id: str
+    content: str
+    contact_name: str | None
+    contact_information: str | None
+    creator: str | None
+    created_at: datetime | None
+    touched_at: datetime | None
 
 
 @strawberry.type(description="An end customer of one of the distributor's partner accounts.")
@@ -32,56 +78,131 @@ class Customer(Node):
     account_type: AccountTypeEnum  # type: ignore[valid-type]
     kind: CustomerKindEnum  # type: ignore[valid-type]
     status: CustomerStatusEnum  # type: ignore[valid-type]
-    owner: str | None = strawberry.field(description="The salesperson responsible for the customer.")
+    invitation_expires_at: datetime | None = strawberry.field(description="When an open invitation lapses.")
+    real_name_verified: bool | None
+    owner: str | None = strawberry.field(description="The salesperson (Aliyun CustomerBd, Huawei account manager).")
     associated_at: datetime | None
+    extra: JSON = strawberry.field(description="Provider-only fields, as the provider names them.")
+    record: strawberry.Private[models.Customer]
     account: strawberry.Private[models.PartnerAccount]
-
-    @strawberry.field(description="The partner account the customer belongs to.")
-    def partner(self) -> Partner:
-        return Partner.from_account(self.account)
 
     @classmethod
     def from_domain(cls, customer: models.Customer, account: models.PartnerAccount) -> Customer:
         return cls(
-            id=strawberry.ID(encode_global_id("Customer", customer.partner_id, customer.native_id)),
+            id=strawberry.ID(encode_global_id("Customer", account.id, customer.native_id)),
             provider=customer.provider,
             native_id=customer.native_id,
             name=customer.name,
             account_type=customer.account_type,
             kind=customer.kind,
             status=customer.status,
+            invitation_expires_at=customer.invitation_expires_at,
+            real_name_verified=customer.real_name_verified,
             owner=customer.owner,
             associated_at=customer.associated_at,
+            extra=jsonable(customer.extra),
+            record=customer,
             account=account,
         )
+
+    @strawberry.field(description="Shown in full to admins and to the customer's salesperson; masked otherwise.")
+    def email(self, info: Info) -> str | None:
+        return self.record.email if info.context.principal.sees_contact_details else mask_email(self.record.email)
+
+    @strawberry.field(description="Shown in full to admins and to the customer's salesperson; masked otherwise.")
+    def phone(self, info: Info) -> str | None:
+        return self.record.phone if info.context.principal.sees_contact_details else mask_phone(self.record.phone)
+
+    @strawberry.field
+    def partner(self) -> Partner:
+        return Partner.from_account(self.account)
+
+    @strawberry.field(description="Balance, debt and credit line, as the provider has them (null: none kept).")
+    async def funds(self, info: Info) -> Funds | None:
+        funds = await info.context.loaders.customer_funds.load((self.account.id, self.native_id))
+        return Funds.from_domain(funds) if funds is not None else None
+
+    @strawberry.field(description="What the customer can spend now: Huawei cash balance, Aliyun available credit.")
+    async def balance(self, info: Info) -> Money | None:
+        funds = await info.context.loaders.customer_funds.load((self.account.id, self.native_id))
+        return Money(amount=funds.available.amount, currency=funds.available.currency) if funds else None
+
+    @strawberry.field(description="The credit line (Aliyun). Huawei funds customers by cash allocation instead.")
+    async def credit_line(self, info: Info) -> Money | None:
+        if Capability.SET_CREDIT_LINE not in info.context.gateway.provider(self.account.id).capabilities:
+            raise UnsupportedByProvider(self.provider, "credit lines")
+        funds = await info.context.loaders.customer_funds.load((self.account.id, self.native_id))
+        line = funds.credit_line if funds else None
+        return Money(amount=line.amount, currency=line.currency) if line else None
+
+    @strawberry.field(description="Vouchers issued to the customer (read once per partner account and request).")
+    async def vouchers(self, info: Info) -> list[Annotated[Voucher, strawberry.lazy("gateway.schema.catalog")]]:
+        from gateway.schema.catalog import Voucher
+
+        found = await info.context.loaders.customer_vouchers.load((self.account.id, self.native_id))
+        return [Voucher.from_domain(v, self.account) for v in found]
+
+    @strawberry.field
+    async def voucher_count(self, info: Info) -> int:
+        return len(await info.context.loaders.customer_vouchers.load((self.account.id, self.native_id)))
+
+    @strawberry.field
+    async def orders(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[Annotated[Order, strawberry.lazy("gateway.schema.catalog")]]:
+        from gateway.schema.catalog import orders_connection
+
+        where = OrderFilter(partner_ids=(self.account.id,), customer_id=self.native_id)
+        return await orders_connection(info, where, first, after)
+
+    @strawberry.field(description="Follow-up notes (Aliyun).")
+    async def notes(self, info: Info, first: int | None = 20, after: str | None = None) -> Connection[Note]:
+        provider = info.context.gateway.provider(self.account.id)
+        if Capability.LIST_NOTES not in provider.capabilities:
+            raise UnsupportedByProvider(self.provider, "customer notes")
+
+        async def fetch(account_id: str, offset: int, limit: int) -> Page[models.Note]:
+            return await provider.list_notes(self.native_id, offset, limit)
+
+        notes = MergedList(list_key("notes", self.account.id, self.native_id), [self.account.id], fetch)
+        return await connection(info, notes, first, after, lambda _, note: _note(note))
+
+
+def _note(note: models.Note) -> Note:
+    return Note(
+        native_id=note.native_id,
+        content=note.content,
+        contact_name=note.contact_name,
+        contact_information=note.contact_information,
+        creator=note.creator,
+        created_at=note.created_at,
+        touched_at=note.touched_at,
+    )
+
+
+async def customers_connection(
+    info: Info, where: CustomerFilter, first: int | None, after: str | None
+) -> Connection[Customer]:
+    gateway = info.context.gateway
+    merged = info.context.session.customers(where)
+
+    def convert(position: Position, customer: models.Customer) -> Customer:
+        return Customer.from_domain(customer, gateway.provider(position.account_id).account)
+
+    return await connection(info, merged, first, after, convert)
 
 
 @strawberry.type
 class CustomerQuery:
     @strawberry.field(
         description=(
-            "Customers of every configured partner account. Order: partner accounts in configuration order, "
-            "then each upstream's own order; `after` resumes exactly after the given cursor."
+            "Customers of every configured partner account. Order: partner accounts in configuration order, then "
+            "each upstream's own order; `after` resumes exactly after the given cursor. Sales keys see only "
+            "their own customers."
         )
     )
     async def customers(
-        self, info: strawberry.Info[Context, None], first: int | None = 20, after: str | None = None
+        self, info: Info, first: int | None = 20, after: str | None = None, filter: CustomerFilterInput | None = None
     ) -> Connection[Customer]:
-        gateway = info.context.gateway
-        window = await gateway.customers(first, after)
-        edges = [
-            Edge(
-                cursor=position.cursor(), node=Customer.from_domain(item, gateway.provider(position.account_id).account)
-            )
-            for position, item in window.items
-        ]
-        return Connection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=window.has_next_page,
-                has_previous_page=window.has_previous_page,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-            total_count=window.total,
-        )
+        where = filter.to_filter() if filter is not None else CustomerFilter()
+        return await customers_connection(info, where, first, after)

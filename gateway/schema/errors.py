@@ -49,8 +49,12 @@ class GatewayErrors(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         result: Any = self.execution_context.result
-        if result is not None and getattr(result, "errors", None):
-            result.errors = [_shape(error) for error in result.errors]
+        if result is None:
+            return
+        partial = getattr(self.execution_context.context, "partial_errors", None) or []
+        errors = [_shape(error) for error in (getattr(result, "errors", None) or [])] + list(partial)
+        if errors:
+            result.errors = errors
 
 
 def _shape(error: GraphQLError) -> GraphQLError:

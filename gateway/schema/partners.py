@@ -2,17 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated
+
 import strawberry
 
-from gateway.ids import encode_global_id
+from gateway.filters import CustomerFilter, OrderFilter, ResellerFilter, VoucherFilter
+from gateway.ids import decode_global_id, encode_global_id
 from gateway.models import PartnerAccount, PartnerRole
-from gateway.schema.relay import Node
+from gateway.provider import Capability
+from gateway.schema.money import Balance
+from gateway.schema.relay import Connection, Node, connection, local_list
 
-__all__ = ["Partner", "PartnerRoleEnum"]
+if TYPE_CHECKING:
+    from gateway.schema.catalog import Order, Voucher
+    from gateway.schema.customers import Customer
+    from gateway.schema.resellers import Reseller
+
+__all__ = ["CapabilityEnum", "Partner", "PartnerQuery", "PartnerRoleEnum", "ProviderCapabilities", "partner_ids"]
+
+Info = strawberry.Info
 
 PartnerRoleEnum = strawberry.enum(
     PartnerRole, name="PartnerRole", description="The partner account's place in its cloud's partner program."
 )
+CapabilityEnum = strawberry.enum(
+    Capability, name="Capability", description="An operation a provider supports (see `capabilities`)."
+)
+
+
+def partner_ids(global_ids: Sequence[str] | None) -> tuple[str, ...] | None:
+    """Partner global ids -> account ids (``BAD_USER_INPUT`` for anything else)."""
+    if global_ids is None:
+        return None
+    return tuple(decode_global_id(global_id, "Partner", 1)[0] for global_id in global_ids)
 
 
 @strawberry.type(description="One of the distributor's partner accounts at one cloud.")
@@ -21,6 +44,7 @@ class Partner(Node):
     provider: str = strawberry.field(description="The provider plug-in's name, e.g. aliyun or huaweicloud.")
     name: str
     role: PartnerRoleEnum  # type: ignore[valid-type]
+    account: strawberry.Private[PartnerAccount]
 
     @classmethod
     def from_account(cls, account: PartnerAccount) -> Partner:
@@ -29,4 +53,78 @@ class Partner(Node):
             provider=account.provider,
             name=account.name,
             role=account.role,
+            account=account,
         )
+
+    @strawberry.field(description="What this partner account's provider supports.")
+    def capabilities(self, info: Info) -> list[CapabilityEnum]:  # type: ignore[valid-type]
+        supported = info.context.gateway.provider(self.account.id).capabilities
+        return [capability for capability in Capability if capability in supported]
+
+    @strawberry.field(description="The partner's own money accounts at its cloud (Huawei).")
+    async def balances(self, info: Info) -> list[Balance] | None:
+        return [Balance.from_domain(b) for b in await info.context.loaders.partner_balances.load(self.account.id)]
+
+    @strawberry.field
+    async def customers(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[Annotated[Customer, strawberry.lazy("gateway.schema.customers")]]:
+        from gateway.schema.customers import customers_connection
+
+        return await customers_connection(info, CustomerFilter(partner_ids=(self.account.id,)), first, after)
+
+    @strawberry.field
+    async def resellers(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[Annotated[Reseller, strawberry.lazy("gateway.schema.resellers")]]:
+        from gateway.schema.resellers import resellers_connection
+
+        return await resellers_connection(info, ResellerFilter(partner_ids=(self.account.id,)), first, after)
+
+    @strawberry.field
+    async def vouchers(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[Annotated[Voucher, strawberry.lazy("gateway.schema.catalog")]]:
+        from gateway.schema.catalog import vouchers_connection
+
+        return await vouchers_connection(info, VoucherFilter(partner_ids=(self.account.id,)), first, after)
+
+    @strawberry.field
+    async def orders(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[Annotated[Order, strawberry.lazy("gateway.schema.catalog")]]:
+        from gateway.schema.catalog import orders_connection
+
+        return await orders_connection(info, OrderFilter(partner_ids=(self.account.id,)), first, after)
+
+
+@strawberry.type(description="The operations one provider supports.")
+class ProviderCapabilities:
+    provider: str
+    title: str
+    operations: list[CapabilityEnum]  # type: ignore[valid-type]
+
+
+@strawberry.type
+class PartnerQuery:
+    @strawberry.field(description="The configured partner accounts, in configuration order.")
+    async def partners(
+        self, info: Info, first: int | None = 20, after: str | None = None, provider: str | None = None
+    ) -> Connection[Partner]:
+        accounts = [a for a in info.context.gateway.accounts if provider is None or a.provider == provider]
+        listing = local_list(f"partners:{provider}", accounts)
+        return await connection(info, listing, first, after, lambda _, account: Partner.from_account(account))
+
+    @strawberry.field(description="For each configured provider, the operations it supports.")
+    def capabilities(self, info: Info) -> list[ProviderCapabilities]:
+        gateway = info.context.gateway
+        seen: dict[str, ProviderCapabilities] = {}
+        for account in gateway.accounts:
+            if account.provider not in seen:
+                supported = gateway.provider(account.id).capabilities
+                seen[account.provider] = ProviderCapabilities(
+                    provider=account.provider,
+                    title=gateway.title(account.provider),
+                    operations=[c for c in Capability if c in supported],
+                )
+        return list(seen.values())

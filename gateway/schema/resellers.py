@@ -1,0 +1,143 @@
+"""Tier-2 resellers under the distributor's partner accounts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+
+from gateway import models
+from gateway.errors import UnsupportedByProvider
+from gateway.filters import ResellerFilter
+from gateway.ids import encode_global_id
+from gateway.masking import mask_email, mask_phone
+from gateway.models import Page
+from gateway.pagination import MergedList, Position, list_key
+from gateway.provider import Capability
+from gateway.schema.context import Context
+from gateway.schema.json import jsonable
+from gateway.schema.money import Funds
+from gateway.schema.partners import Partner, partner_ids
+from gateway.schema.relay import Connection, Node, connection
+
+if TYPE_CHECKING:
+    from gateway.schema.catalog import VoucherQuota
+    from gateway.schema.customers import Customer
+
+__all__ = ["Reseller", "ResellerFilterInput", "ResellerQuery", "resellers_connection"]
+
+Info = strawberry.Info[Context, None]
+
+
+@strawberry.input
+class ResellerFilterInput:
+    provider: str | None = None
+    partner_ids: list[strawberry.ID] | None = None
+    search: str | None = strawberry.field(default=None, description="Part of the name, native id or account name.")
+
+    def to_filter(self) -> ResellerFilter:
+        return ResellerFilter(provider=self.provider, partner_ids=partner_ids(self.partner_ids), search=self.search)
+
+
+@strawberry.type(description="A tier-2 reseller (Aliyun T2 partner, Huawei 云经销商) under a partner account.")
+class Reseller(Node):
+    id: strawberry.ID
+    provider: str
+    native_id: str
+    name: str
+    account_name: str | None
+    owner: str | None = strawberry.field(description="The distributor's account manager for this reseller.")
+    associated_at: datetime | None
+    extra: JSON
+    record: strawberry.Private[models.Reseller]
+    account: strawberry.Private[models.PartnerAccount]
+
+    @classmethod
+    def from_domain(cls, reseller: models.Reseller, account: models.PartnerAccount) -> Reseller:
+        return cls(
+            id=strawberry.ID(encode_global_id("Reseller", account.id, reseller.native_id)),
+            provider=reseller.provider,
+            native_id=reseller.native_id,
+            name=reseller.name,
+            account_name=reseller.account_name,
+            owner=reseller.owner,
+            associated_at=reseller.associated_at,
+            extra=jsonable(reseller.extra),
+            record=reseller,
+            account=account,
+        )
+
+    @strawberry.field
+    def email(self, info: Info) -> str | None:
+        return self.record.email if info.context.principal.sees_contact_details else mask_email(self.record.email)
+
+    @strawberry.field
+    def phone(self, info: Info) -> str | None:
+        return self.record.phone if info.context.principal.sees_contact_details else mask_phone(self.record.phone)
+
+    @strawberry.field
+    def partner(self) -> Partner:
+        return Partner.from_account(self.account)
+
+    @strawberry.field(description="The reseller's money: Huawei balance, Aliyun credit.")
+    async def funds(self, info: Info) -> Funds | None:
+        funds = await info.context.loaders.reseller_funds.load((self.account.id, self.native_id))
+        return Funds.from_domain(funds) if funds is not None else None
+
+    @strawberry.field(description="Voucher quotas granted to this reseller (Huawei).")
+    async def voucher_quotas(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[Annotated[VoucherQuota, strawberry.lazy("gateway.schema.catalog")]]:
+        from gateway.schema.catalog import VoucherQuota
+
+        provider = info.context.gateway.provider(self.account.id)
+        if Capability.LIST_VOUCHER_QUOTAS not in provider.capabilities:
+            raise UnsupportedByProvider(self.provider, "voucher quotas")
+
+        async def fetch(_: str, offset: int, limit: int) -> Page[models.VoucherQuota]:
+            return await provider.list_voucher_quotas(offset, limit, reseller_id=self.native_id)
+
+        quotas = MergedList(list_key("quotas", self.account.id, self.native_id), [self.account.id], fetch)
+        return await connection(info, quotas, first, after, lambda _, q: VoucherQuota.from_domain(q, self.account))
+
+    @strawberry.field(description="The reseller's own customers (Huawei).")
+    async def customers(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[Annotated[Customer, strawberry.lazy("gateway.schema.customers")]]:
+        from gateway.schema.customers import Customer
+
+        provider = info.context.gateway.provider(self.account.id)
+        if Capability.LIST_RESELLERS not in provider.capabilities:
+            raise UnsupportedByProvider(self.provider, "resellers' customers")
+
+        async def fetch(_: str, offset: int, limit: int) -> Page[models.Customer]:
+            return await provider.list_reseller_customers(self.native_id, offset, limit)
+
+        customers = MergedList(
+            list_key("reseller-customers", self.account.id, self.native_id), [self.account.id], fetch
+        )
+        return await connection(info, customers, first, after, lambda _, c: Customer.from_domain(c, self.account))
+
+
+async def resellers_connection(
+    info: Info, where: ResellerFilter, first: int | None, after: str | None
+) -> Connection[Reseller]:
+    gateway = info.context.gateway
+    merged = info.context.session.resellers(where)
+
+    def convert(position: Position, reseller: models.Reseller) -> Reseller:
+        return Reseller.from_domain(reseller, gateway.provider(position.account_id).account)
+
+    return await connection(info, merged, first, after, convert)
+
+
+@strawberry.type
+class ResellerQuery:
+    @strawberry.field(description="Tier-2 resellers of every partner account (not for sales keys).")
+    async def resellers(
+        self, info: Info, first: int | None = 20, after: str | None = None, filter: ResellerFilterInput | None = None
+    ) -> Connection[Reseller]:
+        where = filter.to_filter() if filter is not None else ResellerFilter()
+        return await resellers_connection(info, where, first, after)

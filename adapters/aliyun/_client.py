@@ -1,136 +1,202 @@
-"""The Agency API over HTTP: one method per upstream Action, raw dicts in and out.
+"""The Agency API: one method per upstream Action (CONTRACTS.md A.4, A.5), raw dicts in and out.
 
-RPC style (CONTRACTS.md A.1, A.2): ``GET|POST /``, the Action and Version only in the ``x-acs-action``
-and ``x-acs-version`` headers, every business parameter in the query string (A.2.2), signed with
-ACS3-HMAC-SHA256 (A.2.1). Every failure leaves as a ``gateway.errors`` type (``_errors.py``).
+Reads are sent with ``idempotent=True`` (retried after any retryable failure); writes with
+``idempotent=False`` (retried only when refused before being applied, e.g. throttled). GetInviteStatus
+is a read sent as POST; EditEndUserStatus is a write sent as GET (A.4.14). Ids are 64-bit: callers
+pass them as ``int`` or digit strings, and both go on the wire as the same digits (A.6.4).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from decimal import Decimal
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-import httpx
+from adapters.aliyun._transport import DEFAULT_TIMEOUT, USER_AGENT, AgencyTransport, flatten_params, parse_json
 
-from adapters.aliyun import _errors
-from adapters.aliyun._signing import Acs3Signer
-from gateway.errors import ProviderProtocolError
-
-__all__ = ["VERSION_2022", "VERSION_2025", "AgencyClient", "flatten_params", "parse_json"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "USER_AGENT",
+    "VERSION_2022",
+    "VERSION_2025",
+    "AgencyClient",
+    "flatten_params",
+    "parse_json",
+]
 
 VERSION_2022 = "2022-12-16"
 VERSION_2025 = "2025-02-27"
-USER_AGENT = "partner-gateway/0.1 (aliyun-agency)"
-DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 
-
-def flatten_params(params: Mapping[str, object]) -> dict[str, str]:
-    """Flatten request parameters like the SDK (A.2.2, utils.py:215): ``Parent.Child`` for objects,
-    ``Name.1``, ``Name.2``... (1-based) for lists, ``str(value)`` for scalars (so ``True``/``False``),
-    ``None`` left out."""
-    out: dict[str, str] = {}
-
-    def walk(key: str, value: object) -> None:
-        if value is None:
-            return
-        if isinstance(value, Mapping):
-            for child_key, child in value.items():
-                walk(f"{key}.{child_key}" if key else str(child_key), child)
-        elif isinstance(value, list | tuple):
-            for index, item in enumerate(value, start=1):
-                walk(f"{key}.{index}", item)
-        elif isinstance(value, bytes):
-            out[key] = value.decode("utf-8")
-        else:
-            out[key] = str(value)
-
-    walk("", params)
-    return out
-
-
-def parse_json(content: bytes) -> Any:
-    """Parse a JSON body so money never becomes a float (``Decimal``) and 64-bit ids stay exact ints."""
-    return json.loads(content, parse_float=Decimal)
+Id = int | str
+Params = Mapping[str, object]
 
 
 class AgencyClient:
-    """Raw Agency API calls for one partner account, over the account's own ``httpx.AsyncClient``."""
+    """Raw Agency API calls for one partner account (see ``AgencyTransport`` for the transport)."""
 
-    def __init__(
-        self,
-        http: httpx.AsyncClient,
-        signer: Acs3Signer,
-        *,
-        partner_id: str | None = None,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
-    ) -> None:
-        self._http = http
-        self._signer = signer
-        self._partner_id = partner_id
-        self._timeout = timeout
+    def __init__(self, transport: AgencyTransport) -> None:
+        self._transport = transport
 
-    # -- Version 2022-12-16 -------------------------------------------------------------------------
+    async def _read(
+        self, action: str, params: Params, *, method: str = "POST", v: str = VERSION_2022
+    ) -> dict[str, Any]:
+        return await self._transport.call(action, v, method, params, idempotent=True)
+
+    async def _write(
+        self, action: str, params: Params, *, method: str = "POST", v: str = VERSION_2022
+    ) -> dict[str, Any]:
+        return await self._transport.call(action, v, method, params, idempotent=False)
+
+    async def _note(self, action: str, params: Params, *, idempotent: bool) -> dict[str, Any]:
+        return await self._transport.call(action, VERSION_2025, "POST", params, idempotent=idempotent, form=True)
+
+    # -- 2022-12-16: accounts and invitations -------------------------------------------------------------
 
     async def get_account_info(
-        self,
-        current_page: int,
-        page_size: int,
-        user_type: int | str | None = None,
-        uid: int | None = None,
+        self, current_page: int, page_size: int, user_type: int | str | None = None, uid: Id | None = None
     ) -> dict[str, Any]:
         """GetAccountInfo (A.4.3): a page of the partner's customers of one ``UserType``, or one ``Uid``."""
         params = {"CurrentPage": current_page, "PageSize": page_size, "UserType": user_type, "Uid": uid}
-        return await self.call("GetAccountInfo", VERSION_2022, "GET", params)
+        return await self._read("GetAccountInfo", params, method="GET")
 
-    # -- transport ------------------------------------------------------------------------------------
+    async def list_countries(self) -> dict[str, Any]:
+        """ListCountries (A.4.2): the region codes CreateCustomer accepts."""
+        return await self._read("ListCountries", {}, method="GET")
 
-    async def call(self, action: str, version: str, method: str, params: Mapping[str, object]) -> dict[str, Any]:
-        """Send one signed RPC call and return its JSON body, or raise a ``gateway.errors`` type."""
-        request = self._http.build_request(
-            method,
-            "/",
-            params=flatten_params(params),
-            headers={
-                "x-acs-action": action,
-                "x-acs-version": version,
-                "accept": "application/json",
-                "user-agent": USER_AGENT,
-            },
-            timeout=self._timeout,
+    async def create_customer(
+        self, name: str, source: str, trade: str, nation: str, sub_trade: str | None = None
+    ) -> dict[str, Any]:
+        """CreateCustomer (A.4.2): the new CID is the reply's ``Message``."""
+        params = {
+            "CustomerName": name,
+            "CustomerSource": source,
+            "CustomerTrade": trade,
+            "CustomerSubTrade": sub_trade,
+            "Nation": nation,
+        }
+        return await self._write("CreateCustomer", params)
+
+    async def invite_sub_account(self, accounts: Sequence[Mapping[str, object]]) -> dict[str, Any]:
+        """InviteSubAccount (A.4.1): ``accounts`` are ``AccountInfoList`` entries with wire names
+        (``AccountNickname``, ``CreditLine``, ``CustomerId``, ``EmailAddress``, ...); at most 5."""
+        return await self._write("InviteSubAccount", {"AccountInfoList": [dict(a) for a in accounts]})
+
+    async def invite_sub_reseller(self, accounts: Sequence[Mapping[str, object]]) -> dict[str, Any]:
+        """InviteSubReseller (A.4.13): T2 partners, distributors only; at most 5."""
+        return await self._write("InviteSubReseller", {"AccountInfoList": [dict(a) for a in accounts]})
+
+    async def get_invite_status(self, invite_ids: Sequence[Id]) -> dict[str, Any]:
+        """GetInviteStatus (A.4.4): a read sent as POST; at most 5 ids."""
+        params = {"InviteStatusList": [{"InviteId": invite_id} for invite_id in invite_ids]}
+        return await self._read("GetInviteStatus", params)
+
+    async def resend_email(self, invite_id: Id) -> dict[str, Any]:
+        """ResendEmail (A.4.5)."""
+        return await self._write("ResendEmail", {"InviteId": invite_id})
+
+    async def get_unassociated_customer(self, current_page: int, page_size: int) -> dict[str, Any]:
+        """GetUnassociatedCustomer (A.4.6): invitations not associated yet."""
+        return await self._read(
+            "GetUnassociatedCustomer", {"CurrentPage": current_page, "PageSize": page_size}, method="GET"
         )
-        try:
-            response = await self._http.send(request, auth=self._signer)
-        except httpx.TransportError as exc:
-            raise _errors.network_error(exc, action=action, partner_id=self._partner_id) from exc
-        except httpx.RequestError as exc:  # an answer came but could not be decoded, or redirects looped
-            raise ProviderProtocolError(
-                f"Aliyun {action} answer could not be read: {type(exc).__name__}",
-                provider=_errors.PROVIDER,
-                partner_id=self._partner_id,
-            ) from exc
-        return self._read(response, action)
 
-    def _read(self, response: httpx.Response, action: str) -> dict[str, Any]:
-        try:
-            body = parse_json(response.content)
-        except (ValueError, UnicodeDecodeError) as exc:
-            if response.status_code >= 400:
-                raise _errors.transport_error(response, {}, action=action, partner_id=self._partner_id) from exc
-            raise _errors.protocol_error(
-                response, "the body is not JSON", action=action, partner_id=self._partner_id
-            ) from exc
-        if not isinstance(body, dict):
-            if response.status_code >= 400:
-                raise _errors.transport_error(response, {}, action=action, partner_id=self._partner_id)
-            raise _errors.protocol_error(
-                response, "the body is not a JSON object", action=action, partner_id=self._partner_id
-            )
-        if response.status_code >= 400:
-            raise _errors.transport_error(response, body, action=action, partner_id=self._partner_id)
-        if response.status_code != 200:
-            raise _errors.protocol_error(response, "unexpected HTTP status", action=action, partner_id=self._partner_id)
-        if _errors.is_business_error(body):
-            raise _errors.business_error(body, action=action, partner_id=self._partner_id)
-        return body
+    # -- 2022-12-16: credit ---------------------------------------------------------------------------------
+
+    async def set_credit_line(self, uid: Id, credit_line: str) -> dict[str, Any]:
+        """SetCreditLine (A.4.7): ``credit_line`` is a decimal string."""
+        return await self._write("SetCreditLine", {"CreditLine": credit_line, "Uid": uid})
+
+    async def get_credit_info(self, uid: Id) -> dict[str, Any]:
+        """GetCreditInfo (A.4.8)."""
+        return await self._read("GetCreditInfo", {"Uid": uid}, method="GET")
+
+    async def edit_end_user_status(self, uid: Id, credit_status: str) -> dict[str, Any]:
+        """EditEndUserStatus (A.4.14): ``postPayFreeze`` / ``postPayThaw``; a write sent as GET."""
+        return await self._write("EditEndUserStatus", {"Uid": uid, "CreditStatus": credit_status}, method="GET")
+
+    async def deduct_outstanding_balance(self, uid: Id, amount: str) -> dict[str, Any]:
+        """DeductOutstandingBalance (A.4.15): ``amount`` is a decimal string."""
+        return await self._write("DeductOutstandingBalance", {"DeductAmount": amount, "Uid": uid})
+
+    # -- 2022-12-16: coupons and orders --------------------------------------------------------------------
+
+    async def issue_coupon_for_customer(
+        self,
+        template_id: Id,
+        uids: Sequence[Id],
+        *,
+        reason: str | None = None,
+        language: str | None = None,
+        use_benefit: bool | None = None,
+    ) -> dict[str, Any]:
+        """IssueCouponForCustomer (A.4.9): ``Uidlist`` is one comma-separated string."""
+        params = {
+            "CouponTemplateId": template_id,
+            "Uidlist": ",".join(str(uid) for uid in uids),
+            "ApplicationReason": reason,
+            "AcceptLanguage": language,
+            "IsUseBenefit": use_benefit,  # sent as True/False, like the SDK
+        }
+        return await self._write("IssueCouponForCustomer", params)
+
+    async def cancel_coupon(self, coupon_id: Id) -> dict[str, Any]:
+        """CancelCoupon (A.4.10)."""
+        return await self._write("CancelCoupon", {"CouponId": coupon_id})
+
+    async def list_coupon_usage(self, page: int, page_size: int, **filters: object) -> dict[str, Any]:
+        """ListCouponUsage (A.4.11): ``filters`` use wire names (``Uid``, ``Status``, ...)."""
+        return await self._read("ListCouponUsage", {"Page": page, "PageSize": page_size, **filters})
+
+    async def get_customer_orders(
+        self, start_date: str, end_date: str, time_type: int, page_no: int, page_size: int, **filters: object
+    ) -> dict[str, Any]:
+        """GetCustomerOrders (A.4.12, 2022)."""
+        params = {"StartDate": start_date, "EndDate": end_date, "TimeType": time_type}
+        return await self._read(
+            "GetCustomerOrders", {**params, "PageNo": page_no, "PageSize": page_size, **filters}, method="GET"
+        )
+
+    # -- 2025-02-27 ------------------------------------------------------------------------------------------
+
+    async def get_sub_partner_list(self, page_no: int, page_size: int, **filters: object) -> dict[str, Any]:
+        """GetSubPartnerList (A.5.1): no ``Code`` in the reply."""
+        return await self._read(
+            "GetSubPartnerList", {"PageNo": page_no, "PageSize": page_size, **filters}, v=VERSION_2025
+        )
+
+    async def get_customer_order_list(
+        self, page_no: int, page_size: int, *, order_types: Sequence[str] | None = None, **filters: object
+    ) -> dict[str, Any]:
+        """GetCustomerOrderList (A.5.2): timestamps in ms; ``OrderTypeList`` is one JSON string."""
+        params = {"PageNo": page_no, "PageSize": page_size, "OrderTypeList": _json_list(order_types), **filters}
+        return await self._read("GetCustomerOrderList", params, v=VERSION_2025)
+
+    async def get_sub_partner_order_list(
+        self, page_no: int, page_size: int, *, order_types: Sequence[str] | None = None, **filters: object
+    ) -> dict[str, Any]:
+        """GetSubPartnerOrderList (A.5.3)."""
+        params = {"PageNo": page_no, "PageSize": page_size, "OrderTypeList": _json_list(order_types), **filters}
+        return await self._read("GetSubPartnerOrderList", params, v=VERSION_2025)
+
+    async def customer_note_create(self, customer_uid: Id, content: str, **fields: object) -> dict[str, Any]:
+        """CustomerNoteCreate (A.5.4): ``CustomerUid`` is a string here; ``Data`` is the note id."""
+        params = {"CustomerUid": str(customer_uid), "NoteContent": content, **fields}
+        return await self._note("CustomerNoteCreate", params, idempotent=False)
+
+    async def customer_note_list(self, customer_uid: Id, page_num: int, page_size: int) -> dict[str, Any]:
+        """CustomerNoteList (A.5.5): ``PageNum``; the page is an envelope inside ``Data``."""
+        params = {"CustomerUid": str(customer_uid), "PageNum": page_num, "PageSize": page_size}
+        return await self._note("CustomerNoteList", params, idempotent=True)
+
+    async def customer_note_list_detail(self, note_id: Id) -> dict[str, Any]:
+        """CustomerNoteListDetail (A.5.6)."""
+        return await self._note("CustomerNoteListDetail", {"NoteId": note_id}, idempotent=True)
+
+    async def customer_note_edit(self, note_id: Id, **fields: object) -> dict[str, Any]:
+        """CustomerNoteEdit (A.5.6): ``fields`` are ``NoteContent``, ``ContactName``, ... (wire names)."""
+        return await self._note("CustomerNoteEdit", {"NoteId": note_id, **fields}, idempotent=False)
+
+
+def _json_list(values: Sequence[str] | None) -> str | None:
+    # A.2.2: the SDK's "json" style, e.g. OrderTypeList=["BUY","RENEW"] (no spaces).
+    return None if not values else json.dumps(list(values), separators=(",", ":"))

@@ -118,9 +118,13 @@ def transport_error(
 
 
 def is_business_error(body: Mapping[str, object]) -> bool:
-    """A.3.2: 2022 operations say OK with ``Code == "200"``; some have only ``Success``."""
+    """A.3.2: operations say OK with ``Code == "200"``; some have only ``Success`` (GetSubPartnerList)
+    and the 2025 ones also ``HttpStatusCode`` (X.2)."""
     code = body.get("Code")
     if code is not None and str(code) != "200":
+        return True
+    status = body.get("HttpStatusCode")
+    if status is not None and str(status) != "200":
         return True
     return body.get("Success") is False
 

@@ -6,6 +6,7 @@ import argparse
 
 import httpx
 
+from adapters._simkit.faults import Fault, FaultPlan
 from adapters.aliyun.provider import MAX_PAGE_SIZE, AliyunProvider
 from adapters.aliyun.simulator import HANDLERS, SimulatedPartner, create_app
 from gateway.models import PartnerAccount, PartnerRole, Secret
@@ -42,6 +43,7 @@ class AliyunPlugin:
     credential_names = ("access_key_id", "access_key_secret")
     settings = (
         SettingSpec("page_size", int, help="GetAccountInfo page size (default 20)", minimum=1, maximum=MAX_PAGE_SIZE),
+        SettingSpec("currency", str, help="currency of the account's amounts (default CNY; USD on the intl site)"),
     )
 
     def create(self, account: PartnerAccount, credentials: Credentials, http: httpx.AsyncClient) -> Provider:
@@ -73,6 +75,15 @@ class AliyunPlugin:
             help="distributor AccessKey secret (default %(default)s)",
         )
         parser.add_argument("--seed", type=int, default=0, help="seed of the generated data (default 0)")
+        parser.add_argument(
+            "--fault",
+            action="append",
+            default=[],
+            metavar="SPEC",
+            type=_fault,
+            help="inject a fault, OPERATION=KIND[:VALUE][@PROBABILITY][xCOUNT], e.g. SetCreditLine=ambiguousx1 "
+            "(repeatable; also at run time through /_simulator/faults)",
+        )
 
     def simulator(self, options: argparse.Namespace) -> tuple[ASGIApp, list[str]]:
         distributor = SimulatedPartner(
@@ -81,7 +92,10 @@ class AliyunPlugin:
             role=PartnerRole.DISTRIBUTOR,
             name="Simulated Aliyun distributor",
         )
-        app = create_app([distributor, _SIM_RESELLER], seed=options.seed)
+        faults = FaultPlan(options.seed)
+        for fault in getattr(options, "fault", []):
+            faults.add(fault)
+        app = create_app([distributor, _SIM_RESELLER], seed=options.seed, faults=faults)
         address = f"{options.host}:{options.port}"
         operations = ", ".join(f"{action} ({version})" for version, action in sorted(HANDLERS))
         lines = [
@@ -91,10 +105,29 @@ class AliyunPlugin:
             f"  reseller:    access_key_id={_SIM_RESELLER.access_key_id} "
             f"access_key_secret={_SIM_RESELLER.access_key_secret}",
             f"  operations:  {operations}",
+            f"  faults:      {', '.join(_describe(f) for f in faults.faults()) or 'none'} "
+            f"(change at run time: http://{address}/_simulator/faults)",
+            f'  control:     POST http://{address}/_simulator/register {{"invite_id": ...}}; '
+            f'GET/POST http://{address}/_simulator/clock {{"advance_hours": 73}}',
+            "  docs:        docs/simulator-aliyun.md",
             f"  gateway account endpoint: http://{address}; "
             f'official SDK: Config(endpoint="{address}", protocol="http")',
         ]
         return app, lines
+
+
+def _fault(spec: str) -> Fault:
+    try:
+        return Fault.parse(spec)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _describe(fault: Fault) -> str:
+    value = "" if fault.value is None else f":{fault.value:g}"
+    chance = "" if fault.probability == 1.0 else f"@{fault.probability:g}"
+    count = "" if fault.remaining is None else f"x{fault.remaining}"
+    return f"{fault.operation}={fault.kind.value}{value}{chance}{count}"
 
 
 plugin = AliyunPlugin()

@@ -2,108 +2,389 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 import httpx
 
 from adapters.aliyun import _errors
 from adapters.aliyun._client import AgencyClient
 from adapters.aliyun._mapping import CUSTOMER_USER_TYPES, customer_from_account_info
+from adapters.aliyun._mapping_business import (
+    funds_from_credit_info,
+    invitation_from_invite_info,
+    note_from_row,
+    order_from_row,
+    region_from_country,
+    reseller_from_sub_partner,
+    voucher_from_coupon,
+)
+from adapters.aliyun._paging import Fetch, check_window, read_range, rows_at, total_at
 from adapters.aliyun._signing import Acs3Signer
-from gateway.errors import ConfigError, InvalidInput, ProviderProtocolError
-from gateway.models import Customer, Page, PartnerAccount
+from adapters.aliyun._transport import AgencyTransport
+from gateway.errors import ConfigError, InvalidInput, ProviderError, UnsupportedByProvider
+from gateway.models import (
+    Balance,
+    Customer,
+    Funds,
+    Invitation,
+    LedgerEntry,
+    Note,
+    Order,
+    Page,
+    PartnerAccount,
+    PartnerRole,
+    PriceQuote,
+    PriceRequest,
+    Region,
+    RegionLevel,
+    Reseller,
+    Voucher,
+    VoucherQuota,
+)
 from gateway.provider import Capability, Credentials
+from gateway.retry import DEFAULT_POLICY, RetryPolicy
 
-__all__ = ["MAX_PAGE_SIZE", "AliyunProvider"]
+__all__ = ["DEFAULT_ORDER_WINDOW", "MAX_ORDER_WINDOW", "MAX_PAGE_SIZE", "AliyunProvider"]
 
 #: GetAccountInfo ``PageSize`` is at most 20 (A.4.3).
 MAX_PAGE_SIZE = 20
+#: A.5.2: each order window is at most 6 months (counted as 183 days). Without ``since``/``until``,
+#: ``list_orders`` reads orders created in the last 180 days.
+MAX_ORDER_WINDOW = timedelta(days=183)
+DEFAULT_ORDER_WINDOW = timedelta(days=180)
+T = TypeVar("T")
+
+#: How many GetCreditInfo calls ``customer_funds`` runs at once (the API has no batch form).
+FUNDS_CONCURRENCY = 8
+_COUPON_PAGE = 50  # ListCouponUsage PageSize max (A.4.11)
+_LIST_PAGE = 50  # 2025 order and partner lists
 
 
 class AliyunProvider:
     """One partner account at the Alibaba Cloud Agency API.
 
     Customers are GetAccountInfo's ``UserType`` 1 (end users) followed by ``UserType`` 2
-    (enterprises), each in the upstream's own order; T2 partners (``UserType`` 3) are not customers.
+    (enterprises), each in the upstream's own order; T2 partners (``UserType`` 3) are resellers.
+    Money is in the account's ``currency`` setting (default CNY).
     """
 
-    def __init__(self, account: PartnerAccount, credentials: Credentials, http: httpx.AsyncClient) -> None:
+    def __init__(
+        self,
+        account: PartnerAccount,
+        credentials: Credentials,
+        http: httpx.AsyncClient,
+        *,
+        policy: RetryPolicy = DEFAULT_POLICY,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         self._account = account
         self._page_size = _page_size(account)
+        self._currency = str(account.settings.get("currency", "CNY"))
+        self._now = clock or (lambda: datetime.now(UTC))
         missing = [name for name in ("access_key_id", "access_key_secret") if name not in credentials]
         if missing:
             raise ConfigError(f"accounts.{account.id}.credentials", f"missing {', '.join(missing)}")
         signer = Acs3Signer(credentials["access_key_id"].reveal(), credentials["access_key_secret"])
-        self._client = AgencyClient(http, signer, partner_id=account.id)
+        transport = AgencyTransport(http, signer, partner_id=account.id, policy=policy, sleep=sleep)
+        self._client = AgencyClient(transport)
 
     @property
     def account(self) -> PartnerAccount:
         return self._account
 
     @property
+    def client(self) -> AgencyClient:
+        """Every Agency Action, writes included (the write side of the seam is issue #6)."""
+        return self._client
+
+    @property
     def capabilities(self) -> frozenset[Capability]:
-        return frozenset({Capability.LIST_CUSTOMERS})
+        # X.3: no partner balance, voucher quota, ledger or province/city API at Aliyun. T2 partners
+        # belong to distributors only.
+        reads = {
+            Capability.LIST_CUSTOMERS,
+            Capability.CUSTOMER_FUNDS,
+            Capability.LIST_INVITATIONS,
+            Capability.LIST_VOUCHERS,
+            Capability.LIST_ORDERS,
+            Capability.LIST_NOTES,
+            Capability.LIST_REGIONS,
+        }
+        if self._account.role is PartnerRole.DISTRIBUTOR:
+            reads.add(Capability.LIST_RESELLERS)
+        return frozenset(reads)
 
     async def ping(self) -> None:
         await self._client.get_account_info(current_page=1, page_size=1, user_type=1)
 
+    # -- customers and their funds ----------------------------------------------------------------------
+
     async def list_customers(self, offset: int, limit: int) -> Page[Customer]:
-        if offset < 0:
-            raise InvalidInput("offset must not be negative", field="offset")
-        if limit < 0:
-            raise InvalidInput("limit must not be negative", field="limit")
+        check_window(offset, limit)
         end = offset + limit
         items: list[Customer] = []
         base = 0  # where the current UserType starts in the concatenated list
         for user_type in CUSTOMER_USER_TYPES:
-            total, rows = await self._read_range(user_type, max(offset - base, 0), max(end - base, 0))
+            total, rows = await read_range(
+                self._account_page(user_type), max(offset - base, 0), max(end - base, 0), self._page_size
+            )
             items.extend(
-                customer_from_account_info(
-                    row, user_type=user_type, provider=_errors.PROVIDER, partner_id=self._account.id
-                )
+                customer_from_account_info(row, user_type=user_type, provider=_errors.PROVIDER, partner_id=self._id)
                 for row in rows
             )
             base += total
         return Page(items=tuple(items), total=base)
 
-    async def _read_range(self, user_type: int, lo: int, hi: int) -> tuple[int, list[dict[str, Any]]]:
-        """Rows ``lo`` to ``hi`` of one UserType's list, and that list's total, fetching only the
-        GetAccountInfo pages that hold them (one cheap page when the range is empty)."""
-        if hi <= lo:
-            total, _ = await self._page(user_type, 1, 1)
-            return total, []
-        size = self._page_size
-        first = lo // size + 1
-        total, rows = await self._page(user_type, first, size)
-        last = (min(hi, total) - 1) // size + 1
-        pages = [rows]
-        for number in range(first + 1, last + 1):
-            total, rows = await self._page(user_type, number, size)
-            pages.append(rows)
-            if len(rows) < size:  # the list shrank while we read it
-                break
-        start = (first - 1) * size
-        flat = [row for page in pages for row in page]
-        return total, flat[max(lo - start, 0) : max(min(hi, total) - start, 0)]
+    def _account_page(self, user_type: int) -> Fetch:
+        async def fetch(number: int, size: int) -> tuple[int, list[dict[str, Any]]]:
+            # PageInfo.Total is read as the number of matching accounts; the SDK's doc ("page volume
+            # in total", A.4.3) is ambiguous and the simulator implements this reading.
+            body = await self._client.get_account_info(current_page=number, page_size=size, user_type=user_type)
+            total = total_at(body, ("PageInfo", "Total"), action="GetAccountInfo", partner_id=self._id)
+            rows = rows_at(body, ("AccountInfoList", "AccountInfo"), action="GetAccountInfo", partner_id=self._id)
+            return total, rows
 
-    async def _page(self, user_type: int, number: int, size: int) -> tuple[int, list[dict[str, Any]]]:
-        # PageInfo.Total is read as the number of matching accounts; the SDK's doc ("page volume in
-        # total", A.4.3) is ambiguous and the simulator implements this reading.
-        body = await self._client.get_account_info(current_page=number, page_size=size, user_type=user_type)
-        try:
-            total = int(body["PageInfo"]["Total"])
-            listing = body.get("AccountInfoList") or {}
-            rows = listing.get("AccountInfo") or []
-            if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-                raise TypeError("AccountInfo is not a list of objects")
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise ProviderProtocolError(
-                f"Aliyun GetAccountInfo answer has no readable PageInfo/AccountInfoList: {exc}",
-                provider=_errors.PROVIDER,
-                partner_id=self._account.id,
-                request_id=str(body.get("RequestId")) if body.get("RequestId") else None,
-            ) from exc
-        return total, rows
+        return fetch
+
+    async def get_customers(self, native_ids: Sequence[str]) -> Mapping[str, Customer]:
+        """GetAccountInfo by ``Uid`` (the row does not say its UserType, so UserType 1, then 2);
+        unknown UIDs and T2 partners are absent."""
+
+        async def one(uid: str) -> Customer | None:
+            for user_type in CUSTOMER_USER_TYPES:
+                try:
+                    body = await self._client.get_account_info(1, 1, user_type=user_type, uid=uid)
+                except ProviderError as error:
+                    if error.upstream_code == "3029":  # Invalid UID (A.4.3)
+                        return None
+                    raise
+                rows = self._rows(body, "GetAccountInfo", "AccountInfoList", "AccountInfo")
+                if rows:
+                    return customer_from_account_info(
+                        rows[0], user_type=user_type, provider=_errors.PROVIDER, partner_id=self._id
+                    )
+            return None
+
+        return await self._each(native_ids, one)
+
+    async def list_reseller_customers(self, reseller_id: str, offset: int, limit: int) -> Page[Customer]:
+        raise UnsupportedByProvider(_errors.PROVIDER, "listing a tier-2 partner's customers (no Agency API)")
+
+    async def customer_funds(self, customer_ids: Sequence[str]) -> Mapping[str, Funds]:
+        """GetCreditInfo per customer (no batch API), at most ``FUNDS_CONCURRENCY`` at once. A UID the
+        upstream does not know as this partner's (3029) is left out."""
+        return await self._funds(customer_ids)
+
+    async def reseller_funds(self, reseller_ids: Sequence[str]) -> Mapping[str, Funds]:
+        """A T2 partner is a sub-account (``SubAccountType`` 5), so GetCreditInfo on its UID (X.3)."""
+        if self._account.role is not PartnerRole.DISTRIBUTOR:
+            raise UnsupportedByProvider(_errors.PROVIDER, "tier-2 resellers for a reseller account")
+        return await self._funds(reseller_ids)
+
+    async def _funds(self, uids: Sequence[str]) -> Mapping[str, Funds]:
+        async def one(uid: str) -> Funds | None:
+            try:
+                body = await self._client.get_credit_info(_uid(uid))
+            except ProviderError as error:
+                if error.upstream_code == "3029":
+                    return None
+                raise
+            data = body.get("Data")
+            return funds_from_credit_info(uid, data if isinstance(data, dict) else {}, self._currency)
+
+        return await self._each(uids, one)
+
+    async def _each(self, ids: Sequence[str], one: Callable[[str], Awaitable[T | None]]) -> dict[str, T]:
+        """``one`` per distinct id, at most ``FUNDS_CONCURRENCY`` at once; ``None`` answers left out."""
+        gate = asyncio.Semaphore(FUNDS_CONCURRENCY)
+
+        async def bounded(native_id: str) -> T | None:
+            async with gate:
+                return await one(native_id)
+
+        unique = list(dict.fromkeys(ids))
+        results = await asyncio.gather(*(bounded(native_id) for native_id in unique))
+        return {key: value for key, value in zip(unique, results, strict=True) if value is not None}
+
+    async def partner_balances(self) -> tuple[Balance, ...]:
+        raise UnsupportedByProvider(_errors.PROVIDER, "partner balances (no Agency API, CONTRACTS.md X.3)")
+
+    async def list_ledger(self, offset: int, limit: int) -> Page[LedgerEntry]:
+        raise UnsupportedByProvider(_errors.PROVIDER, "a funds ledger (credit-line model only, CONTRACTS.md X.3)")
+
+    async def list_voucher_quotas(
+        self, offset: int, limit: int, *, reseller_id: str | None = None
+    ) -> Page[VoucherQuota]:
+        raise UnsupportedByProvider(_errors.PROVIDER, "voucher quotas (no Agency API, CONTRACTS.md X.3)")
+
+    # -- lists ---------------------------------------------------------------------------------------------
+
+    async def list_resellers(self, offset: int, limit: int) -> Page[Reseller]:
+        check_window(offset, limit)
+        if self._account.role is not PartnerRole.DISTRIBUTOR:
+            raise UnsupportedByProvider(_errors.PROVIDER, "tier-2 resellers for a reseller account")
+
+        async def fetch(number: int, size: int) -> tuple[int, list[dict[str, Any]]]:
+            body = await self._client.get_sub_partner_list(number, size)
+            return self._total(body, "GetSubPartnerList", "Total"), self._rows(
+                body, "GetSubPartnerList", "SubPartnerList"
+            )
+
+        total, rows = await read_range(fetch, offset, offset + limit, _LIST_PAGE)
+        items = tuple(reseller_from_sub_partner(r, provider=_errors.PROVIDER, partner_id=self._id) for r in rows)
+        return Page(items=items, total=total)
+
+    async def get_resellers(self, native_ids: Sequence[str]) -> Mapping[str, Reseller]:
+        """GetSubPartnerList has no UID filter (A.5.1): one scan of the list."""
+        wanted = set(native_ids)
+        page = await self.list_resellers(0, 10_000)
+        return {r.native_id: r for r in page.items if r.native_id in wanted}
+
+    async def list_invitations(self, offset: int, limit: int) -> Page[Invitation]:
+        check_window(offset, limit)
+
+        async def fetch(number: int, size: int) -> tuple[int, list[dict[str, Any]]]:
+            body = await self._client.get_unassociated_customer(number, size)
+            action = "GetUnassociatedCustomer"
+            return self._total(body, action, "PageInfo", "Total"), self._rows(
+                body, action, "InviteInfoList", "InviteInfo"
+            )
+
+        total, rows = await read_range(fetch, offset, offset + limit, self._page_size)
+        now = self._now()
+        items = tuple(
+            invitation_from_invite_info(r, provider=_errors.PROVIDER, partner_id=self._id, now=now) for r in rows
+        )
+        return Page(items=items, total=total)
+
+    async def list_vouchers(self, offset: int, limit: int, *, customer_id: str | None = None) -> Page[Voucher]:
+        check_window(offset, limit)
+        filters = {"Uid": _uid(customer_id)} if customer_id is not None else {}
+
+        async def fetch(number: int, size: int) -> tuple[int, list[dict[str, Any]]]:
+            body = await self._client.list_coupon_usage(number, size, **filters)
+            return self._total(body, "ListCouponUsage", "PageInfo", "Total"), self._rows(
+                body, "ListCouponUsage", "Data"
+            )
+
+        total, rows = await read_range(fetch, offset, offset + limit, _COUPON_PAGE)
+        items = tuple(
+            voucher_from_coupon(r, provider=_errors.PROVIDER, partner_id=self._id, currency=self._currency)
+            for r in rows
+        )
+        return Page(items=items, total=total)
+
+    async def get_vouchers(self, native_ids: Sequence[str]) -> Mapping[str, Voucher]:
+        """ListCouponUsage has no coupon-id filter (A.4.11): one scan of the list."""
+        wanted = set(native_ids)
+        page = await self.list_vouchers(0, 10_000)
+        return {v.native_id: v for v in page.items if v.native_id in wanted}
+
+    async def get_orders(self, native_ids: Sequence[str]) -> Mapping[str, Order]:
+        """GetCustomerOrderList by ``OrderId`` within the default window (the last 180 days: the API
+        needs a window of at most 6 months); older orders are absent."""
+        end = self._now()
+        window: dict[str, Any] = {
+            "OrderCreateAfter": _millis(end - DEFAULT_ORDER_WINDOW),
+            "OrderCreateBefore": _millis(end),
+        }
+
+        async def one(order_id: str) -> Order | None:
+            body = await self._client.get_customer_order_list(1, 1, OrderId=_uid(order_id), **window)
+            rows = self._rows(body, "GetCustomerOrderList", "Data")
+            return (
+                order_from_row(rows[0], provider=_errors.PROVIDER, partner_id=self._id, currency=self._currency)
+                if rows
+                else None
+            )
+
+        return await self._each(native_ids, one)
+
+    async def list_orders(
+        self,
+        offset: int,
+        limit: int,
+        *,
+        customer_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> Page[Order]:
+        """GetCustomerOrderList (2025) on the order-create window ``[since, until)``. Default: ``until``
+        is now and ``since`` 180 days before ``until``; a window longer than 6 months (183 days) is
+        refused with ``InvalidInput`` (A.5.2), so the caller splits it."""
+        check_window(offset, limit)
+        end = until or self._now()
+        start = since or end - DEFAULT_ORDER_WINDOW
+        if end <= start or end - start > MAX_ORDER_WINDOW:
+            raise InvalidInput("the order window must be ordered and at most 183 days (6 months)", field="since")
+        filters: dict[str, Any] = {"OrderCreateAfter": _millis(start), "OrderCreateBefore": _millis(end)}
+        if customer_id is not None:
+            filters["CustomerUid"] = _uid(customer_id)
+
+        async def fetch(number: int, size: int) -> tuple[int, list[dict[str, Any]]]:
+            body = await self._client.get_customer_order_list(number, size, **filters)
+            return self._total(body, "GetCustomerOrderList", "Total"), self._rows(body, "GetCustomerOrderList", "Data")
+
+        total, rows = await read_range(fetch, offset, offset + limit, _LIST_PAGE)
+        items = tuple(
+            order_from_row(r, provider=_errors.PROVIDER, partner_id=self._id, currency=self._currency) for r in rows
+        )
+        return Page(items=items, total=total)
+
+    async def list_notes(self, customer_id: str, offset: int, limit: int) -> Page[Note]:
+        check_window(offset, limit)
+        uid = _uid(customer_id)
+
+        async def fetch(number: int, size: int) -> tuple[int, list[dict[str, Any]]]:
+            body = await self._client.customer_note_list(uid, number, size)
+            inner = body.get("Data")
+            if isinstance(inner, dict) and _errors.is_business_error(inner):  # the inner envelope (A.5.5)
+                raise _errors.business_error(inner, action="CustomerNoteList", partner_id=self._id)
+            return self._total(body, "CustomerNoteList", "Data", "Total"), self._rows(
+                body, "CustomerNoteList", "Data", "Data"
+            )
+
+        total, rows = await read_range(fetch, offset, offset + limit, self._page_size)
+        return Page(items=tuple(note_from_row(r, customer_id) for r in rows), total=total)
+
+    async def list_regions(self, level: RegionLevel, parent_code: str | None = None) -> tuple[Region, ...]:
+        if level is not RegionLevel.COUNTRY:
+            raise UnsupportedByProvider(_errors.PROVIDER, f"{level.value.lower()} regions (ListCountries only)")
+        body = await self._client.list_countries()
+        codes = body.get("Data")
+        if not isinstance(codes, list):
+            codes = []
+        return tuple(region_from_country(code) for code in codes if code)
+
+    async def quote_price(self, request: PriceRequest) -> PriceQuote:
+        raise UnsupportedByProvider(_errors.PROVIDER, "price inquiry (no Agency API, CONTRACTS.md X.3)")
+
+    # -- helpers -------------------------------------------------------------------------------------------
+
+    @property
+    def _id(self) -> str:
+        return self._account.id
+
+    def _rows(self, body: Mapping[str, Any], action: str, *path: str) -> list[dict[str, Any]]:
+        return rows_at(body, path, action=action, partner_id=self._id)
+
+    def _total(self, body: Mapping[str, Any], action: str, *path: str) -> int:
+        return total_at(body, path, action=action, partner_id=self._id)
+
+
+def _uid(customer_id: str | None) -> str:
+    text = (customer_id or "").strip()
+    if not text.isdigit():
+        raise InvalidInput(f"not an Aliyun UID: {customer_id!r}", field="customerId")
+    return text
+
+
+def _millis(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
 
 
 def _page_size(account: PartnerAccount) -> int:

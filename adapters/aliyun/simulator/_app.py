@@ -1,31 +1,38 @@
 """The ASGI app: verify the signature, then dispatch on (``x-acs-version``, ``x-acs-action``).
 
-Adding an operation means adding a handler to ``HANDLERS`` (see ``_call.Handler``).
+Adding an operation means adding a handler to ``HANDLERS`` (see ``_call.Handler``). The app is wrapped
+in the shared fault injection (``adapters._simkit.faults``) and serves the control endpoints of
+``_control``.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from adapters._simkit.faults import FaultInjection, FaultPlan
 from adapters.aliyun._signing import parse_query
-from adapters.aliyun.simulator import _accounts
+from adapters.aliyun.simulator import _accounts, _coupons, _credit, _invitations, _notes, _orders, _partners
 from adapters.aliyun.simulator._auth import REPLAY_WINDOW, verify
 from adapters.aliyun.simulator._call import Call, Handler
+from adapters.aliyun.simulator._control import CONTROL_PREFIX, AgencyFaultReplies, control, operation_of
+from adapters.aliyun.simulator._registration import register
 from adapters.aliyun.simulator._responses import (
     BusinessError,
     GatewayRefusal,
+    error_envelope,
     json_response,
     new_request_id,
     refusal,
 )
 from adapters.aliyun.simulator._seed import seed_partner
-from adapters.aliyun.simulator._state import Clock, NonceCache, SimulatedPartner, SimulatorState
+from adapters.aliyun.simulator._seed_business import FOREIGN_ACCOUNTS
+from adapters.aliyun.simulator._state import Clock, EndAccount, NonceCache, SimulatedPartner, SimulatorState
 
 __all__ = ["HANDLERS", "VERSIONS", "AgencySimulator", "create_app"]
 
@@ -35,8 +42,37 @@ V2022 = "2022-12-16"
 V2025 = "2025-02-27"
 VERSIONS = frozenset({V2022, V2025})
 
+_OPERATIONS: dict[str, tuple[Handler, ...]] = {
+    V2022: (
+        _invitations.InviteSubAccount,
+        _accounts.CreateCustomer,
+        _accounts.ListCountries,
+        _accounts.GetAccountInfo,
+        _invitations.GetInviteStatus,
+        _invitations.ResendEmail,
+        _invitations.GetUnassociatedCustomer,
+        _credit.SetCreditLine,
+        _credit.GetCreditInfo,
+        _coupons.IssueCouponForCustomer,
+        _coupons.CancelCoupon,
+        _coupons.ListCouponUsage,
+        _orders.GetCustomerOrders,
+        _invitations.InviteSubReseller,
+        _credit.EditEndUserStatus,
+        _credit.DeductOutstandingBalance,
+    ),
+    V2025: (
+        _partners.GetSubPartnerList,
+        _orders.GetCustomerOrderList,
+        _orders.GetSubPartnerOrderList,
+        _notes.CustomerNoteCreate,
+        _notes.CustomerNoteList,
+        _notes.CustomerNoteListDetail,
+        _notes.CustomerNoteEdit,
+    ),
+}
 HANDLERS: dict[tuple[str, str], Handler] = {
-    (V2022, "GetAccountInfo"): _accounts.GetAccountInfo,
+    (version, handler.__name__): handler for version, handlers in _OPERATIONS.items() for handler in handlers
 }
 
 _Scope = MutableMapping[str, Any]
@@ -49,11 +85,22 @@ def _utc_now() -> datetime:
 
 
 class AgencySimulator:
-    """A stateful Alibaba Cloud Agency API (RPC, ACS3-signed) as a bare ASGI app."""
+    """A stateful Alibaba Cloud Agency API (RPC, ACS3-signed) as a bare ASGI app.
 
-    def __init__(self, state: SimulatorState, handlers: dict[tuple[str, str], Handler] | None = None) -> None:
+    ``state`` is its data, ``faults`` the fault plan in force (``adapters._simkit.faults``).
+    """
+
+    def __init__(
+        self,
+        state: SimulatorState,
+        handlers: dict[tuple[str, str], Handler] | None = None,
+        *,
+        faults: FaultPlan | None = None,
+    ) -> None:
         self.state = state
         self.handlers = dict(HANDLERS if handlers is None else handlers)
+        self.faults = faults or FaultPlan()
+        self._asgi = FaultInjection(self._serve, self.faults, operation_of, AgencyFaultReplies())
 
     async def __call__(self, scope: _Scope, receive: _Receive, send: _Send) -> None:
         if scope["type"] == "lifespan":
@@ -64,10 +111,27 @@ class AgencySimulator:
                 elif message["type"] == "lifespan.shutdown":
                     await send({"type": "lifespan.shutdown.complete"})
                     return
-        if scope["type"] != "http":
-            return
+        if scope["type"] == "http":
+            await self._asgi(scope, receive, send)
+
+    # -- what the customer and the tests do outside the API ---------------------------------------------
+
+    def register(self, invite_id: int | str, *, uid: int | str | None = None) -> EndAccount:
+        """The invited customer registers through the link (see ``_registration.register``)."""
+        return register(self.state, int(invite_id), uid=None if uid is None else int(uid))
+
+    def advance(self, delta: timedelta | float) -> datetime:
+        """Move business time forward (``float``: seconds)."""
+        return self.state.advance(delta if isinstance(delta, timedelta) else timedelta(seconds=delta))
+
+    # -- the API ---------------------------------------------------------------------------------------
+
+    async def _serve(self, scope: _Scope, receive: _Receive, send: _Send) -> None:
         request = Request(scope, receive)
-        response = await self.handle(request)
+        if request.url.path.startswith(CONTROL_PREFIX):
+            response = await control(self.state, request)
+        else:
+            response = await self.handle(request)
         await response(scope, receive, send)
 
     async def handle(self, request: Request) -> Response:
@@ -90,6 +154,10 @@ class AgencySimulator:
         headers: dict[str, list[str]] = {}
         for raw_name, raw_value in request.headers.raw:
             headers.setdefault(raw_name.decode("latin-1").lower(), []).append(raw_value.decode("latin-1"))
+        with self.state.lock:  # one request at a time changes the state: nothing is applied twice
+            return self._run(request, request_id, headers, body)
+
+    def _run(self, request: Request, request_id: str, headers: dict[str, list[str]], body: bytes) -> Response:
         partner = verify(
             self.state,
             method=request.method,
@@ -112,16 +180,14 @@ class AgencySimulator:
                 404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method."
             )
         params = dict(parse_query(request.scope.get("query_string", b"")))
-        if body and request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        if body and headers.get("content-type", [""])[0].startswith("application/x-www-form-urlencoded"):
             params.update(parse_query(body))  # A.2.2: CustomerNote* send their params as a form body
         call = Call(self.state, partner, action, version, params, request_id)
         try:
             result = handler(call)
         except BusinessError as error:
             # A.3.2: business failures are HTTP 200 with their own Code and Success false.
-            return json_response(
-                {"RequestId": request_id, "Code": error.code, "Message": error.message, "Success": False}
-            )
+            return json_response({"RequestId": request_id, **error_envelope(action, error)})
         return json_response({"RequestId": request_id, **result})
 
 
@@ -130,11 +196,14 @@ def create_app(
     *,
     seed: int = 0,
     clock: Clock | None = None,
+    faults: FaultPlan | None = None,
 ) -> AgencySimulator:
     """A simulator serving ``partners``, each seeded from ``seed`` and its AccessKeyId."""
     now = clock or _utc_now
     start = now()
     states = {partner.access_key_id: seed_partner(partner, seed, start) for partner in partners}
     # A nonce can be replayed while its x-acs-date is within the window on either side: remember 2x.
-    state = SimulatorState(partners=states, clock=now, nonces=NonceCache(2 * REPLAY_WINDOW))
-    return AgencySimulator(state)
+    state = SimulatorState(
+        partners=states, clock=now, nonces=NonceCache(2 * REPLAY_WINDOW), foreign=dict(FOREIGN_ACCOUNTS)
+    )
+    return AgencySimulator(state, faults=faults or FaultPlan(seed))

@@ -11,7 +11,14 @@ import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from adapters.aliyun.simulator._state import EndAccount, Invitation, PartnerState, SimulatedPartner
+from adapters.aliyun.simulator._seed_business import seed_business
+from adapters.aliyun.simulator._state import (
+    INVITATION_VALIDITY,
+    EndAccount,
+    Invitation,
+    PartnerState,
+    SimulatedPartner,
+)
 
 __all__ = ["SALESPEOPLE", "seed_partner"]
 
@@ -119,7 +126,10 @@ def seed_partner(partner: SimulatedPartner, seed: int, now: datetime) -> Partner
                 sub_account_type=rng.choice((1, 2)),
                 customer_bd=rng.choice(SALESPEOPLE),
                 sent_at=sent,
-                expires_at=sent + timedelta(hours=72),  # invitation links last 72 hours (DOMAIN.md)
+                expires_at=sent + INVITATION_VALIDITY,  # invitation links last 72 hours (DOMAIN.md)
             )
         )
-    return PartnerState(partner=partner, accounts=accounts, invitations=invitations)
+    state = PartnerState(partner=partner, accounts=accounts, invitations=invitations)
+    # A second random source, so the accounts above do not change when business data is added.
+    seed_business(random.Random(f"{seed}:{partner.access_key_id}:business"), state, now, _EPOCH)  # noqa: S311
+    return state

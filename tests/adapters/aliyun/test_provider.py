@@ -44,7 +44,11 @@ def pages_requested(transport: CountingTransport) -> list[tuple[str, str, str]]:
 async def test_is_a_provider(provider: AliyunProvider) -> None:
     assert isinstance(provider, Provider)
     assert isinstance(plugin, ProviderPlugin)
-    assert provider.capabilities == frozenset({Capability.LIST_CUSTOMERS})
+    assert Capability.LIST_CUSTOMERS in provider.capabilities
+    assert Capability.LIST_RESELLERS in provider.capabilities  # a distributor
+    assert not {Capability.PARTNER_BALANCES, Capability.LIST_VOUCHER_QUOTAS, Capability.LIST_LEDGER} & (
+        provider.capabilities
+    )
     await provider.ping()
 
 

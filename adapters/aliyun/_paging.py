@@ -1,0 +1,74 @@
+"""Offset windows over the Agency API's page-number lists (CONTRACTS.md X.1, A.6.5)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+from adapters.aliyun import _errors
+from gateway.errors import InvalidInput, ProviderProtocolError
+
+__all__ = ["Fetch", "check_window", "read_range", "rows_at", "total_at"]
+
+#: Fetch page ``number`` of ``size`` rows: the list's total and the page's rows.
+Fetch = Callable[[int, int], Awaitable[tuple[int, list[dict[str, Any]]]]]
+
+
+def check_window(offset: int, limit: int) -> None:
+    if offset < 0:
+        raise InvalidInput("offset must not be negative", field="offset")
+    if limit < 0:
+        raise InvalidInput("limit must not be negative", field="limit")
+
+
+async def read_range(fetch: Fetch, lo: int, hi: int, size: int) -> tuple[int, list[dict[str, Any]]]:
+    """Rows ``lo`` to ``hi`` of a list and its total, fetching only the pages that hold them (one
+    cheap page of one row when the range is empty)."""
+    if hi <= lo:
+        total, _ = await fetch(1, 1)
+        return total, []
+    first = lo // size + 1
+    total, rows = await fetch(first, size)
+    last = (min(hi, total) - 1) // size + 1
+    pages = [rows]
+    for number in range(first + 1, last + 1):
+        total, rows = await fetch(number, size)
+        pages.append(rows)
+        if len(rows) < size:  # the list shrank while we read it
+            break
+    start = (first - 1) * size
+    flat = [row for page in pages for row in page]
+    return total, flat[max(lo - start, 0) : max(min(hi, total) - start, 0)]
+
+
+def _protocol(body: Mapping[str, object], action: str, partner_id: str, problem: object) -> ProviderProtocolError:
+    request_id = body.get("RequestId")
+    return ProviderProtocolError(
+        f"Aliyun {action} answer is not readable: {problem}",
+        provider=_errors.PROVIDER,
+        partner_id=partner_id,
+        request_id=str(request_id) if request_id else None,
+    )
+
+
+def rows_at(body: Mapping[str, Any], path: Sequence[str], *, action: str, partner_id: str) -> list[dict[str, Any]]:
+    """The list of objects at ``path`` (missing or null: empty), or a protocol error."""
+    value: Any = body
+    for key in path:
+        value = value.get(key) if isinstance(value, Mapping) else None
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
+        raise _protocol(body, action, partner_id, f"{'.'.join(path)} is not a list of objects")
+    return value
+
+
+def total_at(body: Mapping[str, Any], path: Sequence[str], *, action: str, partner_id: str) -> int:
+    """The integer total at ``path``, or a protocol error."""
+    value: Any = body
+    for key in path:
+        value = value.get(key) if isinstance(value, Mapping) else None
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise _protocol(body, action, partner_id, f"{'.'.join(path)} is not an integer") from exc

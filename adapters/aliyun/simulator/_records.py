@@ -1,0 +1,154 @@
+"""Records the simulator keeps besides accounts and invitations: filings, coupons, orders, T2s, notes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+__all__ = [
+    "ENTERPRISE_FILING_LIMIT",
+    "INDIVIDUAL_FILING_LIMIT",
+    "INDIVIDUAL_TRADES",
+    "Coupon",
+    "CouponTemplate",
+    "CustomerFiling",
+    "Note",
+    "Order",
+    "OrderStatus",
+    "SubPartner",
+]
+
+#: DOMAIN.md (seed 000): an enterprise customer may have at most 5 filed accounts, an individual 1.
+ENTERPRISE_FILING_LIMIT = 5
+INDIVIDUAL_FILING_LIMIT = 1
+#: CreateCustomer has no "individual or enterprise" field (A.4.2) and the SDK gives no CustomerTrade
+#: values; the simulator treats these CustomerTrade values as an individual customer (documented choice).
+INDIVIDUAL_TRADES = frozenset({"Individual", "Personal", "个人"})
+
+
+@dataclass(slots=True)
+class CustomerFiling:
+    """A CreateCustomer record (报备): the ``CustomerId`` (CID) InviteSubAccount needs."""
+
+    cid: int
+    name: str
+    source: str
+    trade: str
+    sub_trade: str
+    nation: str
+    created_at: datetime
+
+    @property
+    def individual(self) -> bool:
+        return self.trade in INDIVIDUAL_TRADES
+
+    @property
+    def limit(self) -> int:
+        return INDIVIDUAL_FILING_LIMIT if self.individual else ENTERPRISE_FILING_LIMIT
+
+
+@dataclass(slots=True)
+class CouponTemplate:
+    """A coupon template the partner may issue from (IssueCouponForCustomer ``CouponTemplateId``)."""
+
+    template_id: int
+    name: str
+    amount: Decimal
+    valid_days: int
+
+
+@dataclass(slots=True)
+class Coupon:
+    """An issued coupon as ListCouponUsage reports it (A.4.11)."""
+
+    coupon_id: int
+    template_id: int
+    uid: int
+    account: str
+    t2_partner_uid: int | None
+    amount: Decimal
+    balance: Decimal
+    status: str  # AVAILABLE | EXHAUSTED | EXPIRED | ABANDONED
+    published_at: datetime
+    expires_at: datetime
+
+
+class OrderStatus:
+    """The simulator's order status codes, for all three order operations.
+
+    CONTRACTS.md A.6.1: the SDK docstrings disagree. The simulator uses 1 unpaid, 2 paid, 3 cancelled
+    (the GetCustomerOrderList *response* doc, which the GetSubPartnerOrderList *request* doc agrees with)
+    for requests and responses alike; the adapter maps the same table.
+    """
+
+    UNPAID = 1
+    PAID = 2
+    CANCELLED = 3
+
+
+@dataclass(slots=True)
+class Order:
+    """A customer's (or a T2 partner's) order: the fields of A.4.12, A.5.2 and A.5.3."""
+
+    order_id: int
+    customer_uid: int
+    customer_account: str
+    customer_manager: str
+    status: int  # OrderStatus
+    order_type: str  # BUY | UPGRADE | DOWNGRADE | RENEW | REFUND | OTHERS
+    pay_type: int  # 1 non-delegated, 2 delegated
+    product_code: str
+    product_name: str
+    price: Decimal
+    discount: Decimal
+    coupon_deduction: Decimal
+    created_at: datetime
+    paid_at: datetime | None
+    project_id: int | None
+    classification: str
+    order_source: str
+    sub_partner_uid: int | None = None
+    sub_partner_name: str | None = None
+
+    @property
+    def discounted_price(self) -> Decimal:
+        return self.price - self.discount
+
+    @property
+    def amount_due(self) -> Decimal:
+        return max(self.price - self.discount - self.coupon_deduction, Decimal("0.00"))
+
+
+@dataclass(slots=True)
+class SubPartner:
+    """A T2 partner as GetSubPartnerList reports it (A.5.1); ``master_uid`` is its UserType 3 account."""
+
+    pid: str
+    company_name: str
+    master_uid: int
+    master_account: str
+    contact: str
+    agreement_status: str
+    agreement_status_desc: str
+    joined_at: datetime
+    province: str
+    city: str
+    district: str
+    address: str
+
+
+@dataclass(slots=True)
+class Note:
+    """A customer follow-up note (A.5.4-A.5.6)."""
+
+    note_id: int
+    customer_uid: int
+    customer_name: str
+    contact_name: str
+    contact_information: str
+    content: str
+    touch_date: int  # Unix ms
+    creator: int
+    creator_name: str
+    created_at: datetime

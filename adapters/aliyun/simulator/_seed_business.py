@@ -1,0 +1,167 @@
+"""Deterministic business data on top of the seeded accounts: filings, credit, coupon templates and
+coupons, orders (with ProjectIds), T2 partner details and their orders, notes; and the countries."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from adapters.aliyun.simulator._records import (
+    Coupon,
+    CouponTemplate,
+    CustomerFiling,
+    Note,
+    Order,
+    OrderStatus,
+    SubPartner,
+)
+from adapters.aliyun.simulator._state import EndAccount, PartnerState
+
+__all__ = ["COUNTRIES", "FOREIGN_ACCOUNTS", "seed_business"]
+
+#: ListCountries ``Data[]`` (A.4.2): ISO 3166-1 alpha-2 codes the simulator accepts as ``Nation``.
+COUNTRIES = (
+    "CN", "HK", "MO", "TW", "SG", "MY", "ID", "TH", "VN", "PH", "JP", "KR", "IN", "AU", "NZ",
+    "AE", "SA", "TR", "GB", "DE", "FR", "NL", "ES", "IT", "US", "CA", "MX", "BR",
+)  # fmt: skip
+
+#: Aliyun accounts that belong to a partner outside the simulator: inviting or registering them fails.
+FOREIGN_ACCOUNTS = {
+    "taken01@example.cn": 1_200_000_000_000_001,
+    "taken02@example.cn": 1_200_000_000_000_002,
+    "taken03@example.cn": 1_200_000_000_000_003,
+}
+
+_PRODUCTS = (
+    ("ecs", "云服务器 ECS"),
+    ("rds", "云数据库 RDS"),
+    ("oss", "对象存储 OSS"),
+    ("slb", "负载均衡 SLB"),
+    ("cdn", "CDN"),
+    ("polardb", "云原生数据库 PolarDB"),
+)
+_ORDER_TYPES = ("BUY", "BUY", "RENEW", "RENEW", "UPGRADE", "DOWNGRADE", "REFUND", "OTHERS")
+_PROVINCES = (("浙江省", "杭州市", "西湖区"), ("上海市", "上海市", "浦东新区"), ("广东省", "深圳市", "南山区"))
+_NOTES = ("电话回访, 客户关注续费折扣", "上门拜访, 讨论迁云方案", "客户咨询发票流程", "季度业务复盘")
+
+
+def _money(rng: random.Random, low: int, high: int) -> Decimal:
+    return Decimal(rng.randrange(low * 100, high * 100)) / 100
+
+
+def _order(rng: random.Random, order_id: int, account: EndAccount, now: datetime, **extra: object) -> Order:
+    created = now - timedelta(days=rng.randrange(1, 360), seconds=rng.randrange(86_400))
+    status = rng.choice(
+        (OrderStatus.PAID, OrderStatus.PAID, OrderStatus.PAID, OrderStatus.UNPAID, OrderStatus.CANCELLED)
+    )
+    code, name = rng.choice(_PRODUCTS)
+    price = _money(rng, 50, 20_000)
+    discount = (price * Decimal(rng.choice((0, 5, 10, 15))) / 100).quantize(Decimal("0.01"))
+    return Order(
+        order_id=order_id,
+        customer_uid=account.uid,
+        customer_account=account.aliyun_id,
+        customer_manager=account.customer_bd,
+        status=status,
+        order_type=rng.choice(_ORDER_TYPES),
+        pay_type=rng.choice((1, 2)),
+        product_code=code,
+        product_name=name,
+        price=price,
+        discount=discount,
+        coupon_deduction=Decimal(rng.choice((0, 0, 50, 100))).quantize(Decimal("0.01")),
+        created_at=created,
+        paid_at=created + timedelta(minutes=rng.randrange(1, 600)) if status == OrderStatus.PAID else None,
+        project_id=rng.randrange(10**9, 10**10) if rng.random() < 0.3 else None,
+        classification=rng.choice(("KA", "SMB", "NEW")),
+        order_source=rng.choice(("1", "2")),
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def seed_business(rng: random.Random, state: PartnerState, now: datetime, epoch: datetime) -> None:
+    """Fill ``state`` (accounts and invitations already seeded). Orders and coupons are dated back from
+    ``now`` (so order windows and validity make sense whenever the simulator starts), the rest from ``epoch``."""
+    ids = iter(range(rng.randrange(10**15, 2 * 10**15), 10**17, 7))
+    state.uid = rng.randrange(10**15, 2**53 - 1)
+    state.login = f"partner{rng.randrange(1000):03d}@aliyun.com"
+    customers = [a for a in state.accounts if a.user_type in (1, 2)]
+    for account in state.accounts:
+        account.credit_line = _money(rng, 1_000, 50_000).quantize(Decimal("1"))
+        account.consumed = (account.credit_line * Decimal(rng.randrange(0, 60)) / 100).quantize(Decimal("0.01"))
+        account.outstanding = account.delay_amount
+        account.shutdown_policy = rng.choice(("1", "2", "3"))
+        trade = "Individual" if account.user_type == 1 else rng.choice(("Internet", "Retail", "Manufacturing"))
+        state.filings.append(
+            CustomerFiling(account.cid, account.nickname, "Partner", trade, "", account.register_country_code, epoch)
+        )
+    for invitation in state.invitations:
+        invitation.cid = rng.randrange(10**11, 10**12)
+        invitation.created_at = invitation.sent_at
+        invitation.credit_line = _money(rng, 500, 5_000).quantize(Decimal("1"))
+        trade = "Internet" if invitation.sub_account_type == 2 else "Individual"
+        state.filings.append(CustomerFiling(invitation.cid, invitation.nickname, "Partner", trade, "", "CN", epoch))
+    state.templates = [
+        CouponTemplate(next(ids), f"新客代金券 {amount} 元", Decimal(amount), days)
+        for amount, days in (("100.00", 90), ("500.00", 180), ("1000.00", 365))
+    ]
+    for index, account in enumerate(customers[:12]):
+        template = state.templates[index % len(state.templates)]
+        published = now - timedelta(days=rng.randrange(1, 200))
+        expires = published + timedelta(days=template.valid_days)
+        status = "EXPIRED" if expires < now else rng.choice(("AVAILABLE", "AVAILABLE", "EXHAUSTED", "ABANDONED"))
+        used = template.amount if status == "EXHAUSTED" else _money(rng, 0, int(template.amount) // 2)
+        state.coupons.append(
+            Coupon(
+                next(ids),
+                template.template_id,
+                account.uid,
+                account.aliyun_id,
+                None,
+                template.amount,
+                template.amount - used,
+                status,
+                published,
+                expires,
+            )
+        )
+    state.orders = [_order(rng, next(ids), rng.choice(customers), now) for _ in range(60)] if customers else []
+    for t2 in state.accounts_of_type(3):
+        province, city, district = rng.choice(_PROVINCES)
+        state.sub_partners.append(
+            SubPartner(
+                f"P{rng.randrange(10**9, 10**10)}",
+                t2.nickname,
+                t2.uid,
+                t2.aliyun_id,
+                t2.customer_bd,
+                "1",
+                "已签约",
+                t2.associated_at,
+                province,
+                city,
+                district,
+                f"{district}{rng.randrange(1, 999)}号",
+            )
+        )
+        for _ in range(4):
+            order = _order(rng, next(ids), t2, now, sub_partner_uid=t2.uid, sub_partner_name=t2.nickname)
+            state.sub_partner_orders.append(order)
+    for account in customers[:8]:
+        for _ in range(rng.randrange(1, 4)):
+            created = epoch - timedelta(days=rng.randrange(1, 120), seconds=rng.randrange(86_400))
+            state.notes.append(
+                Note(
+                    next(ids),
+                    account.uid,
+                    account.nickname,
+                    account.nickname[:2],
+                    account.mobile,
+                    rng.choice(_NOTES),
+                    int(created.timestamp() * 1000),
+                    state.uid,
+                    state.login,
+                    created,
+                )
+            )

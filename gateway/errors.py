@@ -9,6 +9,7 @@ GatewayError                      code
     ├── ProviderUnavailable       PROVIDER_UNAVAILABLE  network failure, timeout, HTTP 5xx
     │   └── ProviderThrottled     PROVIDER_THROTTLED    upstream rate limit, maybe with retry_after
     ├── ProviderAuthError         PROVIDER_AUTH         the upstream refused our credentials
+    ├── ProviderForbidden         PROVIDER_FORBIDDEN    valid credentials, but this account's role may not
     └── ProviderProtocolError     PROVIDER_PROTOCOL     the upstream answered something we cannot read
 
 Adapters translate every upstream failure into one of these, in one table per adapter, keeping the
@@ -27,6 +28,7 @@ __all__ = [
     "NotFound",
     "ProviderAuthError",
     "ProviderError",
+    "ProviderForbidden",
     "ProviderProtocolError",
     "ProviderThrottled",
     "ProviderUnavailable",
@@ -153,6 +155,13 @@ class ProviderAuthError(ProviderError):
     """The upstream refused the partner account's credentials or signature."""
 
     code = "PROVIDER_AUTH"
+
+
+class ProviderForbidden(ProviderError):
+    """The credentials are good but the partner account may not do this (e.g. a tier-2 reseller's key
+    on a tier-1-only operation)."""
+
+    code = "PROVIDER_FORBIDDEN"
 
 
 class ProviderProtocolError(ProviderError):

@@ -16,6 +16,7 @@ import httpx
 from gateway.errors import (
     ProviderAuthError,
     ProviderError,
+    ProviderForbidden,
     ProviderProtocolError,
     ProviderThrottled,
     ProviderUnavailable,
@@ -47,6 +48,8 @@ ERROR_CLASSES: Mapping[str, type[ProviderError]] = {
     "InvalidSecurityToken.Malformed": ProviderAuthError,
     "InvalidSecurityToken.MismatchWithAccessKey": ProviderAuthError,
     "Forbidden.AccessKeyDisabled": ProviderAuthError,
+    "Forbidden.NotDistributor": ProviderForbidden,  # the simulator's code for a reseller's key on a
+    # distributor-only operation: the SDK lists none (docs/simulator-aliyun.md)
     # our clock is off by more than 15 minutes: a configuration problem, not a transient one
     "InvalidTimeStamp.Expired": ProviderAuthError,
     "InvalidTimeStamp.Format": ProviderAuthError,

@@ -1,23 +1,47 @@
 """The raw BSS v2 client: one method per upstream operation, plain dicts in and out.
 
-It signs (``_signing``), serialises money as JSON numbers (``_json``), puts a timeout on every call and
-turns every failure into a ``gateway.errors`` type (``_errors``). Mapping to the domain is elsewhere.
+It signs (``_signing``), serialises money as JSON numbers (``_json``), puts a timeout on every call,
+retries through ``gateway.retry`` (reads and refusals only; a write whose outcome is unknown is never
+repeated) and turns every failure into a ``gateway.errors`` type (``_errors``). Batch operations answer
+HTTP 200 with per-item ``error_details[]`` (CONTRACTS.md H.3, H.5 item 5): those come back in the dict,
+for the mapping to turn into ``BatchResult``. Mapping to the domain is elsewhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import httpx
 
+from gateway.retry import DEFAULT_POLICY, RetryPolicy, call_with_retries
+
 from . import _errors, _json
-from ._operations import LIST_SUB_CUSTOMERS, Operation
+from . import _operations as ops
+from ._operations import Operation
 from ._signing import SdkHmacAuth
 
 __all__ = ["DEFAULT_TIMEOUT", "BssClient"]
 
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+
+Body = Mapping[str, Any]
+Query = Mapping[str, Any]
+
+
+def _query_value(value: object) -> str:
+    # The SDK sends booleans as true/false and numbers in their JSON spelling (H.2 step 5).
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        raise TypeError("floats are not sent upstream; use Decimal")
+    return str(value)
+
+
+def _query(query: Query | None) -> httpx.QueryParams | None:
+    if not query:
+        return None
+    return httpx.QueryParams([(key, _query_value(value)) for key, value in query.items() if value is not None])
 
 
 class BssClient:
@@ -30,31 +54,168 @@ class BssClient:
         *,
         partner_id: str,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        retry_policy: RetryPolicy = DEFAULT_POLICY,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         self._http = http
         self._auth = auth
         self._partner_id = partner_id
         self._timeout = timeout
+        self._retry_policy = retry_policy
+        self._sleep = sleep
 
-    async def list_sub_customers(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        """``POST /v2/partners/sub-customers/query`` (CONTRACTS.md H.4.2)."""
-        return await self._call(LIST_SUB_CUSTOMERS, body=body)
+    # --- customers (H.4.1-H.4.5) -------------------------------------------------------------------
+
+    async def create_sub_customer(self, body: Body) -> dict[str, Any]:
+        """H.4.1: creates the account; association follows asynchronously. Never retried blindly."""
+        return await self._call(ops.CREATE_SUB_CUSTOMER, body=body)
+
+    async def list_sub_customers(self, body: Body) -> dict[str, Any]:
+        """H.4.2 (``count``, not ``total_count``)."""
+        return await self._call(ops.LIST_SUB_CUSTOMERS, body=body)
+
+    async def send_verification_message_code(self, body: Body) -> dict[str, Any]:
+        """H.4.3: empty body on success (``{}`` here)."""
+        return await self._call(ops.SEND_VERIFICATION_MESSAGE_CODE, body=body)
+
+    async def check_user_identity(self, body: Body) -> dict[str, Any]:
+        """H.4.4: ``error_code``/``error_msg`` come in the HTTP 200 body with ``check_result``."""
+        return await self._call(ops.CHECK_USER_IDENTITY, body=body)
+
+    async def list_customer_on_demand_resources(self, body: Body, *, language: str | None = None) -> dict[str, Any]:
+        """H.4.5 (resale customers only)."""
+        return await self._call(ops.LIST_CUSTOMER_ON_DEMAND_RESOURCES, body=body, language=language)
+
+    # --- money (H.4.6-H.4.12, H.4.25, H.4.27) -------------------------------------------------------
+
+    async def list_customers_balances_detail(self, body: Body, *, language: str | None = None) -> dict[str, Any]:
+        """H.4.6: one call for many customers; advisory customers are silently left out."""
+        return await self._call(ops.LIST_CUSTOMERS_BALANCES_DETAIL, body=body, language=language)
+
+    async def update_customer_account_amount(self, body: Body) -> dict[str, Any]:
+        """H.4.7: allocate to a customer; answers ``transfer_id``."""
+        return await self._call(ops.UPDATE_CUSTOMER_ACCOUNT_AMOUNT, body=body)
+
+    async def reclaim_to_partner_account(self, body: Body) -> dict[str, Any]:
+        """H.4.8: reclaim from a customer; answers ``trans_id`` (H.5 item 2)."""
+        return await self._call(ops.RECLAIM_TO_PARTNER_ACCOUNT, body=body)
+
+    async def list_partner_balances(self, query: Query | None = None) -> dict[str, Any]:
+        """H.4.9: amounts are JSON floats upstream, read here as ``Decimal`` (H.5 item 1)."""
+        return await self._call(ops.LIST_PARTNER_BALANCES, query=query)
+
+    async def list_indirect_partners(self, body: Body) -> dict[str, Any]:
+        """H.4.10: tier-1 only (``count``)."""
+        return await self._call(ops.LIST_INDIRECT_PARTNERS, body=body)
+
+    async def update_indirect_partner_account(self, body: Body) -> dict[str, Any]:
+        """H.4.11: allocate to a tier-2 reseller; answers ``transfer_id``."""
+        return await self._call(ops.UPDATE_INDIRECT_PARTNER_ACCOUNT, body=body)
+
+    async def reclaim_indirect_partner_account(self, body: Body) -> dict[str, Any]:
+        """H.4.12: reclaim from a tier-2 reseller; answers ``trans_id``."""
+        return await self._call(ops.RECLAIM_INDIRECT_PARTNER_ACCOUNT, body=body)
+
+    async def list_partner_account_change_records(self, query: Query) -> dict[str, Any]:
+        """H.4.25: ``balance_type`` is required; amounts are strings."""
+        return await self._call(ops.LIST_PARTNER_ACCOUNT_CHANGE_RECORDS, query=query)
+
+    async def list_partner_adjust_records(self, query: Query | None = None) -> dict[str, Any]:
+        """H.4.27 (a v3 path): the ledger of allocations and reclaims; amounts are strings."""
+        return await self._call(ops.LIST_PARTNER_ADJUST_RECORDS, query=query)
+
+    # --- voucher quotas and vouchers (H.4.13-H.4.19, H.4.26) ------------------------------------------
+
+    async def list_quota_coupons(self, body: Body) -> dict[str, Any]:
+        """H.4.26: the partner's own quotas (source of ``quota_id``)."""
+        return await self._call(ops.LIST_QUOTA_COUPONS, body=body)
+
+    async def update_coupon_quotas(self, body: Body) -> dict[str, Any]:
+        """H.4.13: grant quota to tier-2s; HTTP 200 with per-item ``error_details[]``."""
+        return await self._call(ops.UPDATE_COUPON_QUOTAS, body=body)
+
+    async def reclaim_coupon_quotas(self, body: Body) -> dict[str, Any]:
+        """H.4.14: HTTP 200 with per-item ``error_details[]``."""
+        return await self._call(ops.RECLAIM_COUPON_QUOTAS, body=body)
+
+    async def list_issued_coupon_quotas(self, query: Query | None = None) -> dict[str, Any]:
+        """H.4.15: quotas granted to tier-2s."""
+        return await self._call(ops.LIST_ISSUED_COUPON_QUOTAS, query=query)
+
+    async def list_coupon_quotas_records(self, query: Query | None = None) -> dict[str, Any]:
+        """H.4.16: grant (10) and reclaim (11) records."""
+        return await self._call(ops.LIST_COUPON_QUOTAS_RECORDS, query=query)
+
+    async def create_partner_coupons(self, body: Body) -> dict[str, Any]:
+        """H.4.17: issue vouchers; HTTP 200 with per-item ``error_details[]``."""
+        return await self._call(ops.CREATE_PARTNER_COUPONS, body=body)
+
+    async def reclaim_partner_coupons(self, body: Body) -> dict[str, Any]:
+        """H.4.18: empty body on success (``{}`` here)."""
+        return await self._call(ops.RECLAIM_PARTNER_COUPONS, body=body)
+
+    async def list_issued_partner_coupons(self, query: Query | None = None) -> dict[str, Any]:
+        """H.4.19."""
+        return await self._call(ops.LIST_ISSUED_PARTNER_COUPONS, query=query)
+
+    # --- orders and reference data (H.4.20-H.4.24) --------------------------------------------------
+
+    async def list_customer_orders(self, query: Query | None = None) -> dict[str, Any]:
+        """H.4.20: yearly/monthly orders; amounts are JSON floats, read as ``Decimal``."""
+        return await self._call(ops.LIST_CUSTOMER_ORDERS, query=query)
+
+    async def list_on_demand_resource_ratings(self, body: Body) -> dict[str, Any]:
+        """H.4.21: a price inquiry (no state change, so retried like a read)."""
+        return await self._call(ops.LIST_ON_DEMAND_RESOURCE_RATINGS, body=body)
+
+    async def list_provinces(self, query: Query | None = None, *, language: str | None = None) -> dict[str, Any]:
+        """H.4.22."""
+        return await self._call(ops.LIST_PROVINCES, query=query, language=language)
+
+    async def list_cities(self, query: Query, *, language: str | None = None) -> dict[str, Any]:
+        """H.4.23: ``province_code`` is required."""
+        return await self._call(ops.LIST_CITIES, query=query, language=language)
+
+    async def list_counties(self, query: Query, *, language: str | None = None) -> dict[str, Any]:
+        """H.4.24: ``city_code`` is required."""
+        return await self._call(ops.LIST_COUNTIES, query=query, language=language)
+
+    # --- the one call path ---------------------------------------------------------------------------
 
     async def _call(
         self,
         operation: Operation,
         *,
-        query: Mapping[str, str] | None = None,
-        body: Mapping[str, Any] | None = None,
+        query: Query | None = None,
+        body: Body | None = None,
+        language: str | None = None,
     ) -> dict[str, Any]:
         content = _json.dumps(body).encode("utf-8") if body is not None else None
+        headers = {"Content-Type": "application/json"}  # every BSS op, GETs too (H.1)
+        if language is not None:
+            headers["X-Language"] = language
+
+        async def once() -> dict[str, Any]:
+            return await self._once(operation, _query(query), content, headers)
+
+        return await call_with_retries(
+            once, idempotent=operation.idempotent, policy=self._retry_policy, sleep=self._sleep
+        )
+
+    async def _once(
+        self,
+        operation: Operation,
+        params: httpx.QueryParams | None,
+        content: bytes | None,
+        headers: dict[str, str],
+    ) -> dict[str, Any]:
         try:
             response = await self._http.request(
                 operation.method,
                 operation.path,
-                params=query,
+                params=params,
                 content=content,
-                headers={"Content-Type": "application/json"},  # every BSS op, GETs too (H.1)
+                headers=headers,
                 auth=self._auth,
                 timeout=self._timeout,
             )
@@ -62,6 +223,8 @@ class BssClient:
             raise _errors.from_transport_error(exc, operation=operation.name, partner_id=self._partner_id) from exc
         if response.status_code >= 400:
             raise _errors.from_response(response, operation=operation.name, partner_id=self._partner_id)
+        if not response.content.strip():
+            return {}  # send_verification_message_code and reclaim_partner_coupons answer an empty body
         try:
             data = _json.loads(response.content)
         except ValueError as exc:

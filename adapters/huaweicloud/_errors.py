@@ -26,6 +26,7 @@ import httpx
 from gateway.errors import (
     ProviderAuthError,
     ProviderError,
+    ProviderForbidden,
     ProviderProtocolError,
     ProviderThrottled,
     ProviderUnavailable,
@@ -49,8 +50,9 @@ for _prefix in ("APIGW", "APIG"):
     _BY_CODE[f"{_prefix}.0303"] = ProviderAuthError  # Incorrect app authentication information
     _BY_CODE[f"{_prefix}.0308"] = ProviderThrottled  # throttling threshold reached
 # CBC codes from the partner-API error-code page (CONTRACTS.md H.3): 0151 is an access denial for the
-# partner's own AK; 0156/0150 (customer not of this site) and 18000016 stay business errors.
-_BY_CODE["CBC.0151"] = ProviderAuthError
+# partner's own AK (a valid key whose role may not do this); 0156/0150 (customer not of this site) and
+# 18000016 stay business errors.
+_BY_CODE["CBC.0151"] = ProviderForbidden
 
 
 def parse_error_body(text: str, status: int) -> tuple[str, str]:

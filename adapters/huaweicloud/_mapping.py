@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from gateway.models import AccountType, Customer, CustomerKind, CustomerStatus
+from gateway.models import AccountType, Customer, CustomerKind, CustomerStatus, Money
 
-__all__ = ["customer_from_wire", "parse_timestamp"]
+__all__ = ["CURRENCY", "customer_from_wire", "decimal_of", "money_of", "parse_timestamp"]
 
 PROVIDER = "huaweicloud"
+CURRENCY = "CNY"  # every BSS amount is in yuan (measure_id 1), currency CNY (H.4 shared notes)
 
 # association_type (H.4.2): 1 consultative sale (顾问销售), 2 resale (代售).
 ACCOUNT_TYPES: Mapping[str, AccountType] = {"1": AccountType.ADVISORY, "2": AccountType.RESALE}
@@ -55,6 +57,33 @@ def _text(value: object) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+
+def decimal_of(value: object) -> Decimal | None:
+    """A wire amount as ``Decimal``: JSON numbers (already ``Decimal``/``int`` from ``_json``) or the
+    strings of the record endpoints (H.5 item 1). A ``float`` never gets here; it is refused, not cast."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, str) and value.strip():
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            return None
+        return number if number.is_finite() else None
+    return None
+
+
+def money_of(value: object, currency: object = None) -> Money | None:
+    """``Money`` in the given currency (default CNY), or ``None`` if the amount is absent or unreadable."""
+    amount = decimal_of(value)
+    if amount is None:
+        return None
+    code = currency if isinstance(currency, str) and len(currency) == 3 and currency.isalpha() else CURRENCY
+    return Money(amount, code.upper())
 
 
 def parse_timestamp(value: object) -> datetime | None:

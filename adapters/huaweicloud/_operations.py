@@ -1,25 +1,116 @@
 """The BSS v2 operations we call, named after the official SDK's methods (CONTRACTS.md 0.4, H.4).
 
-The client and the simulator share this table, so issue #3 adds an operation in one line here, one
-client method and one simulator handler.
+The client and the simulator share this table: one line here, one client method, one simulator handler.
+``idempotent`` says whether repeating the call can change nothing upstream (reads, price inquiries,
+availability checks); the client passes it to ``gateway.retry.call_with_retries``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["LIST_SUB_CUSTOMERS", "OPERATIONS", "Operation"]
+__all__ = ["BY_NAME", "BY_ROUTE", "OPERATIONS", "Operation"]
 
 
 @dataclass(frozen=True, slots=True)
 class Operation:
-    """One upstream operation: the SDK method name, HTTP method and path."""
+    """One upstream operation: the SDK method name, HTTP method and path, and whether a repeat is harmless."""
 
     name: str
     method: str
     path: str
+    idempotent: bool = True
 
 
-LIST_SUB_CUSTOMERS = Operation("list_sub_customers", "POST", "/v2/partners/sub-customers/query")  # H.4.2
+def _read(name: str, method: str, path: str) -> Operation:
+    return Operation(name, method, path, idempotent=True)
 
-OPERATIONS: tuple[Operation, ...] = (LIST_SUB_CUSTOMERS,)
+
+def _write(name: str, path: str) -> Operation:
+    return Operation(name, "POST", path, idempotent=False)
+
+
+# Customers (H.4.1-H.4.5)
+CREATE_SUB_CUSTOMER = _write("create_sub_customer", "/v2/partners/sub-customers")
+LIST_SUB_CUSTOMERS = _read("list_sub_customers", "POST", "/v2/partners/sub-customers/query")
+SEND_VERIFICATION_MESSAGE_CODE = _write("send_verification_message_code", "/v2/bases/verificationcode/send")
+CHECK_USER_IDENTITY = _read("check_user_identity", "POST", "/v2/partners/sub-customers/users/check-identity")
+LIST_CUSTOMER_ON_DEMAND_RESOURCES = _read(
+    "list_customer_on_demand_resources", "POST", "/v2/partners/sub-customers/on-demand-resources/query"
+)
+# Money (H.4.6-H.4.9, H.4.25, H.4.27)
+LIST_CUSTOMERS_BALANCES_DETAIL = _read(
+    "list_customers_balances_detail", "POST", "/v2/accounts/customer-accounts/balances/batch-query"
+)
+UPDATE_CUSTOMER_ACCOUNT_AMOUNT = _write("update_customer_account_amount", "/v2/accounts/partner-accounts/adjust-amount")
+RECLAIM_TO_PARTNER_ACCOUNT = _write("reclaim_to_partner_account", "/v2/accounts/partner-accounts/reclaim")
+LIST_PARTNER_BALANCES = _read("list_partner_balances", "GET", "/v2/accounts/partner-accounts/balances")
+LIST_PARTNER_ACCOUNT_CHANGE_RECORDS = _read(
+    "list_partner_account_change_records", "GET", "/v2/accounts/partner-accounts/account-change-records"
+)
+LIST_PARTNER_ADJUST_RECORDS = _read(
+    "list_partner_adjust_records",
+    "GET",
+    "/v3/accounts/partner-accounts/adjust-records",  # v3 (H.4.27)
+)
+# Tier-2 resellers (H.4.10-H.4.12)
+LIST_INDIRECT_PARTNERS = _read("list_indirect_partners", "POST", "/v2/partners/indirect-partners/query")
+UPDATE_INDIRECT_PARTNER_ACCOUNT = _write(
+    "update_indirect_partner_account", "/v2/accounts/partner-accounts/indirect-partner-adjust"
+)
+RECLAIM_INDIRECT_PARTNER_ACCOUNT = _write(
+    "reclaim_indirect_partner_account", "/v2/accounts/partner-accounts/indirect-partner-reclaim"
+)
+# Voucher quotas (H.4.13-H.4.16, H.4.26)
+LIST_QUOTA_COUPONS = _read("list_quota_coupons", "POST", "/v2/partners/coupon-quotas/query")
+UPDATE_COUPON_QUOTAS = _write("update_coupon_quotas", "/v2/partners/coupon-quotas/indirect-partner-adjust")
+RECLAIM_COUPON_QUOTAS = _write("reclaim_coupon_quotas", "/v2/partners/coupon-quotas/indirect-partner-reclaim")
+LIST_ISSUED_COUPON_QUOTAS = _read("list_issued_coupon_quotas", "GET", "/v2/partners/issued-coupon-quotas")
+LIST_COUPON_QUOTAS_RECORDS = _read("list_coupon_quotas_records", "GET", "/v2/partners/coupon-quotas/records")
+# Vouchers (H.4.17-H.4.19)
+CREATE_PARTNER_COUPONS = _write("create_partner_coupons", "/v2/promotions/benefits/partner-coupons")
+RECLAIM_PARTNER_COUPONS = _write("reclaim_partner_coupons", "/v2/promotions/benefits/partner-coupons/reclaim")
+LIST_ISSUED_PARTNER_COUPONS = _read("list_issued_partner_coupons", "GET", "/v2/promotions/benefits/partner-coupons")
+# Orders and reference data (H.4.20-H.4.24)
+LIST_CUSTOMER_ORDERS = _read("list_customer_orders", "GET", "/v2/orders/customer-orders")
+LIST_ON_DEMAND_RESOURCE_RATINGS = _read(
+    "list_on_demand_resource_ratings",
+    "POST",
+    "/v2/bills/ratings/on-demand-resources",  # a price inquiry
+)
+LIST_PROVINCES = _read("list_provinces", "GET", "/v2/systems/configs/provinces")
+LIST_CITIES = _read("list_cities", "GET", "/v2/systems/configs/cities")
+LIST_COUNTIES = _read("list_counties", "GET", "/v2/systems/configs/counties")
+
+OPERATIONS: tuple[Operation, ...] = (
+    CREATE_SUB_CUSTOMER,
+    LIST_SUB_CUSTOMERS,
+    SEND_VERIFICATION_MESSAGE_CODE,
+    CHECK_USER_IDENTITY,
+    LIST_CUSTOMER_ON_DEMAND_RESOURCES,
+    LIST_CUSTOMERS_BALANCES_DETAIL,
+    UPDATE_CUSTOMER_ACCOUNT_AMOUNT,
+    RECLAIM_TO_PARTNER_ACCOUNT,
+    LIST_PARTNER_BALANCES,
+    LIST_INDIRECT_PARTNERS,
+    UPDATE_INDIRECT_PARTNER_ACCOUNT,
+    RECLAIM_INDIRECT_PARTNER_ACCOUNT,
+    UPDATE_COUPON_QUOTAS,
+    RECLAIM_COUPON_QUOTAS,
+    LIST_ISSUED_COUPON_QUOTAS,
+    LIST_COUPON_QUOTAS_RECORDS,
+    CREATE_PARTNER_COUPONS,
+    RECLAIM_PARTNER_COUPONS,
+    LIST_ISSUED_PARTNER_COUPONS,
+    LIST_CUSTOMER_ORDERS,
+    LIST_ON_DEMAND_RESOURCE_RATINGS,
+    LIST_PROVINCES,
+    LIST_CITIES,
+    LIST_COUNTIES,
+    LIST_PARTNER_ACCOUNT_CHANGE_RECORDS,
+    LIST_QUOTA_COUPONS,
+    LIST_PARTNER_ADJUST_RECORDS,
+)
+
+BY_NAME: dict[str, Operation] = {op.name: op for op in OPERATIONS}
+BY_ROUTE: dict[tuple[str, str], Operation] = {(op.method, op.path): op for op in OPERATIONS}

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
+from datetime import timedelta
 
 import httpx
 
+from adapters._simkit.faults import CONTROL_PATH, Fault
 from gateway.models import PartnerAccount, PartnerRole, Secret
 from gateway.provider import ASGIApp, Credentials, DemoUpstream, SettingSpec
 
 from ._operations import OPERATIONS
 from .provider import HuaweiCloudProvider
-from .simulator import HANDLERS, SimAccount, create_app
+from .simulator import CODES_PATH, HANDLERS, SimAccount, create_app
 
 __all__ = ["HuaweiCloudPlugin"]
 
@@ -25,19 +27,51 @@ DEMO_SEED = 2
 _T2_ACCESS_KEY = "HWDEMOAKT2RESELLER0000"
 _T2_SECRET_KEY = "hw-demo-secret-key-t2-do-not-use-in-production"  # noqa: S105 (simulator only)
 _T2_DOMAIN_ID = "9f8e7d6c5b4a40312f1e0d9c8b7a6f5e"
+_T2B_ACCESS_KEY = "HWDEMOAKT2RESELLER0001"
+_T2B_SECRET_KEY = "hw-demo-secret-key-t2b-do-not-use-in-production"  # noqa: S105 (simulator only)
+_T2B_DOMAIN_ID = "8e7d6c5b4a3f40211e0d9c8b7a6f5e4d"
+_SP_ACCESS_KEY = "HWDEMOAKSOLUTIONPROV00"
+_SP_SECRET_KEY = "hw-demo-secret-key-sp-do-not-use-in-production"  # noqa: S105 (simulator only)
+_SP_DOMAIN_ID = "7d6c5b4a3f2e40100d9c8b7a6f5e4d3c"
 
 
 def _accounts(access_key: str, secret_key: str, domain_id: str) -> list[SimAccount]:
-    """A tier-1 distributor and one tier-2 reseller under it."""
-    return [
-        SimAccount(access_key, secret_key, domain_id, PartnerRole.TIER1_DISTRIBUTOR, "Demo tier-1 distributor"),
-        SimAccount(
-            _T2_ACCESS_KEY,
-            _T2_SECRET_KEY,
-            _T2_DOMAIN_ID,
+    """A tier-1 distributor with two tier-2 resellers under it, and a solution provider on its own."""
+
+    def reseller(ak: str, sk: str, domain: str, name: str, account_name: str, phone: str) -> SimAccount:
+        return SimAccount(
+            ak,
+            sk,
+            domain,
             PartnerRole.TIER2_RESELLER,
-            "Demo tier-2 reseller",
+            name,
             parent_domain_id=domain_id,
+            account_name=account_name,
+            mobile_phone=phone,
+            email=f"channel@{account_name.replace('_', '')}.com.cn",
+            account_manager="zhang_wei_sales",
+        )
+
+    return [
+        SimAccount(
+            access_key,
+            secret_key,
+            domain_id,
+            PartnerRole.TIER1_DISTRIBUTOR,
+            "Demo tier-1 distributor",
+            account_name="demo_t1_distributor",
+        ),
+        reseller(
+            _T2_ACCESS_KEY, _T2_SECRET_KEY, _T2_DOMAIN_ID, "Demo tier-2 reseller", "demo_t2_reseller", "13800000001"
+        ),
+        reseller(_T2B_ACCESS_KEY, _T2B_SECRET_KEY, _T2B_DOMAIN_ID, "星河云科技有限公司", "xinghe_cloud", "13800000002"),
+        SimAccount(
+            _SP_ACCESS_KEY,
+            _SP_SECRET_KEY,
+            _SP_DOMAIN_ID,
+            PartnerRole.SOLUTION_PROVIDER,
+            "Demo solution provider",
+            account_name="demo_solution_provider",
         ),
     ]
 
@@ -86,9 +120,31 @@ class HuaweiCloudPlugin:
         parser.add_argument(
             "--seed", type=int, default=DEMO_SEED, help="seed of the generated data (default %(default)s)"
         )
+        parser.add_argument(
+            "--association-delay",
+            type=float,
+            default=2.0,
+            metavar="SECONDS",
+            help="how long a created customer takes to be associated (default %(default)s)",
+        )
+        parser.add_argument(
+            "--fault",
+            action="append",
+            type=Fault.parse,
+            default=[],
+            metavar="SPEC",
+            help="inject a fault, OPERATION=KIND[:VALUE][@PROBABILITY][xCOUNT] (repeatable), e.g. "
+            "update_customer_account_amount=ambiguousx1, *=latency:200, list_sub_customers=throttle:2@0.5",
+        )
 
     def simulator(self, options: argparse.Namespace) -> tuple[ASGIApp, list[str]]:
-        app = create_app(_accounts(options.access_key, options.secret_key, options.domain_id), seed=options.seed)
+        faults: list[Fault] = list(options.fault)
+        app = create_app(
+            _accounts(options.access_key, options.secret_key, options.domain_id),
+            seed=options.seed,
+            association_delay=timedelta(seconds=options.association_delay),
+            faults=faults,
+        )
         url = f"http://{options.host}:{options.port}"
         lines = [
             f"Huawei Cloud BSS v2 simulator on {url} (seed {options.seed})",
@@ -97,7 +153,20 @@ class HuaweiCloudPlugin:
             f"                      domain id (X-Domain-Id) {options.domain_id}",
             f"  tier-2 reseller     AK {_T2_ACCESS_KEY}  SK {_T2_SECRET_KEY}",
             f"                      domain id {_T2_DOMAIN_ID} (the tier-1's indirect_partner_id)",
+            f"  tier-2 reseller     AK {_T2B_ACCESS_KEY}  SK {_T2B_SECRET_KEY}",
+            f"                      domain id {_T2B_DOMAIN_ID}",
+            f"  solution provider   AK {_SP_ACCESS_KEY}  SK {_SP_SECRET_KEY}",
+            f"                      domain id {_SP_DOMAIN_ID}",
+            f"  control: {url}{CONTROL_PATH} (faults), {url}{CODES_PATH}?mobile_phone=... (SMS codes)",
+            *(f"  fault: {fault.operation}={fault.kind.value}" + _fault_suffix(fault) for fault in faults),
             "  operations:",
             *(f"    {op.method} {op.path}  ({op.name})" for op in OPERATIONS if op.name in HANDLERS),
         ]
         return app, lines
+
+
+def _fault_suffix(fault: Fault) -> str:
+    value = f":{fault.value:g}" if fault.value is not None else ""
+    chance = f"@{fault.probability:g}" if fault.probability < 1 else ""
+    count = f"x{fault.remaining}" if fault.remaining is not None else ""
+    return value + chance + count

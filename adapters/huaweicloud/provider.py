@@ -2,31 +2,96 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from gateway.errors import ConfigError, InvalidInput, ProviderProtocolError
-from gateway.models import Customer, Page, PartnerAccount
-from gateway.provider import Capability, Credentials
+from gateway.errors import ConfigError, InvalidInput, UnsupportedByProvider
+from gateway.models import (
+    Balance,
+    Customer,
+    Funds,
+    Invitation,
+    LedgerEntry,
+    Note,
+    Order,
+    Page,
+    PartnerAccount,
+    PartnerRole,
+    PriceQuote,
+    PriceRequest,
+    Region,
+    RegionLevel,
+    Reseller,
+    Voucher,
+    VoucherQuota,
+)
+from gateway.provider import Capability, Credentials, Provider
+from gateway.retry import DEFAULT_POLICY, RetryPolicy
 
 from ._client import BssClient
 from ._mapping import PROVIDER, customer_from_wire
+from ._mapping_catalog import (
+    order_from_wire,
+    price_quote_from_wire,
+    price_request_to_wire,
+    quota_from_wire,
+    region_from_wire,
+    reseller_from_wire,
+    voucher_from_wire,
+)
+from ._mapping_money import (
+    balance_from_wire,
+    funds_from_wire,
+    ledger_entry_from_adjust_record,
+    reseller_funds_from_balances,
+)
+from ._paging import ORDER_WINDOW, ProviderBase, Wire, order_window
 from ._signing import SdkHmacAuth
 
-__all__ = ["DEFAULT_PAGE_SIZE", "MAX_PAGE_SIZE", "HuaweiCloudProvider"]
+T = TypeVar("T")
+
+__all__ = ["DEFAULT_PAGE_SIZE", "FUNDS_BATCH", "MAX_PAGE_SIZE", "ORDER_WINDOW", "HuaweiCloudProvider"]
 
 DEFAULT_PAGE_SIZE = 100
-MAX_PAGE_SIZE = 100  # largest list_sub_customers ``limit`` we send; the simulator enforces it too
+MAX_PAGE_SIZE = 100  # largest ``limit`` we send to a list operation; the simulator enforces it too
+REGION_PAGE_SIZE = 1000  # the geo lists allow up to 1000 (H.4.22-24)
+FUNDS_BATCH = 100  # customers per list_customers_balances_detail call
+LOOKUP_CALLS = 5  # get_customers: up to this many ids, one filtered call each; more, one scan of the list
+
+_READS = frozenset(
+    {
+        Capability.LIST_CUSTOMERS,
+        Capability.CUSTOMER_FUNDS,
+        Capability.PARTNER_BALANCES,
+        Capability.LIST_RESELLERS,
+        Capability.LIST_VOUCHERS,
+        Capability.LIST_VOUCHER_QUOTAS,
+        Capability.LIST_ORDERS,
+        Capability.LIST_LEDGER,
+        Capability.LIST_REGIONS,
+        Capability.QUOTE_PRICE,
+    }
+)
 
 
-class HuaweiCloudProvider:
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _wire_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class HuaweiCloudProvider(ProviderBase):
     """Huawei Cloud BSS v2 for one partner account: calls the upstream, maps, translates errors.
 
     The ``httpx.AsyncClient`` belongs to the app (``base_url`` = the account's endpoint); this class
-    signs each request itself and never creates a client.
+    signs each request itself and never creates a client. Huawei has no invitations and no customer
+    notes (CONTRACTS.md X.3): those methods raise ``UnsupportedByProvider``, as does ``list_resellers``
+    for a tier-2 account (tier-1-only API, DOMAIN.md).
     """
 
     def __init__(
@@ -36,6 +101,8 @@ class HuaweiCloudProvider:
         http: httpx.AsyncClient,
         *,
         clock: Callable[[], datetime] | None = None,
+        retry_policy: RetryPolicy = DEFAULT_POLICY,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         self._account = account
         domain_id = account.settings.get("domain_id")
@@ -46,8 +113,9 @@ class HuaweiCloudProvider:
         for name in ("access_key", "secret_key"):
             if name not in credentials:
                 raise ConfigError(f"accounts.{account.id}.credentials.{name}", "missing")
+        self._clock = clock or _utc_now
         auth = SdkHmacAuth(credentials["access_key"].reveal(), credentials["secret_key"], domain_id, clock=clock)
-        self._client = BssClient(http, auth, partner_id=account.id)
+        self._client = BssClient(http, auth, partner_id=account.id, retry_policy=retry_policy, sleep=sleep)
 
     @property
     def account(self) -> PartnerAccount:
@@ -55,49 +123,243 @@ class HuaweiCloudProvider:
 
     @property
     def capabilities(self) -> frozenset[Capability]:
-        return frozenset({Capability.LIST_CUSTOMERS})
+        if self._account.role is PartnerRole.TIER2_RESELLER:
+            return _READS - {Capability.LIST_RESELLERS}
+        return _READS
 
     async def ping(self) -> None:
         await self._client.list_sub_customers({"offset": 0, "limit": 1})
 
     async def list_customers(self, offset: int, limit: int) -> Page[Customer]:
-        """Customers ``offset`` to ``offset + limit``.
+        """list_sub_customers by 0-based record offset (X.1); the total is ``count`` (H.5 item 3)."""
 
-        list_sub_customers pages by 0-based *record* offset (CONTRACTS.md X.1), so the window maps
-        straight onto upstream calls of at most ``page_size`` records each; the total is ``count``
-        (not ``total_count``, H.5 item 3).
+        async def fetch(position: int, size: int) -> Wire:
+            return await self._client.list_sub_customers({"offset": position, "limit": size})
+
+        def item(info: Wire) -> Customer:
+            return customer_from_wire(info, partner_id=self._account.id)
+
+        return await self._window("list_sub_customers", offset, limit, fetch, ("count", "customer_infos"), item)
+
+    async def get_customers(self, native_ids: Sequence[str]) -> Mapping[str, Customer]:
+        """By list_sub_customers' ``customer_id`` filter, one call per id (few ids) or a scan (many)."""
+        wanted = list(dict.fromkeys(native_ids))
+        if len(wanted) > LOOKUP_CALLS:
+            found = await self._scan(self.list_customers)
+            return {c.native_id: c for c in found if c.native_id in wanted}
+        customers: dict[str, Customer] = {}
+        for customer_id in wanted:
+            data = await self._client.list_sub_customers({"customer_id": customer_id, "offset": 0, "limit": 1})
+            for info in self._entries("list_sub_customers", data, "customer_infos"):
+                customer = customer_from_wire(info, partner_id=self._account.id)
+                customers[customer.native_id] = customer
+        return customers
+
+    async def list_reseller_customers(self, reseller_id: str, offset: int, limit: int) -> Page[Customer]:
+        """list_sub_customers with ``indirect_partner_id`` (H.4.2): a tier-2's customers, tier-1 only."""
+
+        async def fetch(position: int, size: int) -> Wire:
+            body = {"indirect_partner_id": reseller_id, "offset": position, "limit": size}
+            return await self._client.list_sub_customers(body)
+
+        def item(info: Wire) -> Customer:
+            return customer_from_wire(info, partner_id=self._account.id)
+
+        return await self._window("list_sub_customers", offset, limit, fetch, ("count", "customer_infos"), item)
+
+    async def customer_funds(self, customer_ids: Sequence[str]) -> Mapping[str, Funds]:
+        """One list_customers_balances_detail call per ``FUNDS_BATCH`` ids (H.4.6); advisory customers
+        are absent from the answer, so from the result."""
+        wanted = list(dict.fromkeys(customer_ids))
+        funds: dict[str, Funds] = {}
+        for start in range(0, len(wanted), FUNDS_BATCH):
+            batch = wanted[start : start + FUNDS_BATCH]
+            data = await self._client.list_customers_balances_detail(
+                {"customer_infos": [{"customer_id": customer_id} for customer_id in batch]}
+            )
+            for entry in self._entries("list_customers_balances_detail", data, "customer_balances"):
+                found = funds_from_wire(entry)
+                funds[found.owner_id] = found
+        return funds
+
+    async def partner_balances(self) -> tuple[Balance, ...]:
+        data = await self._client.list_partner_balances()
+        return tuple(balance_from_wire(e) for e in self._entries("list_partner_balances", data, "account_balances"))
+
+    async def list_resellers(self, offset: int, limit: int) -> Page[Reseller]:
+        """list_indirect_partners (H.4.10), tier-1 only; total ``count``."""
+        if self._account.role is PartnerRole.TIER2_RESELLER:
+            raise UnsupportedByProvider(PROVIDER, "listing resellers with a tier-2 reseller's account")
+
+        async def fetch(position: int, size: int) -> Wire:
+            return await self._client.list_indirect_partners({"offset": position, "limit": size})
+
+        def item(entry: Wire) -> Reseller:
+            return reseller_from_wire(entry, partner_id=self._account.id)
+
+        return await self._window("list_indirect_partners", offset, limit, fetch, ("count", "indirect_partners"), item)
+
+    async def get_resellers(self, native_ids: Sequence[str]) -> Mapping[str, Reseller]:
+        """list_indirect_partners filtered by ``indirect_partner_id``, one call per id."""
+        resellers: dict[str, Reseller] = {}
+        for reseller_id in dict.fromkeys(native_ids):
+            data = await self._client.list_indirect_partners(
+                {"indirect_partner_id": reseller_id, "offset": 0, "limit": 1}
+            )
+            for entry in self._entries("list_indirect_partners", data, "indirect_partners"):
+                reseller = reseller_from_wire(entry, partner_id=self._account.id)
+                resellers[reseller.native_id] = reseller
+        return resellers
+
+    async def reseller_funds(self, reseller_ids: Sequence[str]) -> Mapping[str, Funds]:
+        """Each tier-2's allocatable balance, by list_partner_balances with ``indirect_partner_id`` (H.4.9).
+
+        Huawei has no batch call for this: one call per reseller. All its accounts are in ``extra``.
         """
-        if offset < 0:
-            raise InvalidInput("offset must not be negative", field="offset")
-        if limit < 0:
-            raise InvalidInput("limit must not be negative", field="limit")
-        items: list[Customer] = []
-        position, end = offset, offset + limit
-        while True:
-            want = min(self._page_size, end - position) or 1  # limit 0 still needs the total
-            data = await self._client.list_sub_customers({"offset": position, "limit": want})
-            total, infos = self._read_page(data)
-            items.extend(customer_from_wire(info, partner_id=self._account.id) for info in infos)
-            position += len(infos)
-            if position >= end or position >= total or len(infos) < want:
-                break
-        return Page(items=tuple(items[:limit]), total=total)
+        funds: dict[str, Funds] = {}
+        for reseller_id in dict.fromkeys(reseller_ids):
+            data = await self._client.list_partner_balances({"indirect_partner_id": reseller_id})
+            balances = [balance_from_wire(e) for e in self._entries("list_partner_balances", data, "account_balances")]
+            funds[reseller_id] = reseller_funds_from_balances(reseller_id, balances)
+        return funds
 
-    def _read_page(self, data: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
-        total = data.get("count")
-        infos = data.get("customer_infos", [])
-        if isinstance(total, bool) or not isinstance(total, int) or total < 0:
-            raise self._protocol_error("'count' is missing or not a non-negative integer")
-        if not isinstance(infos, list) or not all(isinstance(info, dict) for info in infos):
-            raise self._protocol_error("'customer_infos' is not a list of objects")
-        return total, infos
+    async def list_invitations(self, offset: int, limit: int) -> Page[Invitation]:
+        raise UnsupportedByProvider(PROVIDER, "invitations")  # no invitation flow (X.3)
 
-    def _protocol_error(self, problem: str) -> ProviderProtocolError:
-        return ProviderProtocolError(
-            f"Huawei Cloud list_sub_customers returned an unreadable answer: {problem}",
-            provider=PROVIDER,
-            partner_id=self._account.id,
+    async def list_vouchers(self, offset: int, limit: int, *, customer_id: str | None = None) -> Page[Voucher]:
+        """list_issued_partner_coupons (H.4.19). ``customer_id`` is sent only when given: an empty one
+        would filter everything out upstream."""
+
+        async def fetch(position: int, size: int) -> Wire:
+            query: dict[str, Any] = {"offset": position, "limit": size}
+            if customer_id is not None:
+                query["customer_id"] = customer_id
+            return await self._client.list_issued_partner_coupons(query)
+
+        def item(entry: Wire) -> Voucher:
+            return voucher_from_wire(entry, partner_id=self._account.id)
+
+        keys = ("total_count", "user_coupons")
+        return await self._window("list_issued_partner_coupons", offset, limit, fetch, keys, item)
+
+    async def get_vouchers(self, native_ids: Sequence[str]) -> Mapping[str, Voucher]:
+        """list_issued_partner_coupons by ``coupon_id``, one call per id (H.4.19)."""
+        vouchers: dict[str, Voucher] = {}
+        for coupon_id in dict.fromkeys(native_ids):
+            if not coupon_id:
+                continue  # "" is not supported as a coupon_id filter (H.4.19)
+            data = await self._client.list_issued_partner_coupons({"coupon_id": coupon_id, "offset": 0, "limit": 1})
+            for entry in self._entries("list_issued_partner_coupons", data, "user_coupons"):
+                voucher = voucher_from_wire(entry, partner_id=self._account.id)
+                vouchers[voucher.native_id] = voucher
+        return vouchers
+
+    async def list_voucher_quotas(
+        self, offset: int, limit: int, *, reseller_id: str | None = None
+    ) -> Page[VoucherQuota]:
+        """The partner's own quotas (list_quota_coupons, H.4.26) or, with ``reseller_id``, those it granted
+        to that tier-2 (list_issued_coupon_quotas, H.4.15)."""
+
+        async def fetch(position: int, size: int) -> Wire:
+            if reseller_id is None:
+                return await self._client.list_quota_coupons({"offset": position, "limit": size})
+            query = {"indirect_partner_id": reseller_id, "offset": position, "limit": size}
+            return await self._client.list_issued_coupon_quotas(query)
+
+        def item(entry: Wire) -> VoucherQuota:
+            return quota_from_wire(entry, partner_id=self._account.id)
+
+        name = "list_quota_coupons" if reseller_id is None else "list_issued_coupon_quotas"
+        return await self._window(name, offset, limit, fetch, ("total_count", "quotas"), item)
+
+    async def list_orders(
+        self,
+        offset: int,
+        limit: int,
+        *,
+        customer_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> Page[Order]:
+        """list_customer_orders (H.4.20) created in ``[since, until)``; see ``ORDER_WINDOW`` for defaults."""
+        begin, end = order_window(since, until, self._clock())
+        filters: dict[str, Any] = {"create_time_begin": _wire_time(begin), "create_time_end": _wire_time(end)}
+        if customer_id is not None:
+            filters["customer_id"] = customer_id
+
+        async def fetch(position: int, size: int) -> Wire:
+            return await self._client.list_customer_orders({**filters, "offset": position, "limit": size})
+
+        def item(entry: Wire) -> Order:
+            return order_from_wire(entry, partner_id=self._account.id)
+
+        return await self._window("list_customer_orders", offset, limit, fetch, ("total_count", "order_infos"), item)
+
+    async def get_orders(self, native_ids: Sequence[str]) -> Mapping[str, Order]:
+        """list_customer_orders by ``order_id`` (any age: no time window is sent), one call per id."""
+        orders: dict[str, Order] = {}
+        for order_id in dict.fromkeys(native_ids):
+            if not order_id:
+                continue
+            data = await self._client.list_customer_orders({"order_id": order_id, "offset": 0, "limit": 1})
+            for entry in self._entries("list_customer_orders", data, "order_infos"):
+                order = order_from_wire(entry, partner_id=self._account.id)
+                orders[order.native_id] = order
+        return orders
+
+    async def list_notes(self, customer_id: str, offset: int, limit: int) -> Page[Note]:
+        raise UnsupportedByProvider(PROVIDER, "customer notes")  # no CRM notes (X.3)
+
+    async def list_ledger(self, offset: int, limit: int) -> Page[LedgerEntry]:
+        """list_partner_adjust_records (H.4.27): allocations and reclaims, newest first."""
+
+        async def fetch(position: int, size: int) -> Wire:
+            return await self._client.list_partner_adjust_records({"offset": position, "limit": size})
+
+        keys = ("total_count", "records")
+        return await self._window(
+            "list_partner_adjust_records", offset, limit, fetch, keys, ledger_entry_from_adjust_record
         )
+
+    async def list_regions(self, level: RegionLevel, parent_code: str | None = None) -> tuple[Region, ...]:
+        """Provinces, a province's cities or a city's counties (H.4.22-24); Huawei has no country list here."""
+        if level is RegionLevel.COUNTRY:
+            raise UnsupportedByProvider(PROVIDER, "the country list")
+        if level is not RegionLevel.PROVINCE and not parent_code:
+            raise InvalidInput(f"{level.value.lower()} regions need the parent region's code", field="parent_code")
+        operations = {
+            RegionLevel.PROVINCE: ("list_provinces", self._client.list_provinces, None, "provinces"),
+            RegionLevel.CITY: ("list_cities", self._client.list_cities, "province_code", "cities"),
+            RegionLevel.COUNTY: ("list_counties", self._client.list_counties, "city_code", "counties"),
+        }
+        name, call, parent_key, items_key = operations[level]
+        parent = parent_code if level is not RegionLevel.PROVINCE else None
+        regions: list[Region] = []
+        while True:
+            query: dict[str, Any] = {"offset": len(regions), "limit": REGION_PAGE_SIZE}
+            if parent_key is not None:
+                query[parent_key] = parent_code
+            total, entries = self._read_page(name, await call(query), "count", items_key)
+            regions.extend(region_from_wire(entry, level, parent) for entry in entries)
+            if not entries or len(regions) >= total:
+                return tuple(regions)
+
+    async def quote_price(self, request: PriceRequest) -> PriceQuote:
+        """list_on_demand_resource_ratings (H.4.21): a price inquiry, retried like a read."""
+        if not request.items:
+            raise InvalidInput("a price inquiry needs at least one item", field="items")
+        data = await self._client.list_on_demand_resource_ratings(price_request_to_wire(request))
+        return price_quote_from_wire(data)
+
+    async def _scan(self, page: Callable[[int, int], Awaitable[Page[T]]]) -> list[T]:
+        found: list[T] = []
+        offset = 0
+        while True:
+            window = await page(offset, self._page_size)
+            found.extend(window.items)
+            offset += len(window.items)
+            if not window.items or offset >= window.total:
+                return found
 
 
 def _page_size(account: PartnerAccount) -> int:
@@ -105,3 +367,9 @@ def _page_size(account: PartnerAccount) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PAGE_SIZE:
         raise ConfigError(f"accounts.{account.id}.settings.page_size", f"must be an integer from 1 to {MAX_PAGE_SIZE}")
     return value
+
+
+if TYPE_CHECKING:
+
+    def _is_a_provider(provider: HuaweiCloudProvider) -> Provider:
+        return provider  # mypy (strict) checks the class against the Provider protocol here

@@ -1,39 +1,86 @@
 """The simulator's ASGI app: API Gateway in front (routing, AK/SK verification), BSS handlers behind.
 
 Requests are routed by the real method and path (``_operations.OPERATIONS``) to one handler per
-operation, named after the SDK method. Every reply carries ``X-Request-Id`` (CONTRACTS.md H.3).
+operation, named after the SDK method. A POST handler gets the JSON body, a GET handler the query
+string. Every reply carries ``X-Request-Id`` (CONTRACTS.md H.3). Handlers run under the state lock, so
+concurrent requests never interleave a balance check and its debit.
+
+Around it: fault injection (``adapters._simkit.faults``; ``app.faults`` is the plan) and the control
+endpoints ``/_simulator/faults`` and ``GET /_simulator/verification-codes?mobile_phone=...``.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from adapters._simkit.faults import Fault, FaultInjection, FaultPlan
+
 from .. import _json
-from .._operations import OPERATIONS
+from .._operations import BY_ROUTE
+from . import _catalog, _coupons, _customers, _funds
 from ._auth import authenticate
-from ._customers import list_sub_customers
 from ._errors import ApiError, error_response, invalid
+from ._faults import HuaweiFaultReplies, operation_of
+from ._params import Query
 from ._seed import DEFAULT_CUSTOMERS, seed_customers
+from ._seed_business import seed_business, seed_reseller_quotas
 from ._state import PartnerState, SimAccount, SimulatorState
 
-__all__ = ["HANDLERS", "Handler", "create_app"]
+__all__ = ["CODES_PATH", "HANDLERS", "Handler", "SimulatorApp", "create_app"]
 
-Handler = Callable[[SimulatorState, PartnerState, dict[str, Any]], dict[str, Any]]
+Handler = Callable[[SimulatorState, PartnerState, dict[str, Any]], dict[str, Any] | None]
 
-#: SDK method name -> handler. Issue #3 adds the other operations here.
+#: SDK method name -> handler: every operation of CONTRACTS.md H.4.
 HANDLERS: Mapping[str, Handler] = {
-    "list_sub_customers": list_sub_customers,
+    handler.__name__: handler
+    for handler in (
+        _customers.create_sub_customer,
+        _customers.list_sub_customers,
+        _customers.send_verification_message_code,
+        _customers.check_user_identity,
+        _customers.list_customer_on_demand_resources,
+        _funds.list_customers_balances_detail,
+        _funds.update_customer_account_amount,
+        _funds.reclaim_to_partner_account,
+        _funds.list_partner_balances,
+        _funds.list_indirect_partners,
+        _funds.update_indirect_partner_account,
+        _funds.reclaim_indirect_partner_account,
+        _funds.list_partner_account_change_records,
+        _funds.list_partner_adjust_records,
+        _coupons.list_quota_coupons,
+        _coupons.update_coupon_quotas,
+        _coupons.reclaim_coupon_quotas,
+        _coupons.list_issued_coupon_quotas,
+        _coupons.list_coupon_quotas_records,
+        _coupons.create_partner_coupons,
+        _coupons.reclaim_partner_coupons,
+        _coupons.list_issued_partner_coupons,
+        _catalog.list_customer_orders,
+        _catalog.list_on_demand_resource_ratings,
+        _catalog.list_provinces,
+        _catalog.list_cities,
+        _catalog.list_counties,
+    )
 }
 
+CODES_PATH = "/_simulator/verification-codes"
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+class SimulatorApp(Starlette):
+    """The BSS simulator: ``simulator`` is its state (also ``state.simulator``), ``faults`` its fault plan."""
+
+    simulator: SimulatorState
+    faults: FaultPlan
 
 
 def _utc_now() -> datetime:
@@ -58,21 +105,28 @@ def create_app(
     seed: int = 0,
     clock: Callable[[], datetime] = _utc_now,
     customers_per_account: int = DEFAULT_CUSTOMERS,
-) -> Starlette:
-    """A seeded simulator serving ``accounts``; ``app.state.simulator`` is its ``SimulatorState``."""
-    state = SimulatorState(
-        (PartnerState(account, seed_customers(seed, account, customers_per_account)) for account in accounts),
-        clock,
-    )
-    routes = {(op.method, op.path): HANDLERS[op.name] for op in OPERATIONS if op.name in HANDLERS}
+    association_delay: timedelta = timedelta(seconds=2),
+    faults: Iterable[Fault] = (),
+) -> SimulatorApp:
+    """A seeded simulator serving ``accounts``.
+
+    ``association_delay``: how long a created customer takes to appear in list_sub_customers (by the
+    simulator ``clock``). ``faults`` are added to the plan from the start.
+    """
+    partners = [PartnerState(account, seed_customers(seed, account, customers_per_account)) for account in accounts]
+    state = SimulatorState(partners, clock, seed=seed, association_delay=association_delay)
+    anchor = clock().astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    for partner in partners:
+        seed_business(seed, partner, anchor)
+    seed_reseller_quotas(seed, state, anchor)
 
     async def endpoint(request: Request) -> Response:
         request_id = uuid.uuid4().hex
         body = await request.body()
         raw_path = request.scope.get("raw_path") or request.url.path.encode("utf-8")
         try:
-            handler = routes.get((request.method, request.url.path))
-            if handler is None:
+            operation = BY_ROUTE.get((request.method, request.url.path))
+            if operation is None:
                 # https://support.huaweicloud.com/intl/en-us/usermanual-apig/apig-ug-180530090.html
                 raise ApiError(
                     404,
@@ -88,11 +142,35 @@ def create_app(
                 headers={name.lower(): value for name, value in request.headers.items()},
                 body=body,
             )
-            result = handler(state, caller, _json_body(body))
+            params = Query(request.query_params) if request.method == "GET" else _json_body(body)
+            with state.lock:  # one operation at a time: no double spend under concurrency
+                result = HANDLERS[operation.name](state, caller, params)
         except ApiError as error:
             return error_response(error, request_id)
-        return Response(_json.dumps(result), media_type="application/json", headers={"X-Request-Id": request_id})
+        content = b"" if result is None else _json.dumps(result).encode("utf-8")  # empty body (H.4.3, H.4.18)
+        return Response(content, media_type="application/json", headers={"X-Request-Id": request_id})
 
-    app = Starlette(routes=[Route("/{path:path}", endpoint, methods=_METHODS)])
+    async def verification_codes(request: Request) -> Response:
+        phone = request.query_params.get("mobile_phone", "")
+        code = state.verification_code(phone)
+        if code is None:
+            return JSONResponse({"error": f"no valid verification code for {phone!r}"}, status_code=404)
+        expiry = state.code_expiry(phone)
+        return JSONResponse(
+            {"mobile_phone": phone, "verification_code": code, "expire_time": expiry.isoformat() if expiry else None}
+        )
+
+    plan = FaultPlan(seed)
+    for fault in faults:
+        plan.add(fault)
+    app = SimulatorApp(
+        routes=[
+            Route(CODES_PATH, verification_codes, methods=["GET"]),
+            Route("/{path:path}", endpoint, methods=_METHODS),
+        ]
+    )
+    app.add_middleware(FaultInjection, plan=plan, operation_of=operation_of, replies=HuaweiFaultReplies())
     app.state.simulator = state
+    app.simulator = state
+    app.faults = plan
     return app

@@ -16,6 +16,7 @@ from adapters.aliyun._signing import Acs3Signer
 from adapters.aliyun._transport import AgencyTransport
 from gateway.errors import (
     ProviderError,
+    ProviderForbidden,
     ProviderProtocolError,
     ProviderThrottled,
     ProviderUnavailable,
@@ -163,6 +164,15 @@ async def test_http_200_business_errors_keep_code_and_request_id(client: AgencyC
         await client.set_credit_line(1, "5")
     assert (caught.value.upstream_code, caught.value.request_id) == (body.get("Code"), "RB")
     assert route.call_count == 1
+
+
+@respx.mock
+async def test_a_distributor_only_operation_refused_to_a_reseller_is_forbidden_not_auth(client: AgencyClient) -> None:
+    body = {"RequestId": "RF", "Code": "Forbidden.NotDistributor", "Message": "no", "Success": False}
+    action("InviteSubReseller").mock(return_value=reply(200, body))
+    with pytest.raises(ProviderForbidden) as caught:
+        await client.invite_sub_reseller([{"AccountNickname": "T2", "EmailAddress": "t2@example.com"}])
+    assert caught.value.extensions()["code"] == "PROVIDER_FORBIDDEN"
 
 
 @respx.mock

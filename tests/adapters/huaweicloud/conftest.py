@@ -10,7 +10,7 @@ import pytest
 from starlette.applications import Starlette
 
 from adapters.huaweicloud._signing import SdkHmacAuth
-from adapters.huaweicloud.simulator import SimAccount, SimulatorState, create_app
+from adapters.huaweicloud.simulator import SimAccount, SimulatorApp, SimulatorState, create_app
 from gateway.models import PartnerRole, Secret
 
 ENDPOINT = "https://bss.myhuaweicloud.com"
@@ -34,7 +34,7 @@ def fixed_clock(moment: datetime = NOW) -> Callable[[], datetime]:
 
 
 @pytest.fixture
-def app() -> Starlette:
+def app() -> SimulatorApp:
     return create_app([T1, T2, OTHER_T1], seed=SEED, clock=fixed_clock())
 
 

@@ -19,6 +19,7 @@ from gateway.errors import (
     InvalidInput,
     ProviderAuthError,
     ProviderError,
+    ProviderForbidden,
     ProviderProtocolError,
     ProviderThrottled,
     ProviderUnavailable,
@@ -84,7 +85,8 @@ def _ids(state: SimulatorState) -> list[str]:
 async def test_is_a_provider_with_list_customers(http: httpx.AsyncClient) -> None:
     provider = _provider(http)
     assert isinstance(provider, Provider)
-    assert provider.capabilities == frozenset({Capability.LIST_CUSTOMERS})
+    assert Capability.LIST_CUSTOMERS in provider.capabilities
+    assert not {Capability.LIST_INVITATIONS, Capability.LIST_NOTES} & provider.capabilities  # X.3
     assert provider.account.id == "hw-t1"
     await provider.ping()
 
@@ -208,7 +210,7 @@ def _reply(status: int, body: Any = None, *, text: str | None = None, **headers:
     [
         (500, {"error_code": "CBC.0999", "error_msg": "Other errors."}, None, ProviderUnavailable, "CBC.0999"),
         (502, None, "<html>Bad Gateway</html>", ProviderUnavailable, "502"),
-        (403, {"error_code": "CBC.0151", "error_msg": "Access denied."}, None, ProviderAuthError, "CBC.0151"),
+        (403, {"error_code": "CBC.0151", "error_msg": "Access denied."}, None, ProviderForbidden, "CBC.0151"),
         (400, {"error_code": "CBC.0100", "error_msg": "limit: bad"}, None, ProviderError, "CBC.0100"),
         (400, {"errorCode": "CBC.1", "errorMsg": "camel"}, None, ProviderError, "CBC.1"),
         (400, {"error": {"code": "X.2", "message": "nested"}}, None, ProviderError, "X.2"),

@@ -28,6 +28,7 @@ from gateway.endpoint import GraphQLEndpoint, principal_of
 from gateway.registry import Registry
 from gateway.schema import Context, build_schema
 from gateway.service import Gateway
+from gateway.store import open_store
 
 __all__ = ["create_app"]
 
@@ -58,6 +59,8 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
         async with contextlib.AsyncExitStack() as stack:
+            store = await open_store(config.store_url)
+            stack.push_async_callback(store.close)
             providers = []
             for entry in config.accounts:
                 account = entry.account
@@ -71,7 +74,7 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
                 await stack.enter_async_context(client)
                 providers.append(registry[account.provider].create(account, entry.credentials, client))
             titles = {name: plugin.title for name, plugin in registry.items()}
-            yield {"gateway": Gateway(providers, titles=titles, ping_seconds=READY_TIMEOUT)}
+            yield {"gateway": Gateway(providers, store=store, titles=titles, ping_seconds=READY_TIMEOUT)}
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok", "version": __version__})

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 
 import uvicorn
+from sqlalchemy.engine import make_url
 
 from gateway import __version__
 from gateway.app import create_app
@@ -98,6 +99,7 @@ def _serve(args: argparse.Namespace, registry: Registry) -> int:
     app = create_app(config, registry)
     print(f"partner-gateway {__version__}: serving GraphQL at http://{host}:{port}/graphql (GraphiQL in a browser)")
     print(f"  health: /healthz   readiness: /readyz   configuration: {config.source}")
+    print(f"  state (projects, operations, audit): {make_url(config.store_url).render_as_string(hide_password=True)}")
     _print_accounts(config)
     if not config.api_keys:
         print(

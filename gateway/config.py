@@ -40,6 +40,7 @@ from gateway.errors import ConfigError
 from gateway.models import PartnerAccount, PartnerRole, Secret
 from gateway.provider import ASGIApp, Credentials, ProviderPlugin
 from gateway.registry import Registry
+from gateway.store import MEMORY_URL, sqlite_url
 
 __all__ = [
     "CONFIG_ENV",
@@ -58,7 +59,9 @@ DEFAULT_PORT = 8000
 
 _ACCOUNT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_TOP_KEYS = {"server", "accounts", "api_keys"}
+_TOP_KEYS = {"server", "accounts", "api_keys", "store"}
+_STORE_KEYS = {"url", "data_dir"}
+DATA_ENV = "PARTNER_GATEWAY_DATA"
 _API_KEY_KEYS = {"name", "sha256", "role", "owner"}
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
@@ -90,6 +93,8 @@ class GatewayConfig:
     """Account id -> in-process simulator that stands in for its upstream (the embedded demo)."""
     api_keys: tuple[ApiKey, ...] = ()
     """No keys: the gateway runs open, and only on a loopback address (``check_exposure``)."""
+    store_url: str = MEMORY_URL
+    """Where the gateway keeps its own state (projects, operations, audit): see ``store_url_from``."""
 
 
 def load_config(
@@ -126,7 +131,25 @@ def parse_config(
         seen.add(account.account.id)
         accounts.append(account)
     api_keys = _parse_api_keys(data.get("api_keys", []))
-    return GatewayConfig(accounts=tuple(accounts), server=server, source=source, api_keys=api_keys)
+    store_url = store_url_from(data.get("store", {}), environ)
+    return GatewayConfig(accounts=tuple(accounts), server=server, source=source, api_keys=api_keys, store_url=store_url)
+
+
+def store_url_from(raw: object, environ: Mapping[str, str]) -> str:
+    """``[store] url`` (e.g. ``postgresql+asyncpg://gw@db/gateway``), else SQLite in ``[store] data_dir``,
+    else in ``$PARTNER_GATEWAY_DATA``, else in ``./data``."""
+    if not isinstance(raw, Mapping):
+        raise ConfigError("store", "must be a table")
+    _no_unknown_keys(raw, _STORE_KEYS, "store")
+    url = raw.get("url")
+    if url is not None:
+        if not isinstance(url, str) or not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ConfigError("store.url", "must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return url
+    data_dir = raw.get("data_dir", environ.get(DATA_ENV, "data"))
+    if not isinstance(data_dir, str) or not data_dir:
+        raise ConfigError("store.data_dir", "must be a directory path")
+    return sqlite_url(data_dir)
 
 
 def check_exposure(config: GatewayConfig, host: str) -> None:
@@ -186,7 +209,7 @@ def demo_config(registry: Registry) -> GatewayConfig:
         simulated[demo.account.id] = demo.app
     if not accounts:
         raise ConfigError("accounts", "no configuration given and no installed provider ships a demo simulator")
-    return GatewayConfig(accounts=tuple(accounts), simulated=simulated)
+    return GatewayConfig(accounts=tuple(accounts), simulated=simulated, store_url=store_url_from({}, os.environ))
 
 
 def _parse_server(raw: object) -> ServerConfig:

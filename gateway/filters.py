@@ -87,12 +87,15 @@ class OrderFilter:
     status: OrderStatus | None = None
     since: datetime | None = None
     until: datetime | None = None
+    project_id: str | None = None
 
     @property
     def filtering(self) -> bool:
-        return self.status is not None or self.customer_id is not None
+        return self.status is not None or self.customer_id is not None or self.project_id is not None
 
     def matches(self, order: Order) -> bool:
-        return (self.status is None or order.status is self.status) and (
-            self.customer_id is None or order.customer_id == self.customer_id
+        return (
+            (self.status is None or order.status is self.status)
+            and (self.customer_id is None or order.customer_id == self.customer_id)
+            and (self.project_id is None or order.project_id == self.project_id)
         )

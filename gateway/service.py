@@ -31,6 +31,7 @@ from gateway.models import (
 )
 from gateway.pagination import AccountFailure, MergedList, list_key
 from gateway.provider import Capability, Provider
+from gateway.store import Store
 
 __all__ = ["AccountHealth", "Forbidden", "Gateway", "Session"]
 
@@ -58,9 +59,15 @@ class Gateway:
     """The configured partner accounts' providers, in configuration order."""
 
     def __init__(
-        self, providers: Iterable[Provider], *, titles: Mapping[str, str] | None = None, ping_seconds: float = 5.0
+        self,
+        providers: Iterable[Provider],
+        *,
+        store: Store,
+        titles: Mapping[str, str] | None = None,
+        ping_seconds: float = 5.0,
     ) -> None:
         self._providers: dict[str, Provider] = {p.account.id: p for p in providers}
+        self.store = store
         self._titles = dict(titles or {})
         self._regions: TTLCache[tuple[str, RegionLevel, str | None], tuple[Region, ...]] = TTLCache(ttl=86_400)
         self._quotes: TTLCache[tuple[str, PriceRequest], PriceQuote] = TTLCache(ttl=300)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import subprocess
 import threading
@@ -41,12 +42,15 @@ def live_server(app: Any, *, lifespan: str = "auto") -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def process_serving(args: list[str], probe_url: str, *, timeout: float = 30) -> Iterator[subprocess.Popen[str]]:
+def process_serving(
+    args: list[str], probe_url: str, *, timeout: float = 30, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[str]]:
     """Run a server command (a real process); yield once ``probe_url`` answers, terminate it afterwards.
 
     Its combined output can be read with ``process.communicate()`` after terminating it.
     """
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    environment = {**os.environ, **(env or {})}
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment)
     try:
         deadline = time.monotonic() + timeout
         while True:

@@ -60,9 +60,10 @@ def test_the_config_file_can_come_from_the_environment(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def served() -> Iterator[tuple[str, subprocess.Popen[str]]]:
+def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     base = f"http://127.0.0.1:{free_port()}"
-    with process_serving([EXE, "serve", "--port", base.rsplit(":", 1)[1]], f"{base}/healthz") as process:
+    args = [EXE, "serve", "--port", base.rsplit(":", 1)[1]]
+    with process_serving(args, f"{base}/healthz", env={"PARTNER_GATEWAY_DATA": str(tmp_path)}) as process:
         yield base, process
 
 
@@ -84,6 +85,7 @@ def test_serve_says_what_it_serves(served: tuple[str, subprocess.Popen[str]]) ->
     process.terminate()
     output = process.communicate(timeout=10)[0]
     assert "WARNING: no API keys are configured: the gateway is OPEN" in output
+    assert "state (projects, operations, audit): sqlite+aiosqlite:///" in output
     assert f"serving GraphQL at {base}/graphql" in output
     assert "aliyun-demo" in output
     assert "huaweicloud-demo" in output

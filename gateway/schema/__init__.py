@@ -13,6 +13,7 @@ from gateway.schema.customers import CustomerQuery
 from gateway.schema.errors import GatewayErrors, GatewaySchema
 from gateway.schema.node import NodeQuery
 from gateway.schema.partners import PartnerQuery
+from gateway.schema.projects import ProjectQuery
 from gateway.schema.reference import ReferenceQuery
 from gateway.schema.resellers import ResellerQuery
 
@@ -20,7 +21,9 @@ __all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_TOKENS", "Context", "build_schema", 
 
 
 @strawberry.type
-class Query(NodeQuery, PartnerQuery, CustomerQuery, ResellerQuery, VoucherQuery, OrderQuery, ReferenceQuery):
+class Query(
+    NodeQuery, PartnerQuery, CustomerQuery, ResellerQuery, VoucherQuery, OrderQuery, ProjectQuery, ReferenceQuery
+):
     pass
 
 

@@ -12,6 +12,7 @@ from gateway.ids import decode_global_id, decode_opaque
 from gateway.schema.catalog import Order, Voucher, visible_customer
 from gateway.schema.context import Context
 from gateway.schema.partners import Partner
+from gateway.schema.projects import Project
 from gateway.schema.relay import Node
 from gateway.schema.resellers import Reseller
 
@@ -31,6 +32,12 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
             return Partner.from_account(gateway.provider(account_id).account)
         except NotFound:
             return None
+    if type_name == "Project":
+        (number,) = decode_global_id(global_id, "Project", 1)
+        project = await gateway.store.get_project(int(number)) if number.isdigit() else None
+        if project is None or not info.context.principal.sees_owner(project.owner):
+            return None
+        return Project.from_domain(project)
     if type_name not in ("Customer", "Reseller", "Voucher", "Order"):
         raise InvalidInput("not the id of an object this gateway can fetch", field="id")
     account_id, native_id = decode_global_id(global_id, type_name, 2)

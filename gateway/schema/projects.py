@@ -1,0 +1,164 @@
+"""Projects (deal registrations, 项目报备): gateway-owned, read here, written by the project mutations."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from gateway import projects as domain
+from gateway.filters import OrderFilter
+from gateway.ids import encode_global_id
+from gateway.models import Page
+from gateway.pagination import MergedList, list_key
+from gateway.schema.context import Context
+from gateway.schema.partners import Partner, partner_ids
+from gateway.schema.relay import Connection, Node, connection
+from gateway.store import ProjectFilter
+
+if TYPE_CHECKING:
+    from gateway.schema.catalog import Order
+    from gateway.schema.customers import Customer
+
+__all__ = ["Project", "ProjectFilterInput", "ProjectQuery", "projects_connection"]
+
+Info = strawberry.Info[Context, None]
+
+StageEnum = strawberry.enum(
+    domain.Stage,
+    name="ProjectStage",
+    description="In order: 潜在商机, 确认商机, 方案沟通, 商务谈判, 签约完成, 收入确认.",
+)
+ProjectStatusEnum = strawberry.enum(domain.ProjectStatus, name="ProjectStatus")
+ApprovalEnum = strawberry.enum(domain.Approval, name="ProjectApproval")
+
+
+@strawberry.type(description="One change in a project's history.")
+class ProjectEvent:
+    at: datetime
+    actor: str
+    kind: str
+    detail: str
+    stage: StageEnum | None  # type: ignore[valid-type]
+
+
+@strawberry.type(description="A deal registration filed by the distributor for one customer.")
+class Project(Node):
+    id: strawberry.ID
+    number: int
+    name: str
+    customer_name: str
+    stage: StageEnum  # type: ignore[valid-type]
+    status: ProjectStatusEnum  # type: ignore[valid-type]
+    win_rate: Decimal = strawberry.field(description="Percent, 0 to 100.")
+    approval: ApprovalEnum  # type: ignore[valid-type]
+    customer_confirmed: bool
+    opportunity_id: str | None = strawberry.field(description="The upstream opportunity id (Aliyun ProjectId).")
+    industry: str | None
+    description: str | None
+    owner: str | None
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    version: int = strawberry.field(description="Send it back with a change: a stale version is a CONFLICT.")
+    record: strawberry.Private[domain.Project]
+
+    @classmethod
+    def from_domain(cls, project: domain.Project) -> Project:
+        return cls(
+            id=strawberry.ID(encode_global_id("Project", str(project.id))),
+            number=project.id,
+            name=project.name,
+            customer_name=project.customer_name,
+            stage=project.stage,
+            status=project.status,
+            win_rate=project.win_rate,
+            approval=project.approval,
+            customer_confirmed=project.customer_confirmed,
+            opportunity_id=project.opportunity_id,
+            industry=project.industry,
+            description=project.description,
+            owner=project.owner,
+            created_by=project.created_by,
+            created_at=project.created_at,
+            updated_at=project.updated_at,
+            version=project.version,
+            record=project,
+        )
+
+    @strawberry.field
+    def partner(self, info: Info) -> Partner:
+        return Partner.from_account(info.context.gateway.provider(self.record.account_id).account)
+
+    @strawberry.field
+    async def customer(self, info: Info) -> Annotated[Customer, strawberry.lazy("gateway.schema.customers")] | None:
+        from gateway.schema.catalog import visible_customer
+
+        account = info.context.gateway.provider(self.record.account_id).account
+        return await visible_customer(info, account, self.record.customer_id)
+
+    @strawberry.field(description="Every change, oldest first.")
+    async def history(self, info: Info) -> list[ProjectEvent]:
+        events = await info.context.gateway.store.project_events(self.record.id)
+        return [ProjectEvent(at=e.at, actor=e.actor, kind=e.kind, detail=e.detail, stage=e.stage) for e in events]
+
+    @strawberry.field(description="Upstream orders carrying this project's opportunity id.")
+    async def orders(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[Annotated[Order, strawberry.lazy("gateway.schema.catalog")]]:
+        from gateway.schema.catalog import orders_connection
+
+        where = OrderFilter(
+            partner_ids=(self.record.account_id,),
+            customer_id=self.record.customer_id,
+            project_id=self.record.opportunity_id or "\0none",
+        )
+        return await orders_connection(info, where, first, after)
+
+
+@strawberry.input
+class ProjectFilterInput:
+    partner_ids: list[strawberry.ID] | None = None
+    customer_id: str | None = None
+    stage: StageEnum | None = None  # type: ignore[valid-type]
+    status: ProjectStatusEnum | None = None  # type: ignore[valid-type]
+    owner: str | None = None
+    search: str | None = strawberry.field(default=None, description="Part of the project or customer name.")
+
+
+async def projects_connection(
+    info: Info, filter: ProjectFilterInput | None, first: int | None, after: str | None
+) -> Connection[Project]:
+    f = filter or ProjectFilterInput()
+    where: ProjectFilter | None = ProjectFilter(
+        account_ids=partner_ids(f.partner_ids),
+        customer_id=f.customer_id,
+        stage=f.stage,
+        status=f.status,
+        owner=f.owner,
+        search=f.search,
+    )
+    scoped = info.context.principal.scoped_owner
+    if scoped is not None and where is not None:  # sales: only their own projects
+        where = replace(where, owner=scoped) if f.owner in (None, scoped) else None
+    store = info.context.gateway.store
+
+    async def fetch(_: str, offset: int, limit: int) -> Page[domain.Project]:
+        if where is None:
+            return Page((), 0)
+        return await store.list_projects(where, offset, limit)
+
+    listing = MergedList(list_key("projects", where), ["store"], fetch)
+    return await connection(info, listing, first, after, lambda _, project: Project.from_domain(project))
+
+
+@strawberry.type
+class ProjectQuery:
+    @strawberry.field(description="Deal registrations, newest first (sales keys: their own).")
+    async def projects(
+        self, info: Info, first: int | None = 20, after: str | None = None, filter: ProjectFilterInput | None = None
+    ) -> Connection[Project]:
+        return await projects_connection(info, filter, first, after)

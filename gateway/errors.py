@@ -13,12 +13,14 @@ GatewayError                      code
     └── ProviderProtocolError     PROVIDER_PROTOCOL     the upstream answered something we cannot read
 
 Adapters translate every upstream failure into one of these, in one table per adapter, keeping the
-upstream's own code and request id. The GraphQL layer turns ``code`` into ``extensions.code``.
-Messages never carry credentials.
+upstream's own code and request id, and, for a business refusal the gateway knows, a provider-neutral
+``Reason`` (insufficient funds, wrong account type, ...) that mutations report as a typed error.
+The GraphQL layer turns ``code`` into ``extensions.code``. Messages never carry credentials.
 """
 
 from __future__ import annotations
 
+import enum
 from typing import ClassVar
 
 __all__ = [
@@ -32,8 +34,26 @@ __all__ = [
     "ProviderProtocolError",
     "ProviderThrottled",
     "ProviderUnavailable",
+    "Reason",
     "UnsupportedByProvider",
 ]
+
+
+class Reason(enum.Enum):
+    """Why an upstream (or the gateway, before calling it) refused a write, in the gateway's words."""
+
+    INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"  # balance, credit or quota too small
+    ACCOUNT_TYPE_NOT_ALLOWED = "ACCOUNT_TYPE_NOT_ALLOWED"  # e.g. money for a non-resale customer
+    ROLE_NOT_ALLOWED = "ROLE_NOT_ALLOWED"  # e.g. a tier-2 on a tier-1-only operation
+    FILING_LIMIT_EXCEEDED = "FILING_LIMIT_EXCEEDED"  # enterprise 5 accounts, individual 1
+    CUSTOMER_OF_ANOTHER_PARTNER = "CUSTOMER_OF_ANOTHER_PARTNER"
+    INVALID_VERIFICATION_CODE = "INVALID_VERIFICATION_CODE"
+    ALREADY_EXISTS = "ALREADY_EXISTS"
+    INVITATION_EXPIRED = "INVITATION_EXPIRED"
+    FROZEN = "FROZEN"
+    NOT_FOUND = "NOT_FOUND"
+    TOO_FREQUENT = "TOO_FREQUENT"  # an upstream rate rule (e.g. Aliyun 3058: 10 e-mails in 5 minutes)
+    INVALID_INPUT = "INVALID_INPUT"
 
 
 class GatewayError(Exception):
@@ -116,8 +136,10 @@ class ProviderError(GatewayError):
         http_status: int | None = None,
         outcome_unknown: bool = False,
         retry_after: float | None = None,
+        reason: Reason | None = None,
     ) -> None:
         super().__init__(message)
+        self.reason = reason
         self.provider = provider
         self.partner_id = partner_id
         self.upstream_code = upstream_code
@@ -132,6 +154,7 @@ class ProviderError(GatewayError):
             ("partnerId", self.partner_id),
             ("upstreamCode", self.upstream_code),
             ("requestId", self.request_id),
+            ("reason", self.reason.value if self.reason else None),
         ):
             if value is not None:
                 ext[key] = value

@@ -48,6 +48,8 @@ from gateway.models import (
 if TYPE_CHECKING:
     import httpx
 
+    from gateway.writes import Intent, Receipt
+
 __all__ = [
     "ASGIApp",
     "Capability",
@@ -88,7 +90,8 @@ class Capability(enum.Enum):
     LIST_LEDGER = "LIST_LEDGER"
     LIST_REGIONS = "LIST_REGIONS"
     QUOTE_PRICE = "QUOTE_PRICE"
-    # writes (issue #6)
+    RESELLER_FUNDS = "RESELLER_FUNDS"
+    # writes (gateway.writes): one capability per intent kind
     CREATE_CUSTOMER = "CREATE_CUSTOMER"
     SEND_VERIFICATION_CODE = "SEND_VERIFICATION_CODE"
     RESEND_INVITATION = "RESEND_INVITATION"
@@ -97,7 +100,7 @@ class Capability(enum.Enum):
     TRANSFER_FUNDS = "TRANSFER_FUNDS"
     ADD_NOTE = "ADD_NOTE"
     INVITE_RESELLER = "INVITE_RESELLER"
-    RESELLER_FUNDS = "RESELLER_FUNDS"
+    ALLOCATE_RESELLER_FUNDS = "ALLOCATE_RESELLER_FUNDS"
     GRANT_VOUCHER_QUOTA = "GRANT_VOUCHER_QUOTA"
     ISSUE_VOUCHER = "ISSUE_VOUCHER"
     RECLAIM_VOUCHER = "RECLAIM_VOUCHER"
@@ -236,6 +239,26 @@ class Provider(Protocol):
 
     async def quote_price(self, request: PriceRequest) -> PriceQuote:
         """What the customer would pay for pay-per-use resources (Huawei on-demand ratings)."""
+        ...
+
+    # --- writes (see gateway.writes) ---------------------------------------------------------------
+
+    async def execute(self, intent: Intent) -> Receipt:
+        """Apply one write upstream, once: never retried here unless refused before applying.
+
+        Raises ``UnsupportedByProvider`` for an intent the upstream has no API for, ``ProviderError``
+        subclasses for refusals, and ``ProviderUnavailable(outcome_unknown=True)`` when the request may
+        have been applied but no answer came back.
+        """
+        ...
+
+    async def find_applied(self, intent: Intent, since: datetime, exclude: frozenset[str]) -> Receipt | None:
+        """Look in the upstream's own records for the effect of ``intent`` made at or after ``since``
+        (allow a few minutes of clock skew) and not among the ``exclude``d upstream ids.
+
+        Returns its receipt, or None when the records show it was not applied. Raises ``ProviderError``
+        when the records cannot be read now (the write stays pending and is asked about again later).
+        """
         ...
 
 

@@ -115,7 +115,7 @@ class AliyunProvider:
             Capability.LIST_REGIONS,
         }
         if self._account.role is PartnerRole.DISTRIBUTOR:
-            reads.add(Capability.LIST_RESELLERS)
+            reads |= {Capability.LIST_RESELLERS, Capability.RESELLER_FUNDS}
         return frozenset(reads)
 
     async def ping(self) -> None:

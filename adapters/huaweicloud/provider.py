@@ -67,6 +67,7 @@ _READS = frozenset(
         Capability.CUSTOMER_FUNDS,
         Capability.PARTNER_BALANCES,
         Capability.LIST_RESELLERS,
+        Capability.RESELLER_FUNDS,
         Capability.LIST_VOUCHERS,
         Capability.LIST_VOUCHER_QUOTAS,
         Capability.LIST_ORDERS,
@@ -124,7 +125,7 @@ class HuaweiCloudProvider(ProviderBase):
     @property
     def capabilities(self) -> frozenset[Capability]:
         if self._account.role is PartnerRole.TIER2_RESELLER:
-            return _READS - {Capability.LIST_RESELLERS}
+            return _READS - {Capability.LIST_RESELLERS, Capability.RESELLER_FUNDS}
         return _READS
 
     async def ping(self) -> None:

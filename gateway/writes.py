@@ -354,7 +354,7 @@ def _typed(hint: object, raw: Any) -> Any:
         if option is datetime:
             return datetime.fromisoformat(raw)
         if option in (AccountType, CustomerKind):
-            return option(raw)  # type: ignore[operator]
+            return option(raw)
     return raw
 
 

@@ -140,6 +140,7 @@ async def test_a_query_within_the_limits_runs(open_client: httpx.AsyncClient) ->
     [
         (" ".join(["{", *[f"a{n}: customers {{ totalCount }}" for n in range(MAX_ALIASES + 1)], "}"]), "aliases found"),
         ("{ customers { totalCount " + "__typename " * 2100 + "} }", "tokens"),
+        ("{ " + "customers { edges { node { partner { " * 4 + "id" + " } } } }" * 4 + " }", "maximum operation depth"),
     ],
 )
 async def test_over_a_limit_is_a_400_query_too_complex(

@@ -156,7 +156,7 @@ class Customer(Node):
         return await orders_connection(info, where, first, after)
 
     @strawberry.field(description="Follow-up notes (Aliyun).")
-    async def notes(self, info: Info, first: int | None = 20, after: str | None = None) -> Connection[Note]:
+    async def notes(self, info: Info, first: int | None = 20, after: str | None = None) -> Connection[Note] | None:
         provider = info.context.gateway.provider(self.account.id)
         if Capability.LIST_NOTES not in provider.capabilities:
             raise UnsupportedByProvider(self.provider, "customer notes")

@@ -89,7 +89,7 @@ class Reseller(Node):
     @strawberry.field(description="Voucher quotas granted to this reseller (Huawei).")
     async def voucher_quotas(
         self, info: Info, first: int | None = 20, after: str | None = None
-    ) -> Connection[Annotated[VoucherQuota, strawberry.lazy("gateway.schema.catalog")]]:
+    ) -> Connection[Annotated[VoucherQuota, strawberry.lazy("gateway.schema.catalog")]] | None:
         from gateway.schema.catalog import VoucherQuota
 
         provider = info.context.gateway.provider(self.account.id)
@@ -105,7 +105,7 @@ class Reseller(Node):
     @strawberry.field(description="The reseller's own customers (Huawei).")
     async def customers(
         self, info: Info, first: int | None = 20, after: str | None = None
-    ) -> Connection[Annotated[Customer, strawberry.lazy("gateway.schema.customers")]]:
+    ) -> Connection[Annotated[Customer, strawberry.lazy("gateway.schema.customers")]] | None:
         from gateway.schema.customers import Customer
 
         provider = info.context.gateway.provider(self.account.id)

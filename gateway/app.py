@@ -74,7 +74,10 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
                 await stack.enter_async_context(client)
                 providers.append(registry[account.provider].create(account, entry.credentials, client))
             titles = {name: plugin.title for name, plugin in registry.items()}
-            yield {"gateway": Gateway(providers, store=store, titles=titles, ping_seconds=READY_TIMEOUT)}
+            gateway = Gateway(providers, store=store, titles=titles, ping_seconds=READY_TIMEOUT)
+            for operation_id, outcome in await gateway.operations.reconcile_pending():
+                log.warning("operation %s left pending by an earlier run: %s", operation_id, outcome)
+            yield {"gateway": gateway}
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok", "version": __version__})

@@ -10,15 +10,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import TypeVar
 
+from gateway import rules
 from gateway.auth import Principal
 from gateway.cache import TTLCache
 from gateway.errors import GatewayError, NotFound, ProviderError, ProviderUnavailable, UnsupportedByProvider
 from gateway.filters import CustomerFilter, OrderFilter, ResellerFilter, VoucherFilter
 from gateway.models import (
     Customer,
+    InvitationStatus,
+    Money,
     Order,
     Page,
     PartnerAccount,
@@ -29,9 +33,11 @@ from gateway.models import (
     Reseller,
     Voucher,
 )
+from gateway.operations import Operations, Outcome
 from gateway.pagination import AccountFailure, MergedList, list_key
 from gateway.provider import Capability, Provider
 from gateway.store import Store
+from gateway.writes import CreateCustomer, Intent
 
 __all__ = ["AccountHealth", "Forbidden", "Gateway", "Session"]
 
@@ -65,9 +71,11 @@ class Gateway:
         store: Store,
         titles: Mapping[str, str] | None = None,
         ping_seconds: float = 5.0,
+        settle: timedelta = timedelta(seconds=5),
     ) -> None:
         self._providers: dict[str, Provider] = {p.account.id: p for p in providers}
         self.store = store
+        self.operations = Operations(store, self.provider, settle=settle)
         self._titles = dict(titles or {})
         self._regions: TTLCache[tuple[str, RegionLevel, str | None], tuple[Region, ...]] = TTLCache(ttl=86_400)
         self._quotes: TTLCache[tuple[str, PriceRequest], PriceQuote] = TTLCache(ttl=300)
@@ -150,17 +158,73 @@ class Session:
     def __init__(self, gateway: Gateway, principal: Principal) -> None:
         self.gateway = gateway
         self.principal = principal
-        self._owned: dict[str, asyncio.Task[frozenset[str]]] = {}
+        self._owned: dict[str, asyncio.Future[frozenset[str]]] = {}
+        self._assigned: dict[str, asyncio.Future[dict[str, str]]] = {}
 
     def visible(self, customer: Customer) -> bool:
         return self.principal.sees_owner(customer.owner)
+
+    async def assigned(self, account_id: str, customers: Iterable[Customer]) -> list[Customer]:
+        """The customers with the gateway's own assignments (客户分配) applied over the upstream's owner."""
+        if account_id not in self._assigned:
+            self._assigned[account_id] = asyncio.ensure_future(self.gateway.store.assignments(account_id))
+        owners = await self._assigned[account_id]
+        return [replace(c, owner=owners[c.native_id]) if c.native_id in owners else c for c in customers]
+
+    def forget_assignments(self, account_id: str) -> None:
+        self._assigned.pop(account_id, None)
+
+    async def get_customers(self, account_id: str, native_ids: Sequence[str]) -> Mapping[str, Customer]:
+        found = await self.gateway.provider(account_id).get_customers(native_ids)
+        return {c.native_id: c for c in await self.assigned(account_id, found.values())}
+
+    async def write(self, account_id: str, intent: Intent, key: str | None) -> Outcome:
+        """Run a write with every rule checked first (``gateway.rules``) and safe retries (``gateway.operations``)."""
+        provider = self.gateway.provider(account_id)
+        account = provider.account
+        if isinstance(intent, CreateCustomer) and self.principal.scoped_owner is not None:
+            intent = replace(intent, owner=self.principal.scoped_owner)  # a salesperson files for themselves
+
+        async def check() -> None:
+            rules.check_principal(self.principal, intent)
+            rules.check_role(account, intent)
+            if rules.CAPABILITY_OF[intent.kind] not in provider.capabilities:
+                raise UnsupportedByProvider(account.provider, intent.kind)
+            for name in ("amount", "face_value", "credit_line"):
+                value = getattr(intent, name, None)
+                if isinstance(value, Money):
+                    rules.check_amount(account, value, name, allow_zero=name == "credit_line")
+            customer_id = getattr(intent, "customer_id", None)
+            if customer_id is not None:
+                found = await self.get_customers(account_id, [customer_id])
+                rules.check_customer(self.principal, intent, found.get(customer_id), customer_id)
+            if isinstance(intent, CreateCustomer) and account.provider in rules.FILED_PROVIDERS:
+                rules.check_filing_limit(intent, await self._same_name_accounts(account_id, intent.name))
+
+        return await self.gateway.operations.run(self.principal, account_id, intent, key, check)
+
+    async def _same_name_accounts(self, account_id: str, name: str) -> int:
+        listing = self.customers(CustomerFilter(partner_ids=(account_id,), search=name))
+        count = sum(1 for _, c in (await listing.window(100, None)).items if c.name == name)
+        provider = self.gateway.provider(account_id)
+        if Capability.LIST_INVITATIONS in provider.capabilities:
+            invitations = await provider.list_invitations(0, 100)
+            count += sum(
+                1 for i in invitations.items if i.nickname == name and i.status is not InvitationStatus.EXPIRED
+            )
+        return count
 
     def customers(self, where: CustomerFilter) -> MergedList[Customer]:
         owner = self.principal.scoped_owner
         if owner is not None:
             where = where.scoped_to(owner)
         ids = self.gateway.account_ids(where.provider, where.partner_ids)
-        fetch = self._fetcher(Capability.LIST_CUSTOMERS, lambda p, o, n: p.list_customers(o, n))
+
+        async def list_customers(p: Provider, offset: int, limit: int) -> Page[Customer]:
+            page = await p.list_customers(offset, limit)
+            return Page(tuple(await self.assigned(p.account.id, page.items)), page.total)
+
+        fetch = self._fetcher(Capability.LIST_CUSTOMERS, list_customers)
         return MergedList(list_key("customers", where), ids, fetch, where.matches if where.filtering else None)
 
     def resellers(self, where: ResellerFilter) -> MergedList[Reseller]:

@@ -45,6 +45,8 @@ __all__ = [
     "SetCreditLine",
     "SetCustomerFrozen",
     "TransferFunds",
+    "canonical",
+    "canonical_json",
     "intent_from_json",
     "intent_to_json",
 ]
@@ -360,4 +362,8 @@ def _typed(hint: object, raw: Any) -> Any:
 
 def canonical(intent: Intent) -> str:
     """A stable text of the intent: same input, same text (the idempotency check compares these)."""
-    return json.dumps(intent_to_json(intent), sort_keys=True, ensure_ascii=False)
+    return canonical_json(intent_to_json(intent))
+
+
+def canonical_json(data: Mapping[str, Any]) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)

@@ -11,6 +11,9 @@ from gateway.schema.catalog import OrderQuery, VoucherQuery
 from gateway.schema.context import Context
 from gateway.schema.customers import CustomerQuery
 from gateway.schema.errors import GatewayErrors, GatewaySchema
+from gateway.schema.mutations_customers import CustomerMutation
+from gateway.schema.mutations_projects import AuditQuery, ProjectMutation
+from gateway.schema.mutations_resellers import ResellerMutation, VoucherMutation
 from gateway.schema.node import NodeQuery
 from gateway.schema.partners import PartnerQuery
 from gateway.schema.projects import ProjectQuery
@@ -22,8 +25,21 @@ __all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_TOKENS", "Context", "build_schema", 
 
 @strawberry.type
 class Query(
-    NodeQuery, PartnerQuery, CustomerQuery, ResellerQuery, VoucherQuery, OrderQuery, ProjectQuery, ReferenceQuery
+    NodeQuery,
+    PartnerQuery,
+    CustomerQuery,
+    ResellerQuery,
+    VoucherQuery,
+    OrderQuery,
+    ProjectQuery,
+    ReferenceQuery,
+    AuditQuery,
 ):
+    pass
+
+
+@strawberry.type
+class Mutation(CustomerMutation, ResellerMutation, VoucherMutation, ProjectMutation):
     pass
 
 
@@ -36,6 +52,7 @@ MAX_TOKENS = 2000
 def build_schema() -> strawberry.Schema:
     return GatewaySchema(
         query=Query,
+        mutation=Mutation,
         extensions=[
             GatewayErrors,
             partial(QueryDepthLimiter, max_depth=MAX_DEPTH),

@@ -27,7 +27,7 @@ class Context:
 
     def __post_init__(self) -> None:
         self.session = self.gateway.session(self.principal)
-        self.loaders = Loaders(self.gateway)
+        self.loaders = Loaders(self.gateway, self.session)
 
     def report(self, failures: tuple[AccountFailure, ...], path: Any, list_key: str) -> None:
         """Record accounts that failed while data from the others is returned (once per list and account)."""

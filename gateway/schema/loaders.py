@@ -19,7 +19,7 @@ from strawberry.dataloader import DataLoader
 from gateway.errors import GatewayError, UnsupportedByProvider
 from gateway.models import Balance, Customer, Funds, Order, Reseller, Voucher
 from gateway.provider import Capability, Provider
-from gateway.service import Gateway
+from gateway.service import Gateway, Session
 
 __all__ = ["Key", "Loaders"]
 
@@ -64,6 +64,7 @@ class Loaders:
     """The loaders of one request."""
 
     gateway: Gateway
+    session: Session
     customers: DataLoader[Key, Customer | None] = field(init=False)
     resellers: DataLoader[Key, Reseller | None] = field(init=False)
     vouchers: DataLoader[Key, Voucher | None] = field(init=False)
@@ -75,7 +76,12 @@ class Loaders:
 
     def __post_init__(self) -> None:
         g = self.gateway
-        self.customers = DataLoader(_by_account(g, Capability.LIST_CUSTOMERS, "customers", _get_customers))
+        session = self.session
+
+        async def get_customers(provider: Provider, ids: list[str]) -> Mapping[str, Customer]:
+            return await session.get_customers(provider.account.id, ids)  # with the gateway's assignments
+
+        self.customers = DataLoader(_by_account(g, Capability.LIST_CUSTOMERS, "customers", get_customers))
         self.resellers = DataLoader(_by_account(g, Capability.LIST_RESELLERS, "resellers", _get_resellers))
         self.vouchers = DataLoader(_by_account(g, Capability.LIST_VOUCHERS, "vouchers", _get_vouchers))
         self.orders = DataLoader(_by_account(g, Capability.LIST_ORDERS, "orders", _get_orders))
@@ -95,10 +101,6 @@ class Loaders:
                 return exc
 
         return list(await asyncio.gather(*(one(a) for a in account_ids)))
-
-
-async def _get_customers(provider: Provider, ids: list[str]) -> Mapping[str, Customer]:
-    return await provider.get_customers(ids)
 
 
 async def _get_resellers(provider: Provider, ids: list[str]) -> Mapping[str, Reseller]:

@@ -1,0 +1,203 @@
+"""What mutations answer: a payload, or one of a few typed errors (members of each mutation's union).
+
+Expected refusals are data, not GraphQL errors: a front end switches on ``__typename`` and, for a rule,
+on ``reason``. Only the unexpected (a bug, a malformed document) comes back in ``errors``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from gateway.errors import GatewayError, InvalidInput, ProviderError, Reason, UnsupportedByProvider
+from gateway.models import Money
+from gateway.operations import IdempotencyConflict, OperationPending, Outcome, StoredFailure
+from gateway.projects import ProjectRuleViolation
+from gateway.rules import RuleViolation
+from gateway.schema.json import jsonable
+from gateway.store import VersionConflict
+
+__all__ = [
+    "ERRORS",
+    "IdempotencyConflictError",
+    "InvalidInputError",
+    "MoneyInput",
+    "MutationError",
+    "OperationReceipt",
+    "RuleViolationError",
+    "UnsupportedError",
+    "UpstreamError",
+    "VersionConflictError",
+    "error_result",
+    "receipt",
+]
+
+ReasonEnum = strawberry.enum(Reason, name="RefusalReason", description="Why a write was refused.")
+
+
+@strawberry.input(description="An amount of money: a decimal string and an ISO 4217 currency.")
+class MoneyInput:
+    amount: Decimal
+    currency: str = "CNY"
+
+    def to_domain(self) -> Money:
+        try:
+            return Money(self.amount, self.currency)
+        except (TypeError, ValueError) as exc:
+            raise InvalidInput(str(exc), field="amount") from None
+
+
+@strawberry.interface(description="A refusal a front end is expected to handle.")
+class MutationError:
+    message: str
+
+
+@strawberry.type(description="A rule of the partner programs (or of the gateway's access rules) forbids this.")
+class RuleViolationError(MutationError):
+    reason: ReasonEnum  # type: ignore[valid-type]
+    field: str | None
+
+
+@strawberry.type(description="The input is malformed (an id of the wrong kind, an impossible value).")
+class InvalidInputError(MutationError):
+    field: str | None
+
+
+@strawberry.type(description="The idempotency key was used before with different input.")
+class IdempotencyConflictError(MutationError):
+    key: str
+
+
+@strawberry.type(description="Someone changed the object since you read it: read it again, then retry.")
+class VersionConflictError(MutationError):
+    pass
+
+
+@strawberry.type(description="This provider has no API for the operation (see `capabilities`).")
+class UnsupportedError(MutationError):
+    provider: str
+
+
+@strawberry.type(
+    description=(
+        "The upstream refused or could not be reached. `pending`: the outcome of an earlier attempt is still "
+        "being settled; retry later with the same key. `retryable`: nothing was applied; retrying with the same "
+        "key is safe."
+    )
+)
+class UpstreamError(MutationError):
+    code: str
+    provider: str | None
+    partner_id: str | None
+    upstream_code: str | None
+    request_id: str | None
+    reason: ReasonEnum | None  # type: ignore[valid-type]
+    retryable: bool
+    pending: bool
+    operation_id: str | None
+
+
+@strawberry.type
+class ItemFailure:
+    id: str
+    upstream_code: str
+    message: str
+
+
+@strawberry.type(description="The record of a write: its id, whether this answer is a replay, what the upstream said.")
+class OperationReceipt:
+    operation_id: strawberry.ID
+    replayed: bool = strawberry.field(description="True when this answer is the first attempt's, returned again.")
+    reconciled: bool = strawberry.field(description="True when the outcome was read back from the upstream's records.")
+    upstream_ids: list[str]
+    request_id: str | None
+    details: JSON
+    failures: list[ItemFailure] = strawberry.field(
+        description="Items a batch call refused while the rest went through."
+    )
+
+
+def receipt(outcome: Outcome) -> OperationReceipt:
+    r = outcome.receipt
+    return OperationReceipt(
+        operation_id=strawberry.ID(outcome.operation_id),
+        replayed=outcome.replayed,
+        reconciled=outcome.reconciled,
+        upstream_ids=list(r.upstream_ids),
+        request_id=r.request_id,
+        details=jsonable(r.details),
+        failures=[ItemFailure(id=f.item_id, upstream_code=f.upstream_code, message=f.message) for f in r.failures],
+    )
+
+
+ERRORS = (
+    RuleViolationError,
+    InvalidInputError,
+    IdempotencyConflictError,
+    VersionConflictError,
+    UnsupportedError,
+    UpstreamError,
+)
+
+
+def error_result(exc: GatewayError) -> Any:
+    """The union member for an expected refusal (anything else propagates as a GraphQL error).
+
+    Typed ``Any``: each mutation's union admits a subset of these, which strawberry checks at run time."""
+    if isinstance(exc, RuleViolation):
+        return RuleViolationError(message=exc.message, reason=exc.reason, field=exc.field)
+    if isinstance(exc, ProjectRuleViolation):
+        return RuleViolationError(message=exc.message, reason=Reason.INVALID_INPUT, field=None)
+    if isinstance(exc, InvalidInput):
+        return InvalidInputError(message=exc.message, field=exc.field)
+    if isinstance(exc, IdempotencyConflict):
+        return IdempotencyConflictError(message=exc.message, key=exc.key)
+    if isinstance(exc, VersionConflict):
+        return VersionConflictError(message=exc.message)
+    if isinstance(exc, UnsupportedByProvider):
+        return UnsupportedError(message=exc.message, provider=exc.provider)
+    if isinstance(exc, ProviderError):
+        return UpstreamError(
+            message=exc.message,
+            code=exc.code,
+            provider=exc.provider,
+            partner_id=exc.partner_id,
+            upstream_code=exc.upstream_code,
+            request_id=exc.request_id,
+            reason=exc.reason,
+            retryable=exc.retryable and not exc.outcome_unknown,
+            pending=False,
+            operation_id=None,
+        )
+    if isinstance(exc, OperationPending):
+        return UpstreamError(
+            message=exc.message,
+            code=exc.code,
+            provider=None,
+            partner_id=None,
+            upstream_code=None,
+            request_id=None,
+            reason=None,
+            retryable=False,
+            pending=True,
+            operation_id=exc.operation_id,
+        )
+    if isinstance(exc, StoredFailure):
+        stored = exc.stored
+        reason = stored.get("reason")
+        return UpstreamError(
+            message=exc.message,
+            code=exc.code,
+            provider=stored.get("provider"),
+            partner_id=stored.get("partnerId"),
+            upstream_code=stored.get("upstreamCode"),
+            request_id=stored.get("requestId"),
+            reason=Reason(reason) if reason in Reason._value2member_map_ else None,
+            retryable=False,
+            pending=False,
+            operation_id=None,
+        )
+    raise exc

@@ -20,14 +20,18 @@ from gateway.errors import (
     ProviderProtocolError,
     ProviderThrottled,
     ProviderUnavailable,
+    Reason,
 )
 
 __all__ = [
     "PROVIDER",
+    "REASONS",
     "business_error",
     "is_business_error",
+    "item_error",
     "network_error",
     "protocol_error",
+    "reason_of",
     "transport_error",
 ]
 
@@ -65,7 +69,45 @@ ERROR_CLASSES: Mapping[str, type[ProviderError]] = {
     "1109": ProviderUnavailable,  # "System error" (A.3.2)
 }
 
+#: Upstream ``Code`` -> the gateway's provider-neutral ``Reason`` for a refused write. Numeric codes are
+#: the SDK's (A.4.x); dotted ones are the simulator's choices for cases the SDK lists no code for
+#: (docs/simulator-aliyun.md). Any other ``*.NotFound`` business code is ``NOT_FOUND`` and any
+#: ``InvalidParameter*`` / ``Missing*`` is ``INVALID_INPUT`` (see ``reason_of``).
+REASONS: Mapping[str, Reason] = {
+    "3029": Reason.NOT_FOUND,  # Invalid UID: not a sub-account of this partner (A.4.3)
+    "3030": Reason.INVALID_INPUT,  # nickname over 150 bytes
+    "3031": Reason.INVALID_INPUT,  # remark over 3000 bytes
+    "3040": Reason.FROZEN,  # sub-account frozen, cannot operate (A.4.7)
+    "3041": Reason.INVALID_INPUT,  # credit is not a proper number (A.4.7)
+    "3057": Reason.INVALID_INPUT,  # InviteId is empty (A.4.5)
+    "3058": Reason.TOO_FREQUENT,  # 10 e-mails every 5 minutes (A.4.5)
+    "3060": Reason.NOT_FOUND,  # no sending record for InviteId (A.4.5)
+    "3061": Reason.INVITATION_EXPIRED,  # registration URL expired (or used), cannot resend (A.4.5)
+    "3062": Reason.INVALID_INPUT,
+    "3063": Reason.INVALID_INPUT,
+    "FilingLimitExceeded": Reason.FILING_LIMIT_EXCEEDED,
+    "AccountBelongsToAnotherPartner": Reason.CUSTOMER_OF_ANOTHER_PARTNER,
+    "AccountAlreadyAssociated": Reason.ALREADY_EXISTS,
+    "Forbidden.NotDistributor": Reason.ROLE_NOT_ALLOWED,
+    "InvalidCouponStatus": Reason.INVALID_INPUT,  # only an AVAILABLE coupon can be cancelled
+}
+#: Codes of the API gateway itself that end in ``.NotFound`` but are not about the caller's data.
+_NOT_DATA = frozenset({"InvalidAccessKeyId.NotFound", "InvalidAction.NotFound"})
+
 _MAX_MESSAGE = 300
+
+
+def reason_of(code: str | None) -> Reason | None:
+    """The gateway ``Reason`` for an upstream refusal code, if it is one the gateway knows."""
+    if not code or code in _NOT_DATA:
+        return None
+    if code in REASONS:
+        return REASONS[code]
+    if code.endswith(".NotFound"):
+        return Reason.NOT_FOUND
+    if code.startswith(("InvalidParameter", "Missing")):
+        return Reason.INVALID_INPUT
+    return None
 
 
 def _text(value: object) -> str | None:
@@ -117,6 +159,7 @@ def transport_error(
         request_id=_text(_get(body, "RequestId")),
         http_status=response.status_code,
         retry_after=retry_after,
+        reason=reason_of(code),
     )
 
 
@@ -143,7 +186,17 @@ def business_error(body: Mapping[str, object], *, action: str, partner_id: str |
         upstream_code=code,
         request_id=_text(body.get("RequestId")),
         http_status=200,
+        reason=reason_of(code),
     )
+
+
+def item_error(
+    item: Mapping[str, object], envelope: Mapping[str, object], *, action: str, partner_id: str | None
+) -> ProviderError:
+    """A refused item of a batch call (``Results[]`` of InviteSubAccount / InviteSubReseller, A.4.1,
+    A.4.13): the item's own ``Code``/``Message`` with the envelope's ``RequestId``."""
+    body = {"Code": item.get("Code"), "Message": item.get("Message"), "RequestId": envelope.get("RequestId")}
+    return business_error(body, action=action, partner_id=partner_id)
 
 
 def network_error(exc: httpx.TransportError, *, action: str, partner_id: str | None) -> ProviderUnavailable:

@@ -22,8 +22,11 @@ from adapters.aliyun._mapping_business import (
     voucher_from_coupon,
 )
 from adapters.aliyun._paging import Fetch, check_window, read_range, rows_at, total_at
+from adapters.aliyun._reconcile import Reconciler
+from adapters.aliyun._scan import Scanner
 from adapters.aliyun._signing import Acs3Signer
 from adapters.aliyun._transport import AgencyTransport
+from adapters.aliyun._writes import AliyunWrites
 from gateway.errors import ConfigError, InvalidInput, ProviderError, UnsupportedByProvider
 from gateway.models import (
     Balance,
@@ -46,6 +49,7 @@ from gateway.models import (
 )
 from gateway.provider import Capability, Credentials
 from gateway.retry import DEFAULT_POLICY, RetryPolicy
+from gateway.writes import Intent, Receipt
 
 __all__ = ["DEFAULT_ORDER_WINDOW", "MAX_ORDER_WINDOW", "MAX_PAGE_SIZE", "AliyunProvider"]
 
@@ -91,6 +95,9 @@ class AliyunProvider:
         signer = Acs3Signer(credentials["access_key_id"].reveal(), credentials["access_key_secret"])
         transport = AgencyTransport(http, signer, partner_id=account.id, policy=policy, sleep=sleep)
         self._client = AgencyClient(transport)
+        scanner = Scanner(self._client, account.id)
+        self._writes = AliyunWrites(self._client, scanner, partner_id=account.id, currency=self._currency)
+        self._reconciler = Reconciler(self._client, scanner, partner_id=account.id, currency=self._currency)
 
     @property
     def account(self) -> PartnerAccount:
@@ -98,7 +105,7 @@ class AliyunProvider:
 
     @property
     def client(self) -> AgencyClient:
-        """Every Agency Action, writes included (the write side of the seam is issue #6)."""
+        """Every Agency Action, raw (tests and tools; the gateway uses the methods of the seam)."""
         return self._client
 
     @property
@@ -114,9 +121,21 @@ class AliyunProvider:
             Capability.LIST_NOTES,
             Capability.LIST_REGIONS,
         }
+        # Writes (X.3): no cash transfers, voucher quotas or SMS codes at Aliyun; T2 invitations are a
+        # distributor's.
+        writes = {
+            Capability.CREATE_CUSTOMER,
+            Capability.RESEND_INVITATION,
+            Capability.FREEZE_CUSTOMER,
+            Capability.SET_CREDIT_LINE,
+            Capability.ADD_NOTE,
+            Capability.ISSUE_VOUCHER,
+            Capability.RECLAIM_VOUCHER,
+        }
         if self._account.role is PartnerRole.DISTRIBUTOR:
             reads |= {Capability.LIST_RESELLERS, Capability.RESELLER_FUNDS}
-        return frozenset(reads)
+            writes.add(Capability.INVITE_RESELLER)
+        return frozenset(reads | writes)
 
     async def ping(self) -> None:
         await self._client.get_account_info(current_page=1, page_size=1, user_type=1)
@@ -362,6 +381,16 @@ class AliyunProvider:
 
     async def quote_price(self, request: PriceRequest) -> PriceQuote:
         raise UnsupportedByProvider(_errors.PROVIDER, "price inquiry (no Agency API, CONTRACTS.md X.3)")
+
+    # -- writes (gateway.writes; _writes.py and _reconcile.py) ------------------------------------------------
+
+    async def execute(self, intent: Intent) -> Receipt:
+        """Apply one intent once (see ``_writes``); Huawei-only intents raise ``UnsupportedByProvider``."""
+        return await self._writes.execute(intent)
+
+    async def find_applied(self, intent: Intent, since: datetime, exclude: frozenset[str]) -> Receipt | None:
+        """Look for ``intent``'s effect in the upstream's records (see ``_reconcile``)."""
+        return await self._reconciler.find_applied(intent, since, exclude)
 
     # -- helpers -------------------------------------------------------------------------------------------
 

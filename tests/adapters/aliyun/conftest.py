@@ -62,10 +62,19 @@ class CountingTransport(httpx.AsyncBaseTransport):
     def __init__(self, app: AgencySimulator) -> None:
         self._inner = httpx.ASGITransport(app=app)
         self.requests: list[httpx.Request] = []
+        self.request_ids: list[str | None] = []
+        """``x-acs-request-id`` of each answer, in order (None when the connection dropped)."""
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
-        return await self._inner.handle_async_request(request)
+        self.request_ids.append(None)
+        response = await self._inner.handle_async_request(request)
+        self.request_ids[-1] = response.headers.get("x-acs-request-id")
+        return response
+
+    def actions(self) -> list[str]:
+        """The Agency Action of each request sent, in order."""
+        return [r.headers["x-acs-action"] for r in self.requests]
 
 
 @pytest.fixture

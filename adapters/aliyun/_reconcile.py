@@ -1,0 +1,201 @@
+"""``AliyunProvider.find_applied``: was a write whose reply was lost applied? Asked of the upstream's own
+records, never guessed (issue #6).
+
+``since`` is the gateway's clock when it sent the write; records stamped from ``since - CLOCK_SKEW`` on
+count (the upstream writes ``yyyy-MM-dd HH:mm:ss`` China time, to the second). Ids in ``exclude`` are
+already another operation's. How each intent is found:
+
+=================  ==================================================================================
+CreateCustomer     GetUnassociatedCustomer: an invitation to the intent's e-mail with ``GmtCreate`` from
+                   the floor on, not excluded (the earliest); its CID from GetInviteStatus. If the
+                   invitee has registered since, GetAccountInfo (``UserType`` of the kind): an account
+                   with that e-mail associated from the floor on; the receipt's id is then its UID
+                   (``details["associated"] == "true"``): the invite id is no longer listed anywhere.
+InviteReseller     the same, for the T2's e-mail (``UserType`` 3).
+ResendInvitation   GetInviteStatus: the link's ``GmtCreate`` (when it was last sent) from the floor on.
+SetCreditLine      state: GetCreditInfo ``CreditLine`` equals the target (``exclude`` does not apply).
+SetCustomerFrozen  state: GetCreditInfo ``PAYGFreezeStatus`` is ``freeze`` / ``normal`` as asked.
+AddNote            CustomerNoteList of the customer: same content (and contact name, if given) with
+                   ``GmtCreate`` from the floor on, not excluded (the earliest).
+IssueVoucher       ListCouponUsage (``Uid``, ``CouponTemplateId``): ``PublishDate`` from the floor on,
+                   not excluded (the earliest).
+ReclaimVoucher     ListCouponUsage (``Status=ABANDONED``, the customer's if known): the coupon is there.
+=================  ==================================================================================
+
+A UID the upstream does not know as this partner's (3029) cannot have been written: ``None``. Any other
+failure to read raises, and the write stays pending.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from adapters.aliyun import _errors
+from adapters.aliyun._client import AgencyClient
+from adapters.aliyun._mapping import parse_timestamp
+from adapters.aliyun._scan import Scanner
+from adapters.aliyun._writes import credit_text, digits, user_type_of
+from gateway.errors import ProviderError, UnsupportedByProvider
+from gateway.writes import (
+    AddNote,
+    CreateCustomer,
+    Intent,
+    InviteReseller,
+    IssueVoucher,
+    Receipt,
+    ReclaimVoucher,
+    ResendInvitation,
+    SetCreditLine,
+    SetCustomerFrozen,
+)
+
+__all__ = ["CLOCK_SKEW", "Reconciler"]
+
+#: How far the upstream's clock (and its second-granular stamps) may be behind the gateway's.
+CLOCK_SKEW = timedelta(minutes=5)
+_RESELLER_USER_TYPE = 3
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _from(value: object, floor: datetime) -> bool:
+    """Whether a record's timestamp is at or after ``floor`` (a record without one is not taken)."""
+    moment = parse_timestamp(value)
+    return moment is not None and moment >= floor
+
+
+def _earliest(rows: Iterable[dict[str, Any]], stamp: str, key: str) -> dict[str, Any] | None:
+    def order(row: dict[str, Any]) -> tuple[datetime, str]:
+        return parse_timestamp(row.get(stamp)) or datetime.max.replace(tzinfo=UTC), _text(row.get(key))
+
+    return min(rows, key=order, default=None)
+
+
+class Reconciler:
+    """Looks for one write's effect in one partner account's records."""
+
+    def __init__(self, client: AgencyClient, scanner: Scanner, *, partner_id: str, currency: str) -> None:
+        self._client = client
+        self._scan = scanner
+        self._id = partner_id
+        self._currency = currency
+
+    async def find_applied(self, intent: Intent, since: datetime, exclude: frozenset[str]) -> Receipt | None:
+        floor = (since if since.tzinfo else since.replace(tzinfo=UTC)) - CLOCK_SKEW
+        try:
+            return await self._find(intent, floor, exclude)
+        except ProviderError as error:
+            if error.upstream_code == "3029":  # not this partner's UID: nothing was written to it
+                return None
+            raise
+
+    async def _find(self, intent: Intent, floor: datetime, exclude: frozenset[str]) -> Receipt | None:
+        match intent:
+            case CreateCustomer():
+                return await self._invitation(intent.email, floor, exclude, user_type_of(intent.customer_kind))
+            case InviteReseller():
+                return await self._invitation(intent.email, floor, exclude, _RESELLER_USER_TYPE)
+            case ResendInvitation():
+                invite_id = digits(intent.invitation_id, "invitationId")
+                status = await self._scan.invite_status(invite_id)
+                resent = status is not None and _from(status.get("GmtCreate"), floor)
+                return Receipt((invite_id,)) if resent else None
+            case SetCreditLine():
+                uid = digits(intent.customer_id, "customerId", "an Aliyun UID")
+                target = Decimal(credit_text(intent.amount, self._currency, "amount"))
+                data = await self._credit(uid)
+                try:
+                    current = Decimal(_text(data.get("CreditLine")))
+                except InvalidOperation:
+                    return None
+                return (
+                    Receipt((), details={"customerId": uid, "creditLine": str(target)}) if current == target else None
+                )
+            case SetCustomerFrozen():
+                uid = digits(intent.customer_id, "customerId", "an Aliyun UID")
+                data = await self._credit(uid)
+                wanted = "freeze" if intent.frozen else "normal"
+                if _text(data.get("PAYGFreezeStatus")).lower() != wanted:
+                    return None
+                return Receipt((), details={"customerId": uid, "frozen": "true" if intent.frozen else "false"})
+            case AddNote():
+                return await self._note(intent, floor, exclude)
+            case IssueVoucher():
+                uid = digits(intent.customer_id, "customerId", "an Aliyun UID")
+                template = digits(intent.template_id, "templateId", "an Aliyun coupon template id")
+                rows = await self._scan.coupons(Uid=uid, CouponTemplateId=template)
+                issued = [
+                    r for r in rows if _text(r.get("CouponId")) not in exclude and _from(r.get("PublishDate"), floor)
+                ]
+                row = _earliest(issued, "PublishDate", "CouponId")
+                if row is None:
+                    return None
+                return Receipt((_text(row["CouponId"]),), details={"customerId": uid, "templateId": template})
+            case ReclaimVoucher():
+                coupon = digits(intent.voucher_id, "voucherId")
+                filters: dict[str, object] = {"Status": "ABANDONED"}
+                if intent.customer_id:
+                    filters["Uid"] = digits(intent.customer_id, "customerId", "an Aliyun UID")
+                rows = await self._scan.coupons(**filters)
+                return Receipt((coupon,)) if any(_text(r.get("CouponId")) == coupon for r in rows) else None
+        raise UnsupportedByProvider(_errors.PROVIDER, f"{intent.kind} (no Agency API, CONTRACTS.md X.3)")
+
+    async def _credit(self, uid: str) -> Mapping[str, Any]:
+        body = await self._client.get_credit_info(uid)
+        data = body.get("Data")
+        return data if isinstance(data, Mapping) else {}
+
+    async def _invitation(
+        self, email: str | None, floor: datetime, exclude: frozenset[str], user_type: int
+    ) -> Receipt | None:
+        wanted = _text(email).lower()
+        if not wanted:
+            return None
+        pending = [
+            row
+            for row in await self._scan.invitations()
+            if _text(row.get("Email")).lower() == wanted
+            and _text(row.get("InviteId")) not in exclude
+            and _from(row.get("GmtCreate"), floor)
+        ]
+        row = _earliest(pending, "GmtCreate", "InviteId")
+        if row is not None:
+            invite_id = _text(row.get("InviteId"))
+            details: dict[str, str] = {}
+            if user_type != _RESELLER_USER_TYPE:
+                status = await self._scan.invite_status(invite_id)
+                cid = _text((status or {}).get("Cid"))
+                if cid not in ("", "0"):
+                    details["customerId"] = cid
+            return Receipt((invite_id,), details=details)
+        # Registered since: the invitation is no longer unassociated; the account is listed instead.
+        for account in await self._scan.accounts(user_type):
+            uid = _text(account.get("Uid"))
+            if (
+                _text(account.get("Email")).lower() == wanted
+                and uid not in exclude
+                and _from(account.get("AssociationSuccessTime"), floor)
+            ):
+                details = {"customerUid": uid, "associated": "true"}
+                if _text(account.get("Cid")) not in ("", "0"):
+                    details["customerId"] = _text(account.get("Cid"))
+                return Receipt((uid,), details=details)
+        return None
+
+    async def _note(self, intent: AddNote, floor: datetime, exclude: frozenset[str]) -> Receipt | None:
+        uid = digits(intent.customer_id, "customerId", "an Aliyun UID")
+        matches = [
+            row
+            for row in await self._scan.notes(uid)
+            if _text(row.get("NoteContent")) == intent.content.strip()
+            and (not intent.contact_name or _text(row.get("ContactName")) in ("", intent.contact_name.strip()))
+            and _text(row.get("NoteId")) not in exclude
+            and _from(row.get("GmtCreate"), floor)
+        ]
+        row = _earliest(matches, "GmtCreate", "NoteId")
+        return None if row is None else Receipt((_text(row["NoteId"]),))

@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any, TypedDict
 
 import httpx
@@ -74,7 +75,13 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
                 await stack.enter_async_context(client)
                 providers.append(registry[account.provider].create(account, entry.credentials, client))
             titles = {name: plugin.title for name, plugin in registry.items()}
-            gateway = Gateway(providers, store=store, titles=titles, ping_seconds=READY_TIMEOUT)
+            gateway = Gateway(
+                providers,
+                store=store,
+                titles=titles,
+                ping_seconds=READY_TIMEOUT,
+                settle=timedelta(seconds=config.settle_seconds),
+            )
             for operation_id, outcome in await gateway.operations.reconcile_pending():
                 log.warning("operation %s left pending by an earlier run: %s", operation_id, outcome)
             yield {"gateway": gateway}

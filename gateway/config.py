@@ -95,6 +95,9 @@ class GatewayConfig:
     """No keys: the gateway runs open, and only on a loopback address (``check_exposure``)."""
     store_url: str = MEMORY_URL
     """Where the gateway keeps its own state (projects, operations, audit): see ``store_url_from``."""
+    settle_seconds: float = 5.0
+    """After an unknown outcome, how long the upstream's records are given to show a write before the
+    gateway concludes it was not applied."""
 
 
 def load_config(

@@ -54,6 +54,7 @@ class Reason(enum.Enum):
     NOT_FOUND = "NOT_FOUND"
     TOO_FREQUENT = "TOO_FREQUENT"  # an upstream rate rule (e.g. Aliyun 3058: 10 e-mails in 5 minutes)
     INVALID_INPUT = "INVALID_INPUT"
+    OTHER = "OTHER"  # no reason the gateway knows: see the upstream's own code
 
 
 class GatewayError(Exception):

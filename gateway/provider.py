@@ -10,9 +10,10 @@ A plug-in may also ship a simulator of its upstream (an ASGI app). The gateway u
 demo (reached in-process through ``httpx.ASGITransport``) and the ``partner-gateway simulator`` command
 serves it over HTTP.
 
-The gateway never imports an adapter; an adapter imports only ``gateway.provider``, ``gateway.models``
-and ``gateway.errors``. A third party adds a cloud by installing a package that declares an entry point
-in the group; nothing in ``gateway/`` changes.
+The gateway never imports an adapter; an adapter imports only what the gateway offers adapters:
+``gateway.provider``, ``gateway.models``, ``gateway.errors``, ``gateway.writes`` (intents and receipts) and
+``gateway.retry`` (the one retry policy). A third party adds a cloud by installing a package that declares
+an entry point in the group; nothing in ``gateway/`` changes.
 """
 
 from __future__ import annotations

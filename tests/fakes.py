@@ -12,7 +12,7 @@ from typing import TypeVar
 
 import httpx
 
-from gateway.errors import ProviderError, ProviderUnavailable, UnsupportedByProvider
+from gateway.errors import ProviderError, ProviderUnavailable, Reason, UnsupportedByProvider
 from gateway.models import (
     AccountType,
     Balance,
@@ -40,6 +40,7 @@ from gateway.models import (
     VoucherStatus,
 )
 from gateway.provider import ASGIApp, Capability, Credentials, DemoUpstream, SettingSpec
+from gateway.writes import Intent, Receipt, ReclaimFunds, TransferFunds
 
 T = TypeVar("T")
 
@@ -79,6 +80,11 @@ class FakeProvider:
     calls: list[tuple[int, int]] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     vouchers: list[Voucher] = field(default_factory=list)
+    ledger: list[tuple[str, str, Decimal, datetime]] = field(default_factory=list)
+    """Applied transfers: (transfer id, customer id, signed amount, when)."""
+    next_write: str | None = None
+    """'ambiguous' (apply, then lose the reply), 'drop' (lose it before applying) or None."""
+    records_unreadable: bool = False
     orders: list[Order] = field(default_factory=list)
     resellers: list[Reseller] = field(default_factory=list)
 
@@ -201,6 +207,46 @@ class FakeProvider:
         self._call("quote_price")
         return PriceQuote(cny("10"), cny("1"), cny("9"))
 
+    def balance(self, customer_id: str) -> Decimal:
+        return sum((amount for _, c, amount, _ in self.ledger if c == customer_id), Decimal(0))
+
+    async def execute(self, intent: Intent) -> Receipt:
+        self._call("execute")
+        if not isinstance(intent, TransferFunds | ReclaimFunds):
+            raise UnsupportedByProvider(self.account.provider, intent.kind)
+        mode, self.next_write = self.next_write, None
+        if mode == "drop":
+            raise ProviderUnavailable(
+                "connection lost", provider="fake", partner_id=self.account.id, outcome_unknown=True
+            )
+        sign = 1 if isinstance(intent, TransferFunds) else -1
+        if sign < 0 and self.balance(intent.customer_id) < intent.amount.amount:
+            raise ProviderError(
+                "insufficient balance",
+                provider="fake",
+                partner_id=self.account.id,
+                upstream_code="CBC.99006001",
+                request_id="req-refused",
+                reason=Reason.INSUFFICIENT_FUNDS,
+            )
+        transfer_id = f"t{len(self.ledger) + 1}"
+        self.ledger.append((transfer_id, intent.customer_id, sign * intent.amount.amount, datetime.now(UTC)))
+        if mode == "ambiguous":
+            raise ProviderUnavailable("reply lost", provider="fake", partner_id=self.account.id, outcome_unknown=True)
+        return Receipt((transfer_id,), request_id=f"req-{transfer_id}")
+
+    async def find_applied(self, intent: Intent, since: datetime, exclude: frozenset[str]) -> Receipt | None:
+        self._call("find_applied")
+        if self.records_unreadable:
+            raise ProviderUnavailable("records unavailable", provider="fake", partner_id=self.account.id)
+        assert isinstance(intent, TransferFunds | ReclaimFunds)
+        sign = 1 if isinstance(intent, TransferFunds) else -1
+        for transfer_id, customer_id, amount, at in self.ledger:
+            wanted = (customer_id, amount) == (intent.customer_id, sign * intent.amount.amount)
+            if wanted and at >= since and transfer_id not in exclude:
+                return Receipt((transfer_id,), request_id=f"req-{transfer_id}")
+        return None
+
 
 class FakePlugin:
     """Serves every account from ``data``: account id -> customer count (or an exception to raise)."""
@@ -222,6 +268,8 @@ class FakePlugin:
             provider = FakeProvider(account, make_customers(account.id, 3), fail_with=spec)
         else:
             provider = FakeProvider(account, make_customers(account.id, spec))
+        if account.id in self.created:  # the upstream outlives a gateway restart
+            provider.ledger = self.created[account.id].ledger
         self.created[account.id] = provider
         return provider
 

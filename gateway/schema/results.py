@@ -94,7 +94,7 @@ class UpstreamError(MutationError):
     partner_id: str | None
     upstream_code: str | None
     request_id: str | None
-    reason: ReasonEnum | None  # type: ignore[valid-type]
+    reason: ReasonEnum  # type: ignore[valid-type]
     retryable: bool
     pending: bool
     operation_id: str | None
@@ -167,7 +167,7 @@ def error_result(exc: GatewayError) -> Any:
             partner_id=exc.partner_id,
             upstream_code=exc.upstream_code,
             request_id=exc.request_id,
-            reason=exc.reason,
+            reason=exc.reason or Reason.OTHER,
             retryable=exc.retryable and not exc.outcome_unknown,
             pending=False,
             operation_id=None,
@@ -180,7 +180,7 @@ def error_result(exc: GatewayError) -> Any:
             partner_id=None,
             upstream_code=None,
             request_id=None,
-            reason=None,
+            reason=Reason.OTHER,
             retryable=False,
             pending=True,
             operation_id=exc.operation_id,
@@ -195,7 +195,7 @@ def error_result(exc: GatewayError) -> Any:
             partner_id=stored.get("partnerId"),
             upstream_code=stored.get("upstreamCode"),
             request_id=stored.get("requestId"),
-            reason=Reason(reason) if reason in Reason._value2member_map_ else None,
+            reason=Reason(reason) if reason in Reason._value2member_map_ else Reason.OTHER,
             retryable=False,
             pending=False,
             operation_id=None,

@@ -21,9 +21,12 @@ from . import _operations as ops
 from ._operations import Operation
 from ._signing import SdkHmacAuth
 
-__all__ = ["DEFAULT_TIMEOUT", "BssClient"]
+__all__ = ["CREATED_NOT_ASSOCIATED", "DEFAULT_TIMEOUT", "BssClient", "Reply"]
 
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+#: create_sub_customer's one documented error code: the account *was* created (``domain_id`` is in the
+#: body) and its association follows asynchronously (CONTRACTS.md H.3, H.4.1). Answered as a result.
+CREATED_NOT_ASSOCIATED = "CBC.99000050"
 
 Body = Mapping[str, Any]
 Query = Mapping[str, Any]
@@ -42,6 +45,18 @@ def _query(query: Query | None) -> httpx.QueryParams | None:
     if not query:
         return None
     return httpx.QueryParams([(key, _query_value(value)) for key, value in query.items() if value is not None])
+
+
+class Reply(dict[str, Any]):
+    """An answer's JSON object, and the ``X-Request-Id`` it came with (H.3): receipts keep it."""
+
+    request_id: str | None = None
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any], response: httpx.Response) -> Reply:
+        reply = cls(data)
+        reply.request_id = response.headers.get("X-Request-Id")
+        return reply
 
 
 class BssClient:
@@ -66,117 +81,117 @@ class BssClient:
 
     # --- customers (H.4.1-H.4.5) -------------------------------------------------------------------
 
-    async def create_sub_customer(self, body: Body) -> dict[str, Any]:
+    async def create_sub_customer(self, body: Body) -> Reply:
         """H.4.1: creates the account; association follows asynchronously. Never retried blindly."""
         return await self._call(ops.CREATE_SUB_CUSTOMER, body=body)
 
-    async def list_sub_customers(self, body: Body) -> dict[str, Any]:
+    async def list_sub_customers(self, body: Body) -> Reply:
         """H.4.2 (``count``, not ``total_count``)."""
         return await self._call(ops.LIST_SUB_CUSTOMERS, body=body)
 
-    async def send_verification_message_code(self, body: Body) -> dict[str, Any]:
+    async def send_verification_message_code(self, body: Body) -> Reply:
         """H.4.3: empty body on success (``{}`` here)."""
         return await self._call(ops.SEND_VERIFICATION_MESSAGE_CODE, body=body)
 
-    async def check_user_identity(self, body: Body) -> dict[str, Any]:
+    async def check_user_identity(self, body: Body) -> Reply:
         """H.4.4: ``error_code``/``error_msg`` come in the HTTP 200 body with ``check_result``."""
         return await self._call(ops.CHECK_USER_IDENTITY, body=body)
 
-    async def list_customer_on_demand_resources(self, body: Body, *, language: str | None = None) -> dict[str, Any]:
+    async def list_customer_on_demand_resources(self, body: Body, *, language: str | None = None) -> Reply:
         """H.4.5 (resale customers only)."""
         return await self._call(ops.LIST_CUSTOMER_ON_DEMAND_RESOURCES, body=body, language=language)
 
     # --- money (H.4.6-H.4.12, H.4.25, H.4.27) -------------------------------------------------------
 
-    async def list_customers_balances_detail(self, body: Body, *, language: str | None = None) -> dict[str, Any]:
+    async def list_customers_balances_detail(self, body: Body, *, language: str | None = None) -> Reply:
         """H.4.6: one call for many customers; advisory customers are silently left out."""
         return await self._call(ops.LIST_CUSTOMERS_BALANCES_DETAIL, body=body, language=language)
 
-    async def update_customer_account_amount(self, body: Body) -> dict[str, Any]:
+    async def update_customer_account_amount(self, body: Body) -> Reply:
         """H.4.7: allocate to a customer; answers ``transfer_id``."""
         return await self._call(ops.UPDATE_CUSTOMER_ACCOUNT_AMOUNT, body=body)
 
-    async def reclaim_to_partner_account(self, body: Body) -> dict[str, Any]:
+    async def reclaim_to_partner_account(self, body: Body) -> Reply:
         """H.4.8: reclaim from a customer; answers ``trans_id`` (H.5 item 2)."""
         return await self._call(ops.RECLAIM_TO_PARTNER_ACCOUNT, body=body)
 
-    async def list_partner_balances(self, query: Query | None = None) -> dict[str, Any]:
+    async def list_partner_balances(self, query: Query | None = None) -> Reply:
         """H.4.9: amounts are JSON floats upstream, read here as ``Decimal`` (H.5 item 1)."""
         return await self._call(ops.LIST_PARTNER_BALANCES, query=query)
 
-    async def list_indirect_partners(self, body: Body) -> dict[str, Any]:
+    async def list_indirect_partners(self, body: Body) -> Reply:
         """H.4.10: tier-1 only (``count``)."""
         return await self._call(ops.LIST_INDIRECT_PARTNERS, body=body)
 
-    async def update_indirect_partner_account(self, body: Body) -> dict[str, Any]:
+    async def update_indirect_partner_account(self, body: Body) -> Reply:
         """H.4.11: allocate to a tier-2 reseller; answers ``transfer_id``."""
         return await self._call(ops.UPDATE_INDIRECT_PARTNER_ACCOUNT, body=body)
 
-    async def reclaim_indirect_partner_account(self, body: Body) -> dict[str, Any]:
+    async def reclaim_indirect_partner_account(self, body: Body) -> Reply:
         """H.4.12: reclaim from a tier-2 reseller; answers ``trans_id``."""
         return await self._call(ops.RECLAIM_INDIRECT_PARTNER_ACCOUNT, body=body)
 
-    async def list_partner_account_change_records(self, query: Query) -> dict[str, Any]:
+    async def list_partner_account_change_records(self, query: Query) -> Reply:
         """H.4.25: ``balance_type`` is required; amounts are strings."""
         return await self._call(ops.LIST_PARTNER_ACCOUNT_CHANGE_RECORDS, query=query)
 
-    async def list_partner_adjust_records(self, query: Query | None = None) -> dict[str, Any]:
+    async def list_partner_adjust_records(self, query: Query | None = None) -> Reply:
         """H.4.27 (a v3 path): the ledger of allocations and reclaims; amounts are strings."""
         return await self._call(ops.LIST_PARTNER_ADJUST_RECORDS, query=query)
 
     # --- voucher quotas and vouchers (H.4.13-H.4.19, H.4.26) ------------------------------------------
 
-    async def list_quota_coupons(self, body: Body) -> dict[str, Any]:
+    async def list_quota_coupons(self, body: Body) -> Reply:
         """H.4.26: the partner's own quotas (source of ``quota_id``)."""
         return await self._call(ops.LIST_QUOTA_COUPONS, body=body)
 
-    async def update_coupon_quotas(self, body: Body) -> dict[str, Any]:
+    async def update_coupon_quotas(self, body: Body) -> Reply:
         """H.4.13: grant quota to tier-2s; HTTP 200 with per-item ``error_details[]``."""
         return await self._call(ops.UPDATE_COUPON_QUOTAS, body=body)
 
-    async def reclaim_coupon_quotas(self, body: Body) -> dict[str, Any]:
+    async def reclaim_coupon_quotas(self, body: Body) -> Reply:
         """H.4.14: HTTP 200 with per-item ``error_details[]``."""
         return await self._call(ops.RECLAIM_COUPON_QUOTAS, body=body)
 
-    async def list_issued_coupon_quotas(self, query: Query | None = None) -> dict[str, Any]:
+    async def list_issued_coupon_quotas(self, query: Query | None = None) -> Reply:
         """H.4.15: quotas granted to tier-2s."""
         return await self._call(ops.LIST_ISSUED_COUPON_QUOTAS, query=query)
 
-    async def list_coupon_quotas_records(self, query: Query | None = None) -> dict[str, Any]:
+    async def list_coupon_quotas_records(self, query: Query | None = None) -> Reply:
         """H.4.16: grant (10) and reclaim (11) records."""
         return await self._call(ops.LIST_COUPON_QUOTAS_RECORDS, query=query)
 
-    async def create_partner_coupons(self, body: Body) -> dict[str, Any]:
+    async def create_partner_coupons(self, body: Body) -> Reply:
         """H.4.17: issue vouchers; HTTP 200 with per-item ``error_details[]``."""
         return await self._call(ops.CREATE_PARTNER_COUPONS, body=body)
 
-    async def reclaim_partner_coupons(self, body: Body) -> dict[str, Any]:
+    async def reclaim_partner_coupons(self, body: Body) -> Reply:
         """H.4.18: empty body on success (``{}`` here)."""
         return await self._call(ops.RECLAIM_PARTNER_COUPONS, body=body)
 
-    async def list_issued_partner_coupons(self, query: Query | None = None) -> dict[str, Any]:
+    async def list_issued_partner_coupons(self, query: Query | None = None) -> Reply:
         """H.4.19."""
         return await self._call(ops.LIST_ISSUED_PARTNER_COUPONS, query=query)
 
     # --- orders and reference data (H.4.20-H.4.24) --------------------------------------------------
 
-    async def list_customer_orders(self, query: Query | None = None) -> dict[str, Any]:
+    async def list_customer_orders(self, query: Query | None = None) -> Reply:
         """H.4.20: yearly/monthly orders; amounts are JSON floats, read as ``Decimal``."""
         return await self._call(ops.LIST_CUSTOMER_ORDERS, query=query)
 
-    async def list_on_demand_resource_ratings(self, body: Body) -> dict[str, Any]:
+    async def list_on_demand_resource_ratings(self, body: Body) -> Reply:
         """H.4.21: a price inquiry (no state change, so retried like a read)."""
         return await self._call(ops.LIST_ON_DEMAND_RESOURCE_RATINGS, body=body)
 
-    async def list_provinces(self, query: Query | None = None, *, language: str | None = None) -> dict[str, Any]:
+    async def list_provinces(self, query: Query | None = None, *, language: str | None = None) -> Reply:
         """H.4.22."""
         return await self._call(ops.LIST_PROVINCES, query=query, language=language)
 
-    async def list_cities(self, query: Query, *, language: str | None = None) -> dict[str, Any]:
+    async def list_cities(self, query: Query, *, language: str | None = None) -> Reply:
         """H.4.23: ``province_code`` is required."""
         return await self._call(ops.LIST_CITIES, query=query, language=language)
 
-    async def list_counties(self, query: Query, *, language: str | None = None) -> dict[str, Any]:
+    async def list_counties(self, query: Query, *, language: str | None = None) -> Reply:
         """H.4.24: ``city_code`` is required."""
         return await self._call(ops.LIST_COUNTIES, query=query, language=language)
 
@@ -189,13 +204,13 @@ class BssClient:
         query: Query | None = None,
         body: Body | None = None,
         language: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> Reply:
         content = _json.dumps(body).encode("utf-8") if body is not None else None
         headers = {"Content-Type": "application/json"}  # every BSS op, GETs too (H.1)
         if language is not None:
             headers["X-Language"] = language
 
-        async def once() -> dict[str, Any]:
+        async def once() -> Reply:
             return await self._once(operation, _query(query), content, headers)
 
         return await call_with_retries(
@@ -208,7 +223,7 @@ class BssClient:
         params: httpx.QueryParams | None,
         content: bytes | None,
         headers: dict[str, str],
-    ) -> dict[str, Any]:
+    ) -> Reply:
         try:
             response = await self._http.request(
                 operation.method,
@@ -222,9 +237,12 @@ class BssClient:
         except httpx.TransportError as exc:
             raise _errors.from_transport_error(exc, operation=operation.name, partner_id=self._partner_id) from exc
         if response.status_code >= 400:
+            created = _created_not_associated(operation, response)
+            if created is not None:
+                return created
             raise _errors.from_response(response, operation=operation.name, partner_id=self._partner_id)
         if not response.content.strip():
-            return {}  # send_verification_message_code and reclaim_partner_coupons answer an empty body
+            return Reply.of({}, response)  # send_verification_message_code, reclaim_partner_coupons: empty
         try:
             data = _json.loads(response.content)
         except ValueError as exc:
@@ -235,4 +253,17 @@ class BssClient:
             raise _errors.protocol_error(
                 response, "not a JSON object", operation=operation.name, partner_id=self._partner_id
             )
-        return data
+        return Reply.of(data, response)
+
+
+def _created_not_associated(operation: Operation, response: httpx.Response) -> Reply | None:
+    """create_sub_customer's CBC.99000050 with a ``domain_id``: created, so a result (``error_code`` kept)."""
+    if operation is not ops.CREATE_SUB_CUSTOMER or response.status_code >= 500:
+        return None
+    try:
+        data = _json.loads(response.content)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("error_code") != CREATED_NOT_ASSOCIATED or not data.get("domain_id"):
+        return None
+    return Reply.of(data, response)

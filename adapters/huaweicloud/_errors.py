@@ -12,6 +12,8 @@ transport failure
 unreadable 2xx body                       ProviderProtocolError
 
 The upstream ``error_code`` and the ``X-Request-Id`` header are kept on every error (CONTRACTS.md H.3).
+A refusal the gateway knows also gets a ``Reason`` (``REASONS``), whether it came as an HTTP error or as
+one ``error_details[]`` item of a batch answer (``item_refusal``).
 """
 
 from __future__ import annotations
@@ -30,11 +32,12 @@ from gateway.errors import (
     ProviderProtocolError,
     ProviderThrottled,
     ProviderUnavailable,
+    Reason,
 )
 
 from . import _json
 
-__all__ = ["from_response", "from_transport_error", "parse_error_body", "protocol_error"]
+__all__ = ["REASONS", "from_response", "from_transport_error", "item_refusal", "parse_error_body", "protocol_error"]
 
 PROVIDER = "huaweicloud"
 
@@ -53,6 +56,21 @@ for _prefix in ("APIGW", "APIG"):
 # partner's own AK (a valid key whose role may not do this); 0156/0150 (customer not of this site) and
 # 18000016 stay business errors.
 _BY_CODE["CBC.0151"] = ProviderForbidden
+
+#: Upstream code -> why, in the gateway's words. ``CBC.0100`` is BSS's bad-parameter code; the
+#: ``CBC.990060xx`` block is the one the simulator chose where Huawei documents no code (see
+#: ``simulator/_errors.py``): change these lines when a real code is observed.
+REASONS: dict[str, Reason] = {
+    "CBC.0100": Reason.INVALID_INPUT,  # invalid parameter
+    "CBC.0151": Reason.ROLE_NOT_ALLOWED,  # a tier-2's AK/SK on a tier-1-only API
+    "CBC.99006001": Reason.INSUFFICIENT_FUNDS,  # balance less than the amount
+    "CBC.99006002": Reason.ACCOUNT_TYPE_NOT_ALLOWED,  # not a resale (代售) customer (H.5 item 6)
+    "CBC.99006003": Reason.INVALID_VERIFICATION_CODE,  # SMS code wrong or expired (H.4.1)
+    "CBC.99006004": Reason.ALREADY_EXISTS,  # account name taken
+    "CBC.99006005": Reason.INSUFFICIENT_FUNDS,  # quota balance less than the amount
+    "CBC.99006007": Reason.NOT_FOUND,  # unknown product
+    "CBC.99006008": Reason.NOT_FOUND,  # unknown customer, reseller, quota or coupon
+}
 
 
 def parse_error_body(text: str, status: int) -> tuple[str, str]:
@@ -116,6 +134,24 @@ def from_response(response: httpx.Response, *, operation: str, partner_id: str) 
         # A 5xx reply means the request arrived and may have been applied; a refusal was not.
         outcome_unknown=status >= 500,
         retry_after=_retry_after(response),
+        reason=REASONS.get(code),
+    )
+
+
+def item_refusal(
+    detail: Mapping[str, Any], *, operation: str, partner_id: str, request_id: str | None
+) -> ProviderError:
+    """The gateway error for one ``error_details[]`` item of an HTTP 200 batch answer (H.3, H.5 item 5)."""
+    code, msg = str(detail.get("error_code") or ""), str(detail.get("error_msg") or "")
+    cls = _BY_CODE.get(code, ProviderError)
+    return cls(
+        f"Huawei Cloud {operation} refused {detail.get('id')}: {code}: {msg}",
+        provider=PROVIDER,
+        partner_id=partner_id,
+        upstream_code=code or None,
+        request_id=request_id,
+        http_status=200,
+        reason=REASONS.get(code),
     )
 
 

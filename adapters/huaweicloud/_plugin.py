@@ -87,6 +87,11 @@ class HuaweiCloudPlugin:
     settings = (
         SettingSpec("domain_id", str, required=True, help="the partner's account (domain) ID, sent as X-Domain-Id"),
         SettingSpec("page_size", int, help="records per list_sub_customers call (default 100)", minimum=1, maximum=100),
+        SettingSpec(
+            "xaccount_type",
+            str,
+            help="the partner platform id Huawei assigned, sent as create_sub_customer xaccount_type",
+        ),
     )
 
     def create(self, account: PartnerAccount, credentials: Credentials, http: httpx.AsyncClient) -> HuaweiCloudProvider:

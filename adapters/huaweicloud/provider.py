@@ -30,6 +30,7 @@ from gateway.models import (
 )
 from gateway.provider import Capability, Credentials, Provider
 from gateway.retry import DEFAULT_POLICY, RetryPolicy
+from gateway.writes import Intent, Receipt
 
 from ._client import BssClient
 from ._mapping import PROVIDER, customer_from_wire
@@ -49,7 +50,9 @@ from ._mapping_money import (
     reseller_funds_from_balances,
 )
 from ._paging import ORDER_WINDOW, ProviderBase, Wire, order_window
+from ._reconcile import Reconciler
 from ._signing import SdkHmacAuth
+from ._writes import DEFAULT_XACCOUNT_TYPE, Writer
 
 T = TypeVar("T")
 
@@ -76,6 +79,27 @@ _READS = frozenset(
         Capability.QUOTE_PRICE,
     }
 )
+# Writes Huawei has an API for (X.3); each capability covers the reverse write too (reclaims).
+_WRITES = frozenset(
+    {
+        Capability.CREATE_CUSTOMER,
+        Capability.SEND_VERIFICATION_CODE,
+        Capability.TRANSFER_FUNDS,
+        Capability.ALLOCATE_RESELLER_FUNDS,
+        Capability.GRANT_VOUCHER_QUOTA,
+        Capability.ISSUE_VOUCHER,
+        Capability.RECLAIM_VOUCHER,
+    }
+)
+# Tier-1-only APIs (DOMAIN.md): a tier-2 reseller's AK/SK is refused (CBC.0151).
+_TIER1_ONLY = frozenset(
+    {
+        Capability.LIST_RESELLERS,
+        Capability.RESELLER_FUNDS,
+        Capability.ALLOCATE_RESELLER_FUNDS,
+        Capability.GRANT_VOUCHER_QUOTA,
+    }
+)
 
 
 def _utc_now() -> datetime:
@@ -92,7 +116,8 @@ class HuaweiCloudProvider(ProviderBase):
     The ``httpx.AsyncClient`` belongs to the app (``base_url`` = the account's endpoint); this class
     signs each request itself and never creates a client. Huawei has no invitations and no customer
     notes (CONTRACTS.md X.3): those methods raise ``UnsupportedByProvider``, as does ``list_resellers``
-    for a tier-2 account (tier-1-only API, DOMAIN.md).
+    for a tier-2 account (tier-1-only API, DOMAIN.md). Writes are in ``_writes``, their reconciliation
+    in ``_reconcile``.
     """
 
     def __init__(
@@ -117,6 +142,8 @@ class HuaweiCloudProvider(ProviderBase):
         self._clock = clock or _utc_now
         auth = SdkHmacAuth(credentials["access_key"].reveal(), credentials["secret_key"], domain_id, clock=clock)
         self._client = BssClient(http, auth, partner_id=account.id, retry_policy=retry_policy, sleep=sleep)
+        self._writer = Writer(self, _xaccount_type(account))
+        self._reconciler = Reconciler(self, self._clock)
 
     @property
     def account(self) -> PartnerAccount:
@@ -125,8 +152,8 @@ class HuaweiCloudProvider(ProviderBase):
     @property
     def capabilities(self) -> frozenset[Capability]:
         if self._account.role is PartnerRole.TIER2_RESELLER:
-            return _READS - {Capability.LIST_RESELLERS, Capability.RESELLER_FUNDS}
-        return _READS
+            return (_READS | _WRITES) - _TIER1_ONLY
+        return _READS | _WRITES
 
     async def ping(self) -> None:
         await self._client.list_sub_customers({"offset": 0, "limit": 1})
@@ -352,6 +379,14 @@ class HuaweiCloudProvider(ProviderBase):
         data = await self._client.list_on_demand_resource_ratings(price_request_to_wire(request))
         return price_quote_from_wire(data)
 
+    async def execute(self, intent: Intent) -> Receipt:
+        """Apply one write, once (see ``_writes``)."""
+        return await self._writer.execute(intent)
+
+    async def find_applied(self, intent: Intent, since: datetime, exclude: frozenset[str]) -> Receipt | None:
+        """Look for a write's effect in the upstream's records (see ``_reconcile``)."""
+        return await self._reconciler.find_applied(intent, since, exclude)
+
     async def _scan(self, page: Callable[[int, int], Awaitable[Page[T]]]) -> list[T]:
         found: list[T] = []
         offset = 0
@@ -361,6 +396,13 @@ class HuaweiCloudProvider(ProviderBase):
             offset += len(window.items)
             if not window.items or offset >= window.total:
                 return found
+
+
+def _xaccount_type(account: PartnerAccount) -> str:
+    value = account.settings.get("xaccount_type", DEFAULT_XACCOUNT_TYPE)
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"accounts.{account.id}.settings.xaccount_type", "must be a non-empty string")
+    return value
 
 
 def _page_size(account: PartnerAccount) -> int:

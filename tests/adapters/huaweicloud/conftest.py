@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from starlette.applications import Starlette
 
+from adapters.huaweicloud import HuaweiCloudProvider
 from adapters.huaweicloud._signing import SdkHmacAuth
-from adapters.huaweicloud.simulator import SimAccount, SimulatorApp, SimulatorState, create_app
-from gateway.models import PartnerRole, Secret
+from adapters.huaweicloud.simulator import PartnerState, SimAccount, SimulatorApp, SimulatorState, create_app
+from gateway.models import PartnerAccount, PartnerRole, Secret
 
 ENDPOINT = "https://bss.myhuaweicloud.com"
 NOW = datetime(2025, 3, 1, 8, 0, 0, tzinfo=UTC)
@@ -60,3 +61,84 @@ def signed_client(
         clock=clock or fixed_clock(),
     )
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=ENDPOINT, auth=auth)
+
+
+class Clock:
+    """A clock a test moves: shared by the simulator and the provider (signing and reconciliation)."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+class Traffic:
+    """Every upstream request (path, body) and the request id of every answer, through httpx event hooks."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+        self.bodies: list[bytes] = []
+        self.request_ids: list[str | None] = []
+
+    async def on_request(self, request: httpx.Request) -> None:
+        self.paths.append(request.url.path)
+        self.bodies.append(request.content)
+
+    async def on_response(self, response: httpx.Response) -> None:
+        self.request_ids.append(response.headers.get("X-Request-Id"))
+
+
+class NoSleep:
+    async def __call__(self, delay: float) -> None:
+        return None
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def moving_app(clock: Clock) -> SimulatorApp:
+    """The seeded simulator on a clock the test moves (created customers associate after 2 s)."""
+    return create_app([T1, T2, OTHER_T1], seed=SEED, clock=clock)
+
+
+@pytest.fixture
+def traffic() -> Traffic:
+    return Traffic()
+
+
+@pytest.fixture
+async def moving_http(moving_app: SimulatorApp, traffic: Traffic) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=moving_app),
+        base_url=ENDPOINT,
+        event_hooks={"request": [traffic.on_request], "response": [traffic.on_response]},
+    ) as client:
+        yield client
+
+
+def provider_for(
+    http: httpx.AsyncClient, clock: Callable[[], datetime], sim: SimAccount = T1, **settings: object
+) -> HuaweiCloudProvider:
+    account = PartnerAccount(
+        id=f"hw-{sim.name.lower()}",
+        provider="huaweicloud",
+        name=sim.name,
+        role=sim.role,
+        endpoint=ENDPOINT,
+        settings={"domain_id": sim.domain_id, **settings},
+    )
+    credentials = {"access_key": Secret(sim.access_key), "secret_key": Secret(sim.secret_key)}
+    return HuaweiCloudProvider(account, credentials, http, clock=clock, sleep=NoSleep())
+
+
+def partner(app: SimulatorApp, sim: SimAccount = T1) -> PartnerState:
+    found = app.simulator.by_access_key(sim.access_key)
+    assert found is not None
+    return found

@@ -119,7 +119,7 @@ class FaultPlan:
         self._rng = random.Random(seed)  # noqa: S311 - reproducible simulation, not cryptography
         self._lock = threading.Lock()
         self.injected: Counter[tuple[str, FaultKind]] = Counter()
-        """How many times each (operation, kind) fired: what a test compares its observations with."""
+        """How many times each (operation, kind) took effect: what a test compares its observations with."""
 
     def add(self, fault: Fault) -> Fault:
         with self._lock:
@@ -142,12 +142,15 @@ class FaultPlan:
                 if fault.operation not in ("*", operation) or self._rng.random() >= fault.probability:
                     continue
                 fired.append(fault)
-                self.injected[(operation, fault.kind)] += 1
                 if fault.remaining is not None:
                     fault.remaining -= 1
                     if fault.remaining == 0:
                         self._faults.remove(fault)
         return fired
+
+
+#: When several faults fire for one request, the first of these decides what happens to it.
+_PRECEDENCE = (FaultKind.DROP, FaultKind.SERVER_ERROR, FaultKind.THROTTLE, FaultKind.AMBIGUOUS)
 
 
 class FaultReplies(Protocol):
@@ -178,10 +181,17 @@ class FaultInjection:
             return
         operation = self.operation_of(scope)
         faults = self.plan.draw(operation) if operation is not None else []
+        if any(fault.kind is FaultKind.LATENCY for fault in faults):
+            # A slow upstream has the request already: read it in full, then take the time, then apply
+            # it even if the caller has gone (as a real server does).
+            receive = await _buffered(receive)
         for fault in faults:
             if fault.kind is FaultKind.LATENCY:
                 await asyncio.sleep((fault.value or 0) / 1000)
         kinds = {fault.kind: fault for fault in faults}
+        acting = [k for k in _PRECEDENCE if k in kinds][:1]
+        for kind in {FaultKind.LATENCY, *acting} & kinds.keys():
+            self.plan.injected[(operation or "", kind)] += 1
         if FaultKind.DROP in kinds:
             await _drop(send)
         elif FaultKind.SERVER_ERROR in kinds:
@@ -217,6 +227,20 @@ class FaultInjection:
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
+
+
+async def _buffered(receive: Receive) -> Receive:
+    body = await _read_body(receive)
+    delivered = False
+
+    async def replay() -> Message:
+        nonlocal delivered
+        if delivered:
+            return {"type": "http.disconnect"}
+        delivered = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -20,6 +21,12 @@ class Counter:
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return  # no lifespan support, as uvicorn allows
+        while True:  # read the request, as a real app does before it can act on it
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            if not message.get("more_body"):
+                break
         self.applied += 1
         body = b'{"ok":true}'
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"11")]})
@@ -115,3 +122,16 @@ def test_probability_is_seeded_and_roughly_honoured() -> None:
     again = FaultPlan(seed=42)
     again.add(Fault(FaultKind.AMBIGUOUS, "op", probability=0.1))
     assert sum(bool(again.draw("op")) for _ in range(2000)) == fired
+
+
+def test_a_slow_upstream_applies_a_request_whose_caller_gave_up() -> None:
+    plan = FaultPlan()
+    upstream, app = wrapped(plan)
+    plan.add(Fault(FaultKind.LATENCY, "pay", 500.0))
+    with live_server(app) as base:
+        with pytest.raises(httpx.ReadTimeout):
+            httpx.post(f"{base}/pay", content=b"x" * 10_000, timeout=0.1)
+        deadline = time.monotonic() + 5
+        while upstream.applied == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert upstream.applied == 1

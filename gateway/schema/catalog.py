@@ -9,9 +9,12 @@ import strawberry
 from strawberry.scalars import JSON
 
 from gateway import models
+from gateway.errors import UnsupportedByProvider
 from gateway.filters import OrderFilter, VoucherFilter
 from gateway.ids import encode_global_id
-from gateway.pagination import Position
+from gateway.models import Page
+from gateway.pagination import MergedList, Position, list_key
+from gateway.provider import Capability
 from gateway.schema.context import Context
 from gateway.schema.json import jsonable
 from gateway.schema.money import Money, money
@@ -208,6 +211,21 @@ class OrderFilterInput:
             since=self.since,
             until=self.until,
         )
+
+
+async def quotas_connection(
+    info: Info, account: models.PartnerAccount, reseller_id: str | None, first: int | None, after: str | None
+) -> Connection[VoucherQuota]:
+    """The partner's own voucher quotas, or those granted to one of its resellers (Huawei)."""
+    provider = info.context.gateway.provider(account.id)
+    if Capability.LIST_VOUCHER_QUOTAS not in provider.capabilities:
+        raise UnsupportedByProvider(account.provider, "voucher quotas")
+
+    async def fetch(_: str, offset: int, limit: int) -> Page[models.VoucherQuota]:
+        return await provider.list_voucher_quotas(offset, limit, reseller_id=reseller_id)
+
+    quotas = MergedList(list_key("quotas", account.id, reseller_id), [account.id], fetch)
+    return await connection(info, quotas, first, after, lambda _, quota: VoucherQuota.from_domain(quota, account))
 
 
 async def vouchers_connection(

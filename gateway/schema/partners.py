@@ -15,7 +15,7 @@ from gateway.schema.money import Balance
 from gateway.schema.relay import Connection, Node, connection, local_list
 
 if TYPE_CHECKING:
-    from gateway.schema.catalog import Order, Voucher
+    from gateway.schema.catalog import Order, Voucher, VoucherQuota
     from gateway.schema.customers import Customer
     from gateway.schema.resellers import Reseller
 
@@ -64,6 +64,14 @@ class Partner(Node):
     @strawberry.field(description="The partner's own money accounts at its cloud (Huawei).")
     async def balances(self, info: Info) -> list[Balance] | None:
         return [Balance.from_domain(b) for b in await info.context.loaders.partner_balances.load(self.account.id)]
+
+    @strawberry.field(description="The partner's own voucher quotas, to issue vouchers and grant quota from (Huawei).")
+    async def voucher_quotas(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[Annotated[VoucherQuota, strawberry.lazy("gateway.schema.catalog")]] | None:
+        from gateway.schema.catalog import quotas_connection
+
+        return await quotas_connection(info, self.account, None, first, after)
 
     @strawberry.field
     async def customers(

@@ -90,17 +90,9 @@ class Reseller(Node):
     async def voucher_quotas(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[Annotated[VoucherQuota, strawberry.lazy("gateway.schema.catalog")]] | None:
-        from gateway.schema.catalog import VoucherQuota
+        from gateway.schema.catalog import quotas_connection
 
-        provider = info.context.gateway.provider(self.account.id)
-        if Capability.LIST_VOUCHER_QUOTAS not in provider.capabilities:
-            raise UnsupportedByProvider(self.provider, "voucher quotas")
-
-        async def fetch(_: str, offset: int, limit: int) -> Page[models.VoucherQuota]:
-            return await provider.list_voucher_quotas(offset, limit, reseller_id=self.native_id)
-
-        quotas = MergedList(list_key("quotas", self.account.id, self.native_id), [self.account.id], fetch)
-        return await connection(info, quotas, first, after, lambda _, q: VoucherQuota.from_domain(q, self.account))
+        return await quotas_connection(info, self.account, self.native_id, first, after)
 
     @strawberry.field(description="The reseller's own customers (Huawei).")
     async def customers(

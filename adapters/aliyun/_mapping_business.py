@@ -9,6 +9,8 @@ from decimal import Decimal, InvalidOperation
 
 from adapters.aliyun._mapping import parse_timestamp
 from gateway.models import (
+    Customer,
+    CustomerStatus,
     Funds,
     Invitation,
     InvitationStatus,
@@ -257,3 +259,25 @@ def region_from_country(code: object) -> Region:
     """ListCountries ``Data[]`` (A.4.2) holds codes only: the code is also the name."""
     text = _key(code).upper()
     return Region(code=text, name=text, level=RegionLevel.COUNTRY)
+
+
+#: An invitee has no UID until it registers: its customer id is the invitation's, with this prefix.
+INVITATION_PREFIX = "invitation-"
+_INVITEE_STATUSES = {
+    InvitationStatus.PENDING: CustomerStatus.INVITED,
+    InvitationStatus.EXPIRED: CustomerStatus.INVITATION_EXPIRED,
+}
+
+
+def customer_from_invitation(invitation: Invitation) -> Customer:
+    """An invited customer that has not registered yet (GetUnassociatedCustomer), as a ``Customer``."""
+    return Customer(
+        provider=invitation.provider,
+        partner_id=invitation.partner_id,
+        native_id=f"{INVITATION_PREFIX}{invitation.native_id}",
+        name=invitation.nickname or invitation.email or invitation.native_id,
+        status=_INVITEE_STATUSES.get(invitation.status, CustomerStatus.UNKNOWN),
+        email=invitation.email,
+        invitation_expires_at=invitation.expires_at,
+        extra={"InviteId": invitation.native_id, **invitation.extra},
+    )

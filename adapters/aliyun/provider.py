@@ -13,6 +13,8 @@ from adapters.aliyun import _errors
 from adapters.aliyun._client import AgencyClient
 from adapters.aliyun._mapping import CUSTOMER_USER_TYPES, customer_from_account_info
 from adapters.aliyun._mapping_business import (
+    INVITATION_PREFIX,
+    customer_from_invitation,
     funds_from_credit_info,
     invitation_from_invite_info,
     note_from_row,
@@ -53,6 +55,7 @@ from gateway.writes import Intent, Receipt
 
 __all__ = ["DEFAULT_ORDER_WINDOW", "MAX_ORDER_WINDOW", "MAX_PAGE_SIZE", "AliyunProvider"]
 
+ALL = 10**9
 #: GetAccountInfo ``PageSize`` is at most 20 (A.4.3).
 MAX_PAGE_SIZE = 20
 #: A.5.2: each order window is at most 6 months (counted as 183 days). Without ``since``/``until``,
@@ -156,7 +159,22 @@ class AliyunProvider:
                 for row in rows
             )
             base += total
-        return Page(items=tuple(items), total=base)
+        # Then those invited and not registered yet (INVITED, INVITATION_EXPIRED): GetUnassociatedCustomer.
+        total, rows = await read_range(self._invite_page(), max(offset - base, 0), max(end - base, 0), self._page_size)
+        items.extend(customer_from_invitation(self._invitation(row)) for row in rows)
+        return Page(items=tuple(items), total=base + total)
+
+    def _invitation(self, row: Mapping[str, Any]) -> Invitation:
+        return invitation_from_invite_info(row, provider=_errors.PROVIDER, partner_id=self._id, now=self._now())
+
+    def _invite_page(self) -> Fetch:
+        async def fetch(number: int, size: int) -> tuple[int, list[dict[str, Any]]]:
+            body = await self._client.get_unassociated_customer(number, size)
+            action = "GetUnassociatedCustomer"
+            total = self._total(body, action, "PageInfo", "Total")
+            return total, self._rows(body, action, "InviteInfoList", "InviteInfo")
+
+        return fetch
 
     def _account_page(self, user_type: int) -> Fetch:
         async def fetch(number: int, size: int) -> tuple[int, list[dict[str, Any]]]:
@@ -173,7 +191,20 @@ class AliyunProvider:
         """GetAccountInfo by ``Uid`` (the row does not say its UserType, so UserType 1, then 2);
         unknown UIDs and T2 partners are absent."""
 
+        # An invitee has no UID: its id is its invitation's, and the pending list is short: read it all.
+        invited = [i for i in native_ids if i.startswith(INVITATION_PREFIX)]
+        found: dict[str, Customer] = {}
+        if invited:
+            _, rows = await read_range(self._invite_page(), 0, ALL, self._page_size)
+            for row in rows:
+                customer = customer_from_invitation(self._invitation(row))
+                if customer.native_id in invited:
+                    found[customer.native_id] = customer
+        uids = [i for i in native_ids if not i.startswith(INVITATION_PREFIX)]
+
         async def one(uid: str) -> Customer | None:
+            if not uid.isdigit():
+                return None
             for user_type in CUSTOMER_USER_TYPES:
                 try:
                     body = await self._client.get_account_info(1, 1, user_type=user_type, uid=uid)
@@ -188,7 +219,7 @@ class AliyunProvider:
                     )
             return None
 
-        return await self._each(native_ids, one)
+        return {**found, **await self._each(uids, one)}
 
     async def list_reseller_customers(self, reseller_id: str, offset: int, limit: int) -> Page[Customer]:
         raise UnsupportedByProvider(_errors.PROVIDER, "listing a tier-2 partner's customers (no Agency API)")
@@ -265,20 +296,8 @@ class AliyunProvider:
 
     async def list_invitations(self, offset: int, limit: int) -> Page[Invitation]:
         check_window(offset, limit)
-
-        async def fetch(number: int, size: int) -> tuple[int, list[dict[str, Any]]]:
-            body = await self._client.get_unassociated_customer(number, size)
-            action = "GetUnassociatedCustomer"
-            return self._total(body, action, "PageInfo", "Total"), self._rows(
-                body, action, "InviteInfoList", "InviteInfo"
-            )
-
-        total, rows = await read_range(fetch, offset, offset + limit, self._page_size)
-        now = self._now()
-        items = tuple(
-            invitation_from_invite_info(r, provider=_errors.PROVIDER, partner_id=self._id, now=now) for r in rows
-        )
-        return Page(items=items, total=total)
+        total, rows = await read_range(self._invite_page(), offset, offset + limit, self._page_size)
+        return Page(items=tuple(self._invitation(row) for row in rows), total=total)
 
     async def list_vouchers(self, offset: int, limit: int, *, customer_id: str | None = None) -> Page[Voucher]:
         check_window(offset, limit)

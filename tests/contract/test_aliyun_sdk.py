@@ -145,9 +145,20 @@ async def test_adapter_and_sdk_agree_over_http(base_url: str, simulator: AgencyS
         for number in (1, 2, 3):
             request = sdk_models.GetAccountInfoRequest(current_page=number, page_size=20, user_type=user_type)
             sdk_rows += sdk_client(base_url).get_account_info(request).body.account_info_list.account_info
-    assert page.total == len(sdk_rows) == 40
-    assert [c.native_id for c in page.items] == [str(row.uid) for row in sdk_rows]
-    assert [c.owner for c in page.items] == [row.customer_bd for row in sdk_rows]
-    assert json.dumps([c.name for c in page.items], ensure_ascii=False) == json.dumps(
+    invited_rows = (
+        sdk_client(base_url)
+        .get_unassociated_customer(sdk_models.GetUnassociatedCustomerRequest(current_page=1, page_size=100))
+        .body.invite_info_list.invite_info
+    )
+    accounts, invited = page.items[: len(sdk_rows)], page.items[len(sdk_rows) :]
+    assert len(sdk_rows) == 40
+    assert page.total == len(sdk_rows) + len(invited_rows)
+    assert [c.native_id for c in accounts] == [str(row.uid) for row in sdk_rows]
+    assert [c.owner for c in accounts] == [row.customer_bd for row in sdk_rows]
+    assert json.dumps([c.name for c in accounts], ensure_ascii=False) == json.dumps(
         [row.account_nickname for row in sdk_rows], ensure_ascii=False
     )
+    # Then the invitees (no UID yet), as GetUnassociatedCustomer lists them.
+    assert [c.native_id for c in invited] == [f"invitation-{row.invite_id}" for row in invited_rows]
+    assert {c.status.value for c in invited} <= {"INVITED", "INVITATION_EXPIRED"}
+    assert all(c.invitation_expires_at is not None for c in invited)

@@ -12,7 +12,7 @@ import pytest
 
 from adapters.aliyun import AliyunProvider, plugin
 from adapters.aliyun._mapping import customer_from_account_info
-from adapters.aliyun.simulator import AgencySimulator
+from adapters.aliyun.simulator import AgencySimulator, InvitationStatus
 from gateway.errors import (
     ConfigError,
     InvalidInput,
@@ -26,18 +26,28 @@ from gateway.models import AccountType, CustomerKind, CustomerStatus
 from gateway.provider import Capability, Provider, ProviderPlugin
 from tests.adapters.aliyun.conftest import DISTRIBUTOR, ENDPOINT, CountingTransport, account_for, credentials_for
 
+ACCOUNTS = 45  # end users and enterprises the distributor's seed holds
+INVITED = 7  # invitations not registered yet (4 pending, 3 expired)
+
 pytestmark = pytest.mark.anyio
 
 
 def upstream_order(simulator: AgencySimulator) -> list[str]:
-    """Customer Uids in the documented order: UserType 1, then UserType 2, each in upstream order."""
+    """Customer ids in the documented order: UserType 1, then UserType 2, each in upstream order, then
+    the invitations not registered yet (newest first, as GetUnassociatedCustomer lists them)."""
     state = simulator.state.partners[DISTRIBUTOR.access_key_id]
-    return [str(a.uid) for t in (1, 2) for a in state.accounts_of_type(t)]
+    accounts = [str(a.uid) for t in (1, 2) for a in state.accounts_of_type(t)]
+    now = simulator.state.now()
+    waiting = [i for i in state.invitations if i.status(now) is not InvitationStatus.ASSOCIATED]
+    waiting.sort(key=lambda item: item.sent_at, reverse=True)
+    return accounts + [f"invitation-{i.invite_id}" for i in waiting]
 
 
 def pages_requested(transport: CountingTransport) -> list[tuple[str, str, str]]:
+    """(UserType or "invited", page, size) of each list request."""
     return [
-        (r.url.params["UserType"], r.url.params["CurrentPage"], r.url.params["PageSize"]) for r in transport.requests
+        (r.url.params.get("UserType", "invited"), r.url.params["CurrentPage"], r.url.params["PageSize"])
+        for r in transport.requests
     ]
 
 
@@ -57,18 +67,19 @@ async def test_walks_all_customers_without_gaps_or_duplicates(
 ) -> None:
     provider = AliyunProvider(account_for(DISTRIBUTOR, page_size=7), credentials_for(DISTRIBUTOR), http)
     expected = upstream_order(simulator)
-    assert len(expected) == 45
+    assert len(expected) == ACCOUNTS + INVITED
     seen: list[str] = []
     offset = 0
     while True:
         page = await provider.list_customers(offset, 10)
-        assert page.total == 45
+        assert page.total == len(expected)
         seen += [c.native_id for c in page.items]
         offset += 10
         if offset >= page.total:
             break
     assert seen == expected
-    assert any(int(uid) > 2**53 for uid in seen)
+    assert any(int(uid) > 2**53 for uid in seen if uid.isdigit())
+    assert sum(uid.startswith("invitation-") for uid in seen) == INVITED
 
 
 @pytest.mark.parametrize(("offset", "limit"), [(0, 45), (5, 9), (6, 16), (13, 20), (20, 3), (40, 30), (44, 1), (0, 1)])
@@ -78,7 +89,7 @@ async def test_any_window_matches_the_concatenated_list(
     provider = AliyunProvider(account_for(DISTRIBUTOR, page_size=7), credentials_for(DISTRIBUTOR), http)
     page = await provider.list_customers(offset, limit)
     assert [c.native_id for c in page.items] == upstream_order(simulator)[offset : offset + limit]
-    assert page.total == 45
+    assert page.total == ACCOUNTS + INVITED
 
 
 async def test_fetches_only_the_pages_it_needs(
@@ -90,29 +101,30 @@ async def test_fetches_only_the_pages_it_needs(
 
     # Inside UserType 1, across a page boundary: two pages of type 1, one cheap call for type 2's total.
     await provider.list_customers(3, 4)
-    assert pages_requested(transport) == [("1", "1", "5"), ("1", "2", "5"), ("2", "1", "1")]
+    cheap_totals = [("2", "1", "1"), ("invited", "1", "1")]
+    assert pages_requested(transport) == [("1", "1", "5"), ("1", "2", "5"), *cheap_totals]
 
     # Across the UserType boundary.
     transport.requests.clear()
     page = await provider.list_customers(type1 - 2, 4)
     last_page_of_type1 = str((type1 - 2) // 5 + 1)
-    assert pages_requested(transport) == [("1", last_page_of_type1, "5"), ("2", "1", "5")]
+    assert pages_requested(transport) == [("1", last_page_of_type1, "5"), ("2", "1", "5"), ("invited", "1", "1")]
     assert [c.kind for c in page.items] == [CustomerKind.INDIVIDUAL] * 2 + [CustomerKind.ENTERPRISE] * 2
 
     # Past the end: one page per type, nothing returned.
     transport.requests.clear()
     page = await provider.list_customers(100, 10)
     assert page.items == ()
-    assert page.total == 45
-    assert len(transport.requests) == 2
+    assert page.total == ACCOUNTS + INVITED
+    assert len(transport.requests) == 3
 
 
 async def test_default_page_size_is_the_upstream_maximum(
     provider: AliyunProvider, transport: CountingTransport
 ) -> None:
-    page = await provider.list_customers(0, 45)
-    assert len(page.items) == 45
-    assert {size for _, _, size in pages_requested(transport)} == {"20"}
+    page = await provider.list_customers(0, ACCOUNTS)
+    assert len(page.items) == ACCOUNTS
+    assert {size for kind, _, size in pages_requested(transport) if kind != "invited"} == {"20"}
 
 
 async def test_maps_fields_types_and_kinds(provider: AliyunProvider, simulator: AgencySimulator) -> None:

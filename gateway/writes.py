@@ -150,14 +150,10 @@ class SetCreditLine(Intent):
 
 
 @dataclass(frozen=True, slots=True)
-class TransferFunds(Intent):
-    """Huawei update_customer_account_amount: the partner's allocatable balance to a resale customer."""
-
-    kind: ClassVar[str] = "transferFunds"
-    moves_money: ClassVar[bool] = True
+class _CustomerFunds(Intent):
     customer_id: str
     amount: Money
-    reseller_id: str | None = None
+    reseller_id: str | None = None  # a tier-1 acting on a tier-2's customer
 
     @property
     def target(self) -> str:
@@ -165,18 +161,19 @@ class TransferFunds(Intent):
 
 
 @dataclass(frozen=True, slots=True)
-class ReclaimFunds(Intent):
+class TransferFunds(_CustomerFunds):
+    """Huawei update_customer_account_amount: the partner's allocatable balance to a resale customer."""
+
+    kind: ClassVar[str] = "transferFunds"
+    moves_money: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True)
+class ReclaimFunds(_CustomerFunds):
     """Huawei reclaim_to_partner_account."""
 
     kind: ClassVar[str] = "reclaimFunds"
     moves_money: ClassVar[bool] = True
-    customer_id: str
-    amount: Money
-    reseller_id: str | None = None
-
-    @property
-    def target(self) -> str:
-        return f"customer:{self.customer_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,11 +209,7 @@ class InviteReseller(Intent):
 
 
 @dataclass(frozen=True, slots=True)
-class AllocateResellerFunds(Intent):
-    """Huawei update_indirect_partner_account."""
-
-    kind: ClassVar[str] = "allocateResellerFunds"
-    moves_money: ClassVar[bool] = True
+class _ResellerFunds(Intent):
     reseller_id: str
     amount: Money
 
@@ -226,17 +219,19 @@ class AllocateResellerFunds(Intent):
 
 
 @dataclass(frozen=True, slots=True)
-class ReclaimResellerFunds(Intent):
+class AllocateResellerFunds(_ResellerFunds):
+    """Huawei update_indirect_partner_account."""
+
+    kind: ClassVar[str] = "allocateResellerFunds"
+    moves_money: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True)
+class ReclaimResellerFunds(_ResellerFunds):
     """Huawei reclaim_indirect_partner_account."""
 
     kind: ClassVar[str] = "reclaimResellerFunds"
     moves_money: ClassVar[bool] = True
-    reseller_id: str
-    amount: Money
-
-    @property
-    def target(self) -> str:
-        return f"reseller:{self.reseller_id}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -206,3 +206,15 @@ async def test_resellers_vouchers_orders_regions_and_nodes(client: httpx.AsyncCl
     ids = [data[f]["edges"][0]["node"]["id"] for f in ("resellers", "vouchers", "orders")]
     nodes = await ask(client, "query($ids: [ID!]!) { nodes(ids: $ids) { id __typename } }", ids=ids)
     assert [n["id"] for n in nodes["data"]["nodes"]] == ids
+
+
+async def test_real_name_status_comes_from_each_cloud(client: httpx.AsyncClient) -> None:
+    body = await ask(client, "{ customers(first: 100) { edges { node { provider status realNameVerified extra } } } }")
+    nodes = [e["node"] for e in body["data"]["customers"]["edges"]]
+    for node in nodes:
+        if node["provider"] == "huaweicloud":
+            assert node["realNameVerified"] is (node["extra"]["verified_status"] == "2")
+        else:  # Aliyun: associated only after real-name verification; invitees not yet
+            assert node["realNameVerified"] is (node["status"] == "ASSOCIATED")
+    huawei = {n["realNameVerified"] for n in nodes if n["provider"] == "huaweicloud"}
+    assert huawei == {True, False}

@@ -142,5 +142,7 @@ def customer_from_account_info(
         phone=_optional_text(row.get("Mobile")),
         owner=_optional_text(row.get("CustomerBd")),
         associated_at=associated_at,
+        # An account is associated only once the customer has passed real-name verification (DOMAIN.md).
+        real_name_verified=True,
         extra=extra,
     )

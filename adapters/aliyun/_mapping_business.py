@@ -279,5 +279,6 @@ def customer_from_invitation(invitation: Invitation) -> Customer:
         status=_INVITEE_STATUSES.get(invitation.status, CustomerStatus.UNKNOWN),
         email=invitation.email,
         invitation_expires_at=invitation.expires_at,
+        real_name_verified=False,  # not registered, so not verified yet
         extra={"InviteId": invitation.native_id, **invitation.extra},
     )

@@ -106,6 +106,10 @@ def _owner(managers: object) -> str | None:
     return None
 
 
+#: verified_status (H.4.2): -1 not verified, 0 under review, 1 rejected, 2 verified; unknown: None.
+REAL_NAME = {"-1": False, "0": False, "1": False, "2": True}
+
+
 def customer_from_wire(info: Mapping[str, Any], *, partner_id: str) -> Customer:
     """One ``customer_infos[]`` entry of list_sub_customers (H.4.2) as a ``Customer``."""
     native_id = _text(info.get("customer_id")) or ""
@@ -126,5 +130,6 @@ def customer_from_wire(info: Mapping[str, Any], *, partner_id: str) -> Customer:
         phone=_text(info.get("telephone")),
         owner=_owner(info.get("account_managers")),
         associated_at=associated_at,
+        real_name_verified=REAL_NAME.get(_key(info.get("verified_status"))),
         extra=extra,
     )

@@ -60,7 +60,8 @@ class Principal:
 
     def sees_owner(self, owner: str | None) -> bool:
         scope = self.scoped_owner
-        return scope is None or (owner is not None and hmac.compare_digest(owner, scope))
+        # Bytes: compare_digest refuses str with non-ASCII characters (Aliyun salespeople have Chinese names).
+        return scope is None or (owner is not None and hmac.compare_digest(owner.encode(), scope.encode()))
 
     @property
     def sees_contact_details(self) -> bool:

@@ -21,7 +21,7 @@ from gateway.errors import GatewayError, NotFound, ProviderError, ProviderUnavai
 from gateway.filters import CustomerFilter, OrderFilter, ResellerFilter, VoucherFilter
 from gateway.models import (
     Customer,
-    InvitationStatus,
+    CustomerStatus,
     Money,
     Order,
     Page,
@@ -204,19 +204,16 @@ class Session:
         return await self.gateway.operations.run(self.principal, account_id, intent, key, check)
 
     async def _same_name_accounts(self, account_id: str, name: str) -> int:
-        listing = self.customers(CustomerFilter(partner_ids=(account_id,), search=name))
-        count = sum(1 for _, c in (await listing.window(100, None)).items if c.name == name)
-        provider = self.gateway.provider(account_id)
-        if Capability.LIST_INVITATIONS in provider.capabilities:
-            invitations = await provider.list_invitations(0, 100)
-            count += sum(
-                1 for i in invitations.items if i.nickname == name and i.status is not InvitationStatus.EXPIRED
-            )
-        return count
+        """Accounts filed under ``name``, whoever owns them: registered customers and open invitations
+        (an invitee is listed among the customers as ``INVITED``; a lapsed invitation does not count)."""
+        listing = self.customers(CustomerFilter(partner_ids=(account_id,), search=name), scoped=False)
+        named = [c for _, c in (await listing.window(100, None)).items if c.name == name]
+        return sum(1 for c in named if c.status is not CustomerStatus.INVITATION_EXPIRED)
 
-    def customers(self, where: CustomerFilter) -> MergedList[Customer]:
+    def customers(self, where: CustomerFilter, *, scoped: bool = True) -> MergedList[Customer]:
+        """The customers ``where`` matches; a sales principal's own only, unless ``scoped`` is false (rules)."""
         owner = self.principal.scoped_owner
-        if owner is not None:
+        if owner is not None and scoped:
             where = where.scoped_to(owner)
         ids = self.gateway.account_ids(where.provider, where.partner_ids)
 

@@ -228,3 +228,13 @@ async def test_a_pending_operation_left_by_a_crash_is_reconciled_at_start(plugin
         replay = await transfer(client, "40.00", "k-crash")
     assert replay["operation"]["replayed"] is True
     assert upstream(plugin).balance("one-0") == Decimal("40.00")
+
+
+async def test_a_customer_of_an_account_not_configured_is_a_typed_not_found(client: httpx.AsyncClient) -> None:
+    gone = encode_global_id("Customer", "gone", "x")
+    query = f"""mutation {{ fileProject(input: {{customerId: "{gone}", name: "ERP"}}, idempotencyKey: "k-gone") {{
+      __typename ... on RuleViolationError {{ reason }} }} }}"""
+    assert (await gql(client, query, "k-admin"))["fileProject"] == {
+        "__typename": "RuleViolationError",
+        "reason": "NOT_FOUND",
+    }

@@ -166,7 +166,7 @@ class Reconciler:
         row = _earliest(pending, "GmtCreate", "InviteId")
         if row is not None:
             invite_id = _text(row.get("InviteId"))
-            details: dict[str, str] = {}
+            details: dict[str, str] = {"invitationId": invite_id}
             if user_type != _RESELLER_USER_TYPE:
                 status = await self._scan.invite_status(invite_id)
                 cid = _text((status or {}).get("Cid"))

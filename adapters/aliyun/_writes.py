@@ -220,6 +220,7 @@ class AliyunWrites:
         if not invite_id.isdigit():
             raise self._unreadable(body, action, "the item has no InviteId")
         assert isinstance(result, Mapping)
+        details["invitationId"] = invite_id  # what resendInvitation and the registration take
         for key, wire in (("registrationUrl", "RegUrl"), ("days", "Days")):
             if result.get(wire) not in (None, ""):
                 details[key] = str(result[wire])

@@ -226,8 +226,8 @@ class AliyunProvider:
 
     async def customer_funds(self, customer_ids: Sequence[str]) -> Mapping[str, Funds]:
         """GetCreditInfo per customer (no batch API), at most ``FUNDS_CONCURRENCY`` at once. A UID the
-        upstream does not know as this partner's (3029) is left out."""
-        return await self._funds(customer_ids)
+        upstream does not know as this partner's (3029) is left out, and so is an invitee (no UID, no credit yet)."""
+        return await self._funds([i for i in customer_ids if not i.startswith(INVITATION_PREFIX)])
 
     async def reseller_funds(self, reseller_ids: Sequence[str]) -> Mapping[str, Funds]:
         """A T2 partner is a sub-account (``SubAccountType`` 5), so GetCreditInfo on its UID (X.3)."""

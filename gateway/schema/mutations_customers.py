@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -231,7 +232,8 @@ class CustomerMutation:
         await gateway.store.assign(account_id, native_id, owner.strip(), principal.name, now)
         await _audit(info, "assignCustomer", {"customerId": customer_id, "owner": owner}, "SUCCEEDED", None)
         info.context.session.forget_assignments(account_id)  # read the new owner in this request too
-        info.context.loaders.customers.clear((account_id, native_id))
+        with contextlib.suppress(KeyError):  # strawberry's clear() raises for a key never loaded
+            info.context.loaders.customers.clear((account_id, native_id))
         return AssignmentPayload(customer=await visible(info, account_id, native_id))
 
 

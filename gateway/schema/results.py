@@ -12,7 +12,7 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from gateway.errors import GatewayError, InvalidInput, ProviderError, Reason, UnsupportedByProvider
+from gateway.errors import GatewayError, InvalidInput, NotFound, ProviderError, Reason, UnsupportedByProvider
 from gateway.models import Money
 from gateway.operations import IdempotencyConflict, OperationPending, Outcome, StoredFailure
 from gateway.projects import ProjectRuleViolation
@@ -151,6 +151,8 @@ def error_result(exc: GatewayError) -> Any:
         return RuleViolationError(message=exc.message, reason=exc.reason, field=exc.field)
     if isinstance(exc, ProjectRuleViolation):
         return RuleViolationError(message=exc.message, reason=Reason.INVALID_INPUT, field=None)
+    if isinstance(exc, NotFound):
+        return RuleViolationError(message=exc.message, reason=Reason.NOT_FOUND, field=None)
     if isinstance(exc, InvalidInput):
         return InvalidInputError(message=exc.message, field=exc.field)
     if isinstance(exc, IdempotencyConflict):

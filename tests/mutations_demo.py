@@ -1,0 +1,188 @@
+"""The embedded demo (both real simulators, in-process) wired for mutation tests.
+
+Used by ``tests/test_mutations_*.py``: API keys for an admin, a finance user and a salesperson who owns
+real seeded Aliyun customers; every simulator request counted per partner account and operation, so a
+test can show that a rule refused a write before anything was sent, or that a replay sent nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from adapters.aliyun.simulator import AgencySimulator, SimulatedPartner
+from adapters.aliyun.simulator import create_app as aliyun_simulator
+from adapters.huaweicloud._operations import BY_ROUTE
+from adapters.huaweicloud.simulator import SimulatorApp
+from gateway.app import create_app
+from gateway.auth import ApiKey, Role, hash_key
+from gateway.config import AccountConfig, GatewayConfig, demo_config
+from gateway.ids import encode_global_id
+from gateway.models import PartnerAccount, PartnerRole, Secret
+from gateway.provider import ASGIApp
+from gateway.registry import Registry
+from tests.asgi import running
+
+#: A salesperson of the seeded Aliyun demo customers (CustomerBd).
+SALES_OWNER = "王芳"
+KEYS = (
+    ApiKey("admin", hash_key("k-admin"), Role.ADMIN),
+    ApiKey("finance", hash_key("k-finance"), Role.FINANCE),
+    ApiKey("wang.fang", hash_key("k-sales"), Role.SALES, owner=SALES_OWNER),
+)
+ALIYUN, HUAWEI = "aliyun-demo", "huaweicloud-demo"
+#: Accounts of the tier-rule tests: a Huawei tier-2 reseller in the demo's Huawei simulator (its demo
+#: credentials, docs/simulator-huaweicloud.md) and an Aliyun T2 reseller in an Aliyun simulator that
+#: serves the demo distributor too (docs/simulator-aliyun.md).
+HUAWEI_T2, ALIYUN_T2 = "huaweicloud-t2", "aliyun-t2"
+HUAWEI_T2_DOMAIN = "9f8e7d6c5b4a40312f1e0d9c8b7a6f5e"
+HUAWEI_T2B_DOMAIN = "8e7d6c5b4a3f40211e0d9c8b7a6f5e4d"
+_ALIYUN_DEMO = SimulatedPartner(
+    access_key_id="LTAI5tDemoAgencyDistributor",
+    access_key_secret="demo-secret-aliyun-distributor",
+    role=PartnerRole.DISTRIBUTOR,
+    name="Demo Aliyun distributor",
+)
+_ALIYUN_RESELLER = SimulatedPartner(
+    access_key_id="LTAI5tSimAgencyReseller",
+    access_key_secret="sim-secret-aliyun-reseller",
+    role=PartnerRole.RESELLER,
+    name="Simulated Aliyun reseller",
+)
+
+# The selection of every mutation result union's members.
+REFUSALS = """
+  ... on RuleViolationError { message reason field }
+  ... on InvalidInputError { message field }
+  ... on IdempotencyConflictError { key }
+  ... on UnsupportedError { provider }
+  ... on UpstreamError { code reason upstreamCode requestId retryable pending upstreamProvider: provider partnerId }
+"""
+RECEIPT = "operation { operationId replayed reconciled upstreamIds requestId details }"
+
+
+def global_id(kind: str, account_id: str, native_id: str) -> str:
+    return encode_global_id(kind, account_id, native_id)
+
+
+def partner_id(account_id: str) -> str:
+    return encode_global_id("Partner", account_id)
+
+
+def key() -> str:
+    return f"k-{uuid.uuid4().hex}"
+
+
+class Counted:
+    """Counts the requests a simulator receives, by operation (Aliyun Action, Huawei SDK method name)."""
+
+    def __init__(self, app: ASGIApp, huawei: bool) -> None:
+        self.app = app
+        self.huawei = huawei
+        self.counts: Counter[str] = Counter()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            if self.huawei:
+                operation = BY_ROUTE.get((scope["method"], scope["path"]))
+                self.counts[operation.name if operation else scope["path"]] += 1
+            else:
+                self.counts[dict(scope["headers"]).get(b"x-acs-action", b"?").decode()] += 1
+        await self.app(scope, receive, send)
+
+
+@dataclass
+class Demo:
+    client: httpx.AsyncClient
+    aliyun: AgencySimulator
+    huawei: SimulatorApp
+    counted: dict[str, Counted]
+
+    async def ask(self, document: str, api_key: str = "k-admin", **variables: Any) -> dict[str, Any]:
+        """The ``data`` of a GraphQL request; any GraphQL error fails the test."""
+        response = await self.client.post(
+            "/graphql", json={"query": document, "variables": variables}, headers={"authorization": f"Bearer {api_key}"}
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        assert "errors" not in body, body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+    async def one(self, document: str, api_key: str = "k-admin", **variables: Any) -> dict[str, Any]:
+        """The single top-level field's value (a mutation's result)."""
+        data = await self.ask(document, api_key, **variables)
+        (value,) = data.values()
+        assert isinstance(value, dict)
+        return value
+
+    def requests(self, account_id: str) -> int:
+        return sum(self.counted[account_id].counts.values())
+
+    def calls(self, account_id: str, operation: str) -> int:
+        return self.counted[account_id].counts[operation]
+
+    async def control(self, app: ASGIApp, method: str, path: str, body: Any = None) -> httpx.Response:
+        """A simulator control endpoint (``/_simulator/...``), called over its own ASGI app."""
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://simulator.test") as client:
+            return await client.request(method, path, json=body)
+
+
+def _tier_accounts() -> tuple[AccountConfig, ...]:
+    huawei = PartnerAccount(
+        id=HUAWEI_T2,
+        provider="huaweicloud",
+        name="Demo tier-2 reseller",
+        role=PartnerRole.TIER2_RESELLER,
+        endpoint="https://bss.myhuaweicloud.com",
+        settings={"domain_id": HUAWEI_T2_DOMAIN},
+    )
+    aliyun = PartnerAccount(
+        id=ALIYUN_T2,
+        provider="aliyun",
+        name="Simulated Aliyun reseller",
+        role=PartnerRole.RESELLER,
+        endpoint="https://agency.aliyuncs.com",
+    )
+    return (
+        AccountConfig(
+            huawei,
+            {
+                "access_key": Secret("HWDEMOAKT2RESELLER0000"),
+                "secret_key": Secret("hw-demo-secret-key-t2-do-not-use-in-production"),
+            },
+        ),
+        AccountConfig(
+            aliyun,
+            {
+                "access_key_id": Secret(_ALIYUN_RESELLER.access_key_id),
+                "access_key_secret": Secret(_ALIYUN_RESELLER.access_key_secret),
+            },
+        ),
+    )
+
+
+@contextlib.asynccontextmanager
+async def demo(*, tiers: bool = False) -> AsyncIterator[Demo]:
+    """The embedded demo behind the gateway; ``tiers`` adds the tier-2 reseller accounts."""
+    registry = Registry.discover()
+    config = demo_config(registry)
+    apps: dict[str, Any] = dict(config.simulated)
+    accounts = config.accounts
+    if tiers:
+        # The same seeded demo distributor, plus a T2 reseller with its own keys, in one Aliyun simulator.
+        apps[ALIYUN] = aliyun_simulator([_ALIYUN_DEMO, _ALIYUN_RESELLER], seed=0)
+        apps[ALIYUN_T2] = apps[ALIYUN]
+        apps[HUAWEI_T2] = apps[HUAWEI]
+        accounts = (*accounts, *_tier_accounts())
+    counted = {account_id: Counted(app, huawei=account_id.startswith("huawei")) for account_id, app in apps.items()}
+    wired = GatewayConfig(accounts=accounts, simulated=counted, api_keys=KEYS, settle_seconds=0)
+    async with running(create_app(wired, registry)) as client:
+        yield Demo(client, apps[ALIYUN], apps[HUAWEI], counted)

@@ -146,23 +146,44 @@ class AliyunProvider:
     # -- customers and their funds ----------------------------------------------------------------------
 
     async def list_customers(self, offset: int, limit: int) -> Page[Customer]:
+        """End users (GetAccountInfo ``UserType`` 1), then enterprises (2), then those invited and not
+        registered yet (GetUnassociatedCustomer: INVITED, INVITATION_EXPIRED), each in upstream order.
+
+        Where the window falls in each list depends on the lists before it, so the first page of every
+        list is asked for at once (it also gives each total); only the further pages a window needs are
+        read after that, again concurrently. A page costs one round trip, not one per list."""
         check_window(offset, limit)
         end = offset + limit
-        items: list[Customer] = []
-        base = 0  # where the current UserType starts in the concatenated list
-        for user_type in CUSTOMER_USER_TYPES:
-            total, rows = await read_range(
-                self._account_page(user_type), max(offset - base, 0), max(end - base, 0), self._page_size
-            )
-            items.extend(
-                customer_from_account_info(row, user_type=user_type, provider=_errors.PROVIDER, partner_id=self._id)
-                for row in rows
-            )
+        sources = self._customer_sources()
+        first_size = self._page_size if limit else 1  # a total alone: the cheapest page
+        firsts = await asyncio.gather(*(fetch(1, first_size) for fetch, _ in sources))
+        windows: list[tuple[Fetch, int, int, list[dict[str, Any]]]] = []
+        base = 0
+        for (fetch, _), (total, first_rows) in zip(sources, firsts, strict=True):
+            windows.append((fetch, max(offset - base, 0), min(max(end - base, 0), total), first_rows))
             base += total
-        # Then those invited and not registered yet (INVITED, INVITATION_EXPIRED): GetUnassociatedCustomer.
-        total, rows = await read_range(self._invite_page(), max(offset - base, 0), max(end - base, 0), self._page_size)
-        items.extend(customer_from_invitation(self._invitation(row)) for row in rows)
-        return Page(items=tuple(items), total=base + total)
+
+        async def rows_of(fetch: Fetch, lo: int, hi: int, first_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            if lo >= hi:
+                return []
+            if hi <= first_size:
+                return first_rows[lo:hi]
+            if lo < first_size:  # page 1 is in hand: read only the pages after it
+                return first_rows[lo:] + (await read_range(fetch, first_size, hi, self._page_size))[1]
+            return (await read_range(fetch, lo, hi, self._page_size))[1]
+
+        parts = await asyncio.gather(*(rows_of(*window) for window in windows))
+        items = [convert(row) for (_, convert), rows in zip(sources, parts, strict=True) for row in rows]
+        return Page(items=tuple(items), total=base)
+
+    def _customer_sources(self) -> list[tuple[Fetch, Callable[[dict[str, Any]], Customer]]]:
+        def account(user_type: int) -> Callable[[dict[str, Any]], Customer]:
+            return lambda row: customer_from_account_info(
+                row, user_type=user_type, provider=_errors.PROVIDER, partner_id=self._id
+            )
+
+        accounts = [(self._account_page(t), account(t)) for t in CUSTOMER_USER_TYPES]
+        return [*accounts, (self._invite_page(), lambda row: customer_from_invitation(self._invitation(row)))]
 
     def _invitation(self, row: Mapping[str, Any]) -> Invitation:
         return invitation_from_invite_info(row, provider=_errors.PROVIDER, partner_id=self._id, now=self._now())

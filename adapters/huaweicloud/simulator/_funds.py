@@ -230,34 +230,7 @@ def update_indirect_partner_account(
 ) -> dict[str, Any]:
     """``POST .../indirect-partner-adjust`` (H.4.11): tier-1 -> tier-2; tier-1 only."""
     reseller = _reseller(state, caller, body)
-    value = amount(body, "amount")
-    if value > _spendable(caller):
-        raise _insufficient("partner's allocatable")
-    caller.balances[ALLOCATABLE] -= value
-    reseller.balances[ALLOCATABLE] = reseller.balances.get(ALLOCATABLE, Decimal(0)) + value
-    transfer_id = state.new_serial("TR")
-    account = reseller.account
-    record_movement(
-        state,
-        caller,
-        operation_type=BEADJUST,
-        amount=value,
-        trans_id=transfer_id,
-        counterparty_id=account.domain_id,
-        counterparty_name=account.name,
-        income=False,
-    )
-    record_movement(
-        state,
-        reseller,
-        operation_type=BEADJUST,
-        amount=value,
-        trans_id=transfer_id,
-        counterparty_id=None,
-        counterparty_name=None,
-        income=True,
-        adjust=False,
-    )
+    transfer_id = _between_partners(state, caller, reseller, amount(body, "amount"), to_reseller=True)
     return {"transfer_id": transfer_id}
 
 
@@ -266,35 +239,46 @@ def reclaim_indirect_partner_account(
 ) -> dict[str, Any]:
     """``POST .../indirect-partner-reclaim`` (H.4.12): tier-2 -> tier-1; at most the tier-2's balance."""
     reseller = _reseller(state, caller, body)
-    value = amount(body, "amount")
-    if value > _spendable(reseller):
-        raise _insufficient("indirect partner's")
-    reseller.balances[ALLOCATABLE] -= value
-    caller.balances[ALLOCATABLE] = caller.balances.get(ALLOCATABLE, Decimal(0)) + value
-    trans_id = state.new_serial("RC")
-    account = reseller.account
+    trans_id = _between_partners(state, caller, reseller, amount(body, "amount"), to_reseller=False)
+    return {"trans_id": trans_id}  # trans_id here, transfer_id for the allocation (H.5 item 2)
+
+
+def _between_partners(
+    state: SimulatorState, tier1: PartnerState, tier2: PartnerState, value: Decimal, *, to_reseller: bool
+) -> str:
+    """Move allocatable funds between a tier-1 and one of its tier-2s, with both sides' records.
+
+    The adjust record (what list_partner_adjust_records shows) is the tier-1's; both get change records."""
+    payer, payee = (tier1, tier2) if to_reseller else (tier2, tier1)
+    if value > _spendable(payer):
+        raise _insufficient("partner's allocatable" if to_reseller else "indirect partner's")
+    payer.balances[ALLOCATABLE] -= value
+    payee.balances[ALLOCATABLE] = payee.balances.get(ALLOCATABLE, Decimal(0)) + value
+    operation_type = BEADJUST if to_reseller else BERETRIEVE
+    trans_id = state.new_serial("TR" if to_reseller else "RC")
+    account = tier2.account
     record_movement(
         state,
-        caller,
-        operation_type=BERETRIEVE,
+        tier1,
+        operation_type=operation_type,
         amount=value,
         trans_id=trans_id,
         counterparty_id=account.domain_id,
         counterparty_name=account.name,
-        income=True,
+        income=not to_reseller,
     )
     record_movement(
         state,
-        reseller,
-        operation_type=BERETRIEVE,
+        tier2,
+        operation_type=operation_type,
         amount=value,
         trans_id=trans_id,
         counterparty_id=None,
         counterparty_name=None,
-        income=False,
+        income=to_reseller,
         adjust=False,
     )
-    return {"trans_id": trans_id}
+    return trans_id
 
 
 def _china_date(query: dict[str, Any], name: str, default: date) -> date:

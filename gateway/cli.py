@@ -37,6 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=getattr(logging, args.log_level.upper()), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # One line per upstream request drowns what matters; raise --log-level debug to see them.
+    logging.getLogger("httpx").setLevel(logging.DEBUG if args.log_level == "debug" else logging.WARNING)
     try:
         result: int = args.run(args, registry)
     except ConfigError as exc:

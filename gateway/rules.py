@@ -111,9 +111,18 @@ def check_principal(principal: Principal, intent: Intent) -> None:
         raise RuleViolation(f"sales keys may not {intent.kind}", Reason.ROLE_NOT_ALLOWED)
 
 
+#: The roles of one partner program: a role rule speaks only to roles of the same program. For another
+#: cloud's account the answer is not "wrong role" but "no such operation" (the capability check's).
+_PROGRAMS = (
+    frozenset({PartnerRole.DISTRIBUTOR, PartnerRole.RESELLER}),
+    frozenset({PartnerRole.TIER1_DISTRIBUTOR, PartnerRole.TIER2_RESELLER, PartnerRole.SOLUTION_PROVIDER}),
+)
+
+
 def check_role(account: PartnerAccount, intent: Intent) -> None:
     allowed = _ROLE_RULES.get(type(intent))
-    if allowed is not None and account.role not in allowed:
+    program = next((roles for roles in _PROGRAMS if account.role in roles), frozenset())
+    if allowed is not None and allowed & program and account.role not in allowed:
         roles = ", ".join(sorted(role.value for role in allowed))
         raise RuleViolation(
             f"{intent.kind} needs a partner account of role {roles}; {account.id} is {account.role.value}",

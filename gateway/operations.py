@@ -8,7 +8,8 @@ For every money-moving or creating mutation:
    and claims nothing, so the caller may correct the input and reuse the key.
 3. The key is claimed in the store (the unique key decides between concurrent requests and replicas)
    and the operation is logged as PENDING before the upstream is called, under a lock per target, so
-   at most one write per customer, reseller or voucher is in flight and reconciliation is unambiguous.
+   at most one write per customer, reseller or voucher is in flight (in this process and, on PostgreSQL,
+   across replicas) and reconciliation is unambiguous.
 4. The upstream is called once. A definite answer is stored. An unknown outcome (timeout, connection
    lost after sending, a crash) is reconciled against the upstream's own records
    (``Provider.find_applied``): applied, and the operation succeeds with the upstream's receipt; not
@@ -21,11 +22,12 @@ For every money-moving or creating mutation:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -321,8 +323,12 @@ class Operations:
             for upstream_id in other.result.get("upstreamIds", ())
         )
 
-    def _lock(self, account_id: str, target: str) -> asyncio.Lock:
-        return self._locks.setdefault((account_id, target), asyncio.Lock())
+    @contextlib.asynccontextmanager
+    async def _lock(self, account_id: str, target: str) -> AsyncIterator[None]:
+        """One write per target at a time: in this process, and across replicas through the store."""
+        local = self._locks.setdefault((account_id, target), asyncio.Lock())
+        async with local, self.store.target_lock(f"{account_id}/{target}"):
+            yield
 
 
 def _ids(result: Mapping[str, Any] | None) -> tuple[str | None, ...]:

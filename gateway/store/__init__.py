@@ -8,8 +8,10 @@ applies the migrations the database lacks.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -147,6 +149,22 @@ class Store:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+    @contextlib.asynccontextmanager
+    async def target_lock(self, name: str) -> AsyncIterator[None]:
+        """Hold ``name`` across every gateway replica sharing this store (a PostgreSQL advisory lock, on a
+        connection of its own for as long as the write takes). SQLite is one process's store: the
+        caller's in-process lock is all there is to take."""
+        if self.dialect != "postgresql":
+            yield
+            return
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        async with self.engine.connect() as conn:
+            await conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            try:
+                yield
+            finally:
+                await conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": key})
 
     # --- projects ---------------------------------------------------------------------------------
 

@@ -19,10 +19,17 @@ from gateway.store import (
     ProjectFilter,
     Store,
     VersionConflict,
+    open_store,
 )
 from gateway.store._migrations import migrate
 
 pytestmark = pytest.mark.anyio
+
+
+def _connect_args(store: Store) -> dict[str, object]:
+    """The schema the test store works in (tests/store/conftest.py), for a second engine on it."""
+    return {"server_settings": {"search_path": store.engine.dialect.default_schema_name or "public"}}
+
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
@@ -146,3 +153,29 @@ async def test_assignments_upsert(store: Store) -> None:
     await store.assign("hw", "c2", "wang", "admin", T0)
     assert await store.assignments("hw") == {"c1": "li", "c2": "wang"}
     assert await store.assignments("other") == {}
+
+
+async def test_a_target_lock_is_held_across_stores_sharing_a_database(store: Store) -> None:
+    """Two gateway replicas share one PostgreSQL store: the second waits for the first's write."""
+    if store.dialect != "postgresql":
+        # SQLite is one process's store: the lock there is the process's own (gateway.operations).
+        async with store.target_lock("hw/customer:c1"):
+            return
+    other = await open_store(store.engine.url.render_as_string(hide_password=False), connect_args=_connect_args(store))
+    events: list[str] = []
+    try:
+
+        async def replica(engine_store: Store, name: str, hold: float) -> None:
+            async with engine_store.target_lock("hw/customer:c1"):
+                events.append(f"{name} in")
+                await asyncio.sleep(hold)
+                events.append(f"{name} out")
+
+        first = asyncio.create_task(replica(store, "a", 0.3))
+        await asyncio.sleep(0.05)
+        await asyncio.gather(replica(other, "b", 0), first)
+        async with other.target_lock("hw/customer:c2"), store.target_lock("hw/customer:c3"):
+            events.append("other targets do not wait")
+    finally:
+        await other.close()
+    assert events == ["a in", "a out", "b in", "b out", "other targets do not wait"]

@@ -29,7 +29,6 @@ from gateway.models import (
     Balance,
     Customer,
     Funds,
-    Invitation,
     LedgerEntry,
     Note,
     Order,
@@ -83,7 +82,7 @@ class Capability(enum.Enum):
     CUSTOMER_FUNDS = "CUSTOMER_FUNDS"
     PARTNER_BALANCES = "PARTNER_BALANCES"
     LIST_RESELLERS = "LIST_RESELLERS"
-    LIST_INVITATIONS = "LIST_INVITATIONS"
+    LIST_INVITATIONS = "LIST_INVITATIONS"  # customers include open invitations (INVITED, INVITATION_EXPIRED)
     LIST_VOUCHERS = "LIST_VOUCHERS"
     LIST_VOUCHER_QUOTAS = "LIST_VOUCHER_QUOTAS"
     LIST_ORDERS = "LIST_ORDERS"
@@ -189,10 +188,6 @@ class Provider(Protocol):
 
     async def reseller_funds(self, reseller_ids: Sequence[str]) -> Mapping[str, Funds]:
         """Funds of several tier-2 resellers (Huawei: their balances; Aliyun: their credit)."""
-        ...
-
-    async def list_invitations(self, offset: int, limit: int) -> Page[Invitation]:
-        """Invitations sent and not yet associated (pending or expired)."""
         ...
 
     async def list_vouchers(self, offset: int, limit: int, *, customer_id: str | None = None) -> Page[Voucher]:

@@ -20,7 +20,6 @@ from gateway.models import (
     Customer,
     CustomerStatus,
     Funds,
-    Invitation,
     LedgerEntry,
     Money,
     Note,
@@ -160,9 +159,6 @@ class FakeProvider:
     async def reseller_funds(self, reseller_ids: Sequence[str]) -> Mapping[str, Funds]:
         self._call("reseller_funds")
         return {i: Funds(i, cny("7.00")) for i in reseller_ids}
-
-    async def list_invitations(self, offset: int, limit: int) -> Page[Invitation]:
-        raise UnsupportedByProvider(self.account.provider, "invitations")
 
     async def list_vouchers(self, offset: int, limit: int, *, customer_id: str | None = None) -> Page[Voucher]:
         items = [v for v in self.vouchers if customer_id is None or v.customer_id == customer_id]

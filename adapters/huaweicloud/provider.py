@@ -13,7 +13,6 @@ from gateway.models import (
     Balance,
     Customer,
     Funds,
-    Invitation,
     LedgerEntry,
     Note,
     Order,
@@ -250,9 +249,6 @@ class HuaweiCloudProvider(ProviderBase):
             balances = [balance_from_wire(e) for e in self._entries("list_partner_balances", data, "account_balances")]
             funds[reseller_id] = reseller_funds_from_balances(reseller_id, balances)
         return funds
-
-    async def list_invitations(self, offset: int, limit: int) -> Page[Invitation]:
-        raise UnsupportedByProvider(PROVIDER, "invitations")  # no invitation flow (X.3)
 
     async def list_vouchers(self, offset: int, limit: int, *, customer_id: str | None = None) -> Page[Voucher]:
         """list_issued_partner_coupons (H.4.19). ``customer_id`` is sent only when given: an empty one

@@ -211,9 +211,7 @@ async def test_ledger_regions_and_price(http: httpx.AsyncClient, state: Simulato
 
 
 @pytest.mark.anyio
-async def test_no_invitations_and_no_notes(http: httpx.AsyncClient) -> None:
+async def test_no_notes(http: httpx.AsyncClient) -> None:
     provider = _provider(http)
-    with pytest.raises(UnsupportedByProvider):
-        await provider.list_invitations(0, 10)
     with pytest.raises(UnsupportedByProvider):
         await provider.list_notes("c1", 0, 10)

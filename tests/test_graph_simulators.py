@@ -218,3 +218,36 @@ async def test_real_name_status_comes_from_each_cloud(client: httpx.AsyncClient)
             assert node["realNameVerified"] is (node["status"] == "ASSOCIATED")
     huawei = {n["realNameVerified"] for n in nodes if n["provider"] == "huaweicloud"}
     assert huawei == {True, False}
+
+
+async def test_a_partners_ledger_shows_its_allocations(client: httpx.AsyncClient) -> None:
+    ledger = """{ partners { edges { node { provider ledger(first: 100) {
+      totalCount edges { node { kind amount { amount currency } counterpartyId transactionId } } } } } } }"""
+    before = await ask(client, ledger)
+    partners = {e["node"]["provider"]: e["node"] for e in before["data"]["partners"]["edges"]}
+    assert partners["aliyun"]["ledger"] is None  # no ledger API at Aliyun (X.3)
+    assert [e["extensions"]["code"] for e in before["errors"]] == ["UNSUPPORTED_BY_PROVIDER"]
+    seeded = partners["huaweicloud"]["ledger"]["totalCount"]
+    assert seeded > 0
+    customer = (await ask(client, "{ customers(first: 1, filter: {accountType: RESALE}) { nodes { id nativeId } } }"))[
+        "data"
+    ]["customers"]["nodes"][0]
+    moved = await ask(
+        client,
+        """mutation($id: ID!) { transferFunds(customerId: $id, amount: {amount: "12.34"}, idempotencyKey: "ledger-1") {
+          ... on CustomerPayload { operation { upstreamIds } } } }""",
+        id=customer["id"],
+    )
+    [transfer_id] = moved["data"]["transferFunds"]["operation"]["upstreamIds"]
+    after = await ask(client, ledger)
+    huawei = next(
+        e["node"]["ledger"] for e in after["data"]["partners"]["edges"] if e["node"]["provider"] == "huaweicloud"
+    )
+    assert huawei["totalCount"] == seeded + 1
+    entry = next(e["node"] for e in huawei["edges"] if e["node"]["transactionId"] == transfer_id)
+    assert entry == {
+        "kind": "ALLOCATION",
+        "amount": {"amount": "12.34", "currency": "CNY"},
+        "counterpartyId": customer["nativeId"],
+        "transactionId": transfer_id,
+    }

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 import strawberry
 
 from gateway import models
 
-__all__ = ["Balance", "Funds", "Money", "money"]
+__all__ = ["Balance", "Funds", "LedgerEntry", "Money", "money"]
 
 BalanceKindEnum = strawberry.enum(models.BalanceKind, name="BalanceKind")
+LedgerKindEnum = strawberry.enum(models.LedgerKind, name="LedgerKind")
 
 
 @strawberry.type(description="An amount of money. `amount` is a decimal string, exact to the cent or finer.")
@@ -58,4 +60,27 @@ class Funds:
             available=Money(amount=funds.available.amount, currency=funds.available.currency),
             debt=money(funds.debt),
             credit_line=money(funds.credit_line),
+        )
+
+
+@strawberry.type(description="One movement in the upstream's own records: an allocation, a reclaim, ...")
+class LedgerEntry:
+    native_id: str
+    kind: LedgerKindEnum  # type: ignore[valid-type]
+    amount: Money
+    occurred_at: datetime | None
+    counterparty_id: str | None = strawberry.field(description="The customer or reseller on the other side.")
+    transaction_id: str | None = strawberry.field(description="What the allocating call returned.")
+    balance_after: Money | None
+
+    @classmethod
+    def from_domain(cls, entry: models.LedgerEntry) -> LedgerEntry:
+        return cls(
+            native_id=entry.native_id,
+            kind=entry.kind,
+            amount=Money(amount=entry.amount.amount, currency=entry.amount.currency),
+            occurred_at=entry.occurred_at,
+            counterparty_id=entry.counterparty_id,
+            transaction_id=entry.transaction_id,
+            balance_after=money(entry.balance_after),
         )

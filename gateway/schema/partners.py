@@ -7,12 +7,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from gateway import models
+from gateway.errors import UnsupportedByProvider
 from gateway.filters import CustomerFilter, OrderFilter, ResellerFilter, VoucherFilter
 from gateway.ids import decode_global_id, encode_global_id
-from gateway.models import PartnerAccount, PartnerRole
+from gateway.models import Page, PartnerAccount, PartnerRole
+from gateway.pagination import MergedList, list_key
 from gateway.provider import Capability
-from gateway.schema.money import Balance
+from gateway.schema.money import Balance, LedgerEntry
 from gateway.schema.relay import Connection, Node, connection, local_list
+from gateway.service import Forbidden
 
 if TYPE_CHECKING:
     from gateway.schema.catalog import Order, Voucher, VoucherQuota
@@ -72,6 +76,24 @@ class Partner(Node):
         from gateway.schema.catalog import quotas_connection
 
         return await quotas_connection(info, self.account, None, first, after)
+
+    @strawberry.field(
+        description="Allocations and reclaims in the upstream's own records (Huawei; not for sales keys)."
+    )
+    async def ledger(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[LedgerEntry] | None:
+        if info.context.principal.scoped_owner is not None:
+            raise Forbidden("sales keys see customers, not the partner's ledger")
+        provider = info.context.gateway.provider(self.account.id)
+        if Capability.LIST_LEDGER not in provider.capabilities:
+            raise UnsupportedByProvider(self.provider, "a ledger")
+
+        async def fetch(_: str, offset: int, limit: int) -> Page[models.LedgerEntry]:
+            return await provider.list_ledger(offset, limit)
+
+        entries = MergedList(list_key("ledger", self.account.id), [self.account.id], fetch)
+        return await connection(info, entries, first, after, lambda _, entry: LedgerEntry.from_domain(entry))
 
     @strawberry.field
     async def customers(

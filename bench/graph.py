@@ -33,7 +33,7 @@ from gateway.app import create_app
 from gateway.config import AccountConfig, GatewayConfig
 from gateway.models import PartnerAccount, PartnerRole, Secret
 from gateway.registry import Registry
-from tests.asgi import running
+from gateway.testing import running
 
 CUSTOMERS = 100
 PAGE = "{ customers(first: 100) { edges { node { id provider nativeId name partner { name } } } } }"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests import money_scenario
+from bench import money_scenario
 
 
 async def main(operations: int, ambiguous: float, seed: int) -> None:

@@ -12,8 +12,8 @@ from gateway.config import AccountConfig, GatewayConfig
 from gateway.ids import decode_global_id
 from gateway.models import PartnerAccount, PartnerRole, Secret
 from gateway.registry import Registry
-from tests.asgi import running
-from tests.fakes import FakePlugin, unavailable
+from gateway.testing import running
+from tests.support.fakes import FakePlugin, unavailable
 
 pytestmark = pytest.mark.anyio
 

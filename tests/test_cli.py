@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from gateway.auth import hash_key
-from tests.servers import free_port, process_serving
+from tests.support.servers import free_port, process_serving
 
 EXE = shutil.which("partner-gateway") or str(Path(sys.executable).with_name("partner-gateway"))
 README_QUERY = "{ customers(first: 60) { edges { node { id provider name } } } }"

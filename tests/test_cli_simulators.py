@@ -12,7 +12,7 @@ from huaweicloudsdkbss.v2 import BssClient, ListSubCustomersRequest, QuerySubCus
 from huaweicloudsdkcore.auth.credentials import GlobalCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 
-from tests.servers import free_port, process_serving
+from tests.support.servers import free_port, process_serving
 from tests.test_cli import EXE
 
 

@@ -11,7 +11,7 @@ from gateway.config import check_exposure, load_config, parse_config
 from gateway.errors import ConfigError
 from gateway.models import PartnerRole, Secret
 from gateway.registry import Registry
-from tests.fakes import FakePlugin
+from tests.support.fakes import FakePlugin
 
 REGISTRY = Registry([FakePlugin()], broken={"brokencloud": "ImportError: no module named brokencloud"})
 ENV = {"FAKE_TOKEN": "s3cr3t-token-value"}

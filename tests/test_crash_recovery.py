@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from adapters.huaweicloud._plugin import DEMO_ACCESS_KEY, DEMO_DOMAIN_ID, DEMO_SECRET_KEY
-from tests.servers import free_port, process_serving
+from tests.support.servers import free_port, process_serving
 from tests.test_cli import EXE
 
 TRANSFER = """mutation($id: ID!) {

@@ -13,8 +13,8 @@ from gateway.config import GatewayConfig
 from gateway.endpoint import GRAPHQL_RESPONSE_JSON
 from gateway.registry import Registry
 from gateway.schema import MAX_ALIASES, MAX_DEPTH
-from tests.asgi import running
-from tests.fakes import FakePlugin
+from gateway.testing import running
+from tests.support.fakes import FakePlugin
 from tests.test_app import config_for
 
 pytestmark = pytest.mark.anyio

@@ -15,7 +15,7 @@ from gateway.auth import ApiKey, Role, hash_key
 from gateway.config import GatewayConfig, demo_config
 from gateway.provider import ASGIApp
 from gateway.registry import Registry
-from tests.asgi import running
+from gateway.testing import running
 
 pytestmark = pytest.mark.anyio
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests import money_scenario
+from bench import money_scenario
 
 pytestmark = pytest.mark.anyio
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.mutations_demo import (
+from tests.support.mutations_demo import (
     ALIYUN,
     HUAWEI,
     RECEIPT,

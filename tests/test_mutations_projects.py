@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from gateway.ids import encode_global_id
-from tests.mutations_demo import (
+from tests.support.mutations_demo import (
     ALIYUN,
     HUAWEI,
     HUAWEI_T2_DOMAIN,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.mutations_demo import (
+from tests.support.mutations_demo import (
     ALIYUN,
     ALIYUN_T2,
     HUAWEI,

@@ -5,7 +5,7 @@ import pytest
 from gateway.errors import InvalidInput
 from gateway.models import Customer, Page, PartnerAccount, PartnerRole
 from gateway.pagination import MAX_PAGE_SIZE, Fetch, MergedList, Position
-from tests.fakes import FakeProvider, make_customers, unavailable
+from tests.support.fakes import FakeProvider, make_customers, unavailable
 
 pytestmark = pytest.mark.anyio
 

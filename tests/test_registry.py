@@ -10,7 +10,7 @@ from gateway.provider import ProviderPlugin
 from gateway.registry import ENTRY_POINT_GROUP, Registry
 
 THIRD_PARTY_PLUGIN = """
-from tests.fakes import FakePlugin
+from tests.support.fakes import FakePlugin
 
 class MyCloud(FakePlugin):
     name = "mycloud"

@@ -15,8 +15,8 @@ from gateway.auth import ApiKey, Role, hash_key
 from gateway.config import GatewayConfig
 from gateway.ids import encode_global_id
 from gateway.registry import Registry
-from tests.asgi import running
-from tests.fakes import FakePlugin, FakeProvider
+from gateway.testing import running
+from tests.support.fakes import FakePlugin, FakeProvider
 from tests.test_app import config_for
 
 pytestmark = pytest.mark.anyio

@@ -28,7 +28,7 @@ from alibabacloud_tea_openapi.models import Config
 from adapters.aliyun import AliyunProvider
 from adapters.aliyun.simulator import AgencySimulator, EndAccount, SimulatedPartner, create_app
 from gateway.models import PartnerAccount, PartnerRole, Secret
-from tests.servers import live_server
+from tests.support.servers import live_server
 
 PARTNER = SimulatedPartner("LTAI5tContractDistributor", "contract-secret", PartnerRole.DISTRIBUTOR, customers=40)
 REQUEST_ID = re.compile(r"^[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}$")

@@ -22,7 +22,7 @@ from huaweicloudsdkcore.auth.credentials import GlobalCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 
 from adapters.huaweicloud.simulator import SimAccount, SimulatorState, SubCustomer, create_app
-from tests.servers import live_server
+from tests.support.servers import live_server
 
 ACCOUNT = SimAccount("AKSDKCONTRACT000001", "sdk-contract-secret", "5d5d5d5d5d5d5d5d5d5d5d5d5d5d5d5d")
 SEED = 3

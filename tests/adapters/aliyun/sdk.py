@@ -15,7 +15,7 @@ from alibabacloud_tea_openapi.models import Config
 
 from adapters.aliyun.simulator import AgencySimulator, PartnerState, SimulatedPartner, create_app
 from gateway.models import PartnerRole
-from tests.servers import live_server
+from tests.support.servers import live_server
 
 REQUEST_ID = re.compile(r"^[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}$")
 DISTRIBUTOR = SimulatedPartner("LTAI5tContractDistributor", "contract-secret", PartnerRole.DISTRIBUTOR, customers=40)

@@ -16,7 +16,7 @@ from huaweicloudsdkcore.http.http_config import HttpConfig
 
 from adapters.huaweicloud.simulator import PartnerState, SimAccount, SimulatorApp, create_app
 from gateway.models import PartnerRole
-from tests.servers import live_server
+from tests.support.servers import live_server
 
 T1 = SimAccount("AKSDKCONTRACT000001", "sdk-contract-secret", "5d5d5d5d5d5d5d5d5d5d5d5d5d5d5d5d", name="T1")
 T2 = SimAccount(

@@ -26,7 +26,7 @@ from gateway.errors import ProviderThrottled, ProviderUnavailable
 from gateway.models import Secret
 from tests.adapters.huaweicloud.sdk_support import T1 as SDK_T1
 from tests.adapters.huaweicloud.sdk_support import sdk_client
-from tests.servers import live_server
+from tests.support.servers import live_server
 
 from .conftest import ENDPOINT, T1, fixed_clock
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from adapters._simkit.faults import CONTROL_PATH, Fault, FaultInjection, FaultKind, FaultPlan
-from tests.servers import live_server
+from tests.support.servers import live_server
 
 
 class Counter:

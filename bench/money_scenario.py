@@ -24,7 +24,7 @@ from gateway.app import create_app
 from gateway.auth import ApiKey, Role, hash_key
 from gateway.config import GatewayConfig, demo_config
 from gateway.registry import Registry
-from tests.asgi import running
+from gateway.testing import running
 
 MONEY_OPERATIONS = {
     "huaweicloud-demo": (

@@ -27,7 +27,7 @@ from gateway.ids import encode_global_id
 from gateway.models import PartnerAccount, PartnerRole, Secret
 from gateway.provider import ASGIApp
 from gateway.registry import Registry
-from tests.asgi import running
+from gateway.testing import running
 
 #: A salesperson of the seeded Aliyun demo customers (CustomerBd).
 SALES_OWNER = "王芳"

@@ -1,4 +1,7 @@
-"""Drive an ASGI app in-process with its lifespan, as a server would (no sockets)."""
+"""Drive the gateway (or any ASGI app) in-process with its lifespan, as a server would: no sockets.
+
+For tests and benchmarks, the gateway's own and a front end's contract tests alike.
+"""
 
 from __future__ import annotations
 

@@ -4,6 +4,14 @@ GatewayError                      code
 ├── ConfigError                   CONFIG_INVALID      a bad configuration key (start-up only)
 ├── InvalidInput                  BAD_USER_INPUT      the caller's input is wrong
 ├── NotFound                      NOT_FOUND
+├── Forbidden                     FORBIDDEN           the principal may not see or do this
+├── RuleViolation                 RULE_VIOLATION      a partner program's rule forbids the write (``reason``)
+├── ProjectRuleViolation          PROJECT_RULE_VIOLATION  a project change out of order, or on a closed project
+├── IdempotencyConflict           IDEMPOTENCY_CONFLICT    the key was used before with different input
+├── VersionConflict               VERSION_CONFLICT    the object changed since the caller read it
+├── OperationPending              OPERATION_PENDING   an earlier attempt's outcome is not settled yet
+├── StoredFailure                 (the stored code)   the first attempt's definite failure, replayed
+├── StoreUnavailable              STORE_UNAVAILABLE   the gateway's own store cannot be read or written
 ├── UnsupportedByProvider         UNSUPPORTED_BY_PROVIDER
 └── ProviderError                 PROVIDER_ERROR      the upstream said no (business error)
     ├── ProviderUnavailable       PROVIDER_UNAVAILABLE  network failure, timeout, HTTP 5xx
@@ -21,13 +29,18 @@ The GraphQL layer turns ``code`` into ``extensions.code``. Messages never carry 
 from __future__ import annotations
 
 import enum
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 __all__ = [
     "ConfigError",
+    "Forbidden",
     "GatewayError",
+    "IdempotencyConflict",
     "InvalidInput",
     "NotFound",
+    "OperationPending",
+    "ProjectRuleViolation",
     "ProviderAuthError",
     "ProviderError",
     "ProviderForbidden",
@@ -35,7 +48,11 @@ __all__ = [
     "ProviderThrottled",
     "ProviderUnavailable",
     "Reason",
+    "RuleViolation",
+    "StoreUnavailable",
+    "StoredFailure",
     "UnsupportedByProvider",
+    "VersionConflict",
 ]
 
 
@@ -98,6 +115,86 @@ class InvalidInput(GatewayError):
 
 class NotFound(GatewayError):
     code = "NOT_FOUND"
+
+
+class Forbidden(GatewayError):
+    """The principal may not see or do this (a role's limits; never used to hide that an object exists)."""
+
+    code = "FORBIDDEN"
+
+
+class RuleViolation(GatewayError):
+    """A write the rules do not allow; ``reason`` says which rule. Nothing was sent upstream."""
+
+    code = "RULE_VIOLATION"
+
+    def __init__(self, message: str, reason: Reason, field: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.field = field
+
+    def extensions(self) -> dict[str, object]:
+        extensions: dict[str, object] = {**super().extensions(), "reason": self.reason.value}
+        if self.field:
+            extensions["field"] = self.field
+        return extensions
+
+
+class ProjectRuleViolation(GatewayError):
+    """A change the project's rules do not allow (wrong stage order, not approved, closed...)."""
+
+    code = "PROJECT_RULE_VIOLATION"
+
+
+class IdempotencyConflict(GatewayError):
+    """The caller used this idempotency key before with different input."""
+
+    code = "IDEMPOTENCY_CONFLICT"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"the idempotency key {key!r} was used before with different input")
+        self.key = key
+
+
+class VersionConflict(GatewayError):
+    """Someone else changed the object since the caller read it."""
+
+    code = "VERSION_CONFLICT"
+
+
+class OperationPending(GatewayError):
+    """The outcome of an earlier attempt is not known yet: try again later with the same key."""
+
+    code = "OPERATION_PENDING"
+
+    def __init__(self, operation_id: str, why: str, retry_after: float | None = None) -> None:
+        super().__init__(f"operation {operation_id} is pending: {why}; retry later with the same idempotency key")
+        self.operation_id = operation_id
+        self.retry_after = retry_after
+
+    def extensions(self) -> dict[str, object]:
+        ext: dict[str, object] = {**super().extensions(), "operationId": self.operation_id}
+        if self.retry_after is not None:
+            ext["retryAfter"] = self.retry_after
+        return ext
+
+
+class StoredFailure(GatewayError):
+    """A definite failure of the first attempt, returned again for the same key."""
+
+    def __init__(self, error: Mapping[str, Any]) -> None:
+        super().__init__(str(error.get("message", "failed")))
+        self.stored = dict(error)
+        self.code = str(error.get("code", "PROVIDER_ERROR"))  # type: ignore[misc]
+
+    def extensions(self) -> dict[str, object]:
+        return {k: v for k, v in self.stored.items() if k != "message"} | {"replayed": True}
+
+
+class StoreUnavailable(GatewayError):
+    """The gateway's own store (operations, audit, projects) cannot be read or written now."""
+
+    code = "STORE_UNAVAILABLE"
 
 
 class UnsupportedByProvider(GatewayError):

@@ -33,12 +33,20 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gateway.auth import Principal
-from gateway.errors import GatewayError, InvalidInput, ProviderError, ProviderUnavailable
+from gateway.errors import (
+    GatewayError,
+    IdempotencyConflict,
+    InvalidInput,
+    OperationPending,
+    ProviderError,
+    ProviderUnavailable,
+    StoredFailure,
+)
 from gateway.provider import Provider
 from gateway.store import AuditEntry, OperationRecord, OperationStatus, Store
 from gateway.writes import INTENTS, Intent, Receipt, canonical, canonical_json, intent_from_json, intent_to_json
 
-__all__ = ["IdempotencyConflict", "OperationPending", "Operations", "Outcome", "StoredFailure"]
+__all__ = ["Operations", "Outcome"]
 
 log = logging.getLogger(__name__)
 
@@ -46,39 +54,6 @@ log = logging.getLogger(__name__)
 SKEW = timedelta(minutes=5)
 #: Fields of an intent that are never written to the audit trail as they are.
 _SECRET_FIELDS = frozenset({"verification_code"})
-
-
-class IdempotencyConflict(GatewayError):
-    code = "CONFLICT"
-
-    def __init__(self, key: str) -> None:
-        super().__init__(f"the idempotency key {key!r} was used before with different input")
-        self.key = key
-
-
-class OperationPending(GatewayError):
-    """The outcome of an earlier attempt is not known yet: try again later with the same key."""
-
-    code = "OPERATION_PENDING"
-
-    def __init__(self, operation_id: str, why: str) -> None:
-        super().__init__(f"operation {operation_id} is pending: {why}; retry later with the same idempotency key")
-        self.operation_id = operation_id
-
-    def extensions(self) -> dict[str, object]:
-        return {**super().extensions(), "operationId": self.operation_id}
-
-
-class StoredFailure(GatewayError):
-    """A definite failure of the first attempt, returned again for the same key."""
-
-    def __init__(self, error: Mapping[str, Any]) -> None:
-        super().__init__(str(error.get("message", "failed")))
-        self.stored = dict(error)
-        self.code = str(error.get("code", "PROVIDER_ERROR"))  # type: ignore[misc]
-
-    def extensions(self) -> dict[str, object]:
-        return {k: v for k, v in self.stored.items() if k != "message"} | {"replayed": True}
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,13 +17,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
-from gateway.errors import GatewayError, InvalidInput
+from gateway.errors import InvalidInput, ProjectRuleViolation
 
 __all__ = [
     "Approval",
     "Project",
     "ProjectEvent",
-    "ProjectRuleViolation",
     "ProjectStatus",
     "Stage",
     "advance",
@@ -34,12 +33,6 @@ __all__ = [
     "record_approval",
     "set_win_rate",
 ]
-
-
-class ProjectRuleViolation(GatewayError):
-    """A change the project's rules do not allow (wrong stage order, not approved, closed...)."""
-
-    code = "PROJECT_RULE_VIOLATION"
 
 
 class Stage(enum.Enum):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from gateway.auth import Principal
-from gateway.errors import GatewayError, Reason
+from gateway.errors import Reason, RuleViolation
 from gateway.models import AccountType, Customer, CustomerKind, Money, PartnerAccount, PartnerRole
 from gateway.provider import Capability
 from gateway.writes import (
@@ -30,30 +30,12 @@ __all__ = [
     "CAPABILITY_OF",
     "FILED_PROVIDERS",
     "FILING_LIMITS",
-    "RuleViolation",
     "check_amount",
     "check_customer",
     "check_filing_limit",
     "check_principal",
     "check_role",
 ]
-
-
-class RuleViolation(GatewayError):
-    """A write the rules do not allow; ``reason`` says which rule."""
-
-    code = "RULE_VIOLATION"
-
-    def __init__(self, message: str, reason: Reason, field: str | None = None) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.field = field
-
-    def extensions(self) -> dict[str, object]:
-        extensions: dict[str, object] = {**super().extensions(), "reason": self.reason.value}
-        if self.field:
-            extensions["field"] = self.field
-        return extensions
 
 
 #: The capability a provider must have for each intent.

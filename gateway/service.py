@@ -17,7 +17,7 @@ from typing import TypeVar
 from gateway import rules
 from gateway.auth import Principal
 from gateway.cache import TTLCache
-from gateway.errors import GatewayError, NotFound, ProviderError, ProviderUnavailable, UnsupportedByProvider
+from gateway.errors import Forbidden, GatewayError, NotFound, ProviderError, ProviderUnavailable, UnsupportedByProvider
 from gateway.filters import CustomerFilter, OrderFilter, ResellerFilter, VoucherFilter
 from gateway.models import (
     Customer,
@@ -39,15 +39,11 @@ from gateway.provider import Capability, Provider
 from gateway.store import Store
 from gateway.writes import CreateCustomer, Intent
 
-__all__ = ["AccountHealth", "Forbidden", "Gateway", "Session"]
+__all__ = ["AccountHealth", "Gateway", "Session"]
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-
-class Forbidden(GatewayError):
-    code = "FORBIDDEN"
 
 
 @dataclass(frozen=True, slots=True)

@@ -242,7 +242,7 @@ async def test_the_audit_log_shows_every_attempt_and_its_outcome_to_admins(gw: D
         ("finance", "SUCCEEDED"),
     ]
     assert entries[0]["errorCode"] == "RULE_VIOLATION:ROLE_NOT_ALLOWED"
-    assert entries[1]["errorCode"] == "CONFLICT"
+    assert entries[1]["errorCode"] == "IDEMPOTENCY_CONFLICT"
     succeeded = entries[3]
     assert succeeded["partnerAccount"] == HUAWEI
     assert succeeded["operationId"] == done["operation"]["operationId"]

@@ -11,9 +11,8 @@ import strawberry
 
 from gateway import models
 from gateway.auth import Role
-from gateway.errors import GatewayError, Reason
+from gateway.errors import GatewayError, Reason, RuleViolation
 from gateway.ids import decode_global_id
-from gateway.rules import RuleViolation
 from gateway.schema.context import Context
 from gateway.schema.customers import AccountTypeEnum, Customer, CustomerKindEnum
 from gateway.schema.results import (

@@ -11,11 +11,10 @@ import strawberry
 from strawberry.scalars import JSON
 
 from gateway import projects as domain
-from gateway.errors import GatewayError, NotFound, Reason
+from gateway.errors import Forbidden, GatewayError, NotFound, Reason, RuleViolation, VersionConflict
 from gateway.ids import decode_global_id
 from gateway.models import Page
 from gateway.pagination import MergedList, list_key
-from gateway.rules import RuleViolation
 from gateway.schema.context import Context
 from gateway.schema.json import jsonable
 from gateway.schema.mutations_customers import customer_ref
@@ -28,8 +27,7 @@ from gateway.schema.results import (
     VersionConflictError,
     error_result,
 )
-from gateway.service import Forbidden
-from gateway.store import AuditEntry, AuditFilter, VersionConflict
+from gateway.store import AuditEntry, AuditFilter
 
 __all__ = ["AuditQuery", "ProjectMutation"]
 

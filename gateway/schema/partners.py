@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from gateway import models
-from gateway.errors import UnsupportedByProvider
+from gateway.errors import Forbidden, UnsupportedByProvider
 from gateway.filters import CustomerFilter, OrderFilter, ResellerFilter, VoucherFilter
 from gateway.ids import decode_global_id, encode_global_id
 from gateway.models import Page, PartnerAccount, PartnerRole
@@ -16,7 +16,6 @@ from gateway.pagination import MergedList, list_key
 from gateway.provider import Capability
 from gateway.schema.money import Balance, LedgerEntry
 from gateway.schema.relay import Connection, Node, connection, local_list
-from gateway.service import Forbidden
 
 if TYPE_CHECKING:
     from gateway.schema.catalog import Order, Voucher, VoucherQuota

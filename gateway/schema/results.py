@@ -12,13 +12,23 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from gateway.errors import GatewayError, InvalidInput, NotFound, ProviderError, Reason, UnsupportedByProvider
+from gateway.errors import (
+    GatewayError,
+    IdempotencyConflict,
+    InvalidInput,
+    NotFound,
+    OperationPending,
+    ProjectRuleViolation,
+    ProviderError,
+    Reason,
+    RuleViolation,
+    StoredFailure,
+    UnsupportedByProvider,
+    VersionConflict,
+)
 from gateway.models import Money
-from gateway.operations import IdempotencyConflict, OperationPending, Outcome, StoredFailure
-from gateway.projects import ProjectRuleViolation
-from gateway.rules import RuleViolation
+from gateway.operations import Outcome
 from gateway.schema.json import jsonable
-from gateway.store import VersionConflict
 
 __all__ = [
     "ERRORS",

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
-from gateway.errors import GatewayError
+from gateway.errors import VersionConflict
 from gateway.models import Page
 from gateway.projects import Approval, Project, ProjectEvent, ProjectStatus, Stage
 from gateway.store import _tables as t
@@ -39,16 +39,9 @@ __all__ = [
     "OperationStatus",
     "ProjectFilter",
     "Store",
-    "VersionConflict",
     "open_store",
     "sqlite_url",
 ]
-
-
-class VersionConflict(GatewayError):
-    """Someone else changed the object since the caller read it."""
-
-    code = "CONFLICT"
 
 
 class OperationStatus:

@@ -22,7 +22,7 @@ import httpx
 from adapters._simkit.faults import Fault, FaultKind
 from gateway.app import create_app
 from gateway.auth import ApiKey, Role, hash_key
-from gateway.config import GatewayConfig, demo_config
+from gateway.config import GatewayConfig, UpstreamConfig, WritesConfig, demo_config
 from gateway.registry import Registry
 from gateway.testing import running
 
@@ -39,7 +39,7 @@ MONEY_OPERATIONS = {
     "aliyun-demo": ("SetCreditLine", "IssueCouponForCustomer", "CancelCoupon"),
 }
 
-_REFUSALS = "... on UpstreamError { retryable pending reason code } ... on RuleViolationError { reason }"
+_REFUSALS = "... on UpstreamError { retryable pending reason code message } ... on RuleViolationError { reason }"
 #: What to select of each mutation family's result union.
 RESULTS = {
     "customer": f"__typename ... on CustomerPayload {{ operation {{ upstreamIds }} }} {_REFUSALS}",
@@ -59,6 +59,11 @@ _FAMILY = {
     "issueVoucher": "voucher",
     "reclaimVoucher": "voucher",
 }
+
+#: In-process simulators run inside the caller's task: no request outlives its caller, so when an outcome
+#: is unknown it has already landed, and a short settle window is safe here (never over a network).
+FAST_UPSTREAM = UpstreamConfig(timeout_seconds=0.05)
+FAST_SETTLE = WritesConfig(settle_seconds=0.1)
 
 
 @dataclass
@@ -97,7 +102,9 @@ async def run(
     registry = Registry.discover()
     demo = demo_config(registry)
     keys = (ApiKey("finance", hash_key("k-finance"), Role.FINANCE), ApiKey("admin", hash_key("k-admin"), Role.ADMIN))
-    config = GatewayConfig(accounts=demo.accounts, simulated=demo.simulated, api_keys=keys, settle_seconds=0)
+    config = GatewayConfig(
+        accounts=demo.accounts, simulated=demo.simulated, api_keys=keys, upstream=FAST_UPSTREAM, writes=FAST_SETTLE
+    )
     rng = random.Random(seed)
     report = Report(operations=operations)
     started = time.monotonic()
@@ -145,7 +152,7 @@ async def _audit_trail(client: httpx.AsyncClient, since: datetime) -> list[dict[
             client,
             """query($after: String, $since: DateTime) {
               auditLog(first: 100, after: $after, filter: {since: $since}) {
-                pageInfo { hasNextPage endCursor } edges { node { id operation outcome input partnerAccount } }
+                pageInfo { hasNextPage endCursor } edges { node { id operation outcome input partnerAccount principal } }
               }
             }""",
             "k-admin",

@@ -7,6 +7,7 @@ clients on shutdown.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -35,8 +36,6 @@ __all__ = ["create_app"]
 
 log = logging.getLogger(__name__)
 
-#: Upstream timeouts: connect fast, give a slow upstream a little longer to answer.
-UPSTREAM_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 READY_TIMEOUT = 5.0
 USER_AGENT = f"partner-gateway/{__version__}"
 
@@ -69,7 +68,9 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
                 client = httpx.AsyncClient(
                     base_url=account.endpoint,
                     transport=httpx.ASGITransport(app=simulator) if simulator is not None else None,
-                    timeout=UPSTREAM_TIMEOUT,
+                    timeout=httpx.Timeout(
+                        config.upstream.timeout_seconds, connect=config.upstream.connect_timeout_seconds
+                    ),
                     headers={"user-agent": USER_AGENT},
                 )
                 await stack.enter_async_context(client)
@@ -80,10 +81,12 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
                 store=store,
                 titles=titles,
                 ping_seconds=READY_TIMEOUT,
-                settle=timedelta(seconds=config.settle_seconds),
+                settle=timedelta(seconds=config.writes.settle_seconds),
             )
             for operation_id, outcome in await gateway.operations.reconcile_pending():
                 log.warning("operation %s left pending by an earlier run: %s", operation_id, outcome)
+            sweep = asyncio.create_task(gateway.operations.sweep(max(1.0, min(30.0, config.writes.settle_seconds / 4))))
+            stack.callback(sweep.cancel)
             yield {"gateway": gateway}
 
     async def healthz(request: Request) -> Response:

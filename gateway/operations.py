@@ -2,21 +2,27 @@
 
 For every money-moving or creating mutation:
 
-1. The caller's ``idempotencyKey`` is looked up. The same key with the same input returns the first
-   outcome without calling the upstream again; with different input it is a ``CONFLICT``.
-2. Permissions and the programs' rules are checked (``gateway.rules``). A refusal here sends nothing
-   and claims nothing, so the caller may correct the input and reuse the key.
-3. The key is claimed in the store (the unique key decides between concurrent requests and replicas)
+1. ``authorize`` runs first, on every call: may this principal do this, here, to this target? A replay is
+   answered only after the same authorization a new call gets.
+2. The caller's ``idempotencyKey`` is looked up in the caller's own namespace (keys belong to their
+   principal: another principal's key is just another key). The same key with the same input (amounts
+   compared by value) returns the first outcome without calling the upstream again; with different input
+   it is an ``IDEMPOTENCY_CONFLICT``.
+3. For a new key, the programs' rules are checked (``check``). A refusal here sends nothing and claims
+   nothing, so the caller may correct the input and reuse the key.
+4. The key is claimed in the store (the unique key decides between concurrent requests and replicas)
    and the operation is logged as PENDING before the upstream is called, under a lock per target, so
    at most one write per customer, reseller or voucher is in flight (in this process and, on PostgreSQL,
    across replicas) and reconciliation is unambiguous.
-4. The upstream is called once. A definite answer is stored. An unknown outcome (timeout, connection
+5. The upstream is called once. A definite answer is stored. An unknown outcome (timeout, connection
    lost after sending, a crash) is reconciled against the upstream's own records
-   (``Provider.find_applied``): applied, and the operation succeeds with the upstream's receipt; not
-   applied (and old enough for the records to have settled), and the key is released so the same key
-   may try again; undecided, and it stays PENDING (``OPERATION_PENDING``) to be asked about again, on
-   the caller's next try or at the next start.
-5. Every attempt, whatever its outcome, goes to the audit trail.
+   (``Provider.find_applied``): applied, and the operation succeeds with the upstream's receipt. Records
+   that show nothing are not proof while the request may still land: the operation stays PENDING
+   (``OPERATION_PENDING``, retry later with the same key) until the records show it, or until the settle
+   window, longer than any request can take to land, has passed since the attempt; only then is it
+   declared not applied and the key released for a resend. Pending operations are asked about again on
+   the caller's next try, by a sweep while the gateway runs, and at the next start.
+6. Every attempt, whatever its outcome, goes to the audit trail.
 """
 
 from __future__ import annotations
@@ -95,13 +101,14 @@ class Operations:
         provider_of: Callable[[str], Provider],
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        settle: timedelta = timedelta(seconds=5),
+        settle: timedelta = timedelta(seconds=120),
     ) -> None:
         self.store = store
         self._provider_of = provider_of
         self._clock = clock
         self._settle = settle
-        """How long after an attempt the upstream's records are trusted to show it (eventual consistency)."""
+        """How long after an attempt its request may still land upstream and show in the records: until
+        then, records that show nothing prove nothing (it must exceed the upstream timeout: ``config``)."""
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
 
     async def run(
@@ -110,42 +117,57 @@ class Operations:
         account_id: str,
         intent: Intent,
         key: str | None,
+        *,
+        authorize: Callable[[], Awaitable[object]],
         check: Callable[[], Awaitable[None]],
     ) -> Outcome:
-        """Run ``intent`` on ``account_id`` for ``principal``; ``check`` applies the rules first."""
-        if not key or len(key) > 200:
-            raise InvalidInput("an idempotencyKey of 1 to 200 characters is required", field="idempotencyKey")
+        """Run ``intent`` on ``account_id`` for ``principal``.
+
+        ``authorize`` decides whether the principal may do this at all (every call, replays included);
+        ``check`` applies the programs' rules to a new attempt."""
+        _check_key(key)
+        assert key is not None
         started = time.monotonic()
         data = {"accountId": account_id, **intent_to_json(intent)}
         digest = hashlib.sha256(f"{account_id}\n{canonical(intent)}".encode()).hexdigest()
         audit = _Audit(self.store, principal, intent.kind, account_id, data, started, self._clock)
 
-        existing = await self.store.operation_by_key(key)
-        if existing is None:
-            try:
+        try:
+            await authorize()
+            if await self.store.operation_by_key(key) is None:
                 await check()
-            except GatewayError as exc:
-                await audit("REJECTED", error=exc)
-                raise
+        except GatewayError as exc:
+            await audit("REJECTED", error=exc)
+            raise
         async with self._lock(account_id, intent.target):
-            record = OperationRecord(
-                id=str(uuid.uuid4()),
-                idempotency_key=key,
-                principal=principal.name,
-                operation=intent.kind,
-                account_id=account_id,
-                input=data,
-                input_hash=digest,
-                status=OperationStatus.PENDING,
-                started_at=self._clock(),
-            )
-            record, created = await self.store.claim_operation(record)
-            if record.input_hash != digest:
-                await audit("CONFLICT", error=IdempotencyConflict(key))
-                raise IdempotencyConflict(key)
-            if not created:
-                return await self._replay(record, intent, audit)
-            return await self._execute(record, intent, audit)
+            while True:
+                record = OperationRecord(
+                    id=str(uuid.uuid4()),
+                    idempotency_key=key,
+                    principal=principal.name,
+                    operation=intent.kind,
+                    account_id=account_id,
+                    input=data,
+                    input_hash=digest,
+                    status=OperationStatus.PENDING,
+                    started_at=self._clock(),
+                )
+                record, created = await self.store.claim_operation(record)
+                if record.input_hash != digest:
+                    await audit("CONFLICT", error=IdempotencyConflict(key))
+                    raise IdempotencyConflict(key)
+                if created:
+                    try:
+                        await self._clear_target(record, intent)
+                    except GatewayError as exc:
+                        await self.store.release_operation(record.id)
+                        await audit("REJECTED", error=exc)
+                        raise
+                    return await self._execute(record, intent, audit)
+                outcome = await self._replay(record, intent, audit)
+                if outcome is not None:
+                    return outcome
+                # The earlier attempt is settled as not applied and its key released: this call is the retry.
 
     async def run_local(
         self,
@@ -154,16 +176,24 @@ class Operations:
         data: Mapping[str, Any],
         key: str | None,
         action: Callable[[], Awaitable[Mapping[str, Any]]],
+        *,
+        authorize: Callable[[], Awaitable[object]],
     ) -> tuple[Mapping[str, Any], bool]:
         """A creating write the gateway owns (no upstream): the same key and input give the first result.
 
-        Returns the result and whether it is a replay. ``action`` raising a ``GatewayError`` claims nothing.
+        Returns the result and whether it is a replay. ``authorize`` runs on every call (replays too);
+        ``action`` raising a ``GatewayError`` claims nothing.
         """
-        if not key or len(key) > 200:
-            raise InvalidInput("an idempotencyKey of 1 to 200 characters is required", field="idempotencyKey")
+        _check_key(key)
+        assert key is not None
         digest = hashlib.sha256(canonical_json(data).encode()).hexdigest()
         account_id = str(data.get("accountId", ""))
         audit = _Audit(self.store, principal, kind, account_id, data, time.monotonic(), self._clock)
+        try:
+            await authorize()
+        except GatewayError as exc:
+            await audit("REJECTED", error=exc)
+            raise
         record = OperationRecord(
             id=str(uuid.uuid4()),
             idempotency_key=key,
@@ -205,18 +235,63 @@ class Operations:
             )
             try:
                 async with self._lock(record.account_id, intent.target):
-                    outcome = await self._resolve(record, intent, audit)
-                settled.append((record.id, "APPLIED" if outcome.reconciled else "SUCCEEDED"))
+                    current = await self.store.get_operation(record.id)  # settled meanwhile by its caller?
+                    if current is None or current.status != OperationStatus.PENDING:
+                        continue
+                    outcome = await self._resolve(current, intent, audit)
+                settled.append((record.id, "NOT_APPLIED" if outcome is None else "APPLIED"))
             except OperationPending:
                 settled.append((record.id, "PENDING"))
-            except ProviderUnavailable:
-                settled.append((record.id, "NOT_APPLIED"))
             except Exception:  # one bad record must not stop the others
                 log.exception("could not reconcile operation %s", record.id)
                 settled.append((record.id, "ERROR"))
         return settled
 
-    async def _replay(self, record: OperationRecord, intent: Intent, audit: _Audit) -> Outcome:
+    async def sweep(self, interval: float) -> None:
+        """Settle pending operations every ``interval`` seconds while the gateway runs (a client that gave
+        up still gets its operation settled, and the audit trail says how)."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                for operation_id, outcome in await self.reconcile_pending():
+                    if outcome != "PENDING":
+                        log.info("pending operation %s settled: %s", operation_id, outcome)
+            except Exception:  # the sweep must outlive a failing store or upstream
+                log.exception("the sweep of pending operations failed; trying again in %g s", interval)
+
+    async def _clear_target(self, record: OperationRecord, intent: Intent) -> None:
+        """Settle other writes to the same target whose outcome is unknown before a new one goes out.
+
+        While one may still land, a second write to the same target would make the upstream's records
+        ambiguous (which of two equal transfers is whose?), so the new write waits: ``OPERATION_PENDING``."""
+        for other in await self.store.pending_operations():
+            if other.id == record.id or other.account_id != record.account_id or other.input.get("kind") not in INTENTS:
+                continue
+            other_intent = intent_from_json(other.input)
+            if other_intent.target != intent.target:
+                continue
+            audit = _Audit(
+                self.store,
+                None,
+                other.operation,
+                other.account_id,
+                other.input,
+                time.monotonic(),
+                self._clock,
+                actor=f"gateway (settling before {record.id})",
+            )
+            try:
+                await self._resolve(other, other_intent, audit)
+            except OperationPending as exc:
+                raise OperationPending(
+                    other.id,
+                    f"an earlier write to the same target ({other.operation}) is not settled yet, so this one "
+                    "waits for it",
+                    retry_after=exc.retry_after,
+                ) from None
+
+    async def _replay(self, record: OperationRecord, intent: Intent, audit: _Audit) -> Outcome | None:
+        """The stored outcome; for a pending one, what the records now say (None: settled as not applied)."""
         if record.status == OperationStatus.SUCCEEDED:
             await audit("REPLAYED", operation_id=record.id, request_ids=_ids(record.result))
             return Outcome(record.id, _receipt(record.result or {}), replayed=True)
@@ -233,7 +308,7 @@ class Operations:
         except ProviderError as exc:
             if exc.outcome_unknown:
                 log.warning("operation %s: outcome unknown (%s); reconciling", record.id, exc.code)
-                return await self._resolve(record, intent, audit, cause=exc)
+                return _applied(await self._resolve(record, intent, audit, cause=exc), record, intent, exc)
             if isinstance(exc, ProviderUnavailable):  # refused before applying (throttled, never sent)
                 await self.store.release_operation(record.id)
                 await audit("NOT_APPLIED", error=exc, operation_id=record.id)
@@ -249,7 +324,7 @@ class Operations:
             raise
         except Exception:
             log.exception("operation %s: unexpected failure; reconciling", record.id)
-            return await self._resolve(record, intent, audit)
+            return _applied(await self._resolve(record, intent, audit), record, intent, None)
         await self.store.finish_operation(
             record.id, OperationStatus.SUCCEEDED, result=_receipt_json(receipt), at=self._clock()
         )
@@ -258,8 +333,11 @@ class Operations:
 
     async def _resolve(
         self, record: OperationRecord, intent: Intent, audit: _Audit, cause: GatewayError | None = None
-    ) -> Outcome:
-        """Settle an operation whose outcome is unknown from the upstream's own records."""
+    ) -> Outcome | None:
+        """Settle an operation whose outcome is unknown from the upstream's own records.
+
+        Returns the outcome when the records show it; None when the settle window has passed with no trace
+        of it (then the key is released); raises ``OperationPending`` while it is undecided."""
         provider = self._provider_of(record.account_id)
         since = record.started_at - SKEW
         try:
@@ -267,26 +345,28 @@ class Operations:
             found = await provider.find_applied(intent, since, exclude)
         except GatewayError as exc:
             await audit("PENDING", error=exc, operation_id=record.id)
-            raise OperationPending(record.id, f"the upstream's records could not be read ({exc.code})") from exc
+            raise OperationPending(
+                record.id, f"the upstream's records could not be read ({exc.code})", retry_after=5.0
+            ) from exc
         if found is not None:
             await self.store.finish_operation(
                 record.id, OperationStatus.SUCCEEDED, result=_receipt_json(found), at=self._clock()
             )
             await audit("RECONCILED", operation_id=record.id, request_ids=(found.request_id,))
             return Outcome(record.id, found, replayed=cause is None, reconciled=True)
-        if self._clock() - record.started_at < self._settle:
+        waited = self._clock() - record.started_at
+        if waited < self._settle:
+            # Absence of evidence is not evidence: the request may still land until the window has passed.
             await audit("PENDING", error=cause, operation_id=record.id)
-            raise OperationPending(record.id, "the upstream's records do not show it yet")
+            left = (self._settle - waited).total_seconds()
+            raise OperationPending(
+                record.id,
+                f"the upstream's records do not show it yet, and the request may still land for {left:.0f} s",
+                retry_after=max(1.0, min(5.0, left)),
+            )
         await self.store.release_operation(record.id)
         await audit("NOT_APPLIED", error=cause, operation_id=record.id)
-        raise ProviderUnavailable(
-            f"{intent.kind} was not applied (the upstream's records show no trace of it); "
-            "it is safe to retry with the same idempotency key",
-            provider=provider.account.provider,
-            partner_id=record.account_id,
-            upstream_code=getattr(cause, "upstream_code", None),
-            request_id=getattr(cause, "request_id", None),
-        )
+        return None
 
     async def _attributed(self, record: OperationRecord, since: datetime) -> frozenset[str]:
         """Upstream ids already claimed by other successful operations of the same kind."""
@@ -306,6 +386,26 @@ class Operations:
             yield
 
 
+def _applied(outcome: Outcome | None, record: OperationRecord, intent: Intent, cause: GatewayError | None) -> Outcome:
+    """The first attempt's outcome; it outlasted the settle window unseen only if the call itself took
+    longer than the window, and then it is safe to say so."""
+    if outcome is not None:
+        return outcome
+    raise ProviderUnavailable(
+        f"{intent.kind} was not applied (the upstream's records show no trace of it after the settle window); "
+        "it is safe to retry with the same idempotency key",
+        provider=getattr(cause, "provider", "unknown"),
+        partner_id=record.account_id,
+        upstream_code=getattr(cause, "upstream_code", None),
+        request_id=getattr(cause, "request_id", None),
+    )
+
+
+def _check_key(key: str | None) -> None:
+    if not key or len(key) > 200:
+        raise InvalidInput("an idempotencyKey of 1 to 200 characters is required", field="idempotencyKey")
+
+
 def _ids(result: Mapping[str, Any] | None) -> tuple[str | None, ...]:
     return ((result or {}).get("requestId"),)
 
@@ -322,9 +422,11 @@ class _Audit:
         data: Mapping[str, Any],
         started: float,
         clock: Callable[[], datetime],
+        *,
+        actor: str = "gateway (reconciliation)",
     ) -> None:
         self.store = store
-        self.principal = principal.name if principal else "gateway (reconciliation)"
+        self.principal = principal.name if principal else actor
         self.operation = operation
         self.account_id = account_id
         self.data = {k: ("***" if k in _SECRET_FIELDS and v else v) for k, v in data.items()}

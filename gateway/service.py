@@ -67,7 +67,7 @@ class Gateway:
         store: Store,
         titles: Mapping[str, str] | None = None,
         ping_seconds: float = 5.0,
-        settle: timedelta = timedelta(seconds=5),
+        settle: timedelta = timedelta(seconds=120),
     ) -> None:
         self._providers: dict[str, Provider] = {p.account.id: p for p in providers}
         self.store = store
@@ -181,23 +181,27 @@ class Session:
         if isinstance(intent, CreateCustomer) and self.principal.scoped_owner is not None:
             intent = replace(intent, owner=self.principal.scoped_owner)  # a salesperson files for themselves
 
-        async def check() -> None:
+        async def authorize() -> None:
             rules.check_principal(self.principal, intent)
             rules.check_role(account, intent)
             if rules.CAPABILITY_OF[intent.kind] not in provider.capabilities:
                 raise UnsupportedByProvider(account.provider, intent.kind)
-            for name in ("amount", "face_value", "credit_line"):
-                value = getattr(intent, name, None)
-                if isinstance(value, Money):
-                    rules.check_amount(account, value, name, allow_zero=name == "credit_line")
             customer_id = getattr(intent, "customer_id", None)
             if customer_id is not None:
                 found = await self.get_customers(account_id, [customer_id])
                 rules.check_customer(self.principal, intent, found.get(customer_id), customer_id)
+
+        async def check() -> None:
+            for name in ("amount", "face_value", "credit_line"):
+                value = getattr(intent, name, None)
+                if isinstance(value, Money):
+                    rules.check_amount(account, value, name, allow_zero=name == "credit_line")
             if isinstance(intent, CreateCustomer) and account.provider in rules.FILED_PROVIDERS:
                 rules.check_filing_limit(intent, await self._same_name_accounts(account_id, intent.name))
 
-        return await self.gateway.operations.run(self.principal, account_id, intent, key, check)
+        return await self.gateway.operations.run(
+            self.principal, account_id, intent, key, authorize=authorize, check=check
+        )
 
     async def _same_name_accounts(self, account_id: str, name: str) -> int:
         """Accounts filed under ``name``, whoever owns them: registered customers and open invitations

@@ -356,8 +356,18 @@ def _typed(hint: object, raw: Any) -> Any:
 
 
 def canonical(intent: Intent) -> str:
-    """A stable text of the intent: same input, same text (the idempotency check compares these)."""
-    return canonical_json(intent_to_json(intent))
+    """A stable text of the intent: same input, same text (the idempotency check compares these).
+
+    Amounts compare by value: ``"10"`` and ``"10.00"`` are the same input."""
+    fields = dataclasses.fields(intent)  # type: ignore[arg-type]
+    return canonical_json({"kind": intent.kind, **{f.name: _by_value(getattr(intent, f.name)) for f in fields}})
+
+
+def _by_value(value: object) -> object:
+    if isinstance(value, Money):
+        amount = value.amount.normalize()
+        return {"amount": format(amount if amount != 0 else Decimal(0), "f"), "currency": value.currency}
+    return _plain(value)
 
 
 def canonical_json(data: Mapping[str, Any]) -> str:

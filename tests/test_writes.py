@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from decimal import Decimal
@@ -17,6 +18,7 @@ from gateway.ids import encode_global_id
 from gateway.registry import Registry
 from gateway.testing import running
 from tests.support.fakes import FakePlugin, FakeProvider
+from tests.support.mutations_demo import FAST_SETTLE, FAST_UPSTREAM
 from tests.test_app import config_for
 
 pytestmark = pytest.mark.anyio
@@ -48,7 +50,9 @@ def plugin() -> FakePlugin:
 
 @pytest.fixture
 async def client(plugin: FakePlugin) -> AsyncIterator[httpx.AsyncClient]:
-    config = GatewayConfig(accounts=config_for("one").accounts, api_keys=KEYS, settle_seconds=0)
+    config = GatewayConfig(
+        accounts=config_for("one").accounts, api_keys=KEYS, upstream=FAST_UPSTREAM, writes=FAST_SETTLE
+    )
     async with running(create_app(config, Registry([plugin]))) as test_client:
         yield test_client
 
@@ -112,11 +116,16 @@ async def test_a_write_lost_before_applying_may_be_retried_with_the_same_key(
     upstream(plugin).next_write = "drop"
     lost = await transfer(client, "70.00", "k-drop")
     assert lost["__typename"] == "UpstreamError"
-    assert lost["retryable"] is True
-    assert upstream(plugin).balance("one-0") == 0
-    retried = await transfer(client, "70.00", "k-drop")
+    # The records show nothing, but the request could still land: pending, never "not applied" at once.
+    assert (lost["pending"], lost["retryable"]) == (True, False)
+    early = await transfer(client, "70.00", "k-drop")
+    assert early["pending"] is True
+    assert upstream(plugin).counts["execute"] == 1  # not resent inside the settle window
+    await asyncio.sleep(FAST_SETTLE.settle_seconds)
+    retried = await transfer(client, "70.00", "k-drop")  # settled as not applied: this call is the retry
     assert retried["__typename"] == "CustomerPayload"
     assert retried["operation"]["replayed"] is False
+    assert upstream(plugin).counts["execute"] == 2
     assert upstream(plugin).balance("one-0") == Decimal("70.00")
 
 
@@ -215,7 +224,11 @@ async def test_a_pending_operation_left_by_a_crash_is_reconciled_at_start(plugin
     from gateway.store import sqlite_url
 
     config = GatewayConfig(
-        accounts=config_for("one").accounts, api_keys=KEYS, settle_seconds=0, store_url=sqlite_url(tmp_path)
+        accounts=config_for("one").accounts,
+        api_keys=KEYS,
+        upstream=FAST_UPSTREAM,
+        writes=FAST_SETTLE,
+        store_url=sqlite_url(tmp_path),
     )
     async with running(create_app(config, Registry([plugin]))) as client:
         provider = upstream(plugin)

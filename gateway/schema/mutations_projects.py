@@ -13,6 +13,7 @@ from strawberry.scalars import JSON
 from gateway import projects as domain
 from gateway.errors import Forbidden, GatewayError, NotFound, Reason, RuleViolation, VersionConflict
 from gateway.ids import decode_global_id
+from gateway.models import Customer as DomainCustomer
 from gateway.models import Page
 from gateway.pagination import MergedList, list_key
 from gateway.schema.context import Context
@@ -85,7 +86,7 @@ class ProjectMutation:
             account_id, native_id = customer_ref(input.customer_id)
             account = info.context.gateway.provider(account_id).account
 
-            async def file() -> dict[str, Any]:
+            async def authorize() -> DomainCustomer:
                 found = (await session.get_customers(account_id, [native_id])).get(native_id)
                 if found is None or not principal.sees_owner(found.owner):
                     # DOMAIN.md: a customer of another partner cannot be filed by this one.
@@ -94,6 +95,10 @@ class ProjectMutation:
                         Reason.CUSTOMER_OF_ANOTHER_PARTNER,
                         "customerId",
                     )
+                return found
+
+            async def file() -> dict[str, Any]:
+                found = await authorize()
                 project = domain.file_project(
                     account_id=account_id,
                     provider=account.provider,
@@ -117,7 +122,7 @@ class ProjectMutation:
                 "winRate": str(input.win_rate),
             }
             result, replayed = await info.context.gateway.operations.run_local(
-                principal, "fileProject", data, idempotency_key, file
+                principal, "fileProject", data, idempotency_key, file, authorize=authorize
             )
             project = await store.get_project(int(result["projectId"]))
         except GatewayError as exc:

@@ -22,7 +22,7 @@ from adapters.huaweicloud._operations import BY_ROUTE
 from adapters.huaweicloud.simulator import SimulatorApp
 from gateway.app import create_app
 from gateway.auth import ApiKey, Role, hash_key
-from gateway.config import AccountConfig, GatewayConfig, demo_config
+from gateway.config import AccountConfig, GatewayConfig, UpstreamConfig, WritesConfig, demo_config
 from gateway.ids import encode_global_id
 from gateway.models import PartnerAccount, PartnerRole, Secret
 from gateway.provider import ASGIApp
@@ -65,6 +65,11 @@ REFUSALS = """
   ... on UpstreamError { code reason upstreamCode requestId retryable pending upstreamProvider: provider partnerId }
 """
 RECEIPT = "operation { operationId replayed reconciled upstreamIds requestId details }"
+
+#: In-process simulators run inside the caller's task: no request outlives its caller, so when an outcome
+#: is unknown it has already landed, and a short settle window is safe here (never over a network).
+FAST_UPSTREAM = UpstreamConfig(timeout_seconds=0.05)
+FAST_SETTLE = WritesConfig(settle_seconds=0.1)
 
 
 def global_id(kind: str, account_id: str, native_id: str) -> str:
@@ -183,6 +188,8 @@ async def demo(*, tiers: bool = False) -> AsyncIterator[Demo]:
         apps[HUAWEI_T2] = apps[HUAWEI]
         accounts = (*accounts, *_tier_accounts())
     counted = {account_id: Counted(app, huawei=account_id.startswith("huawei")) for account_id, app in apps.items()}
-    wired = GatewayConfig(accounts=accounts, simulated=counted, api_keys=KEYS, settle_seconds=0)
+    wired = GatewayConfig(
+        accounts=accounts, simulated=counted, api_keys=KEYS, upstream=FAST_UPSTREAM, writes=FAST_SETTLE
+    )
     async with running(create_app(wired, registry)) as client:
         yield Demo(client, apps[ALIYUN], apps[HUAWEI], counted)

@@ -152,7 +152,8 @@ async def _audit_trail(client: httpx.AsyncClient, since: datetime) -> list[dict[
             client,
             """query($after: String, $since: DateTime) {
               auditLog(first: 100, after: $after, filter: {since: $since}) {
-                pageInfo { hasNextPage endCursor } edges { node { id operation outcome input partnerAccount principal } }
+                pageInfo { hasNextPage endCursor }
+                edges { node { id operation outcome input partnerAccount principal } }
               }
             }""",
             "k-admin",

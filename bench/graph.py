@@ -25,13 +25,15 @@ import strawberry
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters._simkit.faults import Fault, FaultKind
+from adapters.aliyun import plugin as aliyun_plugin
 from adapters.aliyun.simulator import SimulatedPartner
 from adapters.aliyun.simulator import create_app as aliyun_app
+from adapters.huaweicloud import plugin as huaweicloud_plugin
 from adapters.huaweicloud.simulator import SimAccount
 from adapters.huaweicloud.simulator import create_app as huawei_app
 from gateway.app import create_app
 from gateway.config import AccountConfig, GatewayConfig
-from gateway.models import PartnerAccount, PartnerRole, Secret
+from gateway.models import PartnerAccount, Secret
 from gateway.registry import Registry
 from gateway.testing import running
 
@@ -56,7 +58,14 @@ def setup() -> tuple[GatewayConfig, dict[str, Any], dict[str, Counted]]:
     huawei = huawei_app([SimAccount("HWBENCH", "bench-sk", "d" * 32)], seed=1, customers_per_account=CUSTOMERS)
     accounts = (
         AccountConfig(
-            PartnerAccount("aliyun-bench", "aliyun", "Aliyun", PartnerRole.DISTRIBUTOR, "https://agency.aliyuncs.com"),
+            PartnerAccount(
+                "aliyun-bench",
+                "aliyun",
+                "Aliyun",
+                "distributor",
+                "https://agency.aliyuncs.com",
+                aliyun_plugin.program,
+            ),
             {"access_key_id": Secret("LTAIbench"), "access_key_secret": Secret("bench-secret")},
         ),
         AccountConfig(
@@ -64,8 +73,9 @@ def setup() -> tuple[GatewayConfig, dict[str, Any], dict[str, Counted]]:
                 "huawei-bench",
                 "huaweicloud",
                 "Huawei",
-                PartnerRole.TIER1_DISTRIBUTOR,
+                "tier1-distributor",
                 "https://bss.myhuaweicloud.com",
+                huaweicloud_plugin.program,
                 settings={"domain_id": "d" * 32},
             ),
             {"access_key": Secret("HWBENCH"), "secret_key": Secret("bench-sk")},

@@ -1,7 +1,7 @@
 """The ``partner-gateway`` command.
 
 partner-gateway serve [--config FILE] [--host H] [--port P]
-partner-gateway simulator <provider> [provider options]     (e.g. aliyun, huaweicloud)
+partner-gateway simulator <provider> [provider options]     (a provider plug-in that ships a simulator)
 partner-gateway check-config [--config FILE]
 partner-gateway schema                                       (prints the GraphQL SDL)
 partner-gateway new-api-key --name N --role admin|finance|sales [--owner SALESPERSON]
@@ -145,7 +145,7 @@ def _print_accounts(config: GatewayConfig) -> None:
     for entry in config.accounts:
         account = entry.account
         where = "simulated in-process" if account.id in config.simulated else account.endpoint
-        print(f"  partner account {account.id}: {account.name} ({account.provider}, {account.role.value}) -> {where}")
+        print(f"  partner account {account.id}: {account.name} ({account.provider}, {account.role}) -> {where}")
 
 
 def _simulate(args: argparse.Namespace, registry: Registry) -> int:

@@ -37,9 +37,10 @@ from urllib.parse import urlsplit
 
 from gateway.auth import ApiKey, Role
 from gateway.errors import ConfigError
-from gateway.models import PartnerAccount, PartnerRole, Secret
+from gateway.models import PartnerAccount, Secret
 from gateway.provider import ASGIApp, Credentials, ProviderPlugin
 from gateway.registry import Registry
+from gateway.rules import program_problems
 from gateway.store import MEMORY_URL, sqlite_url
 
 __all__ = [
@@ -275,7 +276,7 @@ def demo_config(registry: Registry) -> GatewayConfig:
     accounts: list[AccountConfig] = []
     simulated: dict[str, ASGIApp] = {}
     for plugin in registry.values():
-        demo = plugin.demo()
+        demo = _checked(plugin, "accounts").demo()
         if demo is None:
             continue
         accounts.append(AccountConfig(demo.account, demo.credentials))
@@ -319,14 +320,20 @@ def _parse_account(raw: Mapping[str, Any], key: str, registry: Registry, environ
     settings = _parse_settings(plugin, raw.get("settings", {}), f"{key}.settings")
     credentials = _parse_credentials(plugin, raw.get("credentials"), f"{key}.credentials", environ)
     account = PartnerAccount(
-        id=account_id, provider=provider, name=name, role=role, endpoint=endpoint.rstrip("/"), settings=settings
+        id=account_id,
+        provider=provider,
+        name=name,
+        role=role,
+        endpoint=endpoint.rstrip("/"),
+        program=plugin.program,
+        settings=settings,
     )
     return AccountConfig(account=account, credentials=credentials)
 
 
 def _plugin(registry: Registry, provider: str, key: str) -> ProviderPlugin:
     if provider in registry:
-        return registry[provider]
+        return _checked(registry[provider], key)
     if provider in registry.broken:
         raise ConfigError(
             key, f"provider plug-in {provider!r} is installed but failed to load: {registry.broken[provider]}"
@@ -335,17 +342,27 @@ def _plugin(registry: Registry, provider: str, key: str) -> ProviderPlugin:
     raise ConfigError(key, f"unknown provider {provider!r} (installed: {known})")
 
 
-def _parse_role(plugin: ProviderPlugin, value: str, key: str) -> PartnerRole:
-    allowed = sorted(role.value for role in plugin.roles)
-    try:
-        role = PartnerRole(value)
-    except ValueError:
-        role = None
-    if role is None or role not in plugin.roles:
+def _checked(plugin: ProviderPlugin, key: str) -> ProviderPlugin:
+    """A plug-in whose program facts the rules can apply (a role rule naming no known intent would guard nothing)."""
+    problems = program_problems(plugin.program)
+    if problems:
         raise ConfigError(
-            key, f"{value!r} is not a role of provider {plugin.name!r} (expected one of: {', '.join(allowed)})"
+            key, f"provider plug-in {plugin.name!r} declares facts the gateway cannot apply: {'; '.join(problems)}"
         )
-    return role
+    return plugin
+
+
+def _parse_role(plugin: ProviderPlugin, value: str, key: str) -> str:
+    """One of the roles the plug-in's program declares."""
+    roles = plugin.program.roles
+    if value not in roles:
+        described = "; ".join(f"{role}: {roles[role]}" for role in sorted(roles))
+        raise ConfigError(
+            key,
+            f"{value!r} is not a role of provider {plugin.name!r} (expected one of: {', '.join(sorted(roles))}) "
+            f"[{described}]",
+        )
+    return value
 
 
 def _parse_settings(plugin: ProviderPlugin, raw: object, key: str) -> dict[str, object]:

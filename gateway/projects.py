@@ -1,11 +1,12 @@
 """Deal registrations (项目报备): owned by the gateway, since neither cloud has an API for them (X.3).
 
 A project is filed for one customer of one partner account and moves through six stages, in order and
-one at a time, or is closed as lost. For Aliyun accounts the filing must be approved by the Aliyun BD
-and then confirmed by the customer (DOMAIN.md) before it may move past the first stage; the gateway
-records both. Linking the upstream opportunity id makes Aliyun orders that carry it (``ProjectId``)
-show under the project. Every change is an event in the project's history; concurrent edits are caught
-by a version number the caller sends back.
+one at a time, or is closed as lost. Where the account's partner program says so
+(``ProgramFacts.projects_need_approval``; Aliyun: DOMAIN.md) the filing must be approved by the cloud's BD
+and then confirmed by the customer before it may move past the first stage; the gateway records both.
+Linking the upstream opportunity id makes Aliyun orders that carry it (``ProjectId``) show under the
+project. Every change is an event in the project's history; concurrent edits are caught by a version
+number the caller sends back.
 
 These functions are pure: they check a change and return the changed project and its event.
 """
@@ -61,10 +62,6 @@ class Approval(enum.Enum):
     REJECTED = "REJECTED"
 
 
-#: Providers whose filings need the cloud's BD approval and the customer's confirmation (DOMAIN.md).
-APPROVAL_PROVIDERS = frozenset({"aliyun"})
-
-
 @dataclass(frozen=True, slots=True)
 class ProjectEvent:
     project_id: int
@@ -109,6 +106,7 @@ def file_project(
     *,
     account_id: str,
     provider: str,
+    approval_required: bool,
     customer_id: str,
     customer_name: str,
     name: str,
@@ -119,11 +117,13 @@ def file_project(
     description: str | None = None,
     owner: str | None = None,
 ) -> Project:
+    """A new filing. ``approval_required`` is the account's ``program.projects_need_approval``: the filing
+    then waits for the cloud's approval and the customer's confirmation."""
     if not name.strip():
         raise InvalidInput("a project needs a name", field="name")
     if len(name) > 200:
         raise InvalidInput("a project name has at most 200 characters", field="name")
-    approval = Approval.PENDING if provider in APPROVAL_PROVIDERS else Approval.NOT_REQUIRED
+    approval = Approval.PENDING if approval_required else Approval.NOT_REQUIRED
     return Project(
         id=0,
         account_id=account_id,
@@ -213,5 +213,5 @@ def link_opportunity(
     project: Project, opportunity_id: str, *, actor: str, now: datetime
 ) -> tuple[Project, ProjectEvent]:
     if not opportunity_id.isdigit():
-        raise InvalidInput("an upstream opportunity id is a number (Aliyun ProjectId)", field="opportunityId")
+        raise InvalidInput("an upstream opportunity id is a number (the id orders carry)", field="opportunityId")
     return _changed(project, now, actor, "LINKED", opportunity_id, opportunity_id=opportunity_id)

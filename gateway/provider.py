@@ -1,10 +1,11 @@
 """The seam between the gateway and the clouds.
 
 A *provider plug-in* is an object found through the entry-point group ``partner_gateway.providers``
-(see ``gateway.registry``). It describes one upstream partner API (which roles it knows, which
-credentials and settings an account needs) and builds a ``Provider`` for each configured partner
-account. A ``Provider`` is the gateway's only way to talk to that account's upstream: it calls the
-upstream, maps the answer to ``gateway.models`` and raises only ``gateway.errors``.
+(see ``gateway.registry``). It describes one upstream partner API (its partner program's facts, a
+``ProgramFacts``: roles, currencies, filing limits, which roles may do what; and which credentials and
+settings an account needs) and builds a ``Provider`` for each configured partner account. A ``Provider``
+is the gateway's only way to talk to that account's upstream: it calls the upstream, maps the answer to
+``gateway.models`` and raises only ``gateway.errors``.
 
 A plug-in may also ship a simulator of its upstream (an ASGI app). The gateway uses it for the embedded
 demo (reached in-process through ``httpx.ASGITransport``) and the ``partner-gateway simulator`` command
@@ -34,9 +35,9 @@ from gateway.models import (
     Order,
     Page,
     PartnerAccount,
-    PartnerRole,
     PriceQuote,
     PriceRequest,
+    ProgramFacts,
     Region,
     RegionLevel,
     Reseller,
@@ -267,7 +268,9 @@ class ProviderPlugin(Protocol):
 
     name: str
     title: str
-    roles: frozenset[PartnerRole]
+    program: ProgramFacts
+    """The partner program's facts (roles, currencies, filing limits, role rules): every account of this
+    provider carries them, and ``gateway.rules`` applies them."""
     default_endpoint: str
     credential_names: tuple[str, ...]
     settings: tuple[SettingSpec, ...]

@@ -1,40 +1,29 @@
 """The partner programs' rules (DOMAIN.md), checked before any upstream call.
 
+The rules are the gateway's; the facts they apply (currencies, filing limits, which roles may do what, whose
+money moves) are each program's, declared by its plug-in and carried by the account (``account.program``).
 Each check raises ``RuleViolation`` with a provider-neutral ``Reason``; nothing has been sent when it
 does, so the caller may fix the input and try again with the same idempotency key.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from gateway.auth import Principal
 from gateway.errors import Reason, RuleViolation
-from gateway.models import AccountType, Customer, CustomerKind, Money, PartnerAccount, PartnerRole
+from gateway.models import Customer, Money, PartnerAccount, ProgramFacts
 from gateway.provider import Capability
-from gateway.writes import (
-    AllocateResellerFunds,
-    CreateCustomer,
-    GrantVoucherQuota,
-    Intent,
-    InviteReseller,
-    IssueVoucher,
-    ReclaimFunds,
-    ReclaimResellerFunds,
-    ReclaimVoucherQuota,
-    SetCreditLine,
-    TransferFunds,
-)
+from gateway.writes import INTENTS, CreateCustomer, Intent, IssueVoucher, ReclaimFunds, SetCreditLine, TransferFunds
 
 __all__ = [
     "CAPABILITY_OF",
-    "FILED_PROVIDERS",
-    "FILING_LIMITS",
+    "SALES_INTENTS",
     "check_amount",
     "check_customer",
     "check_filing_limit",
     "check_principal",
     "check_role",
+    "files_customers",
+    "program_problems",
 ]
 
 
@@ -57,28 +46,8 @@ CAPABILITY_OF: dict[str, Capability] = {
     "reclaimVoucher": Capability.RECLAIM_VOUCHER,
 }
 
-#: Filed accounts a customer may have (Aliyun, DOMAIN.md): enterprise 5, individual 1.
-FILING_LIMITS = {CustomerKind.ENTERPRISE: 5, CustomerKind.INDIVIDUAL: 1}
-FILED_PROVIDERS = frozenset({"aliyun"})
-
-#: Only a tier-1 distributor (or a solution provider) may manage tier-2 funds and quotas (Huawei);
-#: only a distributor may invite a tier-2 (Aliyun).
-_TIER1 = frozenset({PartnerRole.TIER1_DISTRIBUTOR, PartnerRole.SOLUTION_PROVIDER})
-_ROLE_RULES: dict[type[Intent], frozenset[PartnerRole]] = {
-    AllocateResellerFunds: _TIER1,
-    ReclaimResellerFunds: _TIER1,
-    GrantVoucherQuota: _TIER1,
-    ReclaimVoucherQuota: _TIER1,
-    InviteReseller: frozenset({PartnerRole.DISTRIBUTOR}),
-}
-
-#: The customers whose money the partner handles: Aliyun consignment (代销), Huawei resale (代售).
-MONEY_ACCOUNT_TYPES = frozenset({AccountType.CONSIGNMENT, AccountType.RESALE})
+#: The customers' money moves in these intents: only for the account types the program names.
 _CUSTOMER_MONEY = (SetCreditLine, TransferFunds, ReclaimFunds, IssueVoucher)
-
-#: Upstream precision for amounts (yuan to the cent: H.4.7; Aliyun credit lines likewise).
-PRECISION = Decimal("0.01")
-CURRENCIES = {"aliyun": {"CNY", "USD"}, "huaweicloud": {"CNY"}}
 
 
 #: What a sales key may do (on its own customers): everything else is for admin and finance keys.
@@ -93,21 +62,20 @@ def check_principal(principal: Principal, intent: Intent) -> None:
         raise RuleViolation(f"sales keys may not {intent.kind}", Reason.ROLE_NOT_ALLOWED)
 
 
-#: The roles of one partner program: a role rule speaks only to roles of the same program. For another
-#: cloud's account the answer is not "wrong role" but "no such operation" (the capability check's).
-_PROGRAMS = (
-    frozenset({PartnerRole.DISTRIBUTOR, PartnerRole.RESELLER}),
-    frozenset({PartnerRole.TIER1_DISTRIBUTOR, PartnerRole.TIER2_RESELLER, PartnerRole.SOLUTION_PROVIDER}),
-)
+def program_problems(program: ProgramFacts) -> list[str]:
+    """What in a plug-in's facts the rules cannot apply: role rules for intents that do not exist (such a
+    rule would silently restrict nothing)."""
+    unknown = sorted(set(program.intent_roles) - set(INTENTS))
+    return [f"role rules name unknown intents: {', '.join(unknown)}"] if unknown else []
 
 
 def check_role(account: PartnerAccount, intent: Intent) -> None:
-    allowed = _ROLE_RULES.get(type(intent))
-    program = next((roles for roles in _PROGRAMS if account.role in roles), frozenset())
-    if allowed is not None and allowed & program and account.role not in allowed:
-        roles = ", ".join(sorted(role.value for role in allowed))
+    """Some intents are for some roles of the account's own program only (``ProgramFacts.intent_roles``)."""
+    allowed = account.program.intent_roles.get(intent.kind)
+    if allowed is not None and account.role not in allowed:
         raise RuleViolation(
-            f"{intent.kind} needs a partner account of role {roles}; {account.id} is {account.role.value}",
+            f"{intent.kind} needs a partner account of role {', '.join(sorted(allowed))}; "
+            f"{account.id} is {account.role}",
             Reason.ROLE_NOT_ALLOWED,
         )
 
@@ -115,34 +83,35 @@ def check_role(account: PartnerAccount, intent: Intent) -> None:
 def check_amount(account: PartnerAccount, amount: Money, field: str = "amount", *, allow_zero: bool = False) -> None:
     if amount.amount < 0 or (amount.amount == 0 and not allow_zero):
         raise RuleViolation("the amount must be greater than zero", Reason.INVALID_INPUT, field)
-    if amount.amount != amount.amount.quantize(PRECISION):
+    program = account.program
+    if amount.amount != amount.amount.quantize(program.precision):
+        places = max(0, -program.precision.normalize().as_tuple().exponent)  # type: ignore[operator]
         raise RuleViolation(
-            "the amount has at most two decimals (the upstream's precision)", Reason.INVALID_INPUT, field
+            f"the amount has at most {places} decimal(s) (the upstream's precision)", Reason.INVALID_INPUT, field
         )
-    currencies = CURRENCIES.get(account.provider)
-    if currencies is not None and amount.currency not in currencies:
+    if amount.currency not in program.currencies:
         raise RuleViolation(
-            f"{account.provider} accounts deal in {', '.join(sorted(currencies))}, not {amount.currency}",
+            f"{account.id} deals in {', '.join(sorted(program.currencies))}, not {amount.currency}",
             Reason.INVALID_INPUT,
             field,
         )
 
 
-def check_customer(principal: Principal, intent: Intent, customer: Customer | None, customer_id: str) -> Customer:
-    """The target customer exists in this account, is the principal's to act on, and (for money) is a
-    consignment or resale customer."""
-    if customer is None:
+def check_customer(
+    account: PartnerAccount, principal: Principal, intent: Intent, customer: Customer | None, customer_id: str
+) -> Customer:
+    """The target customer exists in this account, is the principal's to act on, and (for money) is of an
+    account type whose money the account's program lets the partner move."""
+    if customer is None or not principal.sees_owner(customer.owner):
+        # The same answer for another owner's customer: a sales key learns nothing of other owners' customers.
         raise RuleViolation(
             f"customer {customer_id} is not a customer of this partner account", Reason.NOT_FOUND, "customerId"
         )
-    if not principal.sees_owner(customer.owner):
-        # Same answer as a missing customer: a sales key learns nothing of other owners' customers.
+    allowed = account.program.money_account_types
+    if isinstance(intent, _CUSTOMER_MONEY) and customer.account_type not in allowed:
+        kinds = " or ".join(sorted(kind.value.lower() for kind in allowed)) or "no"
         raise RuleViolation(
-            f"customer {customer_id} is not a customer of this partner account", Reason.NOT_FOUND, "customerId"
-        )
-    if isinstance(intent, _CUSTOMER_MONEY) and customer.account_type not in MONEY_ACCOUNT_TYPES:
-        raise RuleViolation(
-            f"money and vouchers move only for consignment (Aliyun) or resale (Huawei) customers; "
+            f"money and vouchers move only for {kinds} customers of {account.id}; "
             f"{customer_id} is {customer.account_type.value}",
             Reason.ACCOUNT_TYPE_NOT_ALLOWED,
             "customerId",
@@ -150,8 +119,14 @@ def check_customer(principal: Principal, intent: Intent, customer: Customer | No
     return customer
 
 
-def check_filing_limit(intent: CreateCustomer, same_name_accounts: int) -> None:
-    limit = FILING_LIMITS.get(intent.customer_kind)
+def files_customers(account: PartnerAccount) -> bool:
+    """Whether the account's program limits how many accounts a customer may have filed (so counting them
+    before ``check_filing_limit`` is worth an upstream call)."""
+    return bool(account.program.filing_limits)
+
+
+def check_filing_limit(account: PartnerAccount, intent: CreateCustomer, same_name_accounts: int) -> None:
+    limit = account.program.filing_limits.get(intent.customer_kind)
     if limit is not None and same_name_accounts >= limit:
         raise RuleViolation(
             f"{intent.name!r} already has {same_name_accounts} filed account(s); "

@@ -189,15 +189,15 @@ class Session:
             customer_id = getattr(intent, "customer_id", None)
             if customer_id is not None:
                 found = await self.get_customers(account_id, [customer_id])
-                rules.check_customer(self.principal, intent, found.get(customer_id), customer_id)
+                rules.check_customer(account, self.principal, intent, found.get(customer_id), customer_id)
 
         async def check() -> None:
             for name in ("amount", "face_value", "credit_line"):
                 value = getattr(intent, name, None)
                 if isinstance(value, Money):
                     rules.check_amount(account, value, name, allow_zero=name == "credit_line")
-            if isinstance(intent, CreateCustomer) and account.provider in rules.FILED_PROVIDERS:
-                rules.check_filing_limit(intent, await self._same_name_accounts(account_id, intent.name))
+            if isinstance(intent, CreateCustomer) and rules.files_customers(account):
+                rules.check_filing_limit(account, intent, await self._same_name_accounts(account_id, intent.name))
 
         return await self.gateway.operations.run(
             self.principal, account_id, intent, key, authorize=authorize, check=check

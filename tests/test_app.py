@@ -10,10 +10,10 @@ import pytest
 from gateway.app import create_app
 from gateway.config import AccountConfig, GatewayConfig
 from gateway.ids import decode_global_id
-from gateway.models import PartnerAccount, PartnerRole, Secret
+from gateway.models import PartnerAccount, Secret
 from gateway.registry import Registry
 from gateway.testing import running
-from tests.support.fakes import FakePlugin, unavailable
+from tests.support.fakes import FAKE_PROGRAM, FakePlugin, unavailable
 
 pytestmark = pytest.mark.anyio
 
@@ -27,7 +27,7 @@ def config_for(*account_ids: str) -> GatewayConfig:
         accounts=tuple(
             AccountConfig(
                 PartnerAccount(
-                    account_id, "fake", f"Name of {account_id} 名", PartnerRole.DISTRIBUTOR, "https://fake.invalid"
+                    account_id, "fake", f"Name of {account_id} 名", "distributor", "https://fake.invalid", FAKE_PROGRAM
                 ),
                 {"token": Secret("tok-SECRET-1")},
             )

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 
 from gateway.auth import Role
-from gateway.config import check_exposure, load_config, parse_config
+from gateway.config import check_exposure, demo_config, load_config, parse_config
 from gateway.errors import ConfigError
-from gateway.models import PartnerRole, Secret
+from gateway.models import ProgramFacts, Secret
 from gateway.registry import Registry
-from tests.support.fakes import FakePlugin
+from tests.support.fakes import FAKE_PROGRAM, FakePlugin
 
 REGISTRY = Registry([FakePlugin()], broken={"brokencloud": "ImportError: no module named brokencloud"})
 ENV = {"FAKE_TOKEN": "s3cr3t-token-value"}
@@ -49,7 +49,8 @@ def test_a_valid_config_is_read() -> None:
     assert (config.server.host, config.server.port) == ("0.0.0.0", 9000)
     [entry] = config.accounts
     assert entry.account.id == "acme-fake"
-    assert entry.account.role is PartnerRole.RESELLER
+    assert entry.account.role == "reseller"
+    assert entry.account.program is FAKE_PROGRAM  # the plug-in's facts travel with the account
     assert entry.account.endpoint == FakePlugin.default_endpoint
     assert dict(entry.account.settings) == {"region": "cn-north-1", "page_size": 50}
     assert entry.credentials == {"token": Secret("s3cr3t-token-value")}
@@ -60,6 +61,7 @@ def test_a_valid_config_is_read() -> None:
     [
         ("accounts.0.role", "tier3", "accounts[0].role", "'tier3' is not a role of provider 'fake'"),
         ("accounts.0.role", "tier1-distributor", "accounts[0].role", "expected one of: distributor, reseller"),
+        ("accounts.0.role", "Reseller", "accounts[0].role", "reseller: a fake distributor's tier-2"),
         ("accounts.0.provider", "nocloud", "accounts[0].provider", "unknown provider 'nocloud' (installed: fake)"),
         ("accounts.0.provider", "brokencloud", "accounts[0].provider", "failed to load: ImportError"),
         ("accounts.0.id", "Bad Id!", "accounts[0].id", "lower-case letters"),
@@ -87,6 +89,26 @@ def test_a_bad_config_names_the_key_and_the_problem(path: str, value: object, ke
         parse_config(with_change(path, value), REGISTRY, ENV)
     assert caught.value.key == key
     assert problem in caught.value.problem
+
+
+class MisspeltRules(FakePlugin):
+    """A plug-in whose role rule names an intent that does not exist: it would restrict nothing."""
+
+    program = ProgramFacts(
+        roles={"distributor": "d", "reseller": "r"},
+        currencies=frozenset({"CNY"}),
+        intent_roles={"transferFund": frozenset({"distributor"})},
+    )
+
+
+def test_a_plugin_whose_role_rules_name_no_intent_is_refused() -> None:
+    registry = Registry([MisspeltRules()])
+    with pytest.raises(ConfigError) as caught:
+        parse_config(VALID, registry, ENV)
+    assert caught.value.key == "accounts[0].provider"
+    assert "role rules name unknown intents: transferFund" in caught.value.problem
+    with pytest.raises(ConfigError, match="transferFund"):
+        demo_config(registry)
 
 
 def test_duplicate_account_ids_are_refused() -> None:

@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 
 from gateway.errors import InvalidInput
-from gateway.models import Customer, Page, PartnerAccount, PartnerRole
+from gateway.models import Customer, Page, PartnerAccount
 from gateway.pagination import MAX_PAGE_SIZE, Fetch, MergedList, Position
-from tests.support.fakes import FakeProvider, make_customers, unavailable
+from tests.support.fakes import FAKE_PROGRAM, FakeProvider, make_customers, unavailable
 
 pytestmark = pytest.mark.anyio
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.anyio
 def providers(*counts: int, short_pages: int | None = None) -> dict[str, FakeProvider]:
     result = {}
     for n, count in enumerate(counts):
-        account = PartnerAccount(f"acct-{n}", "fake", f"Account {n}", PartnerRole.DISTRIBUTOR, "https://x.invalid")
+        account = PartnerAccount(f"acct-{n}", "fake", f"Account {n}", "distributor", "https://x.invalid", FAKE_PROGRAM)
         result[account.id] = FakeProvider(account, make_customers(account.id, count), short_pages=short_pages)
     return result
 

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from adapters.aliyun import plugin as aliyun
+from adapters.huaweicloud import plugin as huaweicloud
 from gateway.errors import InvalidInput
 from gateway.projects import (
     Approval,
@@ -20,19 +22,28 @@ from gateway.projects import (
     record_approval,
     set_win_rate,
 )
+from gateway.provider import ProviderPlugin
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 
 
-def new(provider: str = "aliyun") -> Project:
+def new(plugin: ProviderPlugin = aliyun) -> Project:
+    """A filing for an account of ``plugin``, whose program says whether filings need approval."""
     return file_project(
-        account_id="a", provider=provider, customer_id="c", customer_name="客户", name="ERP", actor="li", now=NOW
+        account_id="a",
+        provider=plugin.name,
+        approval_required=plugin.program.projects_need_approval,
+        customer_id="c",
+        customer_name="客户",
+        name="ERP",
+        actor="li",
+        now=NOW,
     )
 
 
-def ready(provider: str = "aliyun") -> Project:
-    project = new(provider)
-    if provider == "aliyun":
+def ready(plugin: ProviderPlugin = aliyun) -> Project:
+    project = new(plugin)
+    if project.approval is Approval.PENDING:
         project, _ = record_approval(project, True, actor="bd", now=NOW)
         project, _ = confirm_by_customer(project, actor="customer", now=NOW)
     return project
@@ -54,7 +65,7 @@ def test_aliyun_filings_need_bd_approval_then_the_customer() -> None:
 
 
 def test_huawei_filings_need_no_approval() -> None:
-    project = new("huaweicloud")
+    project = new(huaweicloud)
     assert project.approval is Approval.NOT_REQUIRED
     moved, _ = advance(project, Stage.CONFIRMED_OPPORTUNITY, actor="li", now=NOW)
     assert moved.stage is Stage.CONFIRMED_OPPORTUNITY

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from gateway.models import AccountType, CustomerKind
 from gateway.provider import ProviderPlugin
 from gateway.registry import ENTRY_POINT_GROUP, Registry
+from gateway.rules import CAPABILITY_OF, program_problems
 
 THIRD_PARTY_PLUGIN = """
 from tests.support.fakes import FakePlugin
@@ -52,6 +54,40 @@ def test_the_built_in_providers_are_found_through_entry_points() -> None:
         assert registry[name].name == name
     assert type(registry["aliyun"]).__module__.startswith("adapters.aliyun")
     assert type(registry["huaweicloud"]).__module__.startswith("adapters.huaweicloud")
+
+
+def test_the_bundled_programs_declare_the_facts_of_domain_md() -> None:
+    registry = Registry.discover()
+    aliyun, huawei = registry["aliyun"].program, registry["huaweicloud"].program
+    assert set(aliyun.roles) == {"distributor", "reseller"}
+    assert aliyun.currencies == {"CNY", "USD"}
+    assert dict(aliyun.filing_limits) == {CustomerKind.ENTERPRISE: 5, CustomerKind.INDIVIDUAL: 1}
+    assert aliyun.projects_need_approval
+    assert aliyun.money_account_types == {AccountType.CONSIGNMENT}
+    assert dict(aliyun.intent_roles) == {"inviteReseller": {"distributor"}}
+
+    assert set(huawei.roles) == {"tier1-distributor", "tier2-reseller", "solution-provider"}
+    assert huawei.currencies == {"CNY"}
+    assert not huawei.filing_limits
+    assert not huawei.projects_need_approval
+    assert huawei.money_account_types == {AccountType.RESALE}
+    tier1 = {"tier1-distributor", "solution-provider"}
+    assert dict(huawei.intent_roles) == {
+        "allocateResellerFunds": tier1,
+        "reclaimResellerFunds": tier1,
+        "grantVoucherQuota": tier1,
+        "reclaimVoucherQuota": tier1,
+    }
+
+
+def test_every_installed_program_speaks_of_known_intents_and_describes_its_roles() -> None:
+    for plugin in Registry.discover().values():
+        assert program_problems(plugin.program) == []
+        assert set(plugin.program.intent_roles) <= set(CAPABILITY_OF)
+        assert all(description.strip() for description in plugin.program.roles.values())
+        demo = plugin.demo()
+        if demo is not None:
+            assert demo.account.program is plugin.program
 
 
 @pytest.mark.usefixtures("installed_third_party")

@@ -7,14 +7,35 @@ import argparse
 import httpx
 
 from adapters._simkit.faults import Fault, FaultPlan
+from adapters.aliyun._roles import PartnerRole
 from adapters.aliyun.provider import MAX_PAGE_SIZE, AliyunProvider
 from adapters.aliyun.simulator import HANDLERS, SimulatedPartner, create_app
-from gateway.models import PartnerAccount, PartnerRole, Secret
+from gateway.models import AccountType, CustomerKind, PartnerAccount, ProgramFacts, Secret
 from gateway.provider import ASGIApp, Credentials, DemoUpstream, Provider, SettingSpec
+from gateway.writes import InviteReseller
 
-__all__ = ["AliyunPlugin", "plugin"]
+__all__ = ["PROGRAM", "AliyunPlugin", "plugin"]
 
 DEFAULT_ENDPOINT = "https://agency.aliyuncs.com"  # A.1
+
+#: The Aliyun distribution program (DOMAIN.md, seeds 000 and 001).
+PROGRAM = ProgramFacts(
+    roles={
+        PartnerRole.DISTRIBUTOR: "Aliyun distributor: files and invites customers, develops tier-2 resellers",
+        PartnerRole.RESELLER: "Aliyun reseller: a distributor's tier-2 (二级分销商)",
+    },
+    # Amounts are in the account's currency: CNY on the China site, USD on the international one.
+    currencies=frozenset({"CNY", "USD"}),
+    # Consignment (代销) customers exist under the partner, who transfers and recovers their funds; agency
+    # (代理) customers pay for themselves.
+    money_account_types=frozenset({AccountType.CONSIGNMENT}),
+    # Customer filing (报备): an enterprise may have at most 5 filed accounts, an individual 1.
+    filing_limits={CustomerKind.ENTERPRISE: 5, CustomerKind.INDIVIDUAL: 1},
+    # Project filings are approved by the Aliyun BD, then confirmed by the customer.
+    projects_need_approval=True,
+    # Only a distributor has tier-2 resellers to invite.
+    intent_roles={InviteReseller.kind: frozenset({PartnerRole.DISTRIBUTOR})},
+)
 
 # Simulator-only credentials: they open nothing but the simulator.
 _DEMO = SimulatedPartner(
@@ -38,7 +59,7 @@ class AliyunPlugin:
 
     name = "aliyun"
     title = "Alibaba Cloud"
-    roles = frozenset({PartnerRole.DISTRIBUTOR, PartnerRole.RESELLER})
+    program = PROGRAM
     default_endpoint = DEFAULT_ENDPOINT
     credential_names = ("access_key_id", "access_key_secret")
     settings = (
@@ -56,6 +77,7 @@ class AliyunPlugin:
             name=_DEMO.name,
             role=_DEMO.role,
             endpoint=DEFAULT_ENDPOINT,
+            program=self.program,
         )
         credentials = {
             "access_key_id": Secret(_DEMO.access_key_id),

@@ -25,6 +25,7 @@ from adapters.aliyun._mapping_business import (
 )
 from adapters.aliyun._paging import Fetch, check_window, read_range, rows_at, total_at
 from adapters.aliyun._reconcile import Reconciler
+from adapters.aliyun._roles import PartnerRole
 from adapters.aliyun._scan import Scanner
 from adapters.aliyun._signing import Acs3Signer
 from adapters.aliyun._transport import AgencyTransport
@@ -40,7 +41,6 @@ from gateway.models import (
     Order,
     Page,
     PartnerAccount,
-    PartnerRole,
     PriceQuote,
     PriceRequest,
     Region,
@@ -135,7 +135,7 @@ class AliyunProvider:
             Capability.ISSUE_VOUCHER,
             Capability.RECLAIM_VOUCHER,
         }
-        if self._account.role is PartnerRole.DISTRIBUTOR:
+        if self._account.role == PartnerRole.DISTRIBUTOR:
             reads |= {Capability.LIST_RESELLERS, Capability.RESELLER_FUNDS}
             writes.add(Capability.INVITE_RESELLER)
         return frozenset(reads | writes)
@@ -252,7 +252,7 @@ class AliyunProvider:
 
     async def reseller_funds(self, reseller_ids: Sequence[str]) -> Mapping[str, Funds]:
         """A T2 partner is a sub-account (``SubAccountType`` 5), so GetCreditInfo on its UID (X.3)."""
-        if self._account.role is not PartnerRole.DISTRIBUTOR:
+        if self._account.role != PartnerRole.DISTRIBUTOR:
             raise UnsupportedByProvider(_errors.PROVIDER, "tier-2 resellers for a reseller account")
         return await self._funds(reseller_ids)
 
@@ -296,7 +296,7 @@ class AliyunProvider:
 
     async def list_resellers(self, offset: int, limit: int) -> Page[Reseller]:
         check_window(offset, limit)
-        if self._account.role is not PartnerRole.DISTRIBUTOR:
+        if self._account.role != PartnerRole.DISTRIBUTOR:
             raise UnsupportedByProvider(_errors.PROVIDER, "tier-2 resellers for a reseller account")
 
         async def fetch(number: int, size: int) -> tuple[int, list[dict[str, Any]]]:

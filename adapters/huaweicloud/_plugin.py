@@ -8,16 +8,38 @@ from datetime import timedelta
 import httpx
 
 from adapters._simkit.faults import CONTROL_PATH, Fault
-from gateway.models import PartnerAccount, PartnerRole, Secret
+from gateway.models import AccountType, PartnerAccount, ProgramFacts, Secret
 from gateway.provider import ASGIApp, Credentials, DemoUpstream, SettingSpec
+from gateway.writes import AllocateResellerFunds, GrantVoucherQuota, ReclaimResellerFunds, ReclaimVoucherQuota
 
 from ._operations import OPERATIONS
+from ._roles import PartnerRole
 from .provider import HuaweiCloudProvider
 from .simulator import CODES_PATH, HANDLERS, SimAccount, create_app
 
-__all__ = ["HuaweiCloudPlugin"]
+__all__ = ["PROGRAM", "HuaweiCloudPlugin"]
 
 DEFAULT_ENDPOINT = "https://bss.myhuaweicloud.com"  # cn-north-1, the only BSS region (H.1)
+
+#: Only the credentials of a tier-1 distributor (or of a solution provider) may manage tier-2 funds and
+#: voucher quotas (DOMAIN.md, seeds 002-004).
+_TIER1 = frozenset({PartnerRole.TIER1_DISTRIBUTOR, PartnerRole.SOLUTION_PROVIDER})
+
+#: The Huawei Cloud partner program (DOMAIN.md, seeds 002-004).
+PROGRAM = ProgramFacts(
+    roles={
+        PartnerRole.TIER1_DISTRIBUTOR: "Huawei tier-1 distributor (总经销商): develops and funds tier-2 resellers",
+        PartnerRole.TIER2_RESELLER: "Huawei cloud reseller (云经销商): a tier-1's tier-2",
+        PartnerRole.SOLUTION_PROVIDER: "Huawei solution provider (解决方案提供商): sells to end customers",
+    },
+    currencies=frozenset({"CNY"}),  # BSS amounts are yuan (H.4.7)
+    # Resale (代售) customers are the ones whose funds and vouchers the partner handles; advisory ones pay Huawei.
+    money_account_types=frozenset({AccountType.RESALE}),
+    intent_roles={
+        intent.kind: _TIER1
+        for intent in (AllocateResellerFunds, ReclaimResellerFunds, GrantVoucherQuota, ReclaimVoucherQuota)
+    },
+)
 
 # Demo / standalone simulator defaults. Not real credentials.
 DEMO_ACCESS_KEY = "HWDEMOAKT1DISTRIBUTOR0"
@@ -81,7 +103,7 @@ class HuaweiCloudPlugin:
 
     name = "huaweicloud"
     title = "Huawei Cloud"
-    roles = frozenset({PartnerRole.TIER1_DISTRIBUTOR, PartnerRole.TIER2_RESELLER, PartnerRole.SOLUTION_PROVIDER})
+    program = PROGRAM
     default_endpoint = DEFAULT_ENDPOINT
     credential_names = ("access_key", "secret_key")
     settings = (
@@ -105,6 +127,7 @@ class HuaweiCloudPlugin:
             name="Demo Huawei Cloud tier-1 distributor",
             role=PartnerRole.TIER1_DISTRIBUTOR,
             endpoint=DEFAULT_ENDPOINT,
+            program=self.program,
             settings={"domain_id": DEMO_DOMAIN_ID},
         )
         credentials = {"access_key": Secret(DEMO_ACCESS_KEY), "secret_key": Secret(DEMO_SECRET_KEY)}

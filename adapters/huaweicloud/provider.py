@@ -18,7 +18,6 @@ from gateway.models import (
     Order,
     Page,
     PartnerAccount,
-    PartnerRole,
     PriceQuote,
     PriceRequest,
     Region,
@@ -50,6 +49,7 @@ from ._mapping_money import (
 )
 from ._paging import ORDER_WINDOW, ProviderBase, Wire, order_window
 from ._reconcile import Reconciler
+from ._roles import PartnerRole
 from ._signing import SdkHmacAuth
 from ._writes import DEFAULT_XACCOUNT_TYPE, Writer
 
@@ -150,7 +150,7 @@ class HuaweiCloudProvider(ProviderBase):
 
     @property
     def capabilities(self) -> frozenset[Capability]:
-        if self._account.role is PartnerRole.TIER2_RESELLER:
+        if self._account.role == PartnerRole.TIER2_RESELLER:
             return (_READS | _WRITES) - _TIER1_ONLY
         return _READS | _WRITES
 
@@ -215,7 +215,7 @@ class HuaweiCloudProvider(ProviderBase):
 
     async def list_resellers(self, offset: int, limit: int) -> Page[Reseller]:
         """list_indirect_partners (H.4.10), tier-1 only; total ``count``."""
-        if self._account.role is PartnerRole.TIER2_RESELLER:
+        if self._account.role == PartnerRole.TIER2_RESELLER:
             raise UnsupportedByProvider(PROVIDER, "listing resellers with a tier-2 reseller's account")
 
         async def fetch(position: int, size: int) -> Wire:

@@ -20,7 +20,7 @@ from gateway.models._catalog import (
     VoucherQuotaStatus,
     VoucherStatus,
 )
-from gateway.models._core import Money, Page, PartnerAccount, PartnerRole, Secret
+from gateway.models._core import Money, Page, Secret
 from gateway.models._customers import (
     AccountType,
     Customer,
@@ -41,6 +41,7 @@ from gateway.models._money import (
     LedgerKind,
     Transfer,
 )
+from gateway.models._program import PartnerAccount, ProgramFacts
 
 __all__ = [
     "AccountType",
@@ -63,10 +64,10 @@ __all__ = [
     "OrderType",
     "Page",
     "PartnerAccount",
-    "PartnerRole",
     "PriceItem",
     "PriceQuote",
     "PriceRequest",
+    "ProgramFacts",
     "Region",
     "RegionLevel",
     "Reseller",

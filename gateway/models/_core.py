@@ -1,18 +1,19 @@
-"""Values every family uses: money, secrets, partner accounts, pages."""
+"""Values every family uses: money, secrets, pages."""
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
 
 
-def _frozen_mapping(value: Mapping[str, object]) -> Mapping[str, object]:
+def _frozen_mapping(value: Mapping[K, V]) -> Mapping[K, V]:
     return MappingProxyType(dict(value))
 
 
@@ -57,35 +58,6 @@ class Secret:
 
     def __hash__(self) -> int:
         return hash(self._value)
-
-
-class PartnerRole(enum.Enum):
-    """The partner account's place in its cloud's partner program (DOMAIN.md)."""
-
-    DISTRIBUTOR = "distributor"  # Aliyun distributor
-    RESELLER = "reseller"  # Aliyun reseller (a distributor's tier-2)
-    TIER1_DISTRIBUTOR = "tier1-distributor"  # Huawei 总经销商 / 一级经销商
-    TIER2_RESELLER = "tier2-reseller"  # Huawei 云经销商 / 二级经销商
-    SOLUTION_PROVIDER = "solution-provider"  # Huawei 解决方案提供商
-
-
-@dataclass(frozen=True, slots=True)
-class PartnerAccount:
-    """One partner account of the distributor at one upstream, as configured.
-
-    ``settings`` holds the provider's non-secret options (Huawei ``domain_id``, a page size, ...);
-    the credentials are kept apart and never stored on this object.
-    """
-
-    id: str
-    provider: str
-    name: str
-    role: PartnerRole
-    endpoint: str
-    settings: Mapping[str, object] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "settings", _frozen_mapping(self.settings))
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,6 +102,7 @@ class ProjectMutation:
                 project = domain.file_project(
                     account_id=account_id,
                     provider=account.provider,
+                    approval_required=account.program.projects_need_approval,
                     customer_id=native_id,
                     customer_name=found.name,
                     name=input.name,

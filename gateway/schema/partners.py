@@ -11,7 +11,7 @@ from gateway import models
 from gateway.errors import Forbidden, UnsupportedByProvider
 from gateway.filters import CustomerFilter, OrderFilter, ResellerFilter, VoucherFilter
 from gateway.ids import decode_global_id, encode_global_id
-from gateway.models import Page, PartnerAccount, PartnerRole
+from gateway.models import Page, PartnerAccount
 from gateway.pagination import MergedList, list_key
 from gateway.provider import Capability
 from gateway.schema.money import Balance, LedgerEntry
@@ -22,13 +22,10 @@ if TYPE_CHECKING:
     from gateway.schema.customers import Customer
     from gateway.schema.resellers import Reseller
 
-__all__ = ["CapabilityEnum", "Partner", "PartnerQuery", "PartnerRoleEnum", "ProviderCapabilities", "partner_ids"]
+__all__ = ["CapabilityEnum", "Partner", "PartnerQuery", "ProviderCapabilities", "partner_ids"]
 
 Info = strawberry.Info
 
-PartnerRoleEnum = strawberry.enum(
-    PartnerRole, name="PartnerRole", description="The partner account's place in its cloud's partner program."
-)
 CapabilityEnum = strawberry.enum(
     Capability, name="Capability", description="An operation a provider supports (see `capabilities`)."
 )
@@ -46,7 +43,10 @@ class Partner(Node):
     id: strawberry.ID
     provider: str = strawberry.field(description="The provider plug-in's name, e.g. aliyun or huaweicloud.")
     name: str
-    role: PartnerRoleEnum  # type: ignore[valid-type]
+    role: str = strawberry.field(
+        description="The account's place in its cloud's partner program, as the provider plug-in names it "
+        "(e.g. distributor, tier1-distributor)."
+    )
     account: strawberry.Private[PartnerAccount]
 
     @classmethod

@@ -26,8 +26,10 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_tea_openapi.models import Config
 
 from adapters.aliyun import AliyunProvider
+from adapters.aliyun._plugin import PROGRAM
+from adapters.aliyun._roles import PartnerRole
 from adapters.aliyun.simulator import AgencySimulator, EndAccount, SimulatedPartner, create_app
-from gateway.models import PartnerAccount, PartnerRole, Secret
+from gateway.models import PartnerAccount, Secret
 from tests.support.servers import live_server
 
 PARTNER = SimulatedPartner("LTAI5tContractDistributor", "contract-secret", PartnerRole.DISTRIBUTOR, customers=40)
@@ -133,7 +135,7 @@ def test_sdk_with_an_unknown_access_key(base_url: str) -> None:
 
 @pytest.mark.anyio
 async def test_adapter_and_sdk_agree_over_http(base_url: str, simulator: AgencySimulator) -> None:
-    account = PartnerAccount("contract", "aliyun", "Contract", PartnerRole.DISTRIBUTOR, base_url)
+    account = PartnerAccount("contract", "aliyun", "Contract", PartnerRole.DISTRIBUTOR, base_url, PROGRAM)
     credentials = {
         "access_key_id": Secret(PARTNER.access_key_id),
         "access_key_secret": Secret(PARTNER.access_key_secret),

@@ -38,6 +38,7 @@ def filed(n: int, account: str = "aliyun-a", provider: str = "aliyun", owner: st
     return file_project(
         account_id=account,
         provider=provider,
+        approval_required=provider == "aliyun",
         customer_id=f"c{n}",
         customer_name=f"客户 {n}",
         name=f"Project {n}",

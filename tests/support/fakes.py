@@ -28,9 +28,9 @@ from gateway.models import (
     OrderType,
     Page,
     PartnerAccount,
-    PartnerRole,
     PriceQuote,
     PriceRequest,
+    ProgramFacts,
     Region,
     RegionLevel,
     Reseller,
@@ -44,6 +44,12 @@ from gateway.writes import Intent, Receipt, ReclaimFunds, TransferFunds
 T = TypeVar("T")
 
 OWNERS = ("wang", "li", "zhao")
+#: The fake cloud's partner program: its money moves for RESALE customers, in CNY.
+FAKE_PROGRAM = ProgramFacts(
+    roles={"distributor": "a fake distributor", "reseller": "a fake distributor's tier-2"},
+    currencies=frozenset({"CNY"}),
+    money_account_types=frozenset({AccountType.RESALE}),
+)
 ALL_CAPABILITIES = frozenset(Capability) - {Capability.LIST_NOTES, Capability.SET_CREDIT_LINE}
 
 
@@ -249,7 +255,7 @@ class FakePlugin:
 
     name = "fake"
     title = "Fake Cloud"
-    roles = frozenset({PartnerRole.DISTRIBUTOR, PartnerRole.RESELLER})
+    program = FAKE_PROGRAM
     default_endpoint = "https://fake.invalid"
     credential_names = ("token",)
     settings = (SettingSpec("region", str, required=True), SettingSpec("page_size", int, minimum=1, maximum=100))

@@ -16,15 +16,19 @@ from typing import Any
 
 import httpx
 
+from adapters.aliyun import plugin as aliyun_plugin
+from adapters.aliyun._roles import PartnerRole
 from adapters.aliyun.simulator import AgencySimulator, SimulatedPartner
 from adapters.aliyun.simulator import create_app as aliyun_simulator
+from adapters.huaweicloud import plugin as huaweicloud_plugin
 from adapters.huaweicloud._operations import BY_ROUTE
+from adapters.huaweicloud._roles import PartnerRole as HuaweiRole
 from adapters.huaweicloud.simulator import SimulatorApp
 from gateway.app import create_app
 from gateway.auth import ApiKey, Role, hash_key
 from gateway.config import AccountConfig, GatewayConfig, UpstreamConfig, WritesConfig, demo_config
 from gateway.ids import encode_global_id
-from gateway.models import PartnerAccount, PartnerRole, Secret
+from gateway.models import PartnerAccount, Secret
 from gateway.provider import ASGIApp
 from gateway.registry import Registry
 from gateway.testing import running
@@ -145,8 +149,9 @@ def _tier_accounts() -> tuple[AccountConfig, ...]:
         id=HUAWEI_T2,
         provider="huaweicloud",
         name="Demo tier-2 reseller",
-        role=PartnerRole.TIER2_RESELLER,
+        role=HuaweiRole.TIER2_RESELLER,
         endpoint="https://bss.myhuaweicloud.com",
+        program=huaweicloud_plugin.program,
         settings={"domain_id": HUAWEI_T2_DOMAIN},
     )
     aliyun = PartnerAccount(
@@ -155,6 +160,7 @@ def _tier_accounts() -> tuple[AccountConfig, ...]:
         name="Simulated Aliyun reseller",
         role=PartnerRole.RESELLER,
         endpoint="https://agency.aliyuncs.com",
+        program=aliyun_plugin.program,
     )
     return (
         AccountConfig(

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from adapters.aliyun._roles import PartnerRole
 from adapters.aliyun.simulator._records import Coupon, CouponTemplate, CustomerFiling, Note, Order, SubPartner
-from gateway.models import PartnerRole
 
 __all__ = [
     "INVITATION_VALIDITY",

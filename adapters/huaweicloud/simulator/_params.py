@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from gateway.models import PartnerRole
+from adapters.huaweicloud._roles import PartnerRole
 
 from ._errors import ACCESS_DENIED, NOT_FOUND, NOT_RESALE, ApiError, invalid
 from ._state import PartnerState, SimulatorState, SubCustomer

@@ -11,7 +11,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from gateway.models import PartnerRole
+from adapters.huaweicloud._roles import PartnerRole
 
 from ._reference import REGIONS, SERVICES
 from ._state import ALLOCATABLE, Coupon, PartnerState, Quota, SimulatorState, SubCustomer, timestamp

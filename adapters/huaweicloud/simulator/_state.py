@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from gateway.models import PartnerRole
+from adapters.huaweicloud._roles import PartnerRole
 
 __all__ = [
     "ALLOCATABLE",

@@ -7,8 +7,10 @@ import httpx
 import pytest
 
 from adapters.aliyun import AliyunProvider
+from adapters.aliyun._plugin import PROGRAM
+from adapters.aliyun._roles import PartnerRole
 from adapters.aliyun.simulator import AgencySimulator, SimulatedClock, SimulatedPartner, create_app
-from gateway.models import PartnerAccount, PartnerRole, Secret
+from gateway.models import PartnerAccount, Secret
 
 ENDPOINT = "https://agency.aliyuncs.com"
 DISTRIBUTOR = SimulatedPartner(
@@ -41,6 +43,7 @@ def account_for(partner: SimulatedPartner, **settings: object) -> PartnerAccount
         name=partner.name,
         role=partner.role,
         endpoint=ENDPOINT,
+        program=PROGRAM,
         settings=settings,
     )
 

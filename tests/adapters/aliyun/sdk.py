@@ -13,8 +13,8 @@ from alibabacloud_agency20221216.client import Client as Client2022
 from alibabacloud_agency20250227.client import Client as Client2025
 from alibabacloud_tea_openapi.models import Config
 
+from adapters.aliyun._roles import PartnerRole
 from adapters.aliyun.simulator import AgencySimulator, PartnerState, SimulatedPartner, create_app
-from gateway.models import PartnerRole
 from tests.support.servers import live_server
 
 REQUEST_ID = re.compile(r"^[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}$")

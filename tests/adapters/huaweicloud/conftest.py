@@ -10,9 +10,11 @@ import pytest
 from starlette.applications import Starlette
 
 from adapters.huaweicloud import HuaweiCloudProvider
+from adapters.huaweicloud._plugin import PROGRAM
+from adapters.huaweicloud._roles import PartnerRole
 from adapters.huaweicloud._signing import SdkHmacAuth
 from adapters.huaweicloud.simulator import PartnerState, SimAccount, SimulatorApp, SimulatorState, create_app
-from gateway.models import PartnerAccount, PartnerRole, Secret
+from gateway.models import PartnerAccount, Secret
 
 ENDPOINT = "https://bss.myhuaweicloud.com"
 NOW = datetime(2025, 3, 1, 8, 0, 0, tzinfo=UTC)
@@ -132,6 +134,7 @@ def provider_for(
         name=sim.name,
         role=sim.role,
         endpoint=ENDPOINT,
+        program=PROGRAM,
         settings={"domain_id": sim.domain_id, **settings},
     )
     credentials = {"access_key": Secret(sim.access_key), "secret_key": Secret(sim.secret_key)}

@@ -14,8 +14,8 @@ from huaweicloudsdkbss.v2 import BssClient
 from huaweicloudsdkcore.auth.credentials import GlobalCredentials
 from huaweicloudsdkcore.http.http_config import HttpConfig
 
+from adapters.huaweicloud._roles import PartnerRole
 from adapters.huaweicloud.simulator import PartnerState, SimAccount, SimulatorApp, create_app
-from gateway.models import PartnerRole
 from tests.support.servers import live_server
 
 T1 = SimAccount("AKSDKCONTRACT000001", "sdk-contract-secret", "5d5d5d5d5d5d5d5d5d5d5d5d5d5d5d5d", name="T1")

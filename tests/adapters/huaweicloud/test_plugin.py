@@ -6,7 +6,7 @@ import argparse
 from importlib.metadata import entry_points
 
 from adapters.huaweicloud import plugin
-from gateway.models import PartnerRole
+from gateway.models import AccountType
 from gateway.provider import ProviderPlugin
 
 
@@ -14,7 +14,11 @@ def test_plugin_declares_itself() -> None:
     assert isinstance(plugin, ProviderPlugin)
     assert plugin.name == "huaweicloud"
     assert plugin.title == "Huawei Cloud"
-    assert plugin.roles == {PartnerRole.TIER1_DISTRIBUTOR, PartnerRole.TIER2_RESELLER, PartnerRole.SOLUTION_PROVIDER}
+    assert set(plugin.program.roles) == {"tier1-distributor", "tier2-reseller", "solution-provider"}
+    assert plugin.program.currencies == {"CNY"}
+    assert plugin.program.money_account_types == {AccountType.RESALE}
+    assert not plugin.program.filing_limits
+    assert not plugin.program.projects_need_approval
     assert plugin.default_endpoint == "https://bss.myhuaweicloud.com"
     assert plugin.credential_names == ("access_key", "secret_key")
     settings = {spec.name: spec for spec in plugin.settings}

@@ -13,6 +13,8 @@ from starlette.applications import Starlette
 
 from adapters.huaweicloud import HuaweiCloudProvider, plugin
 from adapters.huaweicloud._mapping import customer_from_wire
+from adapters.huaweicloud._plugin import PROGRAM
+from adapters.huaweicloud._roles import PartnerRole
 from adapters.huaweicloud.simulator import SimAccount, SimulatorState
 from gateway.errors import (
     ConfigError,
@@ -24,7 +26,7 @@ from gateway.errors import (
     ProviderThrottled,
     ProviderUnavailable,
 )
-from gateway.models import AccountType, CustomerKind, CustomerStatus, PartnerAccount, PartnerRole, Secret
+from gateway.models import AccountType, CustomerKind, CustomerStatus, PartnerAccount, Secret
 from gateway.provider import Capability, Provider
 
 from .conftest import ENDPOINT, T1, fixed_clock
@@ -39,6 +41,7 @@ def _account(domain_id: str = T1.domain_id, **settings: object) -> PartnerAccoun
         name="T1",
         role=PartnerRole.TIER1_DISTRIBUTOR,
         endpoint=ENDPOINT,
+        program=PROGRAM,
         settings={"domain_id": domain_id, **settings},
     )
 
@@ -303,7 +306,7 @@ async def test_configuration_errors() -> None:
 async def test_plugin_demo_works_end_to_end() -> None:
     demo = plugin.demo()
     assert demo.account.id == "huaweicloud-demo"
-    assert demo.account.role is PartnerRole.TIER1_DISTRIBUTOR
+    assert demo.account.role == PartnerRole.TIER1_DISTRIBUTOR
     assert all(isinstance(value, Secret) for value in demo.credentials.values())
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=demo.app), base_url=demo.account.endpoint) as http:
         provider = plugin.create(demo.account, demo.credentials, http)

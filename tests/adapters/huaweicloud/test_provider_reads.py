@@ -11,6 +11,7 @@ import pytest
 from starlette.applications import Starlette
 
 from adapters.huaweicloud import HuaweiCloudProvider
+from adapters.huaweicloud._plugin import PROGRAM
 from adapters.huaweicloud.simulator import SimAccount, SimulatorState
 from gateway.errors import InvalidInput, UnsupportedByProvider
 from gateway.models import (
@@ -55,7 +56,7 @@ async def http(app: Starlette, counter: Counter) -> AsyncIterator[httpx.AsyncCli
 def _provider(http: httpx.AsyncClient, sim: SimAccount = T1, **settings: object) -> HuaweiCloudProvider:
     account = PartnerAccount(
         id=f"hw-{sim.name.lower()}", provider="huaweicloud", name=sim.name, role=sim.role, endpoint=ENDPOINT,
-        settings={"domain_id": sim.domain_id, **settings},
+        program=PROGRAM, settings={"domain_id": sim.domain_id, **settings},
     )  # fmt: skip
     credentials = {"access_key": Secret(sim.access_key), "secret_key": Secret(sim.secret_key)}
     return HuaweiCloudProvider(account, credentials, http, clock=fixed_clock())

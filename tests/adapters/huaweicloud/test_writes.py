@@ -8,9 +8,10 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from adapters.huaweicloud._roles import PartnerRole
 from adapters.huaweicloud.simulator import SimulatorApp
 from gateway.errors import InvalidInput, UnsupportedByProvider
-from gateway.models import AccountType, BalanceKind, Money, PartnerRole, VoucherQuotaStatus, VoucherStatus
+from gateway.models import AccountType, BalanceKind, Money, VoucherQuotaStatus, VoucherStatus
 from gateway.provider import Capability, Provider
 from gateway.writes import (
     AddNote,
@@ -62,7 +63,7 @@ async def test_capabilities_by_role(moving_http: httpx.AsyncClient, clock: Clock
     }
     assert writes <= tier1.capabilities
     assert not {Capability.SET_CREDIT_LINE, Capability.FREEZE_CUSTOMER, Capability.ADD_NOTE} & tier1.capabilities
-    assert tier2.account.role is PartnerRole.TIER2_RESELLER
+    assert tier2.account.role == PartnerRole.TIER2_RESELLER
     tier1_only = {Capability.ALLOCATE_RESELLER_FUNDS, Capability.GRANT_VOUCHER_QUOTA}
     assert tier2.capabilities == tier1.capabilities - tier1_only - {
         Capability.LIST_RESELLERS,

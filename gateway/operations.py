@@ -120,7 +120,7 @@ class Operations:
         digest = hashlib.sha256(f"{account_id}\n{canonical(intent)}".encode()).hexdigest()
         audit = _Audit(self.store, principal, intent.kind, account_id, data, started, self._clock)
 
-        existing = await self.store.operation_by_key(key)
+        existing = await self.store.operation_by_key(principal.name, key)
         if existing is None:
             try:
                 await check()

@@ -75,11 +75,11 @@ async def open_store(url: str, **engine_options: Any) -> Store:
     if marker is not None and recorded is not None and not marker.database.exists():
         raise marker.missing(recorded)
     if database is not None:
-        with failures.translated("open"):
+        with failures.translated("open", report=False):
             database.parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, pool_pre_ping=True, **engine_options)
     try:
-        with failures.translated("open"):
+        with failures.translated("open", report=False):
             found = await read_identity(engine)
             if marker is not None and recorded is not None:
                 marker.verify(found, recorded)

@@ -55,13 +55,15 @@ class Failures:
         return StoreUnavailable(f"the gateway's store cannot be used: {self.scrub(_detail(exc))}")
 
     @contextlib.contextmanager
-    def translated(self, doing: str) -> Iterator[None]:
-        """Raise ``StoreUnavailable`` from any failure of the database while ``doing`` (a method's name)."""
+    def translated(self, doing: str, *, report: bool = True) -> Iterator[None]:
+        """Raise ``StoreUnavailable`` from any failure of the database while ``doing`` (a method's name);
+        ``report``: log it too (an incident while serving, which GraphQL answers do not log)."""
         try:
             yield
         except FAILURES as exc:
             error = self.unavailable(exc)
-            log.error("store: %s failed: %s", doing, error.message)
+            if report:
+                log.error("store: %s failed: %s", doing, error.message)
             raise error from exc
 
 

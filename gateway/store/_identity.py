@@ -96,7 +96,7 @@ class Marker:
             return None
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise StoreUnavailable(
-                f"refusing to start: the store marker {self.path} cannot be read ({type(exc).__name__}: {exc}). "
+                f"the store marker {self.path} cannot be read ({type(exc).__name__}: {exc}). "
                 f"It records which store belongs to {self.database}; restore it, or remove it to adopt "
                 f"{self.database} as it is."
             ) from exc
@@ -127,17 +127,17 @@ class Marker:
             return
         what = f"is store {found.store_id} (created {_when(found.created_at)})" if found else "has no store id"
         raise StoreUnavailable(
-            f"refusing to start: the database {self.database} {what}, but the marker {self.path} records store "
-            f"{recorded.store_id}, initialised {recorded.initialised_at} and last opened {recorded.last_opened_at}: "
+            f"the database {self.database} {what}, but the marker {self.path} records store {recorded.store_id} "
+            f"(initialised {recorded.initialised_at}, last opened {recorded.last_opened_at}): "
             "the database was replaced. Put the original database back; or, to use this one deliberately "
             f"(the original's operation log, idempotency keys and audit trail are then gone), remove {self.path}."
         )
 
     def missing(self, recorded: MarkerRecord) -> StoreUnavailable:
         return StoreUnavailable(
-            f"refusing to start: the store database {self.database} is missing, but the marker {self.path} records "
-            f"that store {recorded.store_id} was initialised there {recorded.initialised_at} and last opened "
-            f"{recorded.last_opened_at}. Starting now would begin an empty store that has forgotten every "
+            f"the store database {self.database} is missing, but the marker {self.path} records that store "
+            f"{recorded.store_id} was initialised there {recorded.initialised_at} (last opened "
+            f"{recorded.last_opened_at}). Starting now would begin an empty store that has forgotten every "
             "idempotency key, so a retried write that had already succeeded would be applied again. Restore the "
             "database from a backup (or point [store] data_dir or PARTNER_GATEWAY_DATA at the right directory); "
             f"to start with an empty store deliberately, remove {self.path}."

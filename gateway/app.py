@@ -1,8 +1,10 @@
 """The HTTP app: ``/graphql``, ``/healthz`` and ``/readyz``.
 
-The lifespan opens one ``httpx.AsyncClient`` per partner account (through the account's in-process
-simulator in the embedded demo), builds each account's provider through its plug-in, and closes the
-clients on shutdown.
+The lifespan opens the store (``StoreUnavailable`` stops the start: a missing or replaced database, an
+unreachable server), opens one ``httpx.AsyncClient`` per partner account (through the account's
+in-process simulator in the embedded demo), builds each account's provider through its plug-in, settles
+the operations an earlier run left pending, and closes it all on shutdown. ``/readyz`` answers 503 unless
+every account and the store answer within ``READY_TIMEOUT``.
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ from gateway import __version__
 from gateway.auth import Authenticator
 from gateway.config import GatewayConfig
 from gateway.endpoint import GraphQLEndpoint, principal_of
+from gateway.errors import StoreUnavailable
 from gateway.registry import Registry
 from gateway.schema import Context, build_schema
 from gateway.service import Gateway
-from gateway.store import open_store
+from gateway.store import Store, open_store
 
 __all__ = ["create_app"]
 
@@ -42,6 +45,7 @@ USER_AGENT = f"partner-gateway/{__version__}"
 
 class State(TypedDict):
     gateway: Gateway
+    store: Store
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -51,6 +55,20 @@ class GraphQLApp(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         return Context(gateway=request.state.gateway, principal=principal_of(request.state))
+
+
+async def store_health(store: Store) -> dict[str, Any]:
+    """The store answers a cheap read and a no-op write, and is still the store it was, in time."""
+    try:
+        async with asyncio.timeout(READY_TIMEOUT):
+            await store.check()
+    except TimeoutError:
+        error = StoreUnavailable(f"the gateway's store did not answer within {READY_TIMEOUT:g} s")
+    except StoreUnavailable as exc:
+        error = exc
+    else:
+        return {"ok": True}
+    return {"ok": False, "error": {"message": error.message, **error.extensions()}}
 
 
 def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
@@ -83,26 +101,35 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
                 ping_seconds=READY_TIMEOUT,
                 settle=timedelta(seconds=config.writes.settle_seconds),
             )
-            for operation_id, outcome in await gateway.operations.reconcile_pending():
+            try:
+                settled = await gateway.operations.reconcile_pending()
+            except StoreUnavailable as exc:  # serve anyway: /readyz says why it is not ready
+                log.error(
+                    "could not settle the operations an earlier run left pending (they stay pending, and are "
+                    "settled when their keys are retried, by the sweep, or at the next start): %s",
+                    exc.message,
+                )
+                settled = []
+            for operation_id, outcome in settled:
                 log.warning("operation %s left pending by an earlier run: %s", operation_id, outcome)
             sweep = asyncio.create_task(gateway.operations.sweep(max(1.0, min(30.0, config.writes.settle_seconds / 4))))
             stack.callback(sweep.cancel)
-            yield {"gateway": gateway}
+            yield {"gateway": gateway, "store": store}
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok", "version": __version__})
 
     async def readyz(request: Request) -> Response:
         gateway: Gateway = request.state.gateway
-        results = await gateway.health()
+        results, store = await asyncio.gather(gateway.health(), store_health(request.state.store))
         accounts: dict[str, Any] = {}
         for health in results:
             entry: dict[str, Any] = {"provider": health.provider, "ok": health.ok}
             if health.error is not None:
                 entry["error"] = {"message": health.error.message, **health.error.extensions()}
             accounts[health.account_id] = entry
-        ready = all(h.ok for h in results)
-        body = {"status": "ready" if ready else "unready", "accounts": accounts}
+        ready = store["ok"] and all(h.ok for h in results)
+        body = {"status": "ready" if ready else "unready", "store": store, "accounts": accounts}
         return JSONResponse(body, status_code=200 if ready else 503)
 
     graphql = GraphQLEndpoint(GraphQLApp(build_schema()), Authenticator(config.api_keys))

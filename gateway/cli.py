@@ -5,11 +5,15 @@ partner-gateway simulator <provider> [provider options]     (a provider plug-in 
 partner-gateway check-config [--config FILE]
 partner-gateway schema                                       (prints the GraphQL SDL)
 partner-gateway new-api-key --name N --role admin|finance|sales [--owner SALESPERSON]
+
+Exit status 2: an invalid configuration; 3: the store cannot be used (unreachable, or its database is
+missing or replaced: see gateway.store._identity). Both print what is wrong, without a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 import sys
@@ -22,13 +26,15 @@ from gateway import __version__
 from gateway.app import create_app
 from gateway.auth import Role, hash_key, new_key
 from gateway.config import CONFIG_ENV, GatewayConfig, check_exposure, demo_config, load_config
-from gateway.errors import ConfigError
+from gateway.errors import ConfigError, StoreUnavailable
 from gateway.registry import Registry
 from gateway.schema import sdl
+from gateway.store import StoreIdentity, open_store
 
 __all__ = ["main"]
 
 EXIT_CONFIG = 2
+EXIT_STORE = 3
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -98,10 +104,19 @@ def _serve(args: argparse.Namespace, registry: Registry) -> int:
     host = args.host or config.server.host
     port = args.port or config.server.port
     check_exposure(config, host)
+    # Open the store once before serving: a missing, replaced or unreachable store stops the start here, with
+    # its message and no traceback (the lifespan opens it again, inside the server's event loop).
+    store = make_url(config.store_url).render_as_string(hide_password=True)
+    try:
+        identity = asyncio.run(_store_identity(config.store_url))
+    except StoreUnavailable as exc:
+        print(f"partner-gateway: cannot start: {exc.message}\n  store: {store}", file=sys.stderr)
+        return EXIT_STORE
     app = create_app(config, registry)
     print(f"partner-gateway {__version__}: serving GraphQL at http://{host}:{port}/graphql (GraphiQL in a browser)")
     print(f"  health: /healthz   readiness: /readyz   configuration: {config.source}")
-    print(f"  state (projects, operations, audit): {make_url(config.store_url).render_as_string(hide_password=True)}")
+    print(f"  state (projects, operations, audit): {store}")
+    print(f"  store id: {identity.store_id} (created {identity.created_at:%Y-%m-%d %H:%M:%S} UTC)")
     _print_accounts(config)
     if not config.api_keys:
         print(
@@ -111,6 +126,13 @@ def _serve(args: argparse.Namespace, registry: Registry) -> int:
         )
     uvicorn.run(app, host=host, port=port, log_level=args.log_level)
     return 0
+
+
+async def _store_identity(url: str) -> StoreIdentity:
+    store = await open_store(url)
+    await store.close()
+    assert store.identity is not None  # open_store gives every store its id
+    return store.identity
 
 
 def _schema(args: argparse.Namespace, registry: Registry) -> int:

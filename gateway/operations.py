@@ -134,7 +134,7 @@ class Operations:
 
         try:
             await authorize()
-            if await self.store.operation_by_key(key) is None:
+            if await self.store.operation_by_key(principal.name, key) is None:
                 await check()
         except GatewayError as exc:
             await audit("REJECTED", error=exc)

@@ -56,6 +56,7 @@ async def test_healthz_says_the_process_is_alive(client: httpx.AsyncClient) -> N
 async def test_readyz_is_200_when_every_account_answers(client: httpx.AsyncClient) -> None:
     response = await client.get("/readyz")
     assert response.status_code == 200
+    assert response.json()["store"] == {"ok": True}
     assert response.json()["accounts"] == {
         "one": {"provider": "fake", "ok": True},
         "two": {"provider": "fake", "ok": True},
@@ -69,6 +70,7 @@ async def test_readyz_is_503_naming_the_failing_accounts() -> None:
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "unready"
+    assert body["store"] == {"ok": True}
     assert body["accounts"]["one"]["ok"] is True
     assert body["accounts"]["two"]["ok"] is False
     assert body["accounts"]["two"]["error"]["code"] == "PROVIDER_UNAVAILABLE"

@@ -80,12 +80,14 @@ def test_serve_answers_the_readme_query_from_both_providers(served: tuple[str, s
     assert httpx.get(f"{base}/readyz", timeout=30).status_code == 200
 
 
-def test_serve_says_what_it_serves(served: tuple[str, subprocess.Popen[str]]) -> None:
+def test_serve_says_what_it_serves(served: tuple[str, subprocess.Popen[str]], tmp_path: Path) -> None:
     base, process = served
     process.terminate()
     output = process.communicate(timeout=10)[0]
     assert "WARNING: no API keys are configured: the gateway is OPEN" in output
     assert "state (projects, operations, audit): sqlite+aiosqlite:///" in output
+    store_id = json.loads((tmp_path / "gateway.store-id").read_text())["store_id"]
+    assert f"store id: {store_id} (created " in output
     assert f"serving GraphQL at {base}/graphql" in output
     assert "aliyun-demo" in output
     assert "huaweicloud-demo" in output
@@ -116,3 +118,39 @@ def test_without_api_keys_the_gateway_refuses_a_non_loopback_address() -> None:
     result = run("serve", "--host", "0.0.0.0", "--port", "1")
     assert result.returncode == 2
     assert "api_keys: no API keys are configured" in result.stderr
+
+
+def test_serve_refuses_a_store_whose_database_was_deleted(
+    served: tuple[str, subprocess.Popen[str]], tmp_path: Path
+) -> None:
+    base, process = served
+    assert httpx.get(f"{base}/readyz", timeout=30).json()["store"] == {"ok": True}
+    process.terminate()
+    process.wait(timeout=10)
+    (tmp_path / "gateway.db").unlink()
+
+    result = run("serve", "--port", str(free_port()), env={"PARTNER_GATEWAY_DATA": str(tmp_path)})
+    assert result.returncode == 3
+    assert f"partner-gateway: cannot start: the store database {tmp_path / 'gateway.db'} is missing" in (result.stderr)
+    assert f"remove {tmp_path / 'gateway.store-id'}" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "serving GraphQL" not in result.stdout
+    assert not (tmp_path / "gateway.db").exists()
+
+
+def test_serve_refuses_a_store_it_cannot_reach_without_showing_its_password(tmp_path: Path) -> None:
+    config = tmp_path / "gateway.toml"
+    config.write_text(
+        '[[accounts]]\nid = "acme-aliyun"\nprovider = "aliyun"\nname = "Acme"\nrole = "distributor"\n'
+        '[accounts.credentials]\naccess_key_id = "ACME_AK"\naccess_key_secret = "ACME_SK"\n'
+        f'[store]\nurl = "postgresql+asyncpg://gateway:pg-SECRET-pw@127.0.0.1:{free_port()}/gateway"\n'
+    )
+    result = run(
+        "serve", "--config", str(config), "--port", str(free_port()), env={"ACME_AK": "LTAIacme", "ACME_SK": "sk"}
+    )
+    assert result.returncode == 3
+    assert "partner-gateway: cannot start: the gateway's store cannot be used: " in result.stderr
+    assert "Connect call failed" in result.stderr
+    assert "store: postgresql+asyncpg://gateway:***@127.0.0.1:" in result.stderr
+    assert "pg-SECRET-pw" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr + result.stdout

@@ -9,27 +9,29 @@ applies the migrations the database lacks.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
-import json
-from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from decimal import Decimal
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy import RowMapping
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
-from gateway.errors import VersionConflict
+from gateway.errors import StoreUnavailable, VersionConflict
 from gateway.models import Page
-from gateway.projects import Approval, Project, ProjectEvent, ProjectStatus, Stage
+from gateway.projects import Project, ProjectEvent, Stage
+from gateway.store import _rows as r
 from gateway.store import _tables as t
+from gateway.store._errors import Failures
+from gateway.store._identity import Marker, StoreIdentity, read_identity, sqlite_file
 from gateway.store._migrations import migrate
+from gateway.store._records import AuditEntry, AuditFilter, OperationRecord, OperationStatus, ProjectFilter
 
 __all__ = [
     "MEMORY_URL",
@@ -39,102 +41,97 @@ __all__ = [
     "OperationStatus",
     "ProjectFilter",
     "Store",
+    "StoreIdentity",
+    "StoreUnavailable",
     "open_store",
     "sqlite_url",
 ]
 
+MEMORY_URL = "sqlite+aiosqlite:///:memory:"
 
-class OperationStatus:
-    PENDING = "PENDING"  # sent, or about to be: the outcome is not known yet
-    SUCCEEDED = "SUCCEEDED"
-    FAILED = "FAILED"
-
-
-@dataclass(frozen=True, slots=True)
-class OperationRecord:
-    """One logical write: its idempotency key, input, and (once known) its outcome."""
-
-    id: str
-    idempotency_key: str | None
-    principal: str
-    operation: str
-    account_id: str
-    input: Mapping[str, Any]
-    input_hash: str
-    status: str
-    started_at: datetime
-    result: Mapping[str, Any] | None = None
-    error: Mapping[str, Any] | None = None
-    finished_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    at: datetime
-    principal: str
-    operation: str
-    input: Mapping[str, Any]
-    outcome: str
-    account_id: str | None = None
-    error_code: str | None = None
-    request_ids: tuple[str, ...] = ()
-    operation_id: str | None = None
-    duration_ms: int | None = None
-    id: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class AuditFilter:
-    principal: str | None = None
-    operation: str | None = None
-    outcome: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ProjectFilter:
-    account_ids: tuple[str, ...] | None = None
-    customer_id: str | None = None
-    stage: Stage | None = None
-    status: ProjectStatus | None = None
-    owner: str | None = None
-    search: str | None = None
-    customer_ids: frozenset[str] | None = field(default=None)
-    """For sales principals: only projects of these (their own) customers."""
+#: How long PostgreSQL is given to accept a connection before the store counts as unavailable.
+CONNECT_TIMEOUT = 10.0
 
 
 def sqlite_url(data_dir: str | Path) -> str:
     return f"sqlite+aiosqlite:///{(Path(data_dir) / 'gateway.db').resolve()}"
 
 
-MEMORY_URL = "sqlite+aiosqlite:///:memory:"
-
-
 async def open_store(url: str, **engine_options: Any) -> Store:
-    """Connect, migrate, and return the store at ``url`` (``MEMORY_URL``: a private in-memory one)."""
+    """Connect, check the store is the one its data directory recorded, migrate, and return it.
+
+    ``MEMORY_URL``: a private in-memory store. ``StoreUnavailable`` when the database cannot be reached,
+    or when it is missing or replaced (``_identity``: the message says what, where, and what to do).
+    """
+    parsed = make_url(url)
+    failures = Failures(parsed)
     if url == MEMORY_URL:
         engine_options.setdefault("poolclass", StaticPool)  # one connection, so one in-memory database
-    elif (database := make_url(url).database) and make_url(url).get_backend_name() == "sqlite":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if parsed.get_backend_name() == "postgresql":
+        engine_options["connect_args"] = {"timeout": CONNECT_TIMEOUT, **engine_options.get("connect_args", {})}
+    database = sqlite_file(parsed)
+    marker = Marker(database) if database is not None else None
+    recorded = marker.read() if marker is not None else None
+    if marker is not None and recorded is not None and not marker.database.exists():
+        raise marker.missing(recorded)
+    if database is not None:
+        with failures.translated("open", report=False):
+            database.parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, pool_pre_ping=True, **engine_options)
-    await migrate(engine)
-    return Store(engine)
+    try:
+        with failures.translated("open", report=False):
+            found = await read_identity(engine)
+            if marker is not None and recorded is not None:
+                marker.verify(found, recorded)
+            await migrate(engine)
+            identity = found or await read_identity(engine)
+        if identity is None:  # pragma: no cover - migration step 3 gives every store its id
+            raise StoreUnavailable(f"the store at {parsed.render_as_string()} has no store id after migrating")
+        if marker is not None:
+            marker.write(identity, recorded)
+    except BaseException:
+        await engine.dispose()
+        raise
+    return Store(engine, identity=identity, database=database, url=parsed)
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def _json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+def _guarded(
+    method: Callable[Concatenate[Store, P], Awaitable[R]],
+) -> Callable[Concatenate[Store, P], Awaitable[R]]:
+    """Every database failure inside ``method`` becomes ``StoreUnavailable`` (see ``_errors``)."""
+
+    @functools.wraps(method)
+    async def guarded(self: Store, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self._failures.translated(method.__name__):
+            self._ensure_database_file()
+            return await method(self, *args, **kwargs)
+
+    guarded.__store_guarded__ = True  # type: ignore[attr-defined]
+    return guarded
 
 
 class Store:
-    def __init__(self, engine: AsyncEngine) -> None:
+    """The gateway's state. Every method raises ``StoreUnavailable`` when the database cannot be used."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        identity: StoreIdentity | None = None,
+        database: Path | None = None,
+        url: URL | None = None,
+    ) -> None:
         self.engine = engine
+        self.identity = identity
+        """The store's id, read when it was opened."""
+        self.database = database
+        """A SQLite store's database file (``None`` in memory and on PostgreSQL)."""
+        self._failures = Failures(url if url is not None else engine.url)
+        self._file_id = _file_id(database) if database is not None else None
 
     @property
     def dialect(self) -> str:
@@ -143,51 +140,95 @@ class Store:
     async def close(self) -> None:
         await self.engine.dispose()
 
+    def _ensure_database_file(self) -> None:
+        """A SQLite database deleted or replaced under a running gateway is unavailable, not silently empty:
+        open connections would go on writing to the deleted file, new ones would create an empty one."""
+        if self.database is None or self._file_id is None:
+            return
+        try:
+            now = _file_id(self.database)
+        except FileNotFoundError:
+            now = None
+        if now != self._file_id:
+            happened = "deleted" if now is None else "replaced"
+            raise StoreUnavailable(
+                f"the store database {self.database} was {happened} while the gateway was running; "
+                "writes can no longer be kept. Restore it, then restart the gateway."
+            )
+
+    @_guarded
+    async def check(self) -> None:
+        """The database answers, can be written, and is still this store (for readiness: bound its time)."""
+        c = t.store_identity.c
+        async with self.engine.begin() as conn:
+            store_id = (await conn.execute(sa.select(c.store_id))).scalar_one_or_none()
+            # A write that changes nothing: fails on a read-only database or transaction, costs nothing else.
+            await conn.execute(sa.update(t.store_identity).where(sa.false()).values(store_id=c.store_id))
+        if self.identity is not None and store_id != self.identity.store_id:
+            raise StoreUnavailable(
+                f"the store's database was replaced while the gateway was running: it is store {store_id}, "
+                f"not {self.identity.store_id}. Restore it, then restart the gateway."
+            )
+
     @contextlib.asynccontextmanager
     async def target_lock(self, name: str) -> AsyncIterator[None]:
         """Hold ``name`` across every gateway replica sharing this store (a PostgreSQL advisory lock, on a
         connection of its own for as long as the write takes). SQLite is one process's store: the
-        caller's in-process lock is all there is to take."""
+        caller's in-process lock is all there is to take. Only taking and releasing the lock raise
+        ``StoreUnavailable``; what the caller raises inside passes through as it is."""
         if self.dialect != "postgresql":
             yield
             return
         key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
-        async with self.engine.connect() as conn:
-            await conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": key})
+        with self._failures.translated("target_lock"):
+            conn = await self.engine.connect()
             try:
-                yield
-            finally:
-                await conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                await conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            except BaseException:
+                await conn.close()
+                raise
+        try:
+            yield
+        finally:
+            with self._failures.translated("target_lock"):
+                try:
+                    await conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                finally:
+                    await conn.close()
 
     # --- projects ---------------------------------------------------------------------------------
 
+    @_guarded
     async def insert_project(self, project: Project, actor: str) -> Project:
         async with self.engine.begin() as conn:
-            result = await conn.execute(sa.insert(t.projects).values(**_project_row(project)))
+            result = await conn.execute(sa.insert(t.projects).values(**r.project_row(project)))
             project_id = int(result.inserted_primary_key[0])  # type: ignore[index]
-            stored = _with_id(project, project_id)
+            stored = r.with_id(project, project_id)
             event = ProjectEvent(project_id, project.created_at, actor, "FILED", project.name, project.stage)
-            await conn.execute(sa.insert(t.project_events).values(**_event_row(event)))
+            await conn.execute(sa.insert(t.project_events).values(**r.event_row(event)))
         return stored
 
+    @_guarded
     async def save_project(self, project: Project, event: ProjectEvent) -> Project:
         """Store a change made to version ``project.version - 1``; ``VersionConflict`` if that is stale."""
         async with self.engine.begin() as conn:
             result = await conn.execute(
                 sa.update(t.projects)
                 .where(t.projects.c.id == project.id, t.projects.c.version == project.version - 1)
-                .values(**_project_row(project))
+                .values(**r.project_row(project))
             )
             if result.rowcount != 1:
                 raise VersionConflict(f"project {project.id} was changed by someone else: read it again")
-            await conn.execute(sa.insert(t.project_events).values(**_event_row(event)))
+            await conn.execute(sa.insert(t.project_events).values(**r.event_row(event)))
         return project
 
+    @_guarded
     async def get_project(self, project_id: int) -> Project | None:
         async with self.engine.connect() as conn:
             row = (await conn.execute(sa.select(t.projects).where(t.projects.c.id == project_id))).mappings().first()
-        return _project(row) if row else None
+        return r.project_of(row) if row else None
 
+    @_guarded
     async def list_projects(self, where: ProjectFilter, offset: int, limit: int) -> Page[Project]:
         """Projects, newest first (then by id), matching ``where``."""
         c = t.projects.c
@@ -213,8 +254,9 @@ class Store:
             rows = (
                 await conn.execute(query.order_by(c.created_at.desc(), c.id.desc()).offset(offset).limit(limit))
             ).mappings()
-            return Page(tuple(_project(row) for row in rows), int(total))
+            return Page(tuple(r.project_of(row) for row in rows), int(total))
 
+    @_guarded
     async def project_events(self, project_id: int) -> list[ProjectEvent]:
         c = t.project_events.c
         async with self.engine.connect() as conn:
@@ -224,7 +266,7 @@ class Store:
             return [
                 ProjectEvent(
                     project_id=row["project_id"],
-                    at=_utc(row["at"]),  # type: ignore[arg-type]
+                    at=r.utc(row["at"]),  # type: ignore[arg-type]
                     actor=row["actor"],
                     kind=row["kind"],
                     detail=row["detail"],
@@ -235,27 +277,33 @@ class Store:
 
     # --- operations: idempotency keys and pending writes ----------------------------------------------
 
+    @_guarded
     async def claim_operation(self, record: OperationRecord) -> tuple[OperationRecord, bool]:
-        """Insert ``record``; if its idempotency key is taken, return the existing record instead.
+        """Insert ``record``; if its principal already holds its idempotency key, return that record instead.
 
-        The unique key is the arbiter across concurrent requests and gateway replicas alike.
+        Keys are per principal: another principal's same key is a different operation. The unique
+        (principal, idempotency_key) is the arbiter across concurrent requests and gateway replicas alike.
         """
         try:
             async with self.engine.begin() as conn:
-                await conn.execute(sa.insert(t.operations).values(**_operation_row(record)))
+                await conn.execute(sa.insert(t.operations).values(**r.operation_row(record)))
             return record, True
         except IntegrityError:
-            existing = await self.operation_by_key(record.idempotency_key or "")
+            existing = await self.operation_by_key(record.principal, record.idempotency_key or "")
             if existing is None:  # pragma: no cover - the row that collided vanished
                 raise
             return existing, False
 
-    async def operation_by_key(self, key: str) -> OperationRecord | None:
+    @_guarded
+    async def operation_by_key(self, principal: str, key: str) -> OperationRecord | None:
+        """The operation ``principal`` started with idempotency key ``key``, if any (never another's)."""
+        c = t.operations.c
         async with self.engine.connect() as conn:
-            query = sa.select(t.operations).where(t.operations.c.idempotency_key == key)
+            query = sa.select(t.operations).where(c.principal == principal, c.idempotency_key == key)
             row = (await conn.execute(query)).mappings().first()
-        return _operation(row) if row else None
+        return r.operation_of(row) if row else None
 
+    @_guarded
     async def get_operation(self, operation_id: str) -> OperationRecord | None:
         async with self.engine.connect() as conn:
             row = (
@@ -263,8 +311,9 @@ class Store:
                 .mappings()
                 .first()
             )
-        return _operation(row) if row else None
+        return r.operation_of(row) if row else None
 
+    @_guarded
     async def finish_operation(
         self,
         operation_id: str,
@@ -280,24 +329,27 @@ class Store:
                 .where(t.operations.c.id == operation_id)
                 .values(
                     status=status,
-                    result=_json(result) if result is not None else None,
-                    error=_json(error) if error is not None else None,
+                    result=r.dumps(result) if result is not None else None,
+                    error=r.dumps(error) if error is not None else None,
                     finished_at=at,
                 )
             )
 
+    @_guarded
     async def release_operation(self, operation_id: str) -> None:
         """Forget an operation that never reached the upstream, so its key may be used again."""
         async with self.engine.begin() as conn:
             await conn.execute(sa.delete(t.operations).where(t.operations.c.id == operation_id))
 
+    @_guarded
     async def pending_operations(self) -> list[OperationRecord]:
         c = t.operations.c
         async with self.engine.connect() as conn:
             query = sa.select(t.operations).where(c.status == OperationStatus.PENDING).order_by(c.started_at)
             rows = (await conn.execute(query)).mappings()
-            return [_operation(row) for row in rows]
+            return [r.operation_of(row) for row in rows]
 
+    @_guarded
     async def operations_since(self, account_id: str, operation: str, since: datetime) -> list[OperationRecord]:
         """Operations of one kind on one account started at or after ``since`` (for reconciliation)."""
         c = t.operations.c
@@ -305,14 +357,16 @@ class Store:
             query = sa.select(t.operations).where(
                 c.account_id == account_id, c.operation == operation, c.started_at >= since
             )
-            return [_operation(row) for row in (await conn.execute(query)).mappings()]
+            return [r.operation_of(row) for row in (await conn.execute(query)).mappings()]
 
     # --- audit -------------------------------------------------------------------------------------
 
+    @_guarded
     async def audit(self, entry: AuditEntry) -> None:
         async with self.engine.begin() as conn:
-            await conn.execute(sa.insert(t.audit_log).values(**_audit_row(entry)))
+            await conn.execute(sa.insert(t.audit_log).values(**r.audit_row(entry)))
 
+    @_guarded
     async def list_audit(self, where: AuditFilter, offset: int, limit: int) -> Page[AuditEntry]:
         """The audit trail, newest first, matching ``where``."""
         c = t.audit_log.c
@@ -331,25 +385,25 @@ class Store:
         async with self.engine.connect() as conn:
             total = (await conn.execute(sa.select(sa.func.count()).select_from(query.subquery()))).scalar_one()
             rows = (await conn.execute(query.order_by(c.id.desc()).offset(offset).limit(limit))).mappings()
-            return Page(tuple(_audit(row) for row in rows), int(total))
+            return Page(tuple(r.audit_of(row) for row in rows), int(total))
 
     # --- assignments (客户分配) ----------------------------------------------------------------------
 
+    @_guarded
     async def assign(self, account_id: str, customer_id: str, owner: str, by: str, at: datetime) -> None:
         c = t.assignments.c
-        async with self.engine.begin() as conn:
-            updated = await conn.execute(
-                sa.update(t.assignments)
-                .where(c.account_id == account_id, c.customer_id == customer_id)
-                .values(owner=owner, assigned_by=by, assigned_at=at)
-            )
-            if updated.rowcount == 0:
-                await conn.execute(
-                    sa.insert(t.assignments).values(
-                        account_id=account_id, customer_id=customer_id, owner=owner, assigned_by=by, assigned_at=at
-                    )
-                )
+        values = {"owner": owner, "assigned_by": by, "assigned_at": at}
+        update = sa.update(t.assignments).where(c.account_id == account_id, c.customer_id == customer_id)
+        insert = sa.insert(t.assignments).values(account_id=account_id, customer_id=customer_id, **values)
+        try:
+            async with self.engine.begin() as conn:
+                if (await conn.execute(update.values(**values))).rowcount == 0:
+                    await conn.execute(insert)
+        except IntegrityError:  # a concurrent first assignment inserted it meanwhile: this one is the later
+            async with self.engine.begin() as conn:
+                await conn.execute(update.values(**values))
 
+    @_guarded
     async def assignments(self, account_id: str) -> dict[str, str]:
         c = t.assignments.c
         async with self.engine.connect() as conn:
@@ -357,128 +411,7 @@ class Store:
             return {customer_id: owner for customer_id, owner in rows}
 
 
-def _with_id(project: Project, project_id: int) -> Project:
-    return replace(project, id=project_id)
-
-
-def _project_row(p: Project) -> dict[str, Any]:
-    return {
-        "account_id": p.account_id,
-        "provider": p.provider,
-        "customer_id": p.customer_id,
-        "customer_name": p.customer_name,
-        "name": p.name,
-        "stage": p.stage.value,
-        "status": p.status.value,
-        "win_rate": str(p.win_rate),
-        "approval": p.approval.value,
-        "customer_confirmed": p.customer_confirmed,
-        "industry": p.industry,
-        "description": p.description,
-        "opportunity_id": p.opportunity_id,
-        "owner": p.owner,
-        "created_by": p.created_by,
-        "created_at": p.created_at,
-        "updated_at": p.updated_at,
-        "version": p.version,
-    }
-
-
-def _project(row: RowMapping) -> Project:
-    return Project(
-        id=int(row["id"]),
-        account_id=row["account_id"],
-        provider=row["provider"],
-        customer_id=row["customer_id"],
-        customer_name=row["customer_name"],
-        name=row["name"],
-        stage=Stage(row["stage"]),
-        status=ProjectStatus(row["status"]),
-        win_rate=Decimal(row["win_rate"]),
-        approval=Approval(row["approval"]),
-        customer_confirmed=bool(row["customer_confirmed"]),
-        created_by=row["created_by"],
-        created_at=_utc(row["created_at"]),  # type: ignore[arg-type]
-        updated_at=_utc(row["updated_at"]),  # type: ignore[arg-type]
-        version=int(row["version"]),
-        industry=row["industry"],
-        description=row["description"],
-        opportunity_id=row["opportunity_id"],
-        owner=row["owner"],
-    )
-
-
-def _event_row(e: ProjectEvent) -> dict[str, Any]:
-    return {
-        "project_id": e.project_id,
-        "at": e.at,
-        "actor": e.actor,
-        "kind": e.kind,
-        "detail": e.detail,
-        "stage": e.stage.value if e.stage else None,
-    }
-
-
-def _operation_row(r: OperationRecord) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "idempotency_key": r.idempotency_key,
-        "principal": r.principal,
-        "operation": r.operation,
-        "account_id": r.account_id,
-        "input": _json(r.input),
-        "input_hash": r.input_hash,
-        "status": r.status,
-        "result": _json(r.result) if r.result is not None else None,
-        "error": _json(r.error) if r.error is not None else None,
-        "started_at": r.started_at,
-        "finished_at": r.finished_at,
-    }
-
-
-def _operation(row: RowMapping) -> OperationRecord:
-    return OperationRecord(
-        id=row["id"],
-        idempotency_key=row["idempotency_key"],
-        principal=row["principal"],
-        operation=row["operation"],
-        account_id=row["account_id"],
-        input=json.loads(row["input"]),
-        input_hash=row["input_hash"],
-        status=row["status"],
-        started_at=_utc(row["started_at"]),  # type: ignore[arg-type]
-        result=json.loads(row["result"]) if row["result"] else None,
-        error=json.loads(row["error"]) if row["error"] else None,
-        finished_at=_utc(row["finished_at"]),
-    )
-
-
-def _audit_row(e: AuditEntry) -> dict[str, Any]:
-    return {
-        "at": e.at,
-        "principal": e.principal,
-        "operation": e.operation,
-        "account_id": e.account_id,
-        "input": _json(e.input),
-        "outcome": e.outcome,
-        "error_code": e.error_code,
-        "request_ids": _json(list(e.request_ids)),
-        "operation_id": e.operation_id,
-        "duration_ms": e.duration_ms,
-    }
-
-
-def _audit(row: RowMapping) -> AuditEntry:
-    return AuditEntry(
-        id=int(row["id"]),
-        at=_utc(row["at"]),  # type: ignore[arg-type]
-        principal=row["principal"],
-        operation=row["operation"],
-        account_id=row["account_id"],
-        input=json.loads(row["input"]),
-        outcome=row["outcome"],
-        error_code=row["error_code"],
-        request_ids=tuple(json.loads(row["request_ids"])),
-        operation_id=row["operation_id"],
-        duration_ms=row["duration_ms"],
-    )
+def _file_id(path: Path) -> tuple[int, int]:
+    """Which file ``path`` is: deleting or replacing it changes this."""
+    status = os.stat(path)
+    return status.st_dev, status.st_ino

@@ -1,42 +1,122 @@
 """Schema migrations: numbered steps, each applied once, in order, inside a transaction.
 
-Step 1 creates the first schema. A later change is a new step with explicit DDL (never an edit of an
-old step), so every store, old or new, ends at the same shape.
+Step 1 creates the first schema (frozen in ``_schema_v1``). A later change is a new step with explicit DDL
+(never an edit of an old step), so every store, old or new, ends at the shape ``_tables`` describes.
+
+Each step runs in a transaction of its own that first takes the store's migration lock (SQLite:
+``BEGIN IMMEDIATE``, which also makes the step's DDL transactional, as Python's sqlite3 module would
+otherwise run DDL outside any transaction; PostgreSQL: a transaction-scoped advisory lock), then checks
+again that the step is still missing: two gateways starting at once apply each step once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import secrets
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from gateway.store import _schema_v1 as v1
 from gateway.store import _tables as t
 
-__all__ = ["MIGRATIONS", "migrate"]
+__all__ = ["MIGRATIONS", "Step", "migrate"]
+
+Step = Callable[[Connection], None]
+
+#: An arbitrary constant: the key of the advisory lock PostgreSQL migrations hold ("gwmigrat" in ASCII).
+_PG_MIGRATION_LOCK = 0x67776D6967726174
 
 
 def _v1(conn: Connection) -> None:
-    for table in (t.projects, t.project_events, t.operations, t.audit_log, t.assignments):
+    for table in (v1.projects, v1.project_events, v1.operations, v1.audit_log, v1.assignments):
         table.create(conn)
 
 
-MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = ((1, _v1),)
+def _v2_keys_per_principal(conn: Connection) -> None:
+    """Idempotency keys belong to their principal: unique on (principal, idempotency_key), not on the key.
+
+    SQLite cannot drop the inline UNIQUE of step 1, so the table is rebuilt with its rows; PostgreSQL swaps
+    the constraint (step 1 left it unnamed: PostgreSQL named it ``operations_idempotency_key_key``)."""
+    if conn.dialect.name != "sqlite":
+        conn.exec_driver_sql("ALTER TABLE operations DROP CONSTRAINT operations_idempotency_key_key")
+        conn.exec_driver_sql(
+            "ALTER TABLE operations ADD CONSTRAINT uq_operations_principal_key UNIQUE (principal, idempotency_key)"
+        )
+        return
+    columns = (
+        "id, idempotency_key, principal, operation, account_id, input, input_hash, status, result, error, "
+        "started_at, finished_at"
+    )
+    conn.exec_driver_sql(
+        """CREATE TABLE operations_v2 (
+            id VARCHAR(36) NOT NULL,
+            idempotency_key VARCHAR(200),
+            principal VARCHAR(100) NOT NULL,
+            operation VARCHAR(64) NOT NULL,
+            account_id VARCHAR(64) NOT NULL,
+            input TEXT NOT NULL,
+            input_hash VARCHAR(64) NOT NULL,
+            status VARCHAR(16) NOT NULL,
+            result TEXT,
+            error TEXT,
+            started_at DATETIME NOT NULL,
+            finished_at DATETIME,
+            PRIMARY KEY (id),
+            CONSTRAINT uq_operations_principal_key UNIQUE (principal, idempotency_key)
+        )"""
+    )
+    conn.exec_driver_sql(f"INSERT INTO operations_v2 ({columns}) SELECT {columns} FROM operations")  # noqa: S608
+    conn.exec_driver_sql("DROP TABLE operations")
+    conn.exec_driver_sql("ALTER TABLE operations_v2 RENAME TO operations")
+    conn.exec_driver_sql("CREATE INDEX ix_operations_status ON operations (status)")
 
 
-async def migrate(engine: AsyncEngine) -> list[int]:
-    """Apply the steps the store lacks; return their numbers."""
+def _v3_store_identity(conn: Connection) -> None:
+    """The store's random id, which the data directory's marker file repeats (see ``_identity``)."""
+    timestamp = "DATETIME" if conn.dialect.name == "sqlite" else "TIMESTAMP WITH TIME ZONE"
+    conn.exec_driver_sql(
+        f"""CREATE TABLE store_identity (
+            id INTEGER NOT NULL CONSTRAINT ck_store_identity_one_row CHECK (id = 1),
+            store_id VARCHAR(32) NOT NULL,
+            created_at {timestamp} NOT NULL,
+            PRIMARY KEY (id)
+        )"""
+    )
+    insert = sa.text("INSERT INTO store_identity (id, store_id, created_at) VALUES (1, :store_id, :created_at)")
+    conn.execute(
+        insert.bindparams(sa.bindparam("created_at", type_=sa.DateTime(timezone=True))),
+        {"store_id": secrets.token_hex(16), "created_at": datetime.now(UTC)},
+    )
+
+
+MIGRATIONS: tuple[tuple[int, Step], ...] = ((1, _v1), (2, _v2_keys_per_principal), (3, _v3_store_identity))
+
+
+async def migrate(engine: AsyncEngine, steps: Sequence[tuple[int, Step]] = MIGRATIONS) -> list[int]:
+    """Apply the ``steps`` the store lacks; return their numbers."""
     async with engine.begin() as conn:
         await conn.run_sync(lambda c: t.schema_migrations.create(c, checkfirst=True))
         done = set((await conn.execute(sa.select(t.schema_migrations.c.version))).scalars())
     applied = []
-    for version, step in MIGRATIONS:
+    for version, step in steps:
         if version in done:
             continue
         async with engine.begin() as conn:
+            await _lock(conn)
+            query = sa.select(t.schema_migrations.c.version).where(t.schema_migrations.c.version == version)
+            if (await conn.execute(query)).first() is not None:
+                continue  # another gateway applied it meanwhile
             await conn.run_sync(step)
             await conn.execute(sa.insert(t.schema_migrations).values(version=version, applied_at=datetime.now(UTC)))
         applied.append(version)
     return applied
+
+
+async def _lock(conn: AsyncConnection) -> None:
+    if conn.dialect.name == "sqlite":
+        await conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})

@@ -53,7 +53,7 @@ operations = sa.Table(
     "operations",
     metadata,
     sa.Column("id", sa.String(36), primary_key=True),
-    sa.Column("idempotency_key", sa.String(200), unique=True),
+    sa.Column("idempotency_key", sa.String(200)),
     sa.Column("principal", sa.String(100), nullable=False),
     sa.Column("operation", sa.String(64), nullable=False),
     sa.Column("account_id", sa.String(64), nullable=False),
@@ -64,6 +64,8 @@ operations = sa.Table(
     sa.Column("error", sa.Text),  # JSON
     sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("finished_at", sa.DateTime(timezone=True)),
+    # A key is its principal's own: another principal's same key is another operation (step 2).
+    sa.UniqueConstraint("principal", "idempotency_key", name="uq_operations_principal_key"),
 )
 
 audit_log = sa.Table(
@@ -90,4 +92,15 @@ assignments = sa.Table(
     sa.Column("owner", sa.String(100), nullable=False),
     sa.Column("assigned_by", sa.String(100), nullable=False),
     sa.Column("assigned_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+store_identity = sa.Table(
+    "store_identity",
+    metadata,
+    # One row: the random id this store was given when it was created (step 3), which the data directory's
+    # marker file repeats, so a deleted or replaced database is noticed at start (``_identity``).
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("store_id", sa.String(32), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("id = 1", name="ck_store_identity_one_row"),
 )

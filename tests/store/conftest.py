@@ -5,10 +5,13 @@ PostgreSQL run works in a schema of its own, dropped afterwards."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -33,23 +36,55 @@ def _postgres_answers() -> str | None:
 _POSTGRES_DOWN = _postgres_answers()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    if request.param == "sqlite":
-        opened = await open_store(sqlite_url(tmp_path))
-        yield opened
-        await opened.close()
-        return
+@dataclass(frozen=True)
+class Place:
+    """Where an empty store can be made: a URL and the engine options ``open_store`` takes with it."""
+
+    url: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def dialect(self) -> str:
+        return "postgresql" if self.url.startswith("postgresql") else "sqlite"
+
+
+@contextlib.asynccontextmanager
+async def postgres_place() -> AsyncIterator[Place]:
+    """A schema of its own on the PostgreSQL server, dropped afterwards."""
     if _POSTGRES_DOWN is not None:
         pytest.skip(f"no PostgreSQL at {POSTGRES}: {_POSTGRES_DOWN}")
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(POSTGRES)
     await admin.execute(f'CREATE SCHEMA "{schema}"')
-    url = POSTGRES.replace("postgresql://", "postgresql+asyncpg://", 1)
-    opened = await open_store(url, connect_args={"server_settings": {"search_path": schema}})
+    try:
+        url = POSTGRES.replace("postgresql://", "postgresql+asyncpg://", 1)
+        yield Place(url, {"connect_args": {"server_settings": {"search_path": schema}}})
+    finally:
+        await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        await admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def place(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Place]:
+    """An empty store's place on each back end."""
+    if request.param == "sqlite":
+        yield Place(sqlite_url(tmp_path))
+        return
+    async with postgres_place() as where:
+        yield where
+
+
+@pytest.fixture
+async def postgres() -> AsyncIterator[Place]:
+    """An empty store's place on PostgreSQL only."""
+    async with postgres_place() as where:
+        yield where
+
+
+@pytest.fixture
+async def store(place: Place) -> AsyncIterator[Store]:
+    opened = await open_store(place.url, **place.options)
     try:
         yield opened
     finally:
         await opened.close()
-        await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        await admin.close()

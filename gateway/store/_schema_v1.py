@@ -1,0 +1,90 @@
+"""The first schema, frozen as migration step 1 created it.
+
+Step 1 must build the same tables forever, whatever ``_tables`` (the latest shape) becomes: later changes
+are later steps, applied on top of this.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+projects = sa.Table(
+    "projects",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("account_id", sa.String(64), nullable=False, index=True),
+    sa.Column("provider", sa.String(64), nullable=False),
+    sa.Column("customer_id", sa.String(64), nullable=False, index=True),
+    sa.Column("customer_name", sa.String(200), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("stage", sa.String(32), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("win_rate", sa.String(8), nullable=False),  # a decimal string: SQLite has no exact decimal
+    sa.Column("approval", sa.String(16), nullable=False),
+    sa.Column("customer_confirmed", sa.Boolean, nullable=False),
+    sa.Column("industry", sa.String(100)),
+    sa.Column("description", sa.Text),
+    sa.Column("opportunity_id", sa.String(32), index=True),
+    sa.Column("owner", sa.String(100)),
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+project_events = sa.Table(
+    "project_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("project_id", sa.Integer, sa.ForeignKey("projects.id"), nullable=False, index=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(100), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("stage", sa.String(32)),
+)
+
+operations = sa.Table(
+    "operations",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("idempotency_key", sa.String(200), unique=True),
+    sa.Column("principal", sa.String(100), nullable=False),
+    sa.Column("operation", sa.String(64), nullable=False),
+    sa.Column("account_id", sa.String(64), nullable=False),
+    sa.Column("input", sa.Text, nullable=False),  # JSON, secrets removed
+    sa.Column("input_hash", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("result", sa.Text),  # JSON
+    sa.Column("error", sa.Text),  # JSON
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=True)),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("principal", sa.String(100), nullable=False, index=True),
+    sa.Column("operation", sa.String(64), nullable=False, index=True),
+    sa.Column("account_id", sa.String(64)),
+    sa.Column("input", sa.Text, nullable=False),
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Column("error_code", sa.String(64)),
+    sa.Column("request_ids", sa.Text, nullable=False),  # JSON list
+    sa.Column("operation_id", sa.String(36)),
+    sa.Column("duration_ms", sa.Integer),
+)
+
+assignments = sa.Table(
+    "assignments",
+    metadata,
+    sa.Column("account_id", sa.String(64), primary_key=True),
+    sa.Column("customer_id", sa.String(64), primary_key=True),
+    sa.Column("owner", sa.String(100), nullable=False),
+    sa.Column("assigned_by", sa.String(100), nullable=False),
+    sa.Column("assigned_at", sa.DateTime(timezone=True), nullable=False),
+)

@@ -315,11 +315,6 @@ class AliyunProvider:
         page = await self.list_resellers(0, 10_000)
         return {r.native_id: r for r in page.items if r.native_id in wanted}
 
-    async def list_invitations(self, offset: int, limit: int) -> Page[Invitation]:
-        check_window(offset, limit)
-        total, rows = await read_range(self._invite_page(), offset, offset + limit, self._page_size)
-        return Page(items=tuple(self._invitation(row) for row in rows), total=total)
-
     async def list_vouchers(self, offset: int, limit: int, *, customer_id: str | None = None) -> Page[Voucher]:
         check_window(offset, limit)
         filters = {"Uid": _uid(customer_id)} if customer_id is not None else {}

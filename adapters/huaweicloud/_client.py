@@ -4,7 +4,7 @@ It signs (``_signing``), serialises money as JSON numbers (``_json``), puts a ti
 retries through ``gateway.retry`` (reads and refusals only; a write whose outcome is unknown is never
 repeated) and turns every failure into a ``gateway.errors`` type (``_errors``). Batch operations answer
 HTTP 200 with per-item ``error_details[]`` (CONTRACTS.md H.3, H.5 item 5): those come back in the dict,
-for the mapping to turn into ``BatchResult``. Mapping to the domain is elsewhere.
+for ``_writes`` to turn into ``Receipt.failures``. Mapping to the domain is elsewhere.
 """
 
 from __future__ import annotations

@@ -34,19 +34,16 @@ from gateway.models._customers import (
 from gateway.models._money import (
     Balance,
     BalanceKind,
-    BatchResult,
     Funds,
     ItemFailure,
     LedgerEntry,
     LedgerKind,
-    Transfer,
 )
 
 __all__ = [
     "AccountType",
     "Balance",
     "BalanceKind",
-    "BatchResult",
     "Customer",
     "CustomerKind",
     "CustomerStatus",
@@ -72,7 +69,6 @@ __all__ = [
     "Reseller",
     "Resource",
     "Secret",
-    "Transfer",
     "Voucher",
     "VoucherQuota",
     "VoucherQuotaStatus",

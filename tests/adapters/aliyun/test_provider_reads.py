@@ -9,10 +9,11 @@ import httpx
 import pytest
 
 from adapters.aliyun import AliyunProvider
+from adapters.aliyun._mapping_business import INVITATION_PREFIX
 from adapters.aliyun.simulator import COUNTRIES, AgencySimulator, PartnerState, SimulatedClock
 from gateway.errors import InvalidInput, UnsupportedByProvider
 from gateway.models import (
-    InvitationStatus,
+    CustomerStatus,
     Money,
     OrderStatus,
     OrderType,
@@ -72,20 +73,20 @@ async def test_reseller_account_has_no_resellers(http: httpx.AsyncClient) -> Non
         await reseller.list_resellers(0, 5)
 
 
-async def test_invitations_pending_and_expired(
+async def test_invitees_pending_and_expired(
     provider: AliyunProvider, simulator: AgencySimulator, clock: SimulatedClock
 ) -> None:
     invitations = state(simulator).invitations
-    page = await provider.list_invitations(0, 50)
-    assert page.total == len(invitations)
-    by_id = {i.native_id: i for i in page.items}
+    page = await provider.list_customers(0, 1000)
+    invitees = {c.native_id: c for c in page.items if c.native_id.startswith(INVITATION_PREFIX)}
+    assert len(invitees) == len(invitations)
     for source in invitations:
-        item = by_id[str(source.invite_id)]
-        expected = InvitationStatus.PENDING if clock() < source.expires_at else InvitationStatus.EXPIRED
+        item = invitees[f"{INVITATION_PREFIX}{source.invite_id}"]
+        expected = CustomerStatus.INVITED if clock() < source.expires_at else CustomerStatus.INVITATION_EXPIRED
         assert item.status is expected
         assert item.email == source.email
-        assert item.expires_at == source.expires_at.replace(microsecond=0)
-    assert {i.status for i in page.items} == {InvitationStatus.PENDING, InvitationStatus.EXPIRED}
+        assert item.invitation_expires_at == source.expires_at.replace(microsecond=0)
+    assert {c.status for c in invitees.values()} == {CustomerStatus.INVITED, CustomerStatus.INVITATION_EXPIRED}
 
 
 async def test_vouchers(provider: AliyunProvider, simulator: AgencySimulator) -> None:

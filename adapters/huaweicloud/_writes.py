@@ -54,7 +54,7 @@ from gateway.writes import (
 from ._client import CREATED_NOT_ASSOCIATED, BssClient, Reply
 from ._errors import item_refusal
 from ._mapping import CURRENCY, PROVIDER, _text
-from ._paging import ProviderBase
+from ._paging import Pager
 
 __all__ = ["DEFAULT_XACCOUNT_TYPE", "Writer", "wire_time", "xaccount_id", "yuan"]
 
@@ -114,11 +114,12 @@ def _with_reseller(body: dict[str, Any], reseller_id: str | None) -> dict[str, A
     return body
 
 
-class Writer(ProviderBase):
-    """``Provider.execute`` for one Huawei partner account."""
+class Writer:
+    """``Provider.execute`` for one Huawei partner account, over its client and its pager."""
 
-    def __init__(self, base: ProviderBase, xaccount_type: str) -> None:
-        self._account, self._client, self._page_size = base._account, base._client, base._page_size
+    def __init__(self, client: BssClient, pages: Pager, *, xaccount_type: str) -> None:
+        self._client = client
+        self._pages = pages
         self._xaccount_type = xaccount_type
 
     async def execute(self, intent: Intent) -> Receipt:
@@ -214,14 +215,14 @@ class Writer(ProviderBase):
         return Receipt((transaction_id,), reply.request_id)
 
     def _batch(self, operation: str, reply: Reply, success_key: str, id_key: str) -> Receipt:
-        successes = self._entries(operation, reply, success_key)
-        errors = self._entries(operation, reply, "error_details")
+        successes = self._pages.entries(operation, reply, success_key)
+        errors = self._pages.entries(operation, reply, "error_details")
         ids = tuple(found for entry in successes if (found := _text(entry.get(id_key))))
         failures = tuple(_failure(entry) for entry in errors)
         if not ids:
             if errors:
                 raise item_refusal(
-                    errors[0], operation=operation, partner_id=self._account.id, request_id=reply.request_id
+                    errors[0], operation=operation, partner_id=self._pages.partner_id, request_id=reply.request_id
                 )
             raise self._unreadable(operation, reply, f"neither {success_key} nor error_details")
         details = {}
@@ -234,7 +235,7 @@ class Writer(ProviderBase):
         return ProviderProtocolError(
             f"Huawei Cloud {operation} returned an unreadable answer: {problem}",
             provider=PROVIDER,
-            partner_id=self._account.id,
+            partner_id=self._pages.partner_id,
             request_id=reply.request_id,
             http_status=200,
             outcome_unknown=True,

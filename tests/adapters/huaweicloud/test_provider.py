@@ -296,7 +296,7 @@ async def test_client_keeps_decimals() -> None:
         return httpx.Response(200, content=b'{"count": 0, "customer_infos": [], "amount": 12.30}')
 
     async with _mock(handler) as http:
-        client = _provider(http)._client
+        client = _provider(http).client
         data = await client.list_sub_customers({"amount": Decimal("0.10")})
     assert seen == [b'{"amount": 0.10}']
     assert data["amount"] == Decimal("12.30")

@@ -245,25 +245,26 @@ class AliyunProvider:
     async def list_reseller_customers(self, reseller_id: str, offset: int, limit: int) -> Page[Customer]:
         raise UnsupportedByProvider(_errors.PROVIDER, "listing a tier-2 partner's customers (no Agency API)")
 
-    async def customer_funds(self, customer_ids: Sequence[str]) -> Mapping[str, Funds]:
+    async def customer_funds(self, customer_ids: Sequence[str]) -> Mapping[str, Funds | ProviderError]:
         """GetCreditInfo per customer (no batch API), at most ``FUNDS_CONCURRENCY`` at once. A UID the
-        upstream does not know as this partner's (3029) is left out, and so is an invitee (no UID, no credit yet)."""
+        upstream does not know as this partner's (3029) is left out, and so is an invitee (no UID, no
+        credit yet). A customer whose read failed maps to its error: one failure nulls one balance."""
         return await self._funds([i for i in customer_ids if not i.startswith(INVITATION_PREFIX)])
 
-    async def reseller_funds(self, reseller_ids: Sequence[str]) -> Mapping[str, Funds]:
+    async def reseller_funds(self, reseller_ids: Sequence[str]) -> Mapping[str, Funds | ProviderError]:
         """A T2 partner is a sub-account (``SubAccountType`` 5), so GetCreditInfo on its UID (X.3)."""
         if self._account.role is not PartnerRole.DISTRIBUTOR:
             raise UnsupportedByProvider(_errors.PROVIDER, "tier-2 resellers for a reseller account")
         return await self._funds(reseller_ids)
 
-    async def _funds(self, uids: Sequence[str]) -> Mapping[str, Funds]:
-        async def one(uid: str) -> Funds | None:
+    async def _funds(self, uids: Sequence[str]) -> Mapping[str, Funds | ProviderError]:
+        async def one(uid: str) -> Funds | ProviderError | None:
+            if not uid.strip().isdigit():
+                return None  # not a UID, so not one of this partner's accounts
             try:
-                body = await self._client.get_credit_info(_uid(uid))
+                body = await self._client.get_credit_info(uid.strip())
             except ProviderError as error:
-                if error.upstream_code == "3029":
-                    return None
-                raise
+                return None if error.upstream_code == "3029" else error
             data = body.get("Data")
             return funds_from_credit_info(uid, data if isinstance(data, dict) else {}, self._currency)
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from gateway.errors import ConfigError, InvalidInput, UnsupportedByProvider
+from gateway.errors import ConfigError, InvalidInput, ProviderError, UnsupportedByProvider
 from gateway.models import (
     Balance,
     Customer,
@@ -203,17 +203,23 @@ class HuaweiCloudProvider:
 
         return await self._pages.window("list_sub_customers", offset, limit, fetch, ("count", "customer_infos"), item)
 
-    async def customer_funds(self, customer_ids: Sequence[str]) -> Mapping[str, Funds]:
+    async def customer_funds(self, customer_ids: Sequence[str]) -> Mapping[str, Funds | ProviderError]:
         """One list_customers_balances_detail call per ``FUNDS_BATCH`` ids (H.4.6); advisory customers
-        are absent from the answer, so from the result."""
+        are absent from the answer, so from the result. The ids of a call that failed map to its error;
+        the other calls' ids stand."""
         wanted = list(dict.fromkeys(customer_ids))
-        funds: dict[str, Funds] = {}
+        funds: dict[str, Funds | ProviderError] = {}
         for start in range(0, len(wanted), FUNDS_BATCH):
             batch = wanted[start : start + FUNDS_BATCH]
-            data = await self._client.list_customers_balances_detail(
-                {"customer_infos": [{"customer_id": customer_id} for customer_id in batch]}
-            )
-            for entry in self._pages.entries("list_customers_balances_detail", data, "customer_balances"):
+            try:
+                data = await self._client.list_customers_balances_detail(
+                    {"customer_infos": [{"customer_id": customer_id} for customer_id in batch]}
+                )
+                entries = self._pages.entries("list_customers_balances_detail", data, "customer_balances")
+            except ProviderError as error:
+                funds.update(dict.fromkeys(batch, error))
+                continue
+            for entry in entries:
                 found = funds_from_wire(entry)
                 funds[found.owner_id] = found
         return funds
@@ -249,15 +255,20 @@ class HuaweiCloudProvider:
                 resellers[reseller.native_id] = reseller
         return resellers
 
-    async def reseller_funds(self, reseller_ids: Sequence[str]) -> Mapping[str, Funds]:
+    async def reseller_funds(self, reseller_ids: Sequence[str]) -> Mapping[str, Funds | ProviderError]:
         """Each tier-2's allocatable balance, by list_partner_balances with ``indirect_partner_id`` (H.4.9).
 
-        Huawei has no batch call for this: one call per reseller. All its accounts are in ``extra``.
+        Huawei has no batch call for this: one call per reseller; a reseller whose call failed maps to
+        its error. All its accounts are in ``extra``.
         """
-        funds: dict[str, Funds] = {}
+        funds: dict[str, Funds | ProviderError] = {}
         for reseller_id in dict.fromkeys(reseller_ids):
-            data = await self._client.list_partner_balances({"indirect_partner_id": reseller_id})
-            entries = self._pages.entries("list_partner_balances", data, "account_balances")
+            try:
+                data = await self._client.list_partner_balances({"indirect_partner_id": reseller_id})
+                entries = self._pages.entries("list_partner_balances", data, "account_balances")
+            except ProviderError as error:
+                funds[reseller_id] = error
+                continue
             balances = [balance_from_wire(entry) for entry in entries]
             funds[reseller_id] = reseller_funds_from_balances(reseller_id, balances)
         return funds

@@ -8,12 +8,14 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from adapters._simkit.faults import Fault, FaultKind
 from adapters.aliyun import AliyunProvider
 from adapters.aliyun._mapping_business import INVITATION_PREFIX
 from adapters.aliyun.simulator import COUNTRIES, AgencySimulator, PartnerState, SimulatedClock
-from gateway.errors import InvalidInput, UnsupportedByProvider
+from gateway.errors import InvalidInput, ProviderUnavailable, UnsupportedByProvider
 from gateway.models import (
     CustomerStatus,
+    Funds,
     Money,
     OrderStatus,
     OrderType,
@@ -22,7 +24,14 @@ from gateway.models import (
     VoucherStatus,
 )
 from gateway.provider import Capability
-from tests.adapters.aliyun.conftest import DISTRIBUTOR, RESELLER, account_for, credentials_for
+from tests.adapters.aliyun.conftest import (
+    DISTRIBUTOR,
+    RESELLER,
+    CountingTransport,
+    account_for,
+    credentials_for,
+)
+from tests.support.sleeps import Sleeps
 
 pytestmark = pytest.mark.anyio
 
@@ -43,6 +52,29 @@ async def test_customer_funds_reads_credit_per_uid(provider: AliyunProvider, sim
         assert item.debt == Money(account.outstanding, "CNY")
         assert item.extra["NewBuyStatus"] == account.new_buy_status
         assert isinstance(item.available.amount, Decimal)
+
+
+async def test_one_failing_credit_read_fails_only_that_customer(
+    http: httpx.AsyncClient, simulator: AgencySimulator, transport: CountingTransport
+) -> None:
+    provider = AliyunProvider(account_for(DISTRIBUTOR), credentials_for(DISTRIBUTOR), http, sleep=Sleeps())
+    uids = [str(a.uid) for a in state(simulator).accounts if a.user_type in (1, 2)][:6]
+    failing = uids[2]
+    simulator.faults.add(Fault(FaultKind.SERVER_ERROR, "GetCreditInfo", 503.0, match=f"Uid={failing}"))
+    funds = await provider.customer_funds(uids)
+    assert set(funds) == set(uids)
+    error = funds[failing]
+    assert isinstance(error, ProviderUnavailable)
+    assert error.upstream_code == "ServiceUnavailable"
+    assert all(isinstance(funds[uid], Funds) for uid in uids if uid != failing)  # the others stand
+    assert transport.actions().count("GetCreditInfo") == len(uids) + 2  # the failing read tried 3 times
+
+
+async def test_invitees_and_non_uids_have_no_funds_and_cost_no_call(
+    provider: AliyunProvider, transport: CountingTransport
+) -> None:
+    assert await provider.customer_funds([f"{INVITATION_PREFIX}42", "not-a-uid"]) == {}
+    assert transport.requests == []
 
 
 async def test_get_customers_by_uid(provider: AliyunProvider, simulator: AgencySimulator) -> None:

@@ -1,5 +1,5 @@
-"""Failures where they happen, through the graph over both simulators: one customer's failed balance
-touches that one field; the rest of the page stands."""
+"""Failures where they happen, through the graph over both simulators: one customer's failed balance, or an
+invitee's orders, touch that one field; the rest of the page stands."""
 
 from __future__ import annotations
 
@@ -73,3 +73,17 @@ async def test_one_failing_credit_read_nulls_only_that_customers_balance(
     for i in accounts:
         if i != failing:
             assert after[i]["balance"] == nodes[i]["balance"]  # every other customer's balance is there
+
+
+async def test_a_page_with_invitees_answers_their_orders_as_empty(client: httpx.AsyncClient) -> None:
+    body = await ask(
+        client,
+        """{ customers(first: 100, filter: {provider: "aliyun"}) {
+          edges { node { nativeId status orders(first: 5) { totalCount edges { node { id } } } } } } }""",
+    )
+    assert "errors" not in body, body["errors"]
+    nodes = [edge["node"] for edge in body["data"]["customers"]["edges"]]
+    invitees = [n for n in nodes if n["status"] in ("INVITED", "INVITATION_EXPIRED")]
+    assert invitees  # the demo's page holds invitation rows
+    assert all(n["orders"] == {"totalCount": 0, "edges": []} for n in invitees)
+    assert any(n["orders"]["totalCount"] for n in nodes if n not in invitees)  # registered ones keep theirs

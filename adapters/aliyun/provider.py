@@ -318,6 +318,8 @@ class AliyunProvider:
 
     async def list_vouchers(self, offset: int, limit: int, *, customer_id: str | None = None) -> Page[Voucher]:
         check_window(offset, limit)
+        if _invitee(customer_id):
+            return Page(items=(), total=0)  # no account yet, so no coupons: nothing to ask
         filters = {"Uid": _uid(customer_id)} if customer_id is not None else {}
 
         async def fetch(number: int, size: int) -> tuple[int, list[dict[str, Any]]]:
@@ -370,12 +372,15 @@ class AliyunProvider:
     ) -> Page[Order]:
         """GetCustomerOrderList (2025) on the order-create window ``[since, until)``. Default: ``until``
         is now and ``since`` 180 days before ``until``; a window longer than 6 months (183 days) is
-        refused with ``InvalidInput`` (A.5.2), so the caller splits it."""
+        refused with ``InvalidInput`` (A.5.2), so the caller splits it. An invitee (an invitation row of
+        ``list_customers``) has no account, hence no orders: an empty page, without asking upstream."""
         check_window(offset, limit)
         end = until or self._now()
         start = since or end - DEFAULT_ORDER_WINDOW
         if end <= start or end - start > MAX_ORDER_WINDOW:
             raise InvalidInput("the order window must be ordered and at most 183 days (6 months)", field="since")
+        if _invitee(customer_id):
+            return Page(items=(), total=0)
         filters: dict[str, Any] = {"OrderCreateAfter": _millis(start), "OrderCreateBefore": _millis(end)}
         if customer_id is not None:
             filters["CustomerUid"] = _uid(customer_id)
@@ -392,6 +397,8 @@ class AliyunProvider:
 
     async def list_notes(self, customer_id: str, offset: int, limit: int) -> Page[Note]:
         check_window(offset, limit)
+        if _invitee(customer_id):
+            return Page(items=(), total=0)  # notes are kept per UID, which an invitee does not have yet
         uid = _uid(customer_id)
 
         async def fetch(number: int, size: int) -> tuple[int, list[dict[str, Any]]]:
@@ -439,6 +446,11 @@ class AliyunProvider:
 
     def _total(self, body: Mapping[str, Any], action: str, *path: str) -> int:
         return total_at(body, path, action=action, partner_id=self._id)
+
+
+def _invitee(customer_id: str | None) -> bool:
+    """Whether ``customer_id`` is an invitation row's (an invitee has no UID until it registers)."""
+    return customer_id is not None and customer_id.startswith(INVITATION_PREFIX)
 
 
 def _uid(customer_id: str | None) -> str:

@@ -19,6 +19,7 @@ from gateway.models import (
     Money,
     OrderStatus,
     OrderType,
+    Page,
     PriceRequest,
     RegionLevel,
     VoucherStatus,
@@ -134,6 +135,21 @@ async def test_vouchers(provider: AliyunProvider, simulator: AgencySimulator) ->
     assert (voucher.face_value, voucher.remaining) == (Money(one.amount, "CNY"), Money(one.balance, "CNY"))
     assert voucher.source_id == str(one.template_id)
     assert list(await provider.get_vouchers([str(one.coupon_id), "1"])) == [str(one.coupon_id)]
+
+
+async def test_an_invitee_has_no_orders_vouchers_or_notes_and_costs_no_call(
+    provider: AliyunProvider, simulator: AgencySimulator, transport: CountingTransport
+) -> None:
+    invitee = f"{INVITATION_PREFIX}{state(simulator).invitations[0].invite_id}"
+    assert invitee in {c.native_id for c in (await provider.list_customers(0, 1000)).items}  # a listed row
+    transport.requests.clear()
+    empty = Page(items=(), total=0)
+    assert await provider.list_orders(0, 20, customer_id=invitee) == empty
+    assert await provider.list_vouchers(0, 20, customer_id=invitee) == empty
+    assert await provider.list_notes(invitee, 0, 20) == empty
+    assert transport.requests == []
+    with pytest.raises(InvalidInput):  # any other non-UID is still the caller's mistake
+        await provider.list_orders(0, 20, customer_id="not-a-uid")
 
 
 async def test_orders_in_the_default_window(

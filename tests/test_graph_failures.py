@@ -79,11 +79,12 @@ async def test_a_page_with_invitees_answers_their_orders_as_empty(client: httpx.
     body = await ask(
         client,
         """{ customers(first: 100, filter: {provider: "aliyun"}) {
-          edges { node { nativeId status orders(first: 5) { totalCount edges { node { id } } } } } } }""",
+          edges { node { nativeId status accountType orders(first: 5) { totalCount edges { node { id } } } } } } }""",
     )
     assert "errors" not in body, body["errors"]
     nodes = [edge["node"] for edge in body["data"]["customers"]["edges"]]
     invitees = [n for n in nodes if n["status"] in ("INVITED", "INVITATION_EXPIRED")]
     assert invitees  # the demo's page holds invitation rows
     assert all(n["orders"] == {"totalCount": 0, "edges": []} for n in invitees)
+    assert {n["accountType"] for n in invitees} <= {"AGENCY", "CONSIGNMENT"}  # the type they were invited as
     assert any(n["orders"]["totalCount"] for n in nodes if n not in invitees)  # registered ones keep theirs

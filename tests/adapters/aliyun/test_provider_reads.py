@@ -14,6 +14,7 @@ from adapters.aliyun._mapping_business import INVITATION_PREFIX
 from adapters.aliyun.simulator import COUNTRIES, AgencySimulator, PartnerState, SimulatedClock
 from gateway.errors import InvalidInput, ProviderUnavailable, UnsupportedByProvider
 from gateway.models import (
+    AccountType,
     CustomerStatus,
     Funds,
     Money,
@@ -119,7 +120,24 @@ async def test_invitees_pending_and_expired(
         assert item.status is expected
         assert item.email == source.email
         assert item.invitation_expires_at == source.expires_at.replace(microsecond=0)
+        # the type it was invited as, which GetInviteStatus reports (GetUnassociatedCustomer does not)
+        assert item.account_type is {1: AccountType.AGENCY, 2: AccountType.CONSIGNMENT}[source.sub_account_type]
+        assert item.extra["Cid"] == str(source.cid)
+        assert item.owner is None  # the upstream shows no CustomerBd before registration
     assert {c.status for c in invitees.values()} == {CustomerStatus.INVITED, CustomerStatus.INVITATION_EXPIRED}
+    assert {c.account_type for c in invitees.values()} == {AccountType.AGENCY, AccountType.CONSIGNMENT}
+
+
+async def test_a_page_asks_the_status_of_its_invitees_five_at_a_time(
+    provider: AliyunProvider, simulator: AgencySimulator, transport: CountingTransport
+) -> None:
+    total = (await provider.list_customers(0, 0)).total
+    invited = len(state(simulator).invitations)
+    transport.requests.clear()
+    page = await provider.list_customers(total - invited - 2, invited + 2)  # 2 accounts, then every invitee
+    assert [c.status for c in page.items].count(CustomerStatus.ASSOCIATED) == 2
+    assert transport.actions().count("GetInviteStatus") == -(-invited // 5)
+    assert all(c.account_type is not AccountType.UNKNOWN for c in page.items)
 
 
 async def test_vouchers(provider: AliyunProvider, simulator: AgencySimulator) -> None:

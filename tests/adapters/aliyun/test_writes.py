@@ -92,10 +92,18 @@ async def test_create_customer_files_and_invites(
     assert receipt.details["days"] == "3"
     assert receipt.request_id == transport.request_ids[-1]
     row = f"{INVITATION_PREFIX}{invite_id}"
-    assert (await provider.get_customers([row]))[row].status is CustomerStatus.INVITED
+    invitee = (await provider.get_customers([row]))[row]
+    assert invitee.status is CustomerStatus.INVITED
+    assert invitee.account_type is AccountType.CONSIGNMENT  # as given, from the first moment
+    assert invitee.extra["Cid"] == receipt.details["customerId"]
+    listed = {c.native_id: c for c in (await provider.list_customers(0, 1000)).items}
+    assert listed[row].account_type is AccountType.CONSIGNMENT
     account = simulator.register(invite_id)
     found = await provider.get_customers([str(account.uid)])
     assert found[str(account.uid)].name == intent.name
+    assert found[str(account.uid)].account_type is AccountType.CONSIGNMENT
+    assert found[str(account.uid)].owner == "王芳"  # registered: the upstream now shows its CustomerBd
+    assert row not in {c.native_id for c in (await provider.list_customers(0, 1000)).items}  # the row is gone
 
 
 async def test_agency_customer_and_default_credit(provider: AliyunProvider, simulator: AgencySimulator) -> None:

@@ -200,7 +200,9 @@ class Reconciler:
             if c.get("xaccount_id") == reference or (name and c.get("account_name") == name)
         )
         if (receipt := _pick(candidates, "associated_on", begin, exclude)) is not None:
-            return receipt
+            return Receipt(
+                receipt.upstream_ids, details={**receipt.details, "customerNativeId": receipt.upstream_ids[0]}
+            )
         if name and any(c.get("account_name") == name for c in customers):
             return None  # names are unique: the one account of that name is another write's
         if name and not await self._name_taken(name):

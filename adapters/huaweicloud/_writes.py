@@ -9,7 +9,9 @@ failure is raised as the refusal it is.
 =====================  ======================================  =====================================
 intent                 operation                               ``Receipt.upstream_ids``
 =====================  ======================================  =====================================
-CreateCustomer         create_sub_customer (H.4.1)             the new customer's ``domain_id``
+CreateCustomer         create_sub_customer (H.4.1)             the new customer's ``domain_id`` (also
+                                                               ``details["customerNativeId"]``: listed
+                                                               as ``customer_id`` once associated)
 SendVerificationCode   send_verification_message_code (H.4.3)  none (nothing is created)
 TransferFunds          update_customer_account_amount (H.4.7)  ``transfer_id``
 ReclaimFunds           reclaim_to_partner_account (H.4.8)      ``trans_id``
@@ -177,7 +179,7 @@ class Writer:
         domain_id = _text(reply.get("domain_id"))
         if domain_id is None:
             raise self._unreadable("create_sub_customer", reply, "no domain_id")
-        details = {"xaccount_id": body["xaccount_id"]}
+        details = {"xaccount_id": body["xaccount_id"], "customerNativeId": domain_id}  # = customer_id (H.4.1)
         if name := _text(reply.get("domain_name")):
             details["account_name"] = name
         if reply.get("error_code") == CREATED_NOT_ASSOCIATED:

@@ -91,7 +91,8 @@ async def test_create_customer_files_and_invites(
     assert receipt.details["registrationUrl"] == invitation.reg_url
     assert receipt.details["days"] == "3"
     assert receipt.request_id == transport.request_ids[-1]
-    row = f"{INVITATION_PREFIX}{invite_id}"
+    row = receipt.details["customerNativeId"]
+    assert row == f"{INVITATION_PREFIX}{invite_id}"
     invitee = (await provider.get_customers([row]))[row]
     assert invitee.status is CustomerStatus.INVITED
     assert invitee.account_type is AccountType.CONSIGNMENT  # as given, from the first moment

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from gateway.errors import ProviderError
 from gateway.models import (
     Balance,
     Customer,
@@ -170,9 +171,10 @@ class Provider(Protocol):
         """The customers of one tier-2 reseller (Huawei: ``indirect_partner_id``)."""
         ...
 
-    async def customer_funds(self, customer_ids: Sequence[str]) -> Mapping[str, Funds]:
+    async def customer_funds(self, customer_ids: Sequence[str]) -> Mapping[str, Funds | ProviderError]:
         """Funds of several customers in as few upstream calls as the upstream allows (Huawei has a
-        batch endpoint). Customers the upstream has no funds for (Huawei advisory customers) are absent."""
+        batch endpoint). Customers the upstream has no funds for (Huawei advisory customers) are absent.
+        An id whose read failed maps to that ``ProviderError``; the others stand."""
         ...
 
     async def partner_balances(self) -> tuple[Balance, ...]:
@@ -187,8 +189,9 @@ class Provider(Protocol):
         """The resellers with these upstream ids; unknown ids are absent."""
         ...
 
-    async def reseller_funds(self, reseller_ids: Sequence[str]) -> Mapping[str, Funds]:
-        """Funds of several tier-2 resellers (Huawei: their balances; Aliyun: their credit)."""
+    async def reseller_funds(self, reseller_ids: Sequence[str]) -> Mapping[str, Funds | ProviderError]:
+        """Funds of several tier-2 resellers (Huawei: their balances; Aliyun: their credit). An id whose
+        read failed maps to that ``ProviderError``; the others stand."""
         ...
 
     async def list_vouchers(self, offset: int, limit: int, *, customer_id: str | None = None) -> Page[Voucher]:

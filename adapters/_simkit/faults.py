@@ -16,6 +16,10 @@ A dropped connection is a real one over HTTP (the response is cut off, so the cl
 reports a protocol error) and raises ``httpx.RemoteProtocolError`` in-process (``httpx.ASGITransport``
 re-raises app exceptions), so an adapter sees the same failure either way.
 
+A fault may be narrowed to the requests of its operation whose query string or body contains a text
+(``match``, e.g. ``Uid=1234`` or ``"customer_id": "c1"``), so that one customer's calls fail while the
+others' succeed.
+
 Faults are set from tests (``FaultPlan.add``), from the CLI (``--fault SPEC``, see ``Fault.parse``) or
 at run time through the control endpoint ``/_simulator/faults`` (GET lists, POST adds a JSON fault,
 DELETE clears). The endpoint is the simulator's, not the upstream's: serve simulators on loopback.
@@ -46,7 +50,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 CONTROL_PATH = "/_simulator/faults"
 _SPEC = re.compile(
-    r"^(?P<op>[\w*.\-]+)=(?P<kind>5xx|[a-z]+?)(?::(?P<value>[\d.]+))?(?:@(?P<p>[\d.]+))?(?:x(?P<n>\d+))?$"
+    r"^(?P<op>[\w*.\-]+)(?:\[(?P<match>[^\]]+)\])?=(?P<kind>5xx|[a-z]+?)(?::(?P<value>[\d.]+))?"
+    r"(?:@(?P<p>[\d.]+))?(?:x(?P<n>\d+))?$"
 )
 
 
@@ -68,6 +73,8 @@ class Fault:
     probability: float = 1.0
     remaining: int | None = None
     """Fire this many more times, then retire; None: no limit."""
+    match: str | None = None
+    """Only requests whose query string or body contains this text; None: every request."""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.probability <= 1.0:
@@ -79,11 +86,13 @@ class Fault:
 
     @classmethod
     def parse(cls, spec: str) -> Fault:
-        """``OPERATION=KIND[:VALUE][@PROBABILITY][xCOUNT]``, e.g. ``GetAccountInfo=latency:200``,
-        ``*=5xx:502@0.1``, ``update_customer_account_amount=ambiguousx1``."""
+        """``OPERATION[MATCH]=KIND[:VALUE][@PROBABILITY][xCOUNT]``, e.g. ``GetAccountInfo=latency:200``,
+        ``*=5xx:502@0.1``, ``update_customer_account_amount=ambiguousx1``, ``GetCreditInfo[Uid=1234]=5xx``."""
         match = _SPEC.match(spec.strip())
         if match is None:
-            raise ValueError(f"not a fault spec: {spec!r} (expected OPERATION=KIND[:VALUE][@PROBABILITY][xCOUNT])")
+            raise ValueError(
+                f"not a fault spec: {spec!r} (expected OPERATION[MATCH]=KIND[:VALUE][@PROBABILITY][xCOUNT])"
+            )
         try:
             kind = FaultKind(match["kind"])
         except ValueError:
@@ -95,6 +104,7 @@ class Fault:
             value=float(match["value"]) if match["value"] else None,
             probability=float(match["p"]) if match["p"] else 1.0,
             remaining=int(match["n"]) if match["n"] else None,
+            match=match["match"],
         )
 
     @classmethod
@@ -105,6 +115,7 @@ class Fault:
             value=float(data["value"]) if data.get("value") is not None else None,
             probability=float(data.get("probability", 1.0)),
             remaining=int(data["remaining"]) if data.get("remaining") is not None else None,
+            match=str(data["match"]) if data.get("match") is not None else None,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -134,12 +145,20 @@ class FaultPlan:
         with self._lock:
             return list(self._faults)
 
-    def draw(self, operation: str) -> list[Fault]:
-        """The faults that fire for one request of ``operation``; counted faults are used up."""
+    def narrowed(self, operation: str) -> bool:
+        """Whether a fault for ``operation`` looks into the request (then ``draw`` needs its text)."""
+        with self._lock:
+            return any(f.match is not None and f.operation in ("*", operation) for f in self._faults)
+
+    def draw(self, operation: str, text: str = "") -> list[Fault]:
+        """The faults that fire for one request of ``operation`` (``text``: its query string and body);
+        counted faults are used up."""
         fired: list[Fault] = []
         with self._lock:
             for fault in list(self._faults):
-                if fault.operation not in ("*", operation) or self._rng.random() >= fault.probability:
+                if fault.operation not in ("*", operation) or (fault.match is not None and fault.match not in text):
+                    continue
+                if self._rng.random() >= fault.probability:
                     continue
                 fired.append(fault)
                 if fault.remaining is not None:
@@ -180,7 +199,12 @@ class FaultInjection:
             await self._control(scope, receive, send)
             return
         operation = self.operation_of(scope)
-        faults = self.plan.draw(operation) if operation is not None else []
+        text = ""
+        if operation is not None and self.plan.narrowed(operation):
+            body = await _read_body(receive)
+            receive = _replay(body)
+            text = f"{scope.get('query_string', b'').decode('latin-1')}\n{body.decode('utf-8', 'replace')}"
+        faults = self.plan.draw(operation, text) if operation is not None else []
         if any(fault.kind is FaultKind.LATENCY for fault in faults):
             # A slow upstream has the request already: read it in full, then take the time, then apply
             # it even if the caller has gone (as a real server does).
@@ -230,7 +254,10 @@ class FaultInjection:
 
 
 async def _buffered(receive: Receive) -> Receive:
-    body = await _read_body(receive)
+    return _replay(await _read_body(receive))
+
+
+def _replay(body: bytes) -> Receive:
     delivered = False
 
     async def replay() -> Message:

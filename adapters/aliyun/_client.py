@@ -12,10 +12,9 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from adapters.aliyun._transport import DEFAULT_TIMEOUT, USER_AGENT, AgencyTransport, flatten_params, parse_json
+from adapters.aliyun._transport import USER_AGENT, AgencyTransport, flatten_params, parse_json
 
 __all__ = [
-    "DEFAULT_TIMEOUT",
     "USER_AGENT",
     "VERSION_2022",
     "VERSION_2025",

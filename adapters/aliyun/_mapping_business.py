@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from adapters.aliyun._mapping import parse_timestamp
+from adapters.aliyun._mapping import account_type, parse_timestamp
 from gateway.models import (
     Customer,
     CustomerStatus,
@@ -269,16 +269,29 @@ _INVITEE_STATUSES = {
 }
 
 
-def customer_from_invitation(invitation: Invitation) -> Customer:
-    """An invited customer that has not registered yet (GetUnassociatedCustomer), as a ``Customer``."""
+def customer_from_invitation(invitation: Invitation, status: Mapping[str, object] | None = None) -> Customer:
+    """An invited customer that has not registered yet (GetUnassociatedCustomer), as a ``Customer``.
+
+    ``status`` is the invitation's GetInviteStatus ``InviteStatusList`` (A.4.4): GetUnassociatedCustomer
+    does not list the ``SubAccountType`` the invitation was sent with, GetInviteStatus does; its ``Cid``
+    (the filing, A.4.2) is kept in ``extra``. The upstream keeps no ``CustomerBd`` for an invitee."""
+    extra: dict[str, object] = {"InviteId": invitation.native_id, **invitation.extra}
+    sub_type = None
+    if status is not None:
+        sub_type = status.get("SubAccountType")
+        if _key(sub_type):
+            extra["SubAccountType"] = _key(sub_type)
+        if cid := _id(status.get("Cid")):
+            extra["Cid"] = cid  # 64-bit (A.6.4)
     return Customer(
         provider=invitation.provider,
         partner_id=invitation.partner_id,
         native_id=f"{INVITATION_PREFIX}{invitation.native_id}",
         name=invitation.nickname or invitation.email or invitation.native_id,
+        account_type=account_type(sub_type),
         status=_INVITEE_STATUSES.get(invitation.status, CustomerStatus.UNKNOWN),
         email=invitation.email,
         invitation_expires_at=invitation.expires_at,
         real_name_verified=False,  # not registered, so not verified yet
-        extra={"InviteId": invitation.native_id, **invitation.extra},
+        extra=extra,
     )

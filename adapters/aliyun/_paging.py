@@ -1,14 +1,18 @@
-"""Offset windows over the Agency API's page-number lists (CONTRACTS.md X.1, A.6.5)."""
+"""Offset windows over the Agency API's page-number lists (CONTRACTS.md X.1, A.6.5), answer-shape checks,
+and bounded per-id reads."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from adapters.aliyun import _errors
 from gateway.errors import InvalidInput, ProviderProtocolError
 
-__all__ = ["Fetch", "check_window", "read_range", "rows_at", "total_at"]
+__all__ = ["Fetch", "check_window", "each", "read_range", "rows_at", "total_at", "unreadable"]
+
+T = TypeVar("T")
 
 #: Fetch page ``number`` of ``size`` rows: the list's total and the page's rows.
 Fetch = Callable[[int, int], Awaitable[tuple[int, list[dict[str, Any]]]]]
@@ -41,7 +45,8 @@ async def read_range(fetch: Fetch, lo: int, hi: int, size: int) -> tuple[int, li
     return total, flat[max(lo - start, 0) : max(min(hi, total) - start, 0)]
 
 
-def _protocol(body: Mapping[str, object], action: str, partner_id: str, problem: object) -> ProviderProtocolError:
+def unreadable(body: Mapping[str, object], action: str, partner_id: str, problem: object) -> ProviderProtocolError:
+    """An answer of ``action`` that cannot be read (keeps its RequestId)."""
     request_id = body.get("RequestId")
     return ProviderProtocolError(
         f"Aliyun {action} answer is not readable: {problem}",
@@ -59,7 +64,7 @@ def rows_at(body: Mapping[str, Any], path: Sequence[str], *, action: str, partne
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
-        raise _protocol(body, action, partner_id, f"{'.'.join(path)} is not a list of objects")
+        raise unreadable(body, action, partner_id, f"{'.'.join(path)} is not a list of objects")
     return value
 
 
@@ -71,4 +76,18 @@ def total_at(body: Mapping[str, Any], path: Sequence[str], *, action: str, partn
     try:
         return int(value)
     except (TypeError, ValueError) as exc:
-        raise _protocol(body, action, partner_id, f"{'.'.join(path)} is not an integer") from exc
+        raise unreadable(body, action, partner_id, f"{'.'.join(path)} is not an integer") from exc
+
+
+async def each(ids: Sequence[str], one: Callable[[str], Awaitable[T | None]], concurrency: int) -> dict[str, T]:
+    """``one`` per distinct id, at most ``concurrency`` at once (the API has no batch form); ``None``
+    answers are left out."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def bounded(native_id: str) -> T | None:
+        async with gate:
+            return await one(native_id)
+
+    unique = list(dict.fromkeys(ids))
+    results = await asyncio.gather(*(bounded(native_id) for native_id in unique))
+    return {key: value for key, value in zip(unique, results, strict=True) if value is not None}

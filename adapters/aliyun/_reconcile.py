@@ -11,6 +11,8 @@ CreateCustomer     GetUnassociatedCustomer: an invitation to the intent's e-mail
                    invitee has registered since, GetAccountInfo (``UserType`` of the kind): an account
                    with that e-mail associated from the floor on; the receipt's id is then its UID
                    (``details["associated"] == "true"``): the invite id is no longer listed anywhere.
+                   ``details["customerNativeId"]`` is the row list_customers shows: ``invitation-<id>``
+                   while pending, the UID once registered.
 InviteReseller     the same, for the T2's e-mail (``UserType`` 3).
 ResendInvitation   GetInviteStatus: the link's ``GmtCreate`` (when it was last sent) from the floor on.
 SetCreditLine      state: GetCreditInfo ``CreditLine`` equals the target (``exclude`` does not apply).
@@ -36,6 +38,7 @@ from typing import Any
 from adapters.aliyun import _errors
 from adapters.aliyun._client import AgencyClient
 from adapters.aliyun._mapping import parse_timestamp
+from adapters.aliyun._mapping_business import INVITATION_PREFIX
 from adapters.aliyun._scan import Scanner
 from adapters.aliyun._writes import credit_text, digits, user_type_of
 from gateway.errors import ProviderError, UnsupportedByProvider
@@ -168,6 +171,7 @@ class Reconciler:
             invite_id = _text(row.get("InviteId"))
             details: dict[str, str] = {"invitationId": invite_id}
             if user_type != _RESELLER_USER_TYPE:
+                details["customerNativeId"] = f"{INVITATION_PREFIX}{invite_id}"  # the row list_customers shows
                 status = await self._scan.invite_status(invite_id)
                 cid = _text((status or {}).get("Cid"))
                 if cid not in ("", "0"):
@@ -182,6 +186,8 @@ class Reconciler:
                 and _from(account.get("AssociationSuccessTime"), floor)
             ):
                 details = {"customerUid": uid, "associated": "true"}
+                if user_type != _RESELLER_USER_TYPE:
+                    details["customerNativeId"] = uid
                 if _text(account.get("Cid")) not in ("", "0"):
                     details["customerId"] = _text(account.get("Cid"))
                 return Receipt((uid,), details=details)

@@ -3,24 +3,29 @@
 The write side needs complete lists, not windows: the coupons of one customer and template (to find the
 coupon a write created), invitations and accounts (to find a filing or an invitation by e-mail) and a
 customer's notes (to reconcile a write whose reply was lost). A list that cannot be read raises the
-``ProviderError`` the read raised.
+``ProviderError`` the read raised. GetInviteStatus is read here too, one id or many (the write side's
+filings, the read side's invitees).
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from typing import Any
 
 from adapters.aliyun import _errors
 from adapters.aliyun._client import AgencyClient
-from adapters.aliyun._paging import Fetch, rows_at, total_at
+from adapters.aliyun._paging import Fetch, rows_at, total_at, unreadable
 
-__all__ = ["MAX_ROWS", "Scanner"]
+__all__ = ["INVITE_STATUS_BATCH", "MAX_ROWS", "Scanner"]
 
 #: A guard against a list that never ends (a misbehaving upstream); far above any real partner's lists.
 MAX_ROWS = 100_000
 _COUPON_PAGE = 50  # ListCouponUsage PageSize max (A.4.11)
 _ACCOUNT_PAGE = 20  # GetAccountInfo PageSize max (A.4.3)
 _NOTE_PAGE = 50
+#: GetInviteStatus takes at most 5 ids per call (A.4.4 "Sub-levels <= 5").
+INVITE_STATUS_BATCH = 5
 
 
 async def read_all(fetch: Fetch, size: int) -> list[dict[str, Any]]:
@@ -93,17 +98,30 @@ class Scanner:
     async def invite_status(self, invite_id: str) -> dict[str, Any] | None:
         """GetInviteStatus (A.4.4) for one id: its ``InviteStatusList`` object, or ``None`` when the
         upstream has no sending record for it (item code 3060)."""
-        body = await self._client.get_invite_status([invite_id])
-        items = self._rows(body, "GetInviteStatus", "Data", "InviteStatus")
-        if not items:
-            return None
-        item = items[0]
-        if str(item.get("Code", "200")) != "200" or item.get("Success") is False:
-            if str(item.get("Code")) == "3060":  # no sending record for this InviteId (A.4.5)
-                return None
-            raise _errors.item_error(item, body, action="GetInviteStatus", partner_id=self._id)
-        status = item.get("InviteStatusList")
-        return status if isinstance(status, dict) else None
+        return (await self.invite_statuses([invite_id])).get(invite_id)
+
+    async def invite_statuses(self, invite_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """GetInviteStatus (A.4.4) for many ids, ``INVITE_STATUS_BATCH`` per call, the calls at once: each
+        id's ``InviteStatusList`` object; ids without a sending record (item code 3060) are absent."""
+        unique = list(dict.fromkeys(invite_ids))
+        batches = [unique[i : i + INVITE_STATUS_BATCH] for i in range(0, len(unique), INVITE_STATUS_BATCH)]
+        bodies = await asyncio.gather(*(self._client.get_invite_status(batch) for batch in batches))
+        found: dict[str, dict[str, Any]] = {}
+        for batch, body in zip(batches, bodies, strict=True):
+            items = self._rows(body, "GetInviteStatus", "Data", "InviteStatus")
+            if not items:
+                continue  # no record of any of them
+            if len(items) != len(batch):  # one item per InviteId, in order: their only link
+                raise unreadable(body, "GetInviteStatus", self._id, f"{len(items)} items for {len(batch)} ids")
+            for invite_id, item in zip(batch, items, strict=True):
+                if str(item.get("Code", "200")) != "200" or item.get("Success") is False:
+                    if str(item.get("Code")) == "3060":  # no sending record for this InviteId (A.4.5)
+                        continue
+                    raise _errors.item_error(item, body, action="GetInviteStatus", partner_id=self._id)
+                status = item.get("InviteStatusList")
+                if isinstance(status, dict):
+                    found[invite_id] = status
+        return found
 
     def _rows(self, body: dict[str, Any], action: str, *path: str) -> list[dict[str, Any]]:
         return rows_at(body, path, action=action, partner_id=self._id)

@@ -21,10 +21,9 @@ from adapters.aliyun._signing import Acs3Signer
 from gateway.errors import ProviderProtocolError
 from gateway.retry import DEFAULT_POLICY, RetryPolicy, call_with_retries
 
-__all__ = ["DEFAULT_TIMEOUT", "USER_AGENT", "AgencyTransport", "flatten_params", "parse_json"]
+__all__ = ["USER_AGENT", "AgencyTransport", "flatten_params", "parse_json"]
 
 USER_AGENT = "partner-gateway/0.1 (aliyun-agency)"
-DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 
 
 def flatten_params(params: Mapping[str, object]) -> dict[str, str]:
@@ -59,6 +58,7 @@ def parse_json(content: bytes) -> Any:
 class AgencyTransport:
     """Signed calls for one partner account over the account's own ``httpx.AsyncClient``.
 
+    Requests take the client's timeout: the app builds the client from the gateway's configuration.
     ``sleep`` is what the retry policy waits with (tests pass a no-op).
     """
 
@@ -68,14 +68,12 @@ class AgencyTransport:
         signer: Acs3Signer,
         *,
         partner_id: str | None = None,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         policy: RetryPolicy = DEFAULT_POLICY,
         sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         self._http = http
         self._signer = signer
         self._partner_id = partner_id
-        self._timeout = timeout
         self._policy = policy
         self._sleep = sleep
 
@@ -117,7 +115,6 @@ class AgencyTransport:
             params=None if form else flat,
             content=content,
             headers=headers,
-            timeout=self._timeout,
         )
         try:
             response = await self._http.send(request, auth=self._signer)

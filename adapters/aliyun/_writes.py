@@ -7,6 +7,9 @@ asks ``find_applied`` (``_reconcile.py``).
 
 Choices the SDK leaves open, documented here:
 
+* ``CreateCustomer``'s receipt: ``upstream_ids`` = (InviteId,); ``details``: ``customerId`` (the filing's
+  CID), ``invitationId``, ``registrationUrl``, ``days`` and ``customerNativeId``, the id the invitee is
+  listed under (``invitation-<InviteId>``, until it registers and is listed under its UID).
 * ``CreateCustomer`` files the customer (报备) once per name: when the partner already has an account
   (GetAccountInfo, same ``UserType``) or a pending invitation (GetUnassociatedCustomer + GetInviteStatus)
   with the same nickname, its CID is reused, so the upstream's filing limit (enterprise 5 accounts,
@@ -32,6 +35,7 @@ from typing import Any
 
 from adapters.aliyun import _errors
 from adapters.aliyun._client import AgencyClient
+from adapters.aliyun._mapping_business import INVITATION_PREFIX
 from adapters.aliyun._scan import Scanner
 from gateway.errors import (
     InvalidInput,
@@ -190,7 +194,10 @@ class AliyunWrites:
         body = await self._client.invite_sub_account([row])
         results = body.get("Results")
         items = results.get("Result") if isinstance(results, Mapping) else None
-        return self._invited(body, items, "InviteSubAccount", {"customerId": cid})
+        receipt = self._invited(body, items, "InviteSubAccount", {"customerId": cid})
+        # The row list_customers shows until the invitee registers (then its UID's row replaces it).
+        listed = f"{INVITATION_PREFIX}{receipt.upstream_ids[0]}"
+        return Receipt(receipt.upstream_ids, receipt.request_id, {**receipt.details, "customerNativeId": listed})
 
     async def _invite_reseller(self, intent: InviteReseller) -> Receipt:
         name = _nickname(intent.name)

@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 
 from adapters.aliyun import _errors
 from adapters.aliyun._client import AgencyClient
-from adapters.aliyun._mapping import CUSTOMER_USER_TYPES, customer_from_account_info
+from adapters.aliyun._customers import Customers
 from adapters.aliyun._mapping_business import (
     INVITATION_PREFIX,
-    customer_from_invitation,
     funds_from_credit_info,
-    invitation_from_invite_info,
     note_from_row,
     order_from_row,
     region_from_country,
     reseller_from_sub_partner,
     voucher_from_coupon,
 )
-from adapters.aliyun._paging import Fetch, check_window, read_range, rows_at, total_at
+from adapters.aliyun._paging import check_window, each, read_range, rows_at, total_at
 from adapters.aliyun._reconcile import Reconciler
 from adapters.aliyun._roles import PartnerRole
 from adapters.aliyun._scan import Scanner
@@ -35,7 +32,6 @@ from gateway.models import (
     Balance,
     Customer,
     Funds,
-    Invitation,
     LedgerEntry,
     Note,
     Order,
@@ -55,14 +51,12 @@ from gateway.writes import Intent, Receipt
 
 __all__ = ["DEFAULT_ORDER_WINDOW", "MAX_ORDER_WINDOW", "MAX_PAGE_SIZE", "AliyunProvider"]
 
-ALL = 10**9
 #: GetAccountInfo ``PageSize`` is at most 20 (A.4.3).
 MAX_PAGE_SIZE = 20
 #: A.5.2: each order window is at most 6 months (counted as 183 days). Without ``since``/``until``,
 #: ``list_orders`` reads orders created in the last 180 days.
 MAX_ORDER_WINDOW = timedelta(days=183)
 DEFAULT_ORDER_WINDOW = timedelta(days=180)
-T = TypeVar("T")
 
 #: How many GetCreditInfo calls ``customer_funds`` runs at once (the API has no batch form).
 FUNDS_CONCURRENCY = 8
@@ -99,6 +93,9 @@ class AliyunProvider:
         transport = AgencyTransport(http, signer, partner_id=account.id, policy=policy, sleep=sleep)
         self._client = AgencyClient(transport)
         scanner = Scanner(self._client, account.id)
+        self._customers = Customers(
+            self._client, scanner, partner_id=account.id, page_size=self._page_size, now=self._now
+        )
         self._writes = AliyunWrites(self._client, scanner, partner_id=account.id, currency=self._currency)
         self._reconciler = Reconciler(self._client, scanner, partner_id=account.id, currency=self._currency)
 
@@ -147,139 +144,42 @@ class AliyunProvider:
 
     async def list_customers(self, offset: int, limit: int) -> Page[Customer]:
         """End users (GetAccountInfo ``UserType`` 1), then enterprises (2), then those invited and not
-        registered yet (GetUnassociatedCustomer: INVITED, INVITATION_EXPIRED), each in upstream order.
-
-        Where the window falls in each list depends on the lists before it, so the first page of every
-        list is asked for at once (it also gives each total); only the further pages a window needs are
-        read after that, again concurrently. A page costs one round trip, not one per list."""
-        check_window(offset, limit)
-        end = offset + limit
-        sources = self._customer_sources()
-        first_size = self._page_size if limit else 1  # a total alone: the cheapest page
-        firsts = await asyncio.gather(*(fetch(1, first_size) for fetch, _ in sources))
-        windows: list[tuple[Fetch, int, int, list[dict[str, Any]]]] = []
-        base = 0
-        for (fetch, _), (total, first_rows) in zip(sources, firsts, strict=True):
-            windows.append((fetch, max(offset - base, 0), min(max(end - base, 0), total), first_rows))
-            base += total
-
-        async def rows_of(fetch: Fetch, lo: int, hi: int, first_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-            if lo >= hi:
-                return []
-            if hi <= first_size:
-                return first_rows[lo:hi]
-            if lo < first_size:  # page 1 is in hand: read only the pages after it
-                return first_rows[lo:] + (await read_range(fetch, first_size, hi, self._page_size))[1]
-            return (await read_range(fetch, lo, hi, self._page_size))[1]
-
-        parts = await asyncio.gather(*(rows_of(*window) for window in windows))
-        items = [convert(row) for (_, convert), rows in zip(sources, parts, strict=True) for row in rows]
-        return Page(items=tuple(items), total=base)
-
-    def _customer_sources(self) -> list[tuple[Fetch, Callable[[dict[str, Any]], Customer]]]:
-        def account(user_type: int) -> Callable[[dict[str, Any]], Customer]:
-            return lambda row: customer_from_account_info(
-                row, user_type=user_type, provider=_errors.PROVIDER, partner_id=self._id
-            )
-
-        accounts = [(self._account_page(t), account(t)) for t in CUSTOMER_USER_TYPES]
-        return [*accounts, (self._invite_page(), lambda row: customer_from_invitation(self._invitation(row)))]
-
-    def _invitation(self, row: Mapping[str, Any]) -> Invitation:
-        return invitation_from_invite_info(row, provider=_errors.PROVIDER, partner_id=self._id, now=self._now())
-
-    def _invite_page(self) -> Fetch:
-        async def fetch(number: int, size: int) -> tuple[int, list[dict[str, Any]]]:
-            body = await self._client.get_unassociated_customer(number, size)
-            action = "GetUnassociatedCustomer"
-            total = self._total(body, action, "PageInfo", "Total")
-            return total, self._rows(body, action, "InviteInfoList", "InviteInfo")
-
-        return fetch
-
-    def _account_page(self, user_type: int) -> Fetch:
-        async def fetch(number: int, size: int) -> tuple[int, list[dict[str, Any]]]:
-            # PageInfo.Total is read as the number of matching accounts; the SDK's doc ("page volume
-            # in total", A.4.3) is ambiguous and the simulator implements this reading.
-            body = await self._client.get_account_info(current_page=number, page_size=size, user_type=user_type)
-            total = total_at(body, ("PageInfo", "Total"), action="GetAccountInfo", partner_id=self._id)
-            rows = rows_at(body, ("AccountInfoList", "AccountInfo"), action="GetAccountInfo", partner_id=self._id)
-            return total, rows
-
-        return fetch
+        registered yet (GetUnassociatedCustomer: INVITED, INVITATION_EXPIRED, with the account type
+        GetInviteStatus reports), each in upstream order; a page costs one round trip per stage, not one
+        per list (see ``_customers``)."""
+        return await self._customers.window(offset, limit)
 
     async def get_customers(self, native_ids: Sequence[str]) -> Mapping[str, Customer]:
-        """GetAccountInfo by ``Uid`` (the row does not say its UserType, so UserType 1, then 2);
-        unknown UIDs and T2 partners are absent."""
-
-        # An invitee has no UID: its id is its invitation's, and the pending list is short: read it all.
-        invited = [i for i in native_ids if i.startswith(INVITATION_PREFIX)]
-        found: dict[str, Customer] = {}
-        if invited:
-            _, rows = await read_range(self._invite_page(), 0, ALL, self._page_size)
-            for row in rows:
-                customer = customer_from_invitation(self._invitation(row))
-                if customer.native_id in invited:
-                    found[customer.native_id] = customer
-        uids = [i for i in native_ids if not i.startswith(INVITATION_PREFIX)]
-
-        async def one(uid: str) -> Customer | None:
-            if not uid.isdigit():
-                return None
-            for user_type in CUSTOMER_USER_TYPES:
-                try:
-                    body = await self._client.get_account_info(1, 1, user_type=user_type, uid=uid)
-                except ProviderError as error:
-                    if error.upstream_code == "3029":  # Invalid UID (A.4.3)
-                        return None
-                    raise
-                rows = self._rows(body, "GetAccountInfo", "AccountInfoList", "AccountInfo")
-                if rows:
-                    return customer_from_account_info(
-                        rows[0], user_type=user_type, provider=_errors.PROVIDER, partner_id=self._id
-                    )
-            return None
-
-        return {**found, **await self._each(uids, one)}
+        """By UID (GetAccountInfo), or ``invitation-<InviteId>`` for an invitee; unknown ids are absent."""
+        return await self._customers.get(native_ids)
 
     async def list_reseller_customers(self, reseller_id: str, offset: int, limit: int) -> Page[Customer]:
         raise UnsupportedByProvider(_errors.PROVIDER, "listing a tier-2 partner's customers (no Agency API)")
 
-    async def customer_funds(self, customer_ids: Sequence[str]) -> Mapping[str, Funds]:
+    async def customer_funds(self, customer_ids: Sequence[str]) -> Mapping[str, Funds | ProviderError]:
         """GetCreditInfo per customer (no batch API), at most ``FUNDS_CONCURRENCY`` at once. A UID the
-        upstream does not know as this partner's (3029) is left out, and so is an invitee (no UID, no credit yet)."""
+        upstream does not know as this partner's (3029) is left out, and so is an invitee (no UID, no
+        credit yet). A customer whose read failed maps to its error: one failure nulls one balance."""
         return await self._funds([i for i in customer_ids if not i.startswith(INVITATION_PREFIX)])
 
-    async def reseller_funds(self, reseller_ids: Sequence[str]) -> Mapping[str, Funds]:
+    async def reseller_funds(self, reseller_ids: Sequence[str]) -> Mapping[str, Funds | ProviderError]:
         """A T2 partner is a sub-account (``SubAccountType`` 5), so GetCreditInfo on its UID (X.3)."""
         if self._account.role != PartnerRole.DISTRIBUTOR:
             raise UnsupportedByProvider(_errors.PROVIDER, "tier-2 resellers for a reseller account")
         return await self._funds(reseller_ids)
 
-    async def _funds(self, uids: Sequence[str]) -> Mapping[str, Funds]:
-        async def one(uid: str) -> Funds | None:
+    async def _funds(self, uids: Sequence[str]) -> Mapping[str, Funds | ProviderError]:
+        async def one(uid: str) -> Funds | ProviderError | None:
+            if not uid.strip().isdigit():
+                return None  # not a UID, so not one of this partner's accounts
             try:
-                body = await self._client.get_credit_info(_uid(uid))
+                body = await self._client.get_credit_info(uid.strip())
             except ProviderError as error:
-                if error.upstream_code == "3029":
-                    return None
-                raise
+                return None if error.upstream_code == "3029" else error
             data = body.get("Data")
             return funds_from_credit_info(uid, data if isinstance(data, dict) else {}, self._currency)
 
-        return await self._each(uids, one)
-
-    async def _each(self, ids: Sequence[str], one: Callable[[str], Awaitable[T | None]]) -> dict[str, T]:
-        """``one`` per distinct id, at most ``FUNDS_CONCURRENCY`` at once; ``None`` answers left out."""
-        gate = asyncio.Semaphore(FUNDS_CONCURRENCY)
-
-        async def bounded(native_id: str) -> T | None:
-            async with gate:
-                return await one(native_id)
-
-        unique = list(dict.fromkeys(ids))
-        results = await asyncio.gather(*(bounded(native_id) for native_id in unique))
-        return {key: value for key, value in zip(unique, results, strict=True) if value is not None}
+        return await each(uids, one, FUNDS_CONCURRENCY)
 
     async def partner_balances(self) -> tuple[Balance, ...]:
         raise UnsupportedByProvider(_errors.PROVIDER, "partner balances (no Agency API, CONTRACTS.md X.3)")
@@ -315,13 +215,10 @@ class AliyunProvider:
         page = await self.list_resellers(0, 10_000)
         return {r.native_id: r for r in page.items if r.native_id in wanted}
 
-    async def list_invitations(self, offset: int, limit: int) -> Page[Invitation]:
-        check_window(offset, limit)
-        total, rows = await read_range(self._invite_page(), offset, offset + limit, self._page_size)
-        return Page(items=tuple(self._invitation(row) for row in rows), total=total)
-
     async def list_vouchers(self, offset: int, limit: int, *, customer_id: str | None = None) -> Page[Voucher]:
         check_window(offset, limit)
+        if _invitee(customer_id):
+            return Page(items=(), total=0)  # no account yet, so no coupons: nothing to ask
         filters = {"Uid": _uid(customer_id)} if customer_id is not None else {}
 
         async def fetch(number: int, size: int) -> tuple[int, list[dict[str, Any]]]:
@@ -361,7 +258,7 @@ class AliyunProvider:
                 else None
             )
 
-        return await self._each(native_ids, one)
+        return await each(native_ids, one, FUNDS_CONCURRENCY)
 
     async def list_orders(
         self,
@@ -374,12 +271,15 @@ class AliyunProvider:
     ) -> Page[Order]:
         """GetCustomerOrderList (2025) on the order-create window ``[since, until)``. Default: ``until``
         is now and ``since`` 180 days before ``until``; a window longer than 6 months (183 days) is
-        refused with ``InvalidInput`` (A.5.2), so the caller splits it."""
+        refused with ``InvalidInput`` (A.5.2), so the caller splits it. An invitee (an invitation row of
+        ``list_customers``) has no account, hence no orders: an empty page, without asking upstream."""
         check_window(offset, limit)
         end = until or self._now()
         start = since or end - DEFAULT_ORDER_WINDOW
         if end <= start or end - start > MAX_ORDER_WINDOW:
             raise InvalidInput("the order window must be ordered and at most 183 days (6 months)", field="since")
+        if _invitee(customer_id):
+            return Page(items=(), total=0)
         filters: dict[str, Any] = {"OrderCreateAfter": _millis(start), "OrderCreateBefore": _millis(end)}
         if customer_id is not None:
             filters["CustomerUid"] = _uid(customer_id)
@@ -396,6 +296,8 @@ class AliyunProvider:
 
     async def list_notes(self, customer_id: str, offset: int, limit: int) -> Page[Note]:
         check_window(offset, limit)
+        if _invitee(customer_id):
+            return Page(items=(), total=0)  # notes are kept per UID, which an invitee does not have yet
         uid = _uid(customer_id)
 
         async def fetch(number: int, size: int) -> tuple[int, list[dict[str, Any]]]:
@@ -443,6 +345,11 @@ class AliyunProvider:
 
     def _total(self, body: Mapping[str, Any], action: str, *path: str) -> int:
         return total_at(body, path, action=action, partner_id=self._id)
+
+
+def _invitee(customer_id: str | None) -> bool:
+    """Whether ``customer_id`` is an invitation row's (an invitee has no UID until it registers)."""
+    return customer_id is not None and customer_id.startswith(INVITATION_PREFIX)
 
 
 def _uid(customer_id: str | None) -> str:

@@ -1,10 +1,11 @@
 """The raw BSS v2 client: one method per upstream operation, plain dicts in and out.
 
-It signs (``_signing``), serialises money as JSON numbers (``_json``), puts a timeout on every call,
-retries through ``gateway.retry`` (reads and refusals only; a write whose outcome is unknown is never
-repeated) and turns every failure into a ``gateway.errors`` type (``_errors``). Batch operations answer
-HTTP 200 with per-item ``error_details[]`` (CONTRACTS.md H.3, H.5 item 5): those come back in the dict,
-for the mapping to turn into ``BatchResult``. Mapping to the domain is elsewhere.
+It signs (``_signing``), serialises money as JSON numbers (``_json``), sends every call with the
+``httpx.AsyncClient``'s own timeout (the app builds the client from the gateway's configuration), retries
+through ``gateway.retry`` (reads and refusals only; a write whose outcome is unknown is never repeated)
+and turns every failure into a ``gateway.errors`` type (``_errors``). Batch operations answer HTTP 200
+with per-item ``error_details[]`` (CONTRACTS.md H.3, H.5 item 5): those come back in the dict, for
+``_writes`` to turn into ``Receipt.failures``. Mapping to the domain is elsewhere.
 """
 
 from __future__ import annotations
@@ -21,9 +22,8 @@ from . import _operations as ops
 from ._operations import Operation
 from ._signing import SdkHmacAuth
 
-__all__ = ["CREATED_NOT_ASSOCIATED", "DEFAULT_TIMEOUT", "BssClient", "Reply"]
+__all__ = ["CREATED_NOT_ASSOCIATED", "BssClient", "Reply"]
 
-DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 #: create_sub_customer's one documented error code: the account *was* created (``domain_id`` is in the
 #: body) and its association follows asynchronously (CONTRACTS.md H.3, H.4.1). Answered as a result.
 CREATED_NOT_ASSOCIATED = "CBC.99000050"
@@ -68,14 +68,12 @@ class BssClient:
         auth: SdkHmacAuth,
         *,
         partner_id: str,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         retry_policy: RetryPolicy = DEFAULT_POLICY,
         sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         self._http = http
         self._auth = auth
         self._partner_id = partner_id
-        self._timeout = timeout
         self._retry_policy = retry_policy
         self._sleep = sleep
 
@@ -232,7 +230,6 @@ class BssClient:
                 content=content,
                 headers=headers,
                 auth=self._auth,
-                timeout=self._timeout,
             )
         except httpx.TransportError as exc:
             raise _errors.from_transport_error(exc, operation=operation.name, partner_id=self._partner_id) from exc

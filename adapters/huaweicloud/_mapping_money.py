@@ -1,25 +1,15 @@
-"""Pure functions from BSS money wire dicts to ``gateway.models``: balances, funds, ledger, receipts, batches.
+"""Pure functions from BSS money wire dicts to ``gateway.models``: balances, funds and the ledger.
 
 Amounts are ``Decimal`` whatever the endpoint's wire type (number, float number or string, H.5 item 1).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
-from gateway.models import (
-    Balance,
-    BalanceKind,
-    BatchResult,
-    Funds,
-    ItemFailure,
-    LedgerEntry,
-    LedgerKind,
-    Money,
-    Transfer,
-)
+from gateway.models import Balance, BalanceKind, Funds, LedgerEntry, LedgerKind, Money
 
 from ._mapping import CURRENCY, _key, _text, money_of, parse_timestamp
 
@@ -27,15 +17,12 @@ __all__ = [
     "BALANCE_KINDS",
     "LEDGER_KINDS",
     "balance_from_wire",
-    "batch_from_wire",
     "funds_from_wire",
     "ledger_entry_from_adjust_record",
     "ledger_entry_from_change_record",
     "reseller_funds_from_balances",
-    "transfer_from_wire",
 ]
 
-T = TypeVar("T")
 _ZERO = Money(Decimal("0"), CURRENCY)
 
 # account_type (H.4.9): 1 balance, 2 credit, 5 bonus, 7 deposit, 8 allocatable (可拨款).
@@ -133,34 +120,6 @@ def ledger_entry_from_change_record(record: Mapping[str, Any], currency: object 
         transaction_id=_text(record.get("trade_id")),
         balance_after=money_of(record.get("balance_after_change"), currency),
         extra=extra,
-    )
-
-
-def transfer_from_wire(data: Mapping[str, Any], amount: Decimal, counterparty_id: str) -> Transfer | None:
-    """The receipt of an allocation (``transfer_id``) or a reclaim (``trans_id``, H.5 item 2)."""
-    transaction_id = _text(data.get("transfer_id")) or _text(data.get("trans_id"))
-    if transaction_id is None:
-        return None
-    return Transfer(transaction_id=transaction_id, amount=Money(amount, CURRENCY), counterparty_id=counterparty_id)
-
-
-def batch_from_wire(
-    data: Mapping[str, Any], success_key: str, item: Callable[[Mapping[str, Any]], T]
-) -> BatchResult[T]:
-    """A batch answer (HTTP 200): ``success_key`` items, and ``error_details[]`` as failures (H.3)."""
-    successes = data.get(success_key) or []
-    failures = data.get("error_details") or []
-    return BatchResult(
-        succeeded=tuple(item(entry) for entry in successes if isinstance(entry, Mapping)),
-        failed=tuple(
-            ItemFailure(
-                item_id=_text(entry.get("id")) or "",
-                upstream_code=_text(entry.get("error_code")) or "",
-                message=_text(entry.get("error_msg")) or "",
-            )
-            for entry in failures
-            if isinstance(entry, Mapping)
-        ),
     )
 
 

@@ -1,7 +1,4 @@
-"""Offset/limit windows over BSS lists (CONTRACTS.md X.1), answer-shape checks, and the order window.
-
-``ProviderBase`` holds what every read method of ``HuaweiCloudProvider`` shares.
-"""
+"""Offset/limit windows over BSS lists (CONTRACTS.md X.1), answer-shape checks, and the order window."""
 
 from __future__ import annotations
 
@@ -10,15 +7,16 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from gateway.errors import InvalidInput, ProviderProtocolError
-from gateway.models import Page, PartnerAccount
+from gateway.models import Page
 
-from ._client import BssClient
 from ._mapping import PROVIDER
 
-__all__ = ["ORDER_WINDOW", "ProviderBase", "Wire", "order_window"]
+__all__ = ["ORDER_WINDOW", "Fetch", "Pager", "Wire", "order_window"]
 
 T = TypeVar("T")
 Wire = dict[str, Any]
+#: Fetch records ``offset`` to ``offset + limit`` of a list: the answer's JSON object.
+Fetch = Callable[[int, int], Awaitable[Wire]]
 
 #: list_customer_orders accepts a creation window of at most one year (H.4.20). Without ``since`` and
 #: ``until`` the provider asks for the year up to now; with only ``since``, the year after it (up to
@@ -45,19 +43,22 @@ def order_window(since: datetime | None, until: datetime | None, now: datetime) 
     return begin, end
 
 
-class ProviderBase:
-    """The account, the client, the page size, and the paging every list method uses."""
+class Pager:
+    """Reads one partner account's offset/limit lists: windows, whole lists, and each answer's shape.
 
-    _account: PartnerAccount
-    _client: BssClient
-    _page_size: int
+    The provider, the writer and the reconciler are each given the same one."""
 
-    async def _window(
+    def __init__(self, partner_id: str, page_size: int) -> None:
+        self.partner_id = partner_id
+        self.page_size = page_size
+        """The largest ``limit`` a window sends (the account's ``page_size`` setting)."""
+
+    async def window(
         self,
         operation: str,
         offset: int,
         limit: int,
-        fetch: Callable[[int, int], Awaitable[Wire]],
+        fetch: Fetch,
         keys: tuple[str, str],
         item: Callable[[Wire], T],
     ) -> Page[T]:
@@ -69,31 +70,42 @@ class ProviderBase:
         items: list[T] = []
         position, end = offset, offset + limit
         while True:
-            want = min(self._page_size, end - position) or 1  # limit 0 still needs the total
-            total, entries = self._read_page(operation, await fetch(position, want), *keys)
+            want = min(self.page_size, end - position) or 1  # limit 0 still needs the total
+            total, entries = self.page(operation, await fetch(position, want), *keys)
             items.extend(item(entry) for entry in entries)
             position += len(entries)
             if position >= end or position >= total or len(entries) < want:
                 break
         return Page(items=tuple(items[:limit]), total=total)
 
-    def _read_page(self, operation: str, data: Wire, total_key: str, items_key: str) -> tuple[int, list[Wire]]:
+    async def all(self, operation: str, fetch: Fetch, keys: tuple[str, str], size: int) -> list[Wire]:
+        """Every record of a list, ``size`` per call (a record added meanwhile may show twice)."""
+        found: list[Wire] = []
+        while True:
+            total, entries = self.page(operation, await fetch(len(found), size), *keys)
+            found.extend(entries)
+            if not entries or len(found) >= total:
+                return found
+
+    def page(self, operation: str, data: Wire, total_key: str, items_key: str) -> tuple[int, list[Wire]]:
+        """An answer's total and its records, or a protocol error."""
         total = data.get(total_key)
         if isinstance(total, bool) or not isinstance(total, int) or total < 0:
-            raise self._protocol_error(operation, f"'{total_key}' is missing or not a non-negative integer")
-        return total, self._entries(operation, data, items_key)
+            raise self.protocol_error(operation, f"'{total_key}' is missing or not a non-negative integer")
+        return total, self.entries(operation, data, items_key)
 
-    def _entries(self, operation: str, data: Wire, key: str) -> list[Wire]:
+    def entries(self, operation: str, data: Wire, key: str) -> list[Wire]:
+        """The list of objects under ``key`` (missing or null: empty), or a protocol error."""
         entries = data.get(key, [])
         if entries is None:
             return []
         if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
-            raise self._protocol_error(operation, f"'{key}' is not a list of objects")
+            raise self.protocol_error(operation, f"'{key}' is not a list of objects")
         return entries
 
-    def _protocol_error(self, operation: str, problem: str) -> ProviderProtocolError:
+    def protocol_error(self, operation: str, problem: str) -> ProviderProtocolError:
         return ProviderProtocolError(
             f"Huawei Cloud {operation} returned an unreadable answer: {problem}",
             provider=PROVIDER,
-            partner_id=self._account.id,
+            partner_id=self.partner_id,
         )

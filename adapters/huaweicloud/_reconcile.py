@@ -37,7 +37,7 @@ Limits of the evidence, each on the safe side:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -58,8 +58,9 @@ from gateway.writes import (
     TransferFunds,
 )
 
+from ._client import BssClient
 from ._mapping import CURRENCY, PROVIDER, _text, decimal_of, parse_timestamp
-from ._paging import ProviderBase, Wire
+from ._paging import Pager, Wire
 from ._writes import wire_time, xaccount_id
 
 __all__ = ["ASSOCIATION_WAIT", "RECORD_PAGE", "SKEW", "Reconciler"]
@@ -72,14 +73,13 @@ GRANT, RECLAIM = "10", "11"  # quota record operation_type (H.4.16)
 RECLAIMED_COUPON = 5  # user_coupons[].status (H.4.19)
 _LATEST = datetime.max.replace(tzinfo=UTC)
 
-Fetch = Callable[[int, int], Awaitable[Wire]]
 
+class Reconciler:
+    """``Provider.find_applied`` for one Huawei partner account, over its client and its pager."""
 
-class Reconciler(ProviderBase):
-    """``Provider.find_applied`` for one Huawei partner account."""
-
-    def __init__(self, base: ProviderBase, clock: Callable[[], datetime]) -> None:
-        self._account, self._client, self._page_size = base._account, base._client, base._page_size
+    def __init__(self, client: BssClient, pages: Pager, *, clock: Callable[[], datetime]) -> None:
+        self._client = client
+        self._pages = pages
         self._clock = clock
 
     async def find_applied(self, intent: Intent, since: datetime, exclude: frozenset[str]) -> Receipt | None:
@@ -118,7 +118,7 @@ class Reconciler(ProviderBase):
         async def fetch(offset: int, limit: int) -> Wire:
             return await self._client.list_partner_adjust_records({**query, "offset": offset, "limit": limit})
 
-        records = await self._all("list_partner_adjust_records", fetch, "total_count", "records")
+        records = await self._pages.all("list_partner_adjust_records", fetch, ("total_count", "records"), RECORD_PAGE)
         candidates = (
             (r, _text(r.get("trans_id")))
             for r in records
@@ -192,7 +192,7 @@ class Reconciler(ProviderBase):
         async def fetch(offset: int, limit: int) -> Wire:
             return await self._client.list_sub_customers({**body, "offset": offset, "limit": limit})
 
-        customers = await self._all("list_sub_customers", fetch, "count", "customer_infos")
+        customers = await self._pages.all("list_sub_customers", fetch, ("count", "customer_infos"), RECORD_PAGE)
         name = intent.account_name
         candidates = (
             (c, _text(c.get("customer_id")))
@@ -200,7 +200,9 @@ class Reconciler(ProviderBase):
             if c.get("xaccount_id") == reference or (name and c.get("account_name") == name)
         )
         if (receipt := _pick(candidates, "associated_on", begin, exclude)) is not None:
-            return receipt
+            return Receipt(
+                receipt.upstream_ids, details={**receipt.details, "customerNativeId": receipt.upstream_ids[0]}
+            )
         if name and any(c.get("account_name") == name for c in customers):
             return None  # names are unique: the one account of that name is another write's
         if name and not await self._name_taken(name):
@@ -209,7 +211,7 @@ class Reconciler(ProviderBase):
             raise ProviderUnavailable(
                 "Huawei Cloud has not listed the customer yet; association is asynchronous: ask again later",
                 provider=PROVIDER,
-                partner_id=self._account.id,
+                partner_id=self._pages.partner_id,
             )
         # Long enough: it was not created (a name taken by someone else refuses a resend: ALREADY_EXISTS).
         return None
@@ -223,29 +225,20 @@ class Reconciler(ProviderBase):
             raise
         result = data.get("check_result")
         if result not in ("available", "used_by_user"):
-            raise self._protocol_error("check_user_identity", "'check_result' is missing or unknown")
+            raise self._pages.protocol_error("check_user_identity", "'check_result' is missing or unknown")
         return bool(result == "used_by_user")
 
     async def _quota_records(self, query: dict[str, Any]) -> list[Wire]:
         async def fetch(offset: int, limit: int) -> Wire:
             return await self._client.list_coupon_quotas_records({**query, "offset": offset, "limit": limit})
 
-        return await self._all("list_coupon_quotas_records", fetch, "total_count", "records")
+        return await self._pages.all("list_coupon_quotas_records", fetch, ("total_count", "records"), RECORD_PAGE)
 
     async def _coupons(self, query: dict[str, Any]) -> list[Wire]:
         async def fetch(offset: int, limit: int) -> Wire:
             return await self._client.list_issued_partner_coupons({**query, "offset": offset, "limit": limit})
 
-        return await self._all("list_issued_partner_coupons", fetch, "total_count", "user_coupons")
-
-    async def _all(self, operation: str, fetch: Fetch, total_key: str, items_key: str) -> list[Wire]:
-        """Every record of a list, page by page (a record added meanwhile may show twice: harmless here)."""
-        found: list[Wire] = []
-        while True:
-            total, entries = self._read_page(operation, await fetch(len(found), RECORD_PAGE), total_key, items_key)
-            found.extend(entries)
-            if not entries or len(found) >= total:
-                return found
+        return await self._pages.all("list_issued_partner_coupons", fetch, ("total_count", "user_coupons"), RECORD_PAGE)
 
 
 def _at(moment: datetime) -> str:

@@ -9,7 +9,9 @@ failure is raised as the refusal it is.
 =====================  ======================================  =====================================
 intent                 operation                               ``Receipt.upstream_ids``
 =====================  ======================================  =====================================
-CreateCustomer         create_sub_customer (H.4.1)             the new customer's ``domain_id``
+CreateCustomer         create_sub_customer (H.4.1)             the new customer's ``domain_id`` (also
+                                                               ``details["customerNativeId"]``: listed
+                                                               as ``customer_id`` once associated)
 SendVerificationCode   send_verification_message_code (H.4.3)  none (nothing is created)
 TransferFunds          update_customer_account_amount (H.4.7)  ``transfer_id``
 ReclaimFunds           reclaim_to_partner_account (H.4.8)      ``trans_id``
@@ -54,7 +56,7 @@ from gateway.writes import (
 from ._client import CREATED_NOT_ASSOCIATED, BssClient, Reply
 from ._errors import item_refusal
 from ._mapping import CURRENCY, PROVIDER, _text
-from ._paging import ProviderBase
+from ._paging import Pager
 
 __all__ = ["DEFAULT_XACCOUNT_TYPE", "Writer", "wire_time", "xaccount_id", "yuan"]
 
@@ -114,11 +116,12 @@ def _with_reseller(body: dict[str, Any], reseller_id: str | None) -> dict[str, A
     return body
 
 
-class Writer(ProviderBase):
-    """``Provider.execute`` for one Huawei partner account."""
+class Writer:
+    """``Provider.execute`` for one Huawei partner account, over its client and its pager."""
 
-    def __init__(self, base: ProviderBase, xaccount_type: str) -> None:
-        self._account, self._client, self._page_size = base._account, base._client, base._page_size
+    def __init__(self, client: BssClient, pages: Pager, *, xaccount_type: str) -> None:
+        self._client = client
+        self._pages = pages
         self._xaccount_type = xaccount_type
 
     async def execute(self, intent: Intent) -> Receipt:
@@ -176,7 +179,7 @@ class Writer(ProviderBase):
         domain_id = _text(reply.get("domain_id"))
         if domain_id is None:
             raise self._unreadable("create_sub_customer", reply, "no domain_id")
-        details = {"xaccount_id": body["xaccount_id"]}
+        details = {"xaccount_id": body["xaccount_id"], "customerNativeId": domain_id}  # = customer_id (H.4.1)
         if name := _text(reply.get("domain_name")):
             details["account_name"] = name
         if reply.get("error_code") == CREATED_NOT_ASSOCIATED:
@@ -214,14 +217,14 @@ class Writer(ProviderBase):
         return Receipt((transaction_id,), reply.request_id)
 
     def _batch(self, operation: str, reply: Reply, success_key: str, id_key: str) -> Receipt:
-        successes = self._entries(operation, reply, success_key)
-        errors = self._entries(operation, reply, "error_details")
+        successes = self._pages.entries(operation, reply, success_key)
+        errors = self._pages.entries(operation, reply, "error_details")
         ids = tuple(found for entry in successes if (found := _text(entry.get(id_key))))
         failures = tuple(_failure(entry) for entry in errors)
         if not ids:
             if errors:
                 raise item_refusal(
-                    errors[0], operation=operation, partner_id=self._account.id, request_id=reply.request_id
+                    errors[0], operation=operation, partner_id=self._pages.partner_id, request_id=reply.request_id
                 )
             raise self._unreadable(operation, reply, f"neither {success_key} nor error_details")
         details = {}
@@ -234,7 +237,7 @@ class Writer(ProviderBase):
         return ProviderProtocolError(
             f"Huawei Cloud {operation} returned an unreadable answer: {problem}",
             provider=PROVIDER,
-            partner_id=self._account.id,
+            partner_id=self._pages.partner_id,
             request_id=reply.request_id,
             http_status=200,
             outcome_unknown=True,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from gateway.errors import ConfigError, InvalidInput, UnsupportedByProvider
+from gateway.errors import ConfigError, InvalidInput, ProviderError, UnsupportedByProvider
 from gateway.models import (
     Balance,
     Customer,
@@ -47,7 +47,7 @@ from ._mapping_money import (
     ledger_entry_from_adjust_record,
     reseller_funds_from_balances,
 )
-from ._paging import ORDER_WINDOW, ProviderBase, Wire, order_window
+from ._paging import ORDER_WINDOW, Pager, Wire, order_window
 from ._reconcile import Reconciler
 from ._roles import PartnerRole
 from ._signing import SdkHmacAuth
@@ -109,14 +109,17 @@ def _wire_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class HuaweiCloudProvider(ProviderBase):
+class HuaweiCloudProvider:
     """Huawei Cloud BSS v2 for one partner account: calls the upstream, maps, translates errors.
 
     The ``httpx.AsyncClient`` belongs to the app (``base_url`` = the account's endpoint); this class
     signs each request itself and never creates a client. Huawei has no invitations and no customer
     notes (CONTRACTS.md X.3): those methods raise ``UnsupportedByProvider``, as does ``list_resellers``
-    for a tier-2 account (tier-1-only API, DOMAIN.md). Writes are in ``_writes``, their reconciliation
-    in ``_reconcile``.
+    for a tier-2 account (tier-1-only API, DOMAIN.md).
+
+    Composed like the Aliyun provider: the signed ``BssClient`` (``_client``) and one ``Pager``
+    (``_paging``) are given to the reads here, to the ``Writer`` (``_writes``) and to the ``Reconciler``
+    (``_reconcile``).
     """
 
     def __init__(
@@ -134,19 +137,25 @@ class HuaweiCloudProvider(ProviderBase):
         if not isinstance(domain_id, str) or not domain_id:
             # Always configured: without it the SDK would go and ask IAM (CONTRACTS.md H.1).
             raise ConfigError(f"accounts.{account.id}.settings.domain_id", "a Huawei Cloud domain_id is required")
-        self._page_size = _page_size(account)
+        pages = Pager(account.id, _page_size(account))
         for name in ("access_key", "secret_key"):
             if name not in credentials:
                 raise ConfigError(f"accounts.{account.id}.credentials.{name}", "missing")
         self._clock = clock or _utc_now
         auth = SdkHmacAuth(credentials["access_key"].reveal(), credentials["secret_key"], domain_id, clock=clock)
         self._client = BssClient(http, auth, partner_id=account.id, retry_policy=retry_policy, sleep=sleep)
-        self._writer = Writer(self, _xaccount_type(account))
-        self._reconciler = Reconciler(self, self._clock)
+        self._pages = pages
+        self._writer = Writer(self._client, pages, xaccount_type=_xaccount_type(account))
+        self._reconciler = Reconciler(self._client, pages, clock=self._clock)
 
     @property
     def account(self) -> PartnerAccount:
         return self._account
+
+    @property
+    def client(self) -> BssClient:
+        """Every BSS operation, raw (tests and tools; the gateway uses the methods of the seam)."""
+        return self._client
 
     @property
     def capabilities(self) -> frozenset[Capability]:
@@ -166,7 +175,7 @@ class HuaweiCloudProvider(ProviderBase):
         def item(info: Wire) -> Customer:
             return customer_from_wire(info, partner_id=self._account.id)
 
-        return await self._window("list_sub_customers", offset, limit, fetch, ("count", "customer_infos"), item)
+        return await self._pages.window("list_sub_customers", offset, limit, fetch, ("count", "customer_infos"), item)
 
     async def get_customers(self, native_ids: Sequence[str]) -> Mapping[str, Customer]:
         """By list_sub_customers' ``customer_id`` filter, one call per id (few ids) or a scan (many)."""
@@ -177,7 +186,7 @@ class HuaweiCloudProvider(ProviderBase):
         customers: dict[str, Customer] = {}
         for customer_id in wanted:
             data = await self._client.list_sub_customers({"customer_id": customer_id, "offset": 0, "limit": 1})
-            for info in self._entries("list_sub_customers", data, "customer_infos"):
+            for info in self._pages.entries("list_sub_customers", data, "customer_infos"):
                 customer = customer_from_wire(info, partner_id=self._account.id)
                 customers[customer.native_id] = customer
         return customers
@@ -192,26 +201,33 @@ class HuaweiCloudProvider(ProviderBase):
         def item(info: Wire) -> Customer:
             return customer_from_wire(info, partner_id=self._account.id)
 
-        return await self._window("list_sub_customers", offset, limit, fetch, ("count", "customer_infos"), item)
+        return await self._pages.window("list_sub_customers", offset, limit, fetch, ("count", "customer_infos"), item)
 
-    async def customer_funds(self, customer_ids: Sequence[str]) -> Mapping[str, Funds]:
+    async def customer_funds(self, customer_ids: Sequence[str]) -> Mapping[str, Funds | ProviderError]:
         """One list_customers_balances_detail call per ``FUNDS_BATCH`` ids (H.4.6); advisory customers
-        are absent from the answer, so from the result."""
+        are absent from the answer, so from the result. The ids of a call that failed map to its error;
+        the other calls' ids stand."""
         wanted = list(dict.fromkeys(customer_ids))
-        funds: dict[str, Funds] = {}
+        funds: dict[str, Funds | ProviderError] = {}
         for start in range(0, len(wanted), FUNDS_BATCH):
             batch = wanted[start : start + FUNDS_BATCH]
-            data = await self._client.list_customers_balances_detail(
-                {"customer_infos": [{"customer_id": customer_id} for customer_id in batch]}
-            )
-            for entry in self._entries("list_customers_balances_detail", data, "customer_balances"):
+            try:
+                data = await self._client.list_customers_balances_detail(
+                    {"customer_infos": [{"customer_id": customer_id} for customer_id in batch]}
+                )
+                entries = self._pages.entries("list_customers_balances_detail", data, "customer_balances")
+            except ProviderError as error:
+                funds.update(dict.fromkeys(batch, error))
+                continue
+            for entry in entries:
                 found = funds_from_wire(entry)
                 funds[found.owner_id] = found
         return funds
 
     async def partner_balances(self) -> tuple[Balance, ...]:
         data = await self._client.list_partner_balances()
-        return tuple(balance_from_wire(e) for e in self._entries("list_partner_balances", data, "account_balances"))
+        entries = self._pages.entries("list_partner_balances", data, "account_balances")
+        return tuple(balance_from_wire(entry) for entry in entries)
 
     async def list_resellers(self, offset: int, limit: int) -> Page[Reseller]:
         """list_indirect_partners (H.4.10), tier-1 only; total ``count``."""
@@ -224,7 +240,8 @@ class HuaweiCloudProvider(ProviderBase):
         def item(entry: Wire) -> Reseller:
             return reseller_from_wire(entry, partner_id=self._account.id)
 
-        return await self._window("list_indirect_partners", offset, limit, fetch, ("count", "indirect_partners"), item)
+        keys = ("count", "indirect_partners")
+        return await self._pages.window("list_indirect_partners", offset, limit, fetch, keys, item)
 
     async def get_resellers(self, native_ids: Sequence[str]) -> Mapping[str, Reseller]:
         """list_indirect_partners filtered by ``indirect_partner_id``, one call per id."""
@@ -233,20 +250,26 @@ class HuaweiCloudProvider(ProviderBase):
             data = await self._client.list_indirect_partners(
                 {"indirect_partner_id": reseller_id, "offset": 0, "limit": 1}
             )
-            for entry in self._entries("list_indirect_partners", data, "indirect_partners"):
+            for entry in self._pages.entries("list_indirect_partners", data, "indirect_partners"):
                 reseller = reseller_from_wire(entry, partner_id=self._account.id)
                 resellers[reseller.native_id] = reseller
         return resellers
 
-    async def reseller_funds(self, reseller_ids: Sequence[str]) -> Mapping[str, Funds]:
+    async def reseller_funds(self, reseller_ids: Sequence[str]) -> Mapping[str, Funds | ProviderError]:
         """Each tier-2's allocatable balance, by list_partner_balances with ``indirect_partner_id`` (H.4.9).
 
-        Huawei has no batch call for this: one call per reseller. All its accounts are in ``extra``.
+        Huawei has no batch call for this: one call per reseller; a reseller whose call failed maps to
+        its error. All its accounts are in ``extra``.
         """
-        funds: dict[str, Funds] = {}
+        funds: dict[str, Funds | ProviderError] = {}
         for reseller_id in dict.fromkeys(reseller_ids):
-            data = await self._client.list_partner_balances({"indirect_partner_id": reseller_id})
-            balances = [balance_from_wire(e) for e in self._entries("list_partner_balances", data, "account_balances")]
+            try:
+                data = await self._client.list_partner_balances({"indirect_partner_id": reseller_id})
+                entries = self._pages.entries("list_partner_balances", data, "account_balances")
+            except ProviderError as error:
+                funds[reseller_id] = error
+                continue
+            balances = [balance_from_wire(entry) for entry in entries]
             funds[reseller_id] = reseller_funds_from_balances(reseller_id, balances)
         return funds
 
@@ -264,7 +287,7 @@ class HuaweiCloudProvider(ProviderBase):
             return voucher_from_wire(entry, partner_id=self._account.id)
 
         keys = ("total_count", "user_coupons")
-        return await self._window("list_issued_partner_coupons", offset, limit, fetch, keys, item)
+        return await self._pages.window("list_issued_partner_coupons", offset, limit, fetch, keys, item)
 
     async def get_vouchers(self, native_ids: Sequence[str]) -> Mapping[str, Voucher]:
         """list_issued_partner_coupons by ``coupon_id``, one call per id (H.4.19)."""
@@ -273,7 +296,7 @@ class HuaweiCloudProvider(ProviderBase):
             if not coupon_id:
                 continue  # "" is not supported as a coupon_id filter (H.4.19)
             data = await self._client.list_issued_partner_coupons({"coupon_id": coupon_id, "offset": 0, "limit": 1})
-            for entry in self._entries("list_issued_partner_coupons", data, "user_coupons"):
+            for entry in self._pages.entries("list_issued_partner_coupons", data, "user_coupons"):
                 voucher = voucher_from_wire(entry, partner_id=self._account.id)
                 vouchers[voucher.native_id] = voucher
         return vouchers
@@ -294,7 +317,7 @@ class HuaweiCloudProvider(ProviderBase):
             return quota_from_wire(entry, partner_id=self._account.id)
 
         name = "list_quota_coupons" if reseller_id is None else "list_issued_coupon_quotas"
-        return await self._window(name, offset, limit, fetch, ("total_count", "quotas"), item)
+        return await self._pages.window(name, offset, limit, fetch, ("total_count", "quotas"), item)
 
     async def list_orders(
         self,
@@ -317,7 +340,8 @@ class HuaweiCloudProvider(ProviderBase):
         def item(entry: Wire) -> Order:
             return order_from_wire(entry, partner_id=self._account.id)
 
-        return await self._window("list_customer_orders", offset, limit, fetch, ("total_count", "order_infos"), item)
+        keys = ("total_count", "order_infos")
+        return await self._pages.window("list_customer_orders", offset, limit, fetch, keys, item)
 
     async def get_orders(self, native_ids: Sequence[str]) -> Mapping[str, Order]:
         """list_customer_orders by ``order_id`` (any age: no time window is sent), one call per id."""
@@ -326,7 +350,7 @@ class HuaweiCloudProvider(ProviderBase):
             if not order_id:
                 continue
             data = await self._client.list_customer_orders({"order_id": order_id, "offset": 0, "limit": 1})
-            for entry in self._entries("list_customer_orders", data, "order_infos"):
+            for entry in self._pages.entries("list_customer_orders", data, "order_infos"):
                 order = order_from_wire(entry, partner_id=self._account.id)
                 orders[order.native_id] = order
         return orders
@@ -341,7 +365,7 @@ class HuaweiCloudProvider(ProviderBase):
             return await self._client.list_partner_adjust_records({"offset": position, "limit": size})
 
         keys = ("total_count", "records")
-        return await self._window(
+        return await self._pages.window(
             "list_partner_adjust_records", offset, limit, fetch, keys, ledger_entry_from_adjust_record
         )
 
@@ -363,7 +387,7 @@ class HuaweiCloudProvider(ProviderBase):
             query: dict[str, Any] = {"offset": len(regions), "limit": REGION_PAGE_SIZE}
             if parent_key is not None:
                 query[parent_key] = parent_code
-            total, entries = self._read_page(name, await call(query), "count", items_key)
+            total, entries = self._pages.page(name, await call(query), "count", items_key)
             regions.extend(region_from_wire(entry, level, parent) for entry in entries)
             if not entries or len(regions) >= total:
                 return tuple(regions)
@@ -387,7 +411,7 @@ class HuaweiCloudProvider(ProviderBase):
         found: list[T] = []
         offset = 0
         while True:
-            window = await page(offset, self._page_size)
+            window = await page(offset, self._pages.page_size)
             found.extend(window.items)
             offset += len(window.items)
             if not window.items or offset >= window.total:

@@ -34,12 +34,10 @@ from gateway.models._customers import (
 from gateway.models._money import (
     Balance,
     BalanceKind,
-    BatchResult,
     Funds,
     ItemFailure,
     LedgerEntry,
     LedgerKind,
-    Transfer,
 )
 from gateway.models._program import PartnerAccount, ProgramFacts
 
@@ -47,7 +45,6 @@ __all__ = [
     "AccountType",
     "Balance",
     "BalanceKind",
-    "BatchResult",
     "Customer",
     "CustomerKind",
     "CustomerStatus",
@@ -73,7 +70,6 @@ __all__ = [
     "Reseller",
     "Resource",
     "Secret",
-    "Transfer",
     "Voucher",
     "VoucherQuota",
     "VoucherQuotaStatus",

@@ -6,12 +6,8 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Generic, TypeVar
 
 from gateway.models._core import Money, _frozen_mapping
-
-T = TypeVar("T")
-
 
 # --- Money held upstream ---------------------------------------------------------------------------
 
@@ -91,24 +87,9 @@ class LedgerEntry:
 
 
 @dataclass(frozen=True, slots=True)
-class Transfer:
-    """The upstream's receipt for a money movement it applied."""
-
-    transaction_id: str
-    amount: Money
-    counterparty_id: str
-
-
-@dataclass(frozen=True, slots=True)
 class ItemFailure:
     """One item of a batch call that the upstream refused (HTTP 200 with per-item errors)."""
 
     item_id: str
     upstream_code: str
     message: str
-
-
-@dataclass(frozen=True, slots=True)
-class BatchResult(Generic[T]):
-    succeeded: tuple[T, ...]
-    failed: tuple[ItemFailure, ...] = ()

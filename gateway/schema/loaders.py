@@ -3,7 +3,8 @@ with their funds costs one upstream call where the upstream has a batch endpoint
 vouchers are read once per account and grouped by customer.
 
 Keys are ``(account_id, native_id)``; a batch is split by account and each account's part goes to its
-provider in one call. A failure of one account fails only that account's keys.
+provider in one call. A failure of one account fails only that account's keys; an id a provider answers
+with an error (funds: ``Mapping[str, Funds | ProviderError]``) fails only that key.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from gateway.errors import GatewayError, UnsupportedByProvider
+from gateway.errors import GatewayError, ProviderError, UnsupportedByProvider
 from gateway.models import Balance, Customer, Funds, Order, Reseller, Voucher
 from gateway.provider import Capability, Provider
 from gateway.service import Gateway, Session
@@ -115,11 +116,11 @@ async def _get_orders(provider: Provider, ids: list[str]) -> Mapping[str, Order]
     return await provider.get_orders(ids)
 
 
-async def _customer_funds(provider: Provider, ids: list[str]) -> Mapping[str, Funds]:
-    return await provider.customer_funds(ids)
+async def _customer_funds(provider: Provider, ids: list[str]) -> Mapping[str, Funds | ProviderError]:
+    return await provider.customer_funds(ids)  # an error value is that key's exception (DataLoader)
 
 
-async def _reseller_funds(provider: Provider, ids: list[str]) -> Mapping[str, Funds]:
+async def _reseller_funds(provider: Provider, ids: list[str]) -> Mapping[str, Funds | ProviderError]:
     return await provider.reseller_funds(ids)
 
 

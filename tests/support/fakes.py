@@ -92,6 +92,8 @@ class FakeProvider:
     records_unreadable: bool = False
     orders: list[Order] = field(default_factory=list)
     resellers: list[Reseller] = field(default_factory=list)
+    funds_errors: dict[str, ProviderError] = field(default_factory=dict)
+    """Customer or reseller ids whose funds read fails, with the error it fails with (the others stand)."""
 
     def __post_init__(self) -> None:
         pid, prov = self.account.id, self.account.provider
@@ -147,9 +149,10 @@ class FakeProvider:
     async def list_reseller_customers(self, reseller_id: str, offset: int, limit: int) -> Page[Customer]:
         return self._page("list_reseller_customers", self.customers[:2], offset, limit)
 
-    async def customer_funds(self, customer_ids: Sequence[str]) -> Mapping[str, Funds]:
+    async def customer_funds(self, customer_ids: Sequence[str]) -> Mapping[str, Funds | ProviderError]:
         self._call("customer_funds")
-        return {i: Funds(i, cny("500.00"), debt=cny("0")) for i in customer_ids if i.endswith(("0", "2", "4"))}
+        funds = {i: Funds(i, cny("500.00"), debt=cny("0")) for i in customer_ids if i.endswith(("0", "2", "4"))}
+        return {**funds, **{i: e for i, e in self.funds_errors.items() if i in customer_ids}}
 
     async def partner_balances(self) -> tuple[Balance, ...]:
         self._call("partner_balances")
@@ -162,9 +165,10 @@ class FakeProvider:
         self._call("get_resellers")
         return {r.native_id: r for r in self.resellers if r.native_id in native_ids}
 
-    async def reseller_funds(self, reseller_ids: Sequence[str]) -> Mapping[str, Funds]:
+    async def reseller_funds(self, reseller_ids: Sequence[str]) -> Mapping[str, Funds | ProviderError]:
         self._call("reseller_funds")
-        return {i: Funds(i, cny("7.00")) for i in reseller_ids}
+        funds = {i: Funds(i, cny("7.00")) for i in reseller_ids}
+        return {**funds, **{i: e for i, e in self.funds_errors.items() if i in reseller_ids}}
 
     async def list_vouchers(self, offset: int, limit: int, *, customer_id: str | None = None) -> Page[Voucher]:
         items = [v for v in self.vouchers if customer_id is None or v.customer_id == customer_id]

@@ -25,6 +25,7 @@ from gateway.errors import (
 from gateway.models import AccountType, CustomerKind, CustomerStatus
 from gateway.provider import Capability, Provider, ProviderPlugin
 from tests.adapters.aliyun.conftest import DISTRIBUTOR, ENDPOINT, CountingTransport, account_for, credentials_for
+from tests.support.sleeps import Sleeps
 
 ACCOUNTS = 45  # end users and enterprises the distributor's seed holds
 INVITED = 7  # invitations not registered yet (4 pending, 3 expired)
@@ -197,9 +198,9 @@ async def test_rejects_bad_input_and_config(http: httpx.AsyncClient, provider: A
 # -- failures the simulator does not (yet) inject: an httpx.MockTransport stands in for the upstream --
 
 
-def mock_provider(handler: Callable[[httpx.Request], httpx.Response]) -> AliyunProvider:
+def mock_provider(handler: Callable[[httpx.Request], httpx.Response], sleep: Sleeps | None = None) -> AliyunProvider:
     http = httpx.AsyncClient(base_url=ENDPOINT, transport=httpx.MockTransport(handler))
-    return AliyunProvider(account_for(DISTRIBUTOR), credentials_for(DISTRIBUTOR), http)
+    return AliyunProvider(account_for(DISTRIBUTOR), credentials_for(DISTRIBUTOR), http, sleep=sleep or Sleeps())
 
 
 def answer(
@@ -246,11 +247,19 @@ async def test_5xx_with_a_html_body_is_still_unavailable() -> None:
 
 async def test_throttling_with_retry_after() -> None:
     body = {"RequestId": "RT", "Code": "Throttling.User", "Message": "Request was denied due to user flow control."}
-    provider = mock_provider(answer(400, body, {"x-acs-retry-after": "1500"}))
+    sleeps, requests = Sleeps(), []
+    throttled = answer(400, body, {"x-acs-retry-after": "1500"})
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        return throttled(request)
+
     with pytest.raises(ProviderThrottled) as caught:
-        await provider.ping()
+        await mock_provider(handler, sleeps).ping()
     assert caught.value.retry_after == 1.5  # the SDK reads the header as milliseconds
     assert caught.value.upstream_code == "Throttling.User"
+    assert len(requests) == 3  # the policy's attempts, each after the wait the upstream asked for
+    assert sleeps.delays == [1.5, 1.5]
 
 
 async def test_malformed_json() -> None:

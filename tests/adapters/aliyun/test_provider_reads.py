@@ -8,20 +8,32 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from adapters._simkit.faults import Fault, FaultKind
 from adapters.aliyun import AliyunProvider
+from adapters.aliyun._mapping_business import INVITATION_PREFIX
 from adapters.aliyun.simulator import COUNTRIES, AgencySimulator, PartnerState, SimulatedClock
-from gateway.errors import InvalidInput, UnsupportedByProvider
+from gateway.errors import InvalidInput, ProviderUnavailable, UnsupportedByProvider
 from gateway.models import (
-    InvitationStatus,
+    AccountType,
+    CustomerStatus,
+    Funds,
     Money,
     OrderStatus,
     OrderType,
+    Page,
     PriceRequest,
     RegionLevel,
     VoucherStatus,
 )
 from gateway.provider import Capability
-from tests.adapters.aliyun.conftest import DISTRIBUTOR, RESELLER, account_for, credentials_for
+from tests.adapters.aliyun.conftest import (
+    DISTRIBUTOR,
+    RESELLER,
+    CountingTransport,
+    account_for,
+    credentials_for,
+)
+from tests.support.sleeps import Sleeps
 
 pytestmark = pytest.mark.anyio
 
@@ -42,6 +54,29 @@ async def test_customer_funds_reads_credit_per_uid(provider: AliyunProvider, sim
         assert item.debt == Money(account.outstanding, "CNY")
         assert item.extra["NewBuyStatus"] == account.new_buy_status
         assert isinstance(item.available.amount, Decimal)
+
+
+async def test_one_failing_credit_read_fails_only_that_customer(
+    http: httpx.AsyncClient, simulator: AgencySimulator, transport: CountingTransport
+) -> None:
+    provider = AliyunProvider(account_for(DISTRIBUTOR), credentials_for(DISTRIBUTOR), http, sleep=Sleeps())
+    uids = [str(a.uid) for a in state(simulator).accounts if a.user_type in (1, 2)][:6]
+    failing = uids[2]
+    simulator.faults.add(Fault(FaultKind.SERVER_ERROR, "GetCreditInfo", 503.0, match=f"Uid={failing}"))
+    funds = await provider.customer_funds(uids)
+    assert set(funds) == set(uids)
+    error = funds[failing]
+    assert isinstance(error, ProviderUnavailable)
+    assert error.upstream_code == "ServiceUnavailable"
+    assert all(isinstance(funds[uid], Funds) for uid in uids if uid != failing)  # the others stand
+    assert transport.actions().count("GetCreditInfo") == len(uids) + 2  # the failing read tried 3 times
+
+
+async def test_invitees_and_non_uids_have_no_funds_and_cost_no_call(
+    provider: AliyunProvider, transport: CountingTransport
+) -> None:
+    assert await provider.customer_funds([f"{INVITATION_PREFIX}42", "not-a-uid"]) == {}
+    assert transport.requests == []
 
 
 async def test_get_customers_by_uid(provider: AliyunProvider, simulator: AgencySimulator) -> None:
@@ -72,20 +107,37 @@ async def test_reseller_account_has_no_resellers(http: httpx.AsyncClient) -> Non
         await reseller.list_resellers(0, 5)
 
 
-async def test_invitations_pending_and_expired(
+async def test_invitees_pending_and_expired(
     provider: AliyunProvider, simulator: AgencySimulator, clock: SimulatedClock
 ) -> None:
     invitations = state(simulator).invitations
-    page = await provider.list_invitations(0, 50)
-    assert page.total == len(invitations)
-    by_id = {i.native_id: i for i in page.items}
+    page = await provider.list_customers(0, 1000)
+    invitees = {c.native_id: c for c in page.items if c.native_id.startswith(INVITATION_PREFIX)}
+    assert len(invitees) == len(invitations)
     for source in invitations:
-        item = by_id[str(source.invite_id)]
-        expected = InvitationStatus.PENDING if clock() < source.expires_at else InvitationStatus.EXPIRED
+        item = invitees[f"{INVITATION_PREFIX}{source.invite_id}"]
+        expected = CustomerStatus.INVITED if clock() < source.expires_at else CustomerStatus.INVITATION_EXPIRED
         assert item.status is expected
         assert item.email == source.email
-        assert item.expires_at == source.expires_at.replace(microsecond=0)
-    assert {i.status for i in page.items} == {InvitationStatus.PENDING, InvitationStatus.EXPIRED}
+        assert item.invitation_expires_at == source.expires_at.replace(microsecond=0)
+        # the type it was invited as, which GetInviteStatus reports (GetUnassociatedCustomer does not)
+        assert item.account_type is {1: AccountType.AGENCY, 2: AccountType.CONSIGNMENT}[source.sub_account_type]
+        assert item.extra["Cid"] == str(source.cid)
+        assert item.owner is None  # the upstream shows no CustomerBd before registration
+    assert {c.status for c in invitees.values()} == {CustomerStatus.INVITED, CustomerStatus.INVITATION_EXPIRED}
+    assert {c.account_type for c in invitees.values()} == {AccountType.AGENCY, AccountType.CONSIGNMENT}
+
+
+async def test_a_page_asks_the_status_of_its_invitees_five_at_a_time(
+    provider: AliyunProvider, simulator: AgencySimulator, transport: CountingTransport
+) -> None:
+    total = (await provider.list_customers(0, 0)).total
+    invited = len(state(simulator).invitations)
+    transport.requests.clear()
+    page = await provider.list_customers(total - invited - 2, invited + 2)  # 2 accounts, then every invitee
+    assert [c.status for c in page.items].count(CustomerStatus.ASSOCIATED) == 2
+    assert transport.actions().count("GetInviteStatus") == -(-invited // 5)
+    assert all(c.account_type is not AccountType.UNKNOWN for c in page.items)
 
 
 async def test_vouchers(provider: AliyunProvider, simulator: AgencySimulator) -> None:
@@ -101,6 +153,21 @@ async def test_vouchers(provider: AliyunProvider, simulator: AgencySimulator) ->
     assert (voucher.face_value, voucher.remaining) == (Money(one.amount, "CNY"), Money(one.balance, "CNY"))
     assert voucher.source_id == str(one.template_id)
     assert list(await provider.get_vouchers([str(one.coupon_id), "1"])) == [str(one.coupon_id)]
+
+
+async def test_an_invitee_has_no_orders_vouchers_or_notes_and_costs_no_call(
+    provider: AliyunProvider, simulator: AgencySimulator, transport: CountingTransport
+) -> None:
+    invitee = f"{INVITATION_PREFIX}{state(simulator).invitations[0].invite_id}"
+    assert invitee in {c.native_id for c in (await provider.list_customers(0, 1000)).items}  # a listed row
+    transport.requests.clear()
+    empty = Page(items=(), total=0)
+    assert await provider.list_orders(0, 20, customer_id=invitee) == empty
+    assert await provider.list_vouchers(0, 20, customer_id=invitee) == empty
+    assert await provider.list_notes(invitee, 0, 20) == empty
+    assert transport.requests == []
+    with pytest.raises(InvalidInput):  # any other non-UID is still the caller's mistake
+        await provider.list_orders(0, 20, customer_id="not-a-uid")
 
 
 async def test_orders_in_the_default_window(

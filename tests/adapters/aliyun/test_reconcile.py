@@ -154,6 +154,8 @@ async def test_an_ambiguous_write_is_found_with_the_simulators_id(
         invitation = state(simulator).invitation(int(receipt.upstream_ids[0]))
         assert invitation is not None
         assert receipt.details["customerId"] == str(invitation.cid)
+        row = receipt.details["customerNativeId"]  # the row the invitee is listed as
+        assert row in {c.native_id for c in (await fast.list_customers(0, 1000)).items}
     assert applied(simulator, case.action) == 1  # reconciling wrote nothing
 
 
@@ -211,7 +213,12 @@ async def test_an_invitation_registered_since_is_found_as_the_account(
     receipt = await fast.find_applied(intent, since, frozenset())
     assert receipt is not None
     assert receipt.upstream_ids == (str(account.uid),)
-    assert receipt.details == {"customerUid": str(account.uid), "associated": "true", "customerId": str(account.cid)}
+    assert receipt.details == {
+        "customerUid": str(account.uid),
+        "associated": "true",
+        "customerId": str(account.cid),
+        "customerNativeId": str(account.uid),  # registered: listed under its UID
+    }
 
 
 async def test_an_unknown_customer_was_not_written(fast: AliyunProvider) -> None:

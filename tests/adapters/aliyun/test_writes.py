@@ -10,9 +10,10 @@ import httpx
 import pytest
 
 from adapters.aliyun import AliyunProvider
+from adapters.aliyun._mapping_business import INVITATION_PREFIX
 from adapters.aliyun.simulator import AgencySimulator, EndAccount, PartnerState, SimulatedClock
 from gateway.errors import InvalidInput, ProviderError, ProviderForbidden, Reason, UnsupportedByProvider
-from gateway.models import AccountType, CustomerKind, InvitationStatus, Money, VoucherStatus
+from gateway.models import AccountType, CustomerKind, CustomerStatus, Money, VoucherStatus
 from gateway.provider import Capability
 from gateway.writes import (
     AddNote,
@@ -90,11 +91,20 @@ async def test_create_customer_files_and_invites(
     assert receipt.details["registrationUrl"] == invitation.reg_url
     assert receipt.details["days"] == "3"
     assert receipt.request_id == transport.request_ids[-1]
-    listed = {i.native_id: i for i in (await provider.list_invitations(0, 50)).items}
-    assert listed[invite_id].status is InvitationStatus.PENDING
+    row = receipt.details["customerNativeId"]
+    assert row == f"{INVITATION_PREFIX}{invite_id}"
+    invitee = (await provider.get_customers([row]))[row]
+    assert invitee.status is CustomerStatus.INVITED
+    assert invitee.account_type is AccountType.CONSIGNMENT  # as given, from the first moment
+    assert invitee.extra["Cid"] == receipt.details["customerId"]
+    listed = {c.native_id: c for c in (await provider.list_customers(0, 1000)).items}
+    assert listed[row].account_type is AccountType.CONSIGNMENT
     account = simulator.register(invite_id)
     found = await provider.get_customers([str(account.uid)])
     assert found[str(account.uid)].name == intent.name
+    assert found[str(account.uid)].account_type is AccountType.CONSIGNMENT
+    assert found[str(account.uid)].owner == "王芳"  # registered: the upstream now shows its CustomerBd
+    assert row not in {c.native_id for c in (await provider.list_customers(0, 1000)).items}  # the row is gone
 
 
 async def test_agency_customer_and_default_credit(provider: AliyunProvider, simulator: AgencySimulator) -> None:
@@ -203,7 +213,8 @@ async def test_invite_reseller(provider: AliyunProvider, simulator: AgencySimula
     assert invitation is not None
     assert (invitation.reseller, invitation.register_nation, invitation.sub_account_type) == (True, "SG", 5)
     assert receipt.details["registrationUrl"] == invitation.reg_url
-    assert receipt.upstream_ids[0] in {i.native_id for i in (await provider.list_invitations(0, 50)).items}
+    pending = (await provider.client.get_unassociated_customer(1, 50))["InviteInfoList"]["InviteInfo"]
+    assert receipt.upstream_ids[0] in {str(row["InviteId"]) for row in pending}
 
 
 async def test_reseller_key_cannot_invite_a_reseller(http: httpx.AsyncClient, transport: CountingTransport) -> None:
@@ -221,8 +232,8 @@ async def test_resend_invitation(
     receipt = await provider.execute(ResendInvitation(invitation_id=str(expired.invite_id)))
     assert receipt.upstream_ids == (str(expired.invite_id),)
     assert expired.sent_at == clock()
-    listed = {i.native_id: i for i in (await provider.list_invitations(0, 50)).items}
-    assert listed[str(expired.invite_id)].status is InvitationStatus.PENDING
+    row = f"{INVITATION_PREFIX}{expired.invite_id}"
+    assert (await provider.get_customers([row]))[row].status is CustomerStatus.INVITED  # the link is renewed
     with pytest.raises(ProviderError) as caught:
         await provider.execute(ResendInvitation(invitation_id="42"))
     assert_refused(caught.value, transport, ProviderError, Reason.NOT_FOUND, "3060")

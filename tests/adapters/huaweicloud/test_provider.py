@@ -28,6 +28,7 @@ from gateway.errors import (
 )
 from gateway.models import AccountType, CustomerKind, CustomerStatus, PartnerAccount, Secret
 from gateway.provider import Capability, Provider
+from tests.support.sleeps import Sleeps
 
 from .conftest import ENDPOINT, T1, fixed_clock
 
@@ -46,9 +47,16 @@ def _account(domain_id: str = T1.domain_id, **settings: object) -> PartnerAccoun
     )
 
 
-def _provider(http: httpx.AsyncClient, sim: SimAccount = T1, secret_key: str | None = None, **settings: object):
+def _provider(
+    http: httpx.AsyncClient,
+    sim: SimAccount = T1,
+    secret_key: str | None = None,
+    sleep: Sleeps | None = None,
+    **settings: object,
+) -> HuaweiCloudProvider:
     credentials = {"access_key": Secret(sim.access_key), "secret_key": Secret(secret_key or sim.secret_key)}
-    return HuaweiCloudProvider(_account(sim.domain_id, **settings), credentials, http, clock=fixed_clock())
+    account = _account(sim.domain_id, **settings)
+    return HuaweiCloudProvider(account, credentials, http, clock=fixed_clock(), sleep=sleep or Sleeps())
 
 
 class Recorder:
@@ -235,11 +243,19 @@ async def test_http_errors_are_translated(
 
 @pytest.mark.anyio
 async def test_throttling_honours_retry_after() -> None:
-    async with _mock(_reply(429, None, text="slow down", **{"Retry-After": "3"})) as http:
+    sleeps, requests = Sleeps(), []
+
+    def throttled(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        return _reply(429, None, text="slow down", **{"Retry-After": "3"})(request)
+
+    async with _mock(throttled) as http:
         with pytest.raises(ProviderThrottled) as caught:
-            await _provider(http).ping()
+            await _provider(http, sleep=sleeps).ping()
     assert caught.value.retry_after == 3.0
     assert caught.value.retryable
+    assert len(requests) == 3  # the policy's attempts, each after the wait the upstream asked for
+    assert sleeps.delays == [3.0, 3.0]
 
 
 @pytest.mark.anyio
@@ -283,7 +299,7 @@ async def test_client_keeps_decimals() -> None:
         return httpx.Response(200, content=b'{"count": 0, "customer_infos": [], "amount": 12.30}')
 
     async with _mock(handler) as http:
-        client = _provider(http)._client
+        client = _provider(http).client
         data = await client.list_sub_customers({"amount": Decimal("0.10")})
     assert seen == [b'{"amount": 0.10}']
     assert data["amount"] == Decimal("12.30")

@@ -10,13 +10,16 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from adapters._simkit.faults import Fault, FaultKind
 from adapters.huaweicloud import HuaweiCloudProvider
 from adapters.huaweicloud._plugin import PROGRAM
-from adapters.huaweicloud.simulator import SimAccount, SimulatorState
-from gateway.errors import InvalidInput, UnsupportedByProvider
+from adapters.huaweicloud.provider import FUNDS_BATCH
+from adapters.huaweicloud.simulator import SimAccount, SimulatorApp, SimulatorState, create_app
+from gateway.errors import InvalidInput, ProviderError, ProviderUnavailable, UnsupportedByProvider
 from gateway.models import (
     AccountType,
     BalanceKind,
+    Funds,
     LedgerKind,
     PartnerAccount,
     PriceItem,
@@ -27,8 +30,9 @@ from gateway.models import (
     VoucherStatus,
 )
 from gateway.provider import Capability
+from tests.support.sleeps import Sleeps
 
-from .conftest import ENDPOINT, NOW, T1, T2, fixed_clock
+from .conftest import ENDPOINT, NOW, OTHER_T1, SEED, T1, T2, fixed_clock
 
 
 class Counter:
@@ -53,13 +57,21 @@ async def http(app: Starlette, counter: Counter) -> AsyncIterator[httpx.AsyncCli
         yield client
 
 
-def _provider(http: httpx.AsyncClient, sim: SimAccount = T1, **settings: object) -> HuaweiCloudProvider:
-    account = PartnerAccount(
+def _account(sim: SimAccount, **settings: object) -> PartnerAccount:
+    return PartnerAccount(
         id=f"hw-{sim.name.lower()}", provider="huaweicloud", name=sim.name, role=sim.role, endpoint=ENDPOINT,
         program=PROGRAM, settings={"domain_id": sim.domain_id, **settings},
     )  # fmt: skip
-    credentials = {"access_key": Secret(sim.access_key), "secret_key": Secret(sim.secret_key)}
-    return HuaweiCloudProvider(account, credentials, http, clock=fixed_clock())
+
+
+def _credentials(sim: SimAccount) -> dict[str, Secret]:
+    return {"access_key": Secret(sim.access_key), "secret_key": Secret(sim.secret_key)}
+
+
+def _provider(
+    http: httpx.AsyncClient, sim: SimAccount = T1, sleep: Sleeps | None = None, **settings: object
+) -> HuaweiCloudProvider:
+    return HuaweiCloudProvider(_account(sim, **settings), _credentials(sim), http, clock=fixed_clock(), sleep=sleep)
 
 
 def _partner(state: SimulatorState, sim: SimAccount = T1):  # type: ignore[no-untyped-def]
@@ -83,6 +95,29 @@ async def test_customer_funds_is_one_batch_call(
         assert found.debt.amount == resale[customer_id].debt_amount
     assert await _provider(http).customer_funds([]) == {}
     assert len(counter.paths) == 1
+
+
+@pytest.mark.anyio
+async def test_a_failing_balance_call_fails_only_the_ids_it_carried() -> None:
+    app = create_app([T1], seed=SEED, clock=fixed_clock(), customers_per_account=FUNDS_BATCH + 30)
+    customers = app.state.simulator.by_access_key(T1.access_key).customers
+    ids = [c.customer_id for c in customers]
+    first, second = ids[:FUNDS_BATCH], ids[FUNDS_BATCH:]  # two list_customers_balances_detail calls
+    app.faults.add(Fault(FaultKind.SERVER_ERROR, "list_customers_balances_detail", 503.0, match=second[5]))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=ENDPOINT) as http:
+        funds = await _provider(http, sleep=Sleeps()).customer_funds(ids)
+    for customer_id in second:
+        assert isinstance(funds[customer_id], ProviderUnavailable)  # the failed call's ids carry its error
+    resale = {c.customer_id for c in customers[:FUNDS_BATCH] if c.is_resale}
+    assert {i for i in first if isinstance(funds.get(i), Funds)} == resale  # the other call's stand
+
+
+@pytest.mark.anyio
+async def test_a_failing_reseller_balance_fails_only_that_reseller(app: SimulatorApp, http: httpx.AsyncClient) -> None:
+    app.faults.add(Fault(FaultKind.SERVER_ERROR, "list_partner_balances", 503.0, match=T2.domain_id))
+    funds = await _provider(http, sleep=Sleeps()).reseller_funds([T2.domain_id, OTHER_T1.domain_id])
+    assert isinstance(funds[T2.domain_id], ProviderUnavailable)
+    assert isinstance(funds[OTHER_T1.domain_id], ProviderError)  # not this partner's: refused on its own
 
 
 @pytest.mark.anyio

@@ -212,6 +212,7 @@ async def test_an_ambiguous_customer_is_found_once_associated(
     found = await provider.find_applied(intent, NOW, NONE)
     assert found is not None
     assert found.upstream_ids == (created.customer_id,)
+    assert found.details["customerNativeId"] == created.customer_id
     assert await provider.find_applied(intent, NOW, frozenset({created.customer_id})) is None
 
 

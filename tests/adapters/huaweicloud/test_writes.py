@@ -188,9 +188,12 @@ async def test_create_a_resale_customer_with_a_phone(
     assert receipt.details["account_name"] == "acme_cloud"
     assert await provider.get_customers([domain_id]) == {}  # association is asynchronous (H.4.1)
 
+    assert receipt.details["customerNativeId"] == domain_id
+
     clock.advance(seconds=3)
     customer = (await provider.get_customers([domain_id]))[domain_id]
     assert customer.account_type is AccountType.RESALE
+    assert domain_id in {c.native_id for c in (await provider.list_customers(0, 100)).items}  # listed as such
     assert customer.phone == PHONE
     assert customer.extra["xaccount_id"] == body["xaccount_id"]
 

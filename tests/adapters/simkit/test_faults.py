@@ -59,13 +59,14 @@ def wrapped(plan: FaultPlan) -> tuple[Counter, FaultInjection]:
             Fault(FaultKind.AMBIGUOUS, "update_customer_account_amount", remaining=1),
         ),
         ("op=throttle:3", Fault(FaultKind.THROTTLE, "op", 3.0)),
+        ("GetCreditInfo[Uid=1234]=5xx", Fault(FaultKind.SERVER_ERROR, "GetCreditInfo", match="Uid=1234")),
     ],
 )
 def test_fault_specs_parse(spec: str, expected: Fault) -> None:
     assert Fault.parse(spec) == expected
 
 
-@pytest.mark.parametrize("spec", ["op", "op=explode", "op=5xx:404", "op=drop@1.5", "op=dropx0"])
+@pytest.mark.parametrize("spec", ["op", "op=explode", "op=5xx:404", "op=drop@1.5", "op=dropx0", "op[]=drop"])
 def test_bad_fault_specs_are_refused(spec: str) -> None:
     with pytest.raises(ValueError):
         Fault.parse(spec)
@@ -90,6 +91,21 @@ async def test_in_process_drop_and_ambiguous_look_like_a_lost_connection() -> No
         assert upstream.applied == 2
         assert (await client.post("/other")).status_code == 200
     assert plan.injected == {("pay", FaultKind.DROP): 1, ("pay", FaultKind.AMBIGUOUS): 1}
+
+
+@pytest.mark.anyio
+async def test_a_narrowed_fault_hits_only_the_requests_that_contain_its_text() -> None:
+    plan = FaultPlan()
+    upstream, app = wrapped(plan)
+    plan.add(Fault(FaultKind.SERVER_ERROR, "pay", 503.0, match="id=7"))
+    plan.add(Fault(FaultKind.SERVER_ERROR, "pay", 502.0, match="cust-7"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sim") as client:
+        assert (await client.post("/pay", params={"id": "7"})).status_code == 503  # in the query string
+        assert (await client.post("/pay", json={"customer": "cust-7"})).status_code == 502  # in the body
+        assert (await client.post("/pay", params={"id": "8"}, json={"customer": "cust-8"})).status_code == 200
+        assert (await client.post("/other", params={"id": "7"})).status_code == 200  # another operation
+    assert upstream.applied == 2  # the body was read for matching and still reached the app
+    assert Fault.from_json(Fault(FaultKind.DROP, "pay", match="id=7").to_json()).match == "id=7"
 
 
 def test_over_http_faults_are_set_at_run_time_and_drops_cut_the_connection() -> None:

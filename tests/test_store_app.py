@@ -22,6 +22,7 @@ from gateway.registry import Registry
 from gateway.store import open_store, sqlite_url
 from gateway.testing import running
 from tests.support.fakes import FakePlugin, FakeProvider
+from tests.support.mutations_demo import FAST_SETTLE, FAST_UPSTREAM
 from tests.test_app import config_for
 from tests.test_writes import KEYS, RESALE, TRANSFER
 
@@ -31,7 +32,13 @@ SPEC_MEDIA_TYPE = "application/graphql-response+json"
 
 
 def config(store_url: str) -> GatewayConfig:
-    return GatewayConfig(accounts=config_for("one").accounts, api_keys=KEYS, settle_seconds=0, store_url=store_url)
+    return GatewayConfig(
+        accounts=config_for("one").accounts,
+        api_keys=KEYS,
+        upstream=FAST_UPSTREAM,
+        writes=FAST_SETTLE,
+        store_url=store_url,
+    )
 
 
 async def created(data_dir: Path) -> Path:

@@ -8,6 +8,7 @@ applies the migrations the database lacks.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import hashlib
@@ -106,12 +107,36 @@ def _guarded(
 
     @functools.wraps(method)
     async def guarded(self: Store, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        with self._failures.translated(method.__name__):
-            self._ensure_database_file()
-            return await method(self, *args, **kwargs)
+        async with self._serial:
+            with self._failures.translated(method.__name__):
+                self._ensure_database_file()
+                return await method(self, *args, **kwargs)
 
     guarded.__store_guarded__ = True  # type: ignore[attr-defined]
     return guarded
+
+
+class _TaskLock:
+    """A lock one task may take again while it holds it (a store method calling another)."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None
+        self._depth = 0
+
+    async def __aenter__(self) -> None:
+        task = asyncio.current_task()
+        if self._owner is not None and self._owner is task:
+            self._depth += 1
+            return
+        await self._lock.acquire()
+        self._owner, self._depth = task, 1
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            self._owner = None
+            self._lock.release()
 
 
 class Store:
@@ -132,6 +157,11 @@ class Store:
         """A SQLite store's database file (``None`` in memory and on PostgreSQL)."""
         self._failures = Failures(url if url is not None else engine.url)
         self._file_id = _file_id(database) if database is not None else None
+        self._serial: contextlib.AbstractAsyncContextManager[object] = (
+            _TaskLock() if isinstance(engine.pool, StaticPool) else contextlib.nullcontext()
+        )
+        """An in-memory store has one connection: two tasks using it at once would interleave their
+        transactions (one's rollback undoing the other's write), so its calls take turns."""
 
     @property
     def dialect(self) -> str:

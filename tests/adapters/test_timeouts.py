@@ -21,6 +21,7 @@ from adapters._simkit.faults import Fault, FaultKind, FaultPlan
 from adapters.aliyun import AliyunProvider
 from adapters.aliyun.simulator import create_app as aliyun_app
 from adapters.huaweicloud import HuaweiCloudProvider
+from adapters.huaweicloud._plugin import PROGRAM as HUAWEI_PROGRAM
 from adapters.huaweicloud.simulator import create_app as huawei_app
 from gateway.errors import ProviderUnavailable
 from gateway.models import AccountType, Money, PartnerAccount, Secret
@@ -69,6 +70,7 @@ def _huawei() -> Upstream:
         provider="huaweicloud",
         name="T1",
         role=T1.role,
+        program=HUAWEI_PROGRAM,
         endpoint="https://bss.example",
         settings={"domain_id": T1.domain_id},
     )

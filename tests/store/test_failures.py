@@ -38,7 +38,14 @@ pytestmark = pytest.mark.anyio
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 PASSWORD = "pw-SECRET-9x"
 PROJECT = file_project(
-    account_id="hw", provider="huaweicloud", customer_id="c1", customer_name="客户", name="ERP", actor="a", now=T0
+    account_id="hw",
+    provider="huaweicloud",
+    customer_id="c1",
+    customer_name="客户",
+    name="ERP",
+    actor="a",
+    now=T0,
+    approval_required=False,
 )
 RECORD = OperationRecord(
     id="op-1",

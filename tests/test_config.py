@@ -36,7 +36,7 @@ def with_change(path: str, value: object) -> dict[str, Any]:
     *parents, last = path.split(".")
     node: Any = data
     for part in parents:
-        node = node[int(part)] if part.isdigit() else node[part]
+        node = node[int(part)] if part.isdigit() else node.setdefault(part, {})
     if value is ...:
         del node[last]
     else:
@@ -82,6 +82,12 @@ def test_a_valid_config_is_read() -> None:
         ("server.port", 70000, "server.port", "from 1 to 65535"),
         ("accounts", [], "accounts", "at least one [[accounts]] table"),
         ("tls", True, "tls", "unknown key"),
+        ("upstream.timeout_seconds", 0, "upstream.timeout_seconds", "from 0.1 to 600"),
+        ("upstream.timeout_seconds", "15", "upstream.timeout_seconds", "a number of seconds"),
+        ("upstream.retries", 3, "upstream.retries", "unknown key"),
+        ("writes.settle_seconds", 15, "writes.settle_seconds", "must be greater than upstream.timeout_seconds (15)"),
+        ("writes.settle_seconds", 10, "writes.settle_seconds", "it could be declared not applied while it may be"),
+        ("writes.settle_seconds", True, "writes.settle_seconds", "a number of seconds"),
     ],
 )
 def test_a_bad_config_names_the_key_and_the_problem(path: str, value: object, key: str, problem: str) -> None:
@@ -109,6 +115,21 @@ def test_a_plugin_whose_role_rules_name_no_intent_is_refused() -> None:
     assert "role rules name unknown intents: transferFund" in caught.value.problem
     with pytest.raises(ConfigError, match="transferFund"):
         demo_config(registry)
+
+
+def test_the_settle_window_is_read_and_must_outlast_the_upstream_timeout() -> None:
+    default = parse_config(VALID, REGISTRY, ENV)
+    assert (default.upstream.timeout_seconds, default.writes.settle_seconds) == (15.0, 120.0)
+    tuned = parse_config(
+        {**VALID, "upstream": {"timeout_seconds": 30, "connect_timeout_seconds": 2}, "writes": {"settle_seconds": 300}},
+        REGISTRY,
+        ENV,
+    )
+    assert (tuned.upstream.timeout_seconds, tuned.upstream.connect_timeout_seconds) == (30.0, 2.0)
+    assert tuned.writes.settle_seconds == 300.0
+    with pytest.raises(ConfigError) as caught:  # a longer timeout drags the window's floor along
+        parse_config({**VALID, "upstream": {"timeout_seconds": 200}}, REGISTRY, ENV)
+    assert caught.value.key == "writes.settle_seconds"
 
 
 def test_duplicate_account_ids_are_refused() -> None:

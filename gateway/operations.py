@@ -294,7 +294,8 @@ class Operations:
         """The stored outcome; for a pending one, what the records now say (None: settled as not applied)."""
         if record.status == OperationStatus.SUCCEEDED:
             await audit("REPLAYED", operation_id=record.id, request_ids=_ids(record.result))
-            return Outcome(record.id, _receipt(record.result or {}), replayed=True)
+            result = record.result or {}
+            return Outcome(record.id, _receipt(result), replayed=True, reconciled=bool(result.get("reconciled")))
         if record.status == OperationStatus.FAILED:
             failure = StoredFailure(record.error or {})
             await audit("REPLAYED", error=failure, operation_id=record.id)
@@ -350,7 +351,10 @@ class Operations:
             ) from exc
         if found is not None:
             await self.store.finish_operation(
-                record.id, OperationStatus.SUCCEEDED, result=_receipt_json(found), at=self._clock()
+                record.id,
+                OperationStatus.SUCCEEDED,
+                result={**_receipt_json(found), "reconciled": True},
+                at=self._clock(),
             )
             await audit("RECONCILED", operation_id=record.id, request_ids=(found.request_id,))
             return Outcome(record.id, found, replayed=cause is None, reconciled=True)

@@ -13,15 +13,18 @@ import pytest
 
 from gateway.app import create_app
 from gateway.auth import ApiKey, Role, hash_key
-from gateway.config import GatewayConfig
+from gateway.config import GatewayConfig, WritesConfig
 from gateway.ids import encode_global_id
 from gateway.registry import Registry
 from gateway.testing import running
 from tests.support.fakes import FakePlugin, FakeProvider
-from tests.support.mutations_demo import FAST_SETTLE, FAST_UPSTREAM
+from tests.support.mutations_demo import FAST_UPSTREAM
 from tests.test_app import config_for
 
 pytestmark = pytest.mark.anyio
+
+#: Long enough that two quick calls fall inside it on a busy machine; short enough to wait out.
+SETTLE = WritesConfig(settle_seconds=1.0)
 
 KEYS = (
     ApiKey("admin", hash_key("k-admin"), Role.ADMIN),
@@ -50,9 +53,7 @@ def plugin() -> FakePlugin:
 
 @pytest.fixture
 async def client(plugin: FakePlugin) -> AsyncIterator[httpx.AsyncClient]:
-    config = GatewayConfig(
-        accounts=config_for("one").accounts, api_keys=KEYS, upstream=FAST_UPSTREAM, writes=FAST_SETTLE
-    )
+    config = GatewayConfig(accounts=config_for("one").accounts, api_keys=KEYS, upstream=FAST_UPSTREAM, writes=SETTLE)
     async with running(create_app(config, Registry([plugin]))) as test_client:
         yield test_client
 
@@ -121,7 +122,7 @@ async def test_a_write_lost_before_applying_may_be_retried_with_the_same_key(
     early = await transfer(client, "70.00", "k-drop")
     assert early["pending"] is True
     assert upstream(plugin).counts["execute"] == 1  # not resent inside the settle window
-    await asyncio.sleep(FAST_SETTLE.settle_seconds)
+    await asyncio.sleep(SETTLE.settle_seconds)
     retried = await transfer(client, "70.00", "k-drop")  # settled as not applied: this call is the retry
     assert retried["__typename"] == "CustomerPayload"
     assert retried["operation"]["replayed"] is False
@@ -227,7 +228,7 @@ async def test_a_pending_operation_left_by_a_crash_is_reconciled_at_start(plugin
         accounts=config_for("one").accounts,
         api_keys=KEYS,
         upstream=FAST_UPSTREAM,
-        writes=FAST_SETTLE,
+        writes=SETTLE,
         store_url=sqlite_url(tmp_path),
     )
     async with running(create_app(config, Registry([plugin]))) as client:
@@ -251,3 +252,52 @@ async def test_a_customer_of_an_account_not_configured_is_a_typed_not_found(clie
         "__typename": "RuleViolationError",
         "reason": "NOT_FOUND",
     }
+
+
+async def test_amounts_compare_by_value_under_one_key(client: httpx.AsyncClient, plugin: FakePlugin) -> None:
+    first = await transfer(client, "10", "k-value")
+    again = await transfer(client, "10.00", "k-value")
+    assert (first["__typename"], again["__typename"]) == ("CustomerPayload", "CustomerPayload")
+    assert again["operation"]["replayed"] is True
+    assert upstream(plugin).counts["execute"] == 1
+
+
+async def test_a_write_to_a_target_with_a_pending_write_waits_for_it(
+    client: httpx.AsyncClient, plugin: FakePlugin
+) -> None:
+    provider = upstream(plugin)
+    provider.next_write, provider.records_unreadable = "ambiguous", True
+    first = await transfer(client, "30.00", "k-first")
+    assert first["pending"] is True
+    # Another transfer to the same customer would make the records ambiguous: it waits, nothing is sent.
+    second = await transfer(client, "30.00", "k-second")
+    assert (second["pending"], second["operationId"]) == (True, first["operationId"])
+    assert provider.counts["execute"] == 1
+    provider.records_unreadable = False
+    second = await transfer(client, "30.00", "k-second")  # the first is settled on the way, then this goes out
+    assert second["__typename"] == "CustomerPayload"
+    assert second["operation"]["reconciled"] is False
+    first = await transfer(client, "30.00", "k-first")
+    assert (first["operation"]["reconciled"], first["operation"]["replayed"]) == (True, True)
+    assert first["operation"]["upstreamIds"] != second["operation"]["upstreamIds"]
+    assert provider.counts["execute"] == 2
+    assert provider.balance("one-0") == Decimal("60.00")
+
+
+async def test_the_sweep_settles_a_pending_write_nobody_retries(client: httpx.AsyncClient, plugin: FakePlugin) -> None:
+    provider = upstream(plugin)
+    provider.next_write, provider.records_unreadable = "ambiguous", True
+    pending = await transfer(client, "12.00", "k-gave-up")
+    assert pending["pending"] is True
+    provider.records_unreadable = False
+    audit = """{ auditLog(first: 20, filter: {operation: "transferFunds"}) { nodes { principal outcome } } }"""
+    for _ in range(40):  # the sweep runs every second here (settle window / 4, at least 1 s)
+        outcomes = [(n["principal"], n["outcome"]) for n in (await gql(client, audit, "k-admin"))["auditLog"]["nodes"]]
+        if ("gateway (reconciliation)", "RECONCILED") in outcomes:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError(f"the sweep never settled it: {outcomes}")
+    assert provider.counts["execute"] == 1
+    replay = await transfer(client, "12.00", "k-gave-up")
+    assert (replay["operation"]["reconciled"], replay["operation"]["replayed"]) == (True, True)

@@ -34,7 +34,6 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -49,7 +48,8 @@ from gateway.errors import (
     StoredFailure,
 )
 from gateway.provider import Provider
-from gateway.store import AuditEntry, OperationRecord, OperationStatus, Store
+from gateway.records import AuditEntry, Outcome
+from gateway.store import OperationRecord, OperationStatus, Store
 from gateway.writes import INTENTS, Intent, Receipt, canonical, canonical_json, intent_from_json, intent_to_json
 
 __all__ = ["Operations", "Outcome"]
@@ -60,14 +60,6 @@ log = logging.getLogger(__name__)
 SKEW = timedelta(minutes=5)
 #: Fields of an intent that are never written to the audit trail as they are.
 _SECRET_FIELDS = frozenset({"verification_code"})
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    operation_id: str
-    receipt: Receipt
-    replayed: bool
-    reconciled: bool = False
 
 
 def _receipt_json(receipt: Receipt) -> dict[str, Any]:

@@ -113,7 +113,7 @@ async def test_nested_funds_and_vouchers_are_batched_per_account(client: httpx.A
     assert len(nodes) == 42
     assert nodes[0]["balance"] == {"amount": "500.00", "currency": "CNY"}
     assert nodes[1]["balance"] is None  # no funds kept for that customer (like a Huawei advisory customer)
-    assert nodes[0]["vouchers"] == [{"faceValue": {"amount": "100"}}]
+    assert nodes[0]["vouchers"] == [{"faceValue": {"amount": "100.00"}}]  # CNY at its scale
     assert sum(n["voucherCount"] for n in nodes) == 10 + 4
     for provider in plugin.created.values():
         assert provider.counts["customer_funds"] == 1

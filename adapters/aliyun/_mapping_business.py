@@ -293,5 +293,6 @@ def customer_from_invitation(invitation: Invitation, status: Mapping[str, object
         email=invitation.email,
         invitation_expires_at=invitation.expires_at,
         real_name_verified=False,  # not registered, so not verified yet
+        invitation_id=invitation.native_id,
         extra=extra,
     )

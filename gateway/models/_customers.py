@@ -40,7 +40,8 @@ class Customer:
 
     ``native_id`` is the upstream's own id, kept as a string because upstream ids are 64-bit.
     ``owner`` is the salesperson responsible for the customer (Aliyun ``CustomerBd``, Huawei
-    ``account_managers``), used for owner scoping.
+    ``account_managers``), used for owner scoping. ``invitation_id`` is set on a row that is an open
+    invitation (not registered yet): the id ``resendInvitation`` takes.
     """
 
     provider: str
@@ -56,6 +57,7 @@ class Customer:
     associated_at: datetime | None = None
     invitation_expires_at: datetime | None = None
     real_name_verified: bool | None = None
+    invitation_id: str | None = None
     extra: Mapping[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

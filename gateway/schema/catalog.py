@@ -9,12 +9,9 @@ import strawberry
 from strawberry.scalars import JSON
 
 from gateway import models
-from gateway.errors import UnsupportedByProvider
 from gateway.filters import OrderFilter, VoucherFilter
 from gateway.ids import encode_global_id
-from gateway.models import Page
-from gateway.pagination import MergedList, Position, list_key
-from gateway.provider import Capability
+from gateway.pagination import Position
 from gateway.schema.context import Context
 from gateway.schema.json import jsonable
 from gateway.schema.money import Money, money
@@ -48,12 +45,8 @@ async def visible_customer(info: Info, account: models.PartnerAccount, customer_
     """The customer with this id, if the principal may see it (one batched lookup per account)."""
     from gateway.schema.customers import Customer
 
-    if customer_id is None:
-        return None
-    customer = await info.context.loaders.customers.load((account.id, customer_id))
-    if customer is None or not info.context.session.visible(customer):
-        return None
-    return Customer.from_domain(customer, account)
+    customer = await info.context.session.customer(account.id, customer_id) if customer_id is not None else None
+    return Customer.from_domain(customer, account) if customer is not None else None
 
 
 @strawberry.type(description="A voucher (代金券) issued to a customer.")
@@ -78,8 +71,8 @@ class Voucher(Node):
             id=strawberry.ID(encode_global_id("Voucher", account.id, voucher.native_id)),
             provider=voucher.provider,
             native_id=voucher.native_id,
-            face_value=Money(amount=voucher.face_value.amount, currency=voucher.face_value.currency),
-            remaining=Money(amount=voucher.remaining.amount, currency=voucher.remaining.currency),
+            face_value=Money.of(voucher.face_value),
+            remaining=Money.of(voucher.remaining),
             status=voucher.status,
             issued_at=voucher.issued_at,
             valid_from=voucher.valid_from,
@@ -116,8 +109,8 @@ class VoucherQuota(Node):
         return cls(
             id=strawberry.ID(encode_global_id("VoucherQuota", account.id, quota.native_id)),
             native_id=quota.native_id,
-            total=Money(amount=quota.total.amount, currency=quota.total.currency),
-            remaining=Money(amount=quota.remaining.amount, currency=quota.remaining.currency),
+            total=Money.of(quota.total),
+            remaining=Money.of(quota.remaining),
             status=quota.status,
             parent_id=quota.parent_id,
             valid_from=quota.valid_from,
@@ -217,35 +210,28 @@ async def quotas_connection(
     info: Info, account: models.PartnerAccount, reseller_id: str | None, first: int | None, after: str | None
 ) -> Connection[VoucherQuota]:
     """The partner's own voucher quotas, or those granted to one of its resellers (Huawei)."""
-    provider = info.context.gateway.provider(account.id)
-    if Capability.LIST_VOUCHER_QUOTAS not in provider.capabilities:
-        raise UnsupportedByProvider(account.provider, "voucher quotas")
-
-    async def fetch(_: str, offset: int, limit: int) -> Page[models.VoucherQuota]:
-        return await provider.list_voucher_quotas(offset, limit, reseller_id=reseller_id)
-
-    quotas = MergedList(list_key("quotas", account.id, reseller_id), [account.id], fetch)
+    quotas = info.context.session.voucher_quotas(account.id, reseller_id)
     return await connection(info, quotas, first, after, lambda _, quota: VoucherQuota.from_domain(quota, account))
 
 
 async def vouchers_connection(
     info: Info, where: VoucherFilter, first: int | None, after: str | None
 ) -> Connection[Voucher]:
-    gateway = info.context.gateway
-    merged = await info.context.session.vouchers(where)
+    session = info.context.session
+    merged = await session.vouchers(where)
 
     def convert(position: Position, voucher: models.Voucher) -> Voucher:
-        return Voucher.from_domain(voucher, gateway.provider(position.account_id).account)
+        return Voucher.from_domain(voucher, session.account(position.account_id))
 
     return await connection(info, merged, first, after, convert)
 
 
 async def orders_connection(info: Info, where: OrderFilter, first: int | None, after: str | None) -> Connection[Order]:
-    gateway = info.context.gateway
-    merged = await info.context.session.orders(where)
+    session = info.context.session
+    merged = await session.orders(where)
 
     def convert(position: Position, order: models.Order) -> Order:
-        return Order.from_domain(order, gateway.provider(position.account_id).account)
+        return Order.from_domain(order, session.account(position.account_id))
 
     return await connection(info, merged, first, after, convert)
 

@@ -1,5 +1,5 @@
-"""What every resolver receives as ``info.context``: the gateway, the principal, the request's session
-and loaders, and the partial failures to report beside the data."""
+"""What every resolver receives as ``info.context``: the request's session (its one door to the gateway)
+and the partial failures to report beside the data."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from graphql import GraphQLError
 
 from gateway.auth import Principal
 from gateway.pagination import AccountFailure
-from gateway.schema.loaders import Loaders
-from gateway.service import Gateway, Session
+from gateway.service import Gateway
+from gateway.session import Session
 
 __all__ = ["Context"]
 
@@ -21,13 +21,11 @@ class Context:
     gateway: Gateway
     principal: Principal
     session: Session = field(init=False)
-    loaders: Loaders = field(init=False)
     partial_errors: list[GraphQLError] = field(default_factory=list)
     _reported: set[tuple[str, str]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.session = self.gateway.session(self.principal)
-        self.loaders = Loaders(self.gateway, self.session)
 
     def report(self, failures: tuple[AccountFailure, ...], path: Any, list_key: str) -> None:
         """Record accounts that failed while data from the others is returned (once per list and account)."""

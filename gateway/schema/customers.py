@@ -9,16 +9,12 @@ import strawberry
 from strawberry.scalars import JSON
 
 from gateway import models
-from gateway.errors import UnsupportedByProvider
 from gateway.filters import CustomerFilter, OrderFilter
 from gateway.ids import encode_global_id
-from gateway.masking import mask_email, mask_phone
-from gateway.models import Page
-from gateway.pagination import MergedList, Position, list_key
-from gateway.provider import Capability
+from gateway.pagination import Position
 from gateway.schema.context import Context
 from gateway.schema.json import jsonable
-from gateway.schema.money import Funds, Money
+from gateway.schema.money import Funds, Money, money
 from gateway.schema.partners import Partner, partner_ids
 from gateway.schema.relay import Connection, Node, connection
 
@@ -82,6 +78,7 @@ class Customer(Node):
     real_name_verified: bool | None
     owner: str | None = strawberry.field(description="The salesperson (Aliyun CustomerBd, Huawei account manager).")
     associated_at: datetime | None
+    invitation_id: str | None = strawberry.field(description="An open invitation's id (for `resendInvitation`).")
     extra: JSON = strawberry.field(description="Provider-only fields, as the provider names them.")
     record: strawberry.Private[models.Customer]
     account: strawberry.Private[models.PartnerAccount]
@@ -100,6 +97,7 @@ class Customer(Node):
             real_name_verified=customer.real_name_verified,
             owner=customer.owner,
             associated_at=customer.associated_at,
+            invitation_id=customer.invitation_id,
             extra=jsonable(customer.extra),
             record=customer,
             account=account,
@@ -107,11 +105,11 @@ class Customer(Node):
 
     @strawberry.field(description="Shown in full to admins and to the customer's salesperson; masked otherwise.")
     def email(self, info: Info) -> str | None:
-        return self.record.email if info.context.principal.sees_contact_details else mask_email(self.record.email)
+        return info.context.session.shown_email(self.record.email)
 
     @strawberry.field(description="Shown in full to admins and to the customer's salesperson; masked otherwise.")
     def phone(self, info: Info) -> str | None:
-        return self.record.phone if info.context.principal.sees_contact_details else mask_phone(self.record.phone)
+        return info.context.session.shown_phone(self.record.phone)
 
     @strawberry.field
     def partner(self) -> Partner:
@@ -119,37 +117,33 @@ class Customer(Node):
 
     @strawberry.field(description="Balance, debt and credit line, as the provider has them (null: none kept).")
     async def funds(self, info: Info) -> Funds | None:
-        funds = await info.context.loaders.customer_funds.load((self.account.id, self.native_id))
+        funds = await info.context.session.customer_funds(self.account.id, self.native_id)
         return Funds.from_domain(funds) if funds is not None else None
 
     @strawberry.field(description="What the customer can spend now: Huawei cash balance, Aliyun available credit.")
     async def balance(self, info: Info) -> Money | None:
-        funds = await info.context.loaders.customer_funds.load((self.account.id, self.native_id))
-        return Money(amount=funds.available.amount, currency=funds.available.currency) if funds else None
+        funds = await info.context.session.customer_funds(self.account.id, self.native_id)
+        return Money.of(funds.available) if funds else None
 
     @strawberry.field(description="The credit line (Aliyun). Huawei funds customers by cash allocation instead.")
     async def credit_line(self, info: Info) -> Money | None:
-        if Capability.SET_CREDIT_LINE not in info.context.gateway.provider(self.account.id).capabilities:
-            raise UnsupportedByProvider(self.provider, "credit lines")
-        funds = await info.context.loaders.customer_funds.load((self.account.id, self.native_id))
-        line = funds.credit_line if funds else None
-        return Money(amount=line.amount, currency=line.currency) if line else None
+        return money(await info.context.session.credit_line(self.account.id, self.native_id))
 
     @strawberry.field(description="Vouchers issued to the customer (read once per partner account and request).")
-    async def vouchers(self, info: Info) -> list[Annotated[Voucher, strawberry.lazy("gateway.schema.catalog")]]:
+    async def vouchers(self, info: Info) -> list[Annotated[Voucher, strawberry.lazy("gateway.schema.catalog")]] | None:
         from gateway.schema.catalog import Voucher
 
-        found = await info.context.loaders.customer_vouchers.load((self.account.id, self.native_id))
+        found = await info.context.session.customer_vouchers(self.account.id, self.native_id)
         return [Voucher.from_domain(v, self.account) for v in found]
 
     @strawberry.field
-    async def voucher_count(self, info: Info) -> int:
-        return len(await info.context.loaders.customer_vouchers.load((self.account.id, self.native_id)))
+    async def voucher_count(self, info: Info) -> int | None:
+        return len(await info.context.session.customer_vouchers(self.account.id, self.native_id))
 
     @strawberry.field
     async def orders(
         self, info: Info, first: int | None = 20, after: str | None = None
-    ) -> Connection[Annotated[Order, strawberry.lazy("gateway.schema.catalog")]]:
+    ) -> Connection[Annotated[Order, strawberry.lazy("gateway.schema.catalog")]] | None:
         from gateway.schema.catalog import orders_connection
 
         where = OrderFilter(partner_ids=(self.account.id,), customer_id=self.native_id)
@@ -157,14 +151,7 @@ class Customer(Node):
 
     @strawberry.field(description="Follow-up notes (Aliyun).")
     async def notes(self, info: Info, first: int | None = 20, after: str | None = None) -> Connection[Note] | None:
-        provider = info.context.gateway.provider(self.account.id)
-        if Capability.LIST_NOTES not in provider.capabilities:
-            raise UnsupportedByProvider(self.provider, "customer notes")
-
-        async def fetch(account_id: str, offset: int, limit: int) -> Page[models.Note]:
-            return await provider.list_notes(self.native_id, offset, limit)
-
-        notes = MergedList(list_key("notes", self.account.id, self.native_id), [self.account.id], fetch)
+        notes = info.context.session.notes(self.account.id, self.native_id)
         return await connection(info, notes, first, after, lambda _, note: _note(note))
 
 
@@ -183,11 +170,11 @@ def _note(note: models.Note) -> Note:
 async def customers_connection(
     info: Info, where: CustomerFilter, first: int | None, after: str | None
 ) -> Connection[Customer]:
-    gateway = info.context.gateway
-    merged = info.context.session.customers(where)
+    session = info.context.session
+    merged = session.customers(where)
 
     def convert(position: Position, customer: models.Customer) -> Customer:
-        return Customer.from_domain(customer, gateway.provider(position.account_id).account)
+        return Customer.from_domain(customer, session.account(position.account_id))
 
     return await connection(info, merged, first, after, convert)
 

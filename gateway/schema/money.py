@@ -1,4 +1,5 @@
-"""Money: a decimal amount (a string on the wire, never a float) and its currency."""
+"""Money: a decimal amount (a string on the wire, never a float) and its currency, shown at the currency's
+scale (``gateway.currency``: two places for CNY and USD), except price quotes, shown at the upstream's."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from decimal import Decimal
 import strawberry
 
 from gateway import models
+from gateway.currency import at_scale
 
 __all__ = ["Balance", "Funds", "LedgerEntry", "Money", "money"]
 
@@ -15,14 +17,29 @@ BalanceKindEnum = strawberry.enum(models.BalanceKind, name="BalanceKind")
 LedgerKindEnum = strawberry.enum(models.LedgerKind, name="LedgerKind")
 
 
-@strawberry.type(description="An amount of money. `amount` is a decimal string, exact to the cent or finer.")
+@strawberry.type(
+    description=(
+        "An amount of money. `amount` is a decimal string with at least its currency's decimal places "
+        "(ISO 4217: two for CNY and USD), more only where the upstream gave more; a price quote's is the upstream's."
+    )
+)
 class Money:
     amount: Decimal
     currency: str
 
+    @classmethod
+    def of(cls, value: models.Money) -> Money:
+        """Money at its currency's scale."""
+        return cls(amount=at_scale(value.amount, value.currency), currency=value.currency)
+
+    @classmethod
+    def exact(cls, value: models.Money) -> Money:
+        """Money exactly as the upstream gave it (price quotes)."""
+        return cls(amount=value.amount, currency=value.currency)
+
 
 def money(value: models.Money | None) -> Money | None:
-    return Money(amount=value.amount, currency=value.currency) if value is not None else None
+    return Money.of(value) if value is not None else None
 
 
 @strawberry.type(description="One of a partner account's own money accounts at its cloud.")
@@ -36,7 +53,7 @@ class Balance:
     def from_domain(cls, balance: models.Balance) -> Balance:
         return cls(
             kind=balance.kind,
-            amount=Money(amount=balance.amount.amount, currency=balance.amount.currency),
+            amount=Money.of(balance.amount),
             designated=money(balance.designated),
             credit_limit=money(balance.credit_limit),
         )
@@ -57,7 +74,7 @@ class Funds:
     @classmethod
     def from_domain(cls, funds: models.Funds) -> Funds:
         return cls(
-            available=Money(amount=funds.available.amount, currency=funds.available.currency),
+            available=Money.of(funds.available),
             debt=money(funds.debt),
             credit_line=money(funds.credit_line),
         )
@@ -78,7 +95,7 @@ class LedgerEntry:
         return cls(
             native_id=entry.native_id,
             kind=entry.kind,
-            amount=Money(amount=entry.amount.amount, currency=entry.amount.currency),
+            amount=Money.of(entry.amount),
             occurred_at=entry.occurred_at,
             counterparty_id=entry.counterparty_id,
             transaction_id=entry.transaction_id,

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
 
 from gateway import models
-from gateway.auth import Role
-from gateway.errors import GatewayError, Reason, RuleViolation
+from gateway.errors import GatewayError
 from gateway.ids import decode_global_id
+from gateway.records import Outcome
 from gateway.schema.context import Context
 from gateway.schema.customers import AccountTypeEnum, Customer, CustomerKindEnum
 from gateway.schema.results import (
@@ -26,7 +25,6 @@ from gateway.schema.results import (
     error_result,
     receipt,
 )
-from gateway.store import AuditEntry
 from gateway.writes import (
     AddNote,
     CreateCustomer,
@@ -53,17 +51,30 @@ def partner_ref(global_id: str) -> str:
     return decode_global_id(global_id, "Partner", 1)[0]
 
 
-async def visible(info: Info, account_id: str, customer_id: str) -> Customer | None:
-    customer = await info.context.loaders.customers.load((account_id, customer_id))
-    if customer is None or not info.context.session.visible(customer):
+#: Reads, after a write, the customer it wrote (None: none, or not the principal's to see).
+ReadCustomer = Callable[[], Awaitable[models.Customer | None]]
+
+
+def no_customer() -> Awaitable[models.Customer | None]:
+    async def none() -> None:
         return None
-    return Customer.from_domain(customer, info.context.gateway.provider(account_id).account)
+
+    return none()
 
 
-@strawberry.type(description="A write on a customer, and the customer as it is now.")
+async def shown(info: Info, account_id: str, customer: models.Customer | None) -> Customer | None:
+    return Customer.from_domain(customer, info.context.session.account(account_id)) if customer else None
+
+
+@strawberry.type(description="A write on a customer, and the customer as it is after it.")
 class CustomerPayload:
     operation: OperationReceipt
-    customer: Customer | None
+    account_id: strawberry.Private[str]
+    read: strawberry.Private[ReadCustomer]
+
+    @strawberry.field(description="The customer after this write (null if it cannot be seen).")
+    async def customer(self, info: Info) -> Customer | None:
+        return await shown(info, self.account_id, await self.read())
 
 
 @strawberry.type(description="A customer created (Huawei) or invited (Aliyun: a 72-hour registration link).")
@@ -72,11 +83,24 @@ class CreateCustomerPayload:
     customer_id: str | None = strawberry.field(description="Huawei: the new account id. Aliyun: the CID.")
     invitation_id: str | None = strawberry.field(description="Aliyun: the invitation to follow up.")
     registration_url: str | None
+    account_id: strawberry.Private[str]
+    outcome: strawberry.Private[Outcome]
+
+    @strawberry.field(description="The new customer as it lists now, owned and typed as it was created.")
+    async def customer(self, info: Info) -> Customer | None:
+        found = await info.context.session.created_customer(self.account_id, self.outcome)
+        return await shown(info, self.account_id, found)
 
 
 @strawberry.type(description="A customer assigned to a salesperson by the gateway (客户分配).")
 class AssignmentPayload:
-    customer: Customer | None
+    account_id: strawberry.Private[str]
+    native_id: strawberry.Private[str]
+
+    @strawberry.field
+    async def customer(self, info: Info) -> Customer | None:
+        found = await info.context.session.customer(self.account_id, self.native_id)
+        return await shown(info, self.account_id, found)
 
 
 _ERRORS = RuleViolationError | InvalidInputError | IdempotencyConflictError | UnsupportedError | UpstreamError
@@ -113,13 +137,15 @@ class NoteInput:
 
 
 async def _customer_write(info: Info, customer_id: strawberry.ID, build: Callable[[str], Intent], key: str) -> Any:
+    session = info.context.session
     try:
         account_id, native_id = customer_ref(customer_id)
-        intent = build(native_id)
-        outcome = await info.context.session.write(account_id, intent, key)
+        outcome = await session.write(account_id, build(native_id), key)
     except GatewayError as exc:
         return error_result(exc)
-    return CustomerPayload(operation=receipt(outcome), customer=await visible(info, account_id, native_id))
+    return CustomerPayload(
+        operation=receipt(outcome), account_id=account_id, read=lambda: session.customer(account_id, native_id)
+    )
 
 
 @strawberry.type
@@ -154,6 +180,8 @@ class CustomerMutation:
             or (outcome.receipt.upstream_ids[0] if not details.get("invitationId") else None),
             invitation_id=details.get("invitationId"),
             registration_url=details.get("registrationUrl"),
+            account_id=account_id,
+            outcome=outcome,
         )
 
     @strawberry.mutation(description="Send an SMS verification code to a phone before creating a customer (Huawei).")
@@ -161,23 +189,27 @@ class CustomerMutation:
         self, info: Info, partner_id: strawberry.ID, phone: str, idempotency_key: str
     ) -> CustomerResult:
         try:
-            outcome = await info.context.session.write(
-                partner_ref(partner_id), SendVerificationCode(phone), idempotency_key
-            )
+            account_id = partner_ref(partner_id)
+            outcome = await info.context.session.write(account_id, SendVerificationCode(phone), idempotency_key)
         except GatewayError as exc:
             return error_result(exc)
-        return CustomerPayload(operation=receipt(outcome), customer=None)
+        return CustomerPayload(operation=receipt(outcome), account_id=account_id, read=no_customer)
 
     @strawberry.mutation(description="Send an invitation again, renewing an expired 72-hour link (Aliyun).")
     async def resend_invitation(
         self, info: Info, partner_id: strawberry.ID, invitation_id: str, idempotency_key: str
     ) -> CustomerResult:
+        session = info.context.session
         try:
-            intent = ResendInvitation(invitation_id)
-            outcome = await info.context.session.write(partner_ref(partner_id), intent, idempotency_key)
+            account_id = partner_ref(partner_id)
+            outcome = await session.write(account_id, ResendInvitation(invitation_id), idempotency_key)
         except GatewayError as exc:
             return error_result(exc)
-        return CustomerPayload(operation=receipt(outcome), customer=None)
+        return CustomerPayload(
+            operation=receipt(outcome),
+            account_id=account_id,
+            read=lambda: session.invitation_customer(account_id, invitation_id),
+        )
 
     @strawberry.mutation(description="Freeze (block new pay-as-you-go use) or thaw a customer (Aliyun).")
     async def set_customer_frozen(
@@ -214,36 +246,9 @@ class CustomerMutation:
 
     @strawberry.mutation(description="Assign a customer to a salesperson (客户分配; kept by the gateway; admins only).")
     async def assign_customer(self, info: Info, customer_id: strawberry.ID, owner: str) -> AssignmentResult:
-        principal, gateway = info.context.principal, info.context.gateway
         try:
             account_id, native_id = customer_ref(customer_id)
-            if principal.role is not Role.ADMIN:
-                raise RuleViolation("only admins assign customers", Reason.ROLE_NOT_ALLOWED)
-            if not owner.strip():
-                raise RuleViolation("an owner is required", Reason.INVALID_INPUT, "owner")
-            found = await info.context.session.get_customers(account_id, [native_id])
-            if native_id not in found:
-                raise RuleViolation(f"customer {native_id} is not a customer of {account_id}", Reason.NOT_FOUND)
+            await info.context.session.assign(account_id, native_id, owner)
         except GatewayError as exc:
-            await _audit(info, "assignCustomer", {"customerId": customer_id, "owner": owner}, "REJECTED", exc.code)
             return error_result(exc)
-        now = datetime.now(UTC)
-        await gateway.store.assign(account_id, native_id, owner.strip(), principal.name, now)
-        await _audit(info, "assignCustomer", {"customerId": customer_id, "owner": owner}, "SUCCEEDED", None)
-        info.context.session.forget_assignments(account_id)  # read the new owner in this request too
-        with contextlib.suppress(KeyError):  # strawberry's clear() raises for a key never loaded
-            info.context.loaders.customers.clear((account_id, native_id))
-        return AssignmentPayload(customer=await visible(info, account_id, native_id))
-
-
-async def _audit(info: Info, operation: str, data: dict[str, object], outcome: str, code: str | None) -> None:
-    await info.context.gateway.store.audit(
-        AuditEntry(
-            at=datetime.now(UTC),
-            principal=info.context.principal.name,
-            operation=operation,
-            input=data,
-            outcome=outcome,
-            error_code=code,
-        )
-    )
+        return AssignmentPayload(account_id=account_id, native_id=native_id)

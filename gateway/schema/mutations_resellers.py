@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
 
+from gateway import models
 from gateway.errors import GatewayError
 from gateway.ids import decode_global_id
 from gateway.schema.catalog import Voucher
 from gateway.schema.context import Context
 from gateway.schema.customers import Customer
-from gateway.schema.mutations_customers import customer_ref, partner_ref, visible
+from gateway.schema.mutations_customers import ReadCustomer, customer_ref, no_customer, partner_ref, shown
 from gateway.schema.resellers import Reseller
 from gateway.schema.results import (
     IdempotencyConflictError,
@@ -33,7 +34,6 @@ from gateway.writes import (
     InviteReseller,
     IssueVoucher,
     ReclaimResellerFunds,
-    ReclaimVoucher,
     ReclaimVoucherQuota,
 )
 
@@ -44,17 +44,42 @@ Info = strawberry.Info[Context, None]
 _ERRORS = RuleViolationError | InvalidInputError | IdempotencyConflictError | UnsupportedError | UpstreamError
 
 
-@strawberry.type(description="A write on a reseller, and the reseller as it is now.")
+#: Reads, after a write, the reseller it wrote (None: none yet, e.g. an invitation not accepted).
+ReadReseller = Callable[[], Awaitable[models.Reseller | None]]
+
+
+async def no_reseller() -> models.Reseller | None:
+    return None
+
+
+@strawberry.type(description="A write on a reseller, and the reseller as it is after it.")
 class ResellerPayload:
     operation: OperationReceipt
-    reseller: Reseller | None
+    account_id: strawberry.Private[str]
+    read: strawberry.Private[ReadReseller]
+
+    @strawberry.field(description="The reseller after this write (null for an invitation not accepted yet).")
+    async def reseller(self, info: Info) -> Reseller | None:
+        found = await self.read()
+        return Reseller.from_domain(found, info.context.session.account(self.account_id)) if found else None
 
 
-@strawberry.type(description="A voucher issued or reclaimed, and the customer's vouchers as they are now.")
+@strawberry.type(description="A voucher issued or reclaimed, and its customer as it is after it.")
 class VoucherPayload:
     operation: OperationReceipt
-    customer: Customer | None
-    vouchers: list[Voucher] = strawberry.field(description="The vouchers this write created or changed.")
+    account_id: strawberry.Private[str]
+    voucher_ids: strawberry.Private[tuple[str, ...]]
+    read_customer: strawberry.Private[ReadCustomer]
+
+    @strawberry.field
+    async def customer(self, info: Info) -> Customer | None:
+        return await shown(info, self.account_id, await self.read_customer())
+
+    @strawberry.field(description="The vouchers this write created or changed, as they are after it.")
+    async def vouchers(self, info: Info) -> list[Voucher]:
+        session = info.context.session
+        found = await session.vouchers_by_id(self.account_id, self.voucher_ids)
+        return [Voucher.from_domain(v, session.account(self.account_id)) for v in found]
 
 
 ResellerResult = Annotated[ResellerPayload | _ERRORS, strawberry.union("ResellerResult")]
@@ -84,27 +109,16 @@ def reseller_ref(global_id: str) -> tuple[str, str]:
     return account_id, native_id
 
 
-async def _reseller(info: Info, account_id: str, reseller_id: str) -> Reseller | None:
-    found = await info.context.loaders.resellers.load((account_id, reseller_id))
-    return Reseller.from_domain(found, info.context.gateway.provider(account_id).account) if found else None
-
-
 async def _reseller_write(info: Info, reseller_id: strawberry.ID, build: Callable[[str], Intent], key: str) -> Any:
+    session = info.context.session
     try:
         account_id, native_id = reseller_ref(reseller_id)
-        outcome = await info.context.session.write(account_id, build(native_id), key)
+        outcome = await session.write(account_id, build(native_id), key)
     except GatewayError as exc:
         return error_result(exc)
-    return ResellerPayload(operation=receipt(outcome), reseller=await _reseller(info, account_id, native_id))
-
-
-async def _vouchers(info: Info, account_id: str, ids: tuple[str, ...]) -> list[Voucher]:
-    account = info.context.gateway.provider(account_id).account
-    try:
-        found = await info.context.loaders.vouchers.load_many([(account_id, i) for i in ids])
-    except GatewayError:  # the write succeeded; its vouchers just cannot be read back right now
-        return []
-    return [Voucher.from_domain(v, account) for v in found if v is not None]
+    return ResellerPayload(
+        operation=receipt(outcome), account_id=account_id, read=lambda: session.reseller(account_id, native_id)
+    )
 
 
 @strawberry.type
@@ -119,10 +133,11 @@ class ResellerMutation:
                 owner=input.owner,
                 nation=input.nation,
             )
-            outcome = await info.context.session.write(partner_ref(input.partner_id), intent, idempotency_key)
+            account_id = partner_ref(input.partner_id)
+            outcome = await info.context.session.write(account_id, intent, idempotency_key)
         except GatewayError as exc:
             return error_result(exc)
-        return ResellerPayload(operation=receipt(outcome), reseller=None)
+        return ResellerPayload(operation=receipt(outcome), account_id=account_id, read=no_reseller)
 
     @strawberry.mutation(description="Allocate funds to a tier-2 reseller (Huawei tier-1).")
     async def allocate_reseller_funds(
@@ -152,13 +167,15 @@ class ResellerMutation:
     async def reclaim_voucher_quota(
         self, info: Info, partner_id: strawberry.ID, quota_id: str, idempotency_key: str
     ) -> ResellerResult:
+        session = info.context.session
         try:
-            outcome = await info.context.session.write(
-                partner_ref(partner_id), ReclaimVoucherQuota(quota_id), idempotency_key
-            )
+            account_id = partner_ref(partner_id)
+            outcome = await session.write(account_id, ReclaimVoucherQuota(quota_id), idempotency_key)
         except GatewayError as exc:
             return error_result(exc)
-        return ResellerPayload(operation=receipt(outcome), reseller=None)
+        return ResellerPayload(
+            operation=receipt(outcome), account_id=account_id, read=lambda: session.quota_reseller(account_id, quota_id)
+        )
 
 
 @strawberry.type
@@ -167,6 +184,7 @@ class VoucherMutation:
     async def issue_voucher(
         self, info: Info, customer_id: strawberry.ID, input: IssueVoucherInput, idempotency_key: str
     ) -> VoucherResult:
+        session = info.context.session
         try:
             account_id, native_id = customer_ref(customer_id)
             intent = IssueVoucher(
@@ -176,28 +194,27 @@ class VoucherMutation:
                 face_value=input.face_value.to_domain() if input.face_value else None,
                 valid_until=input.valid_until,
             )
-            outcome = await info.context.session.write(account_id, intent, idempotency_key)
+            outcome = await session.write(account_id, intent, idempotency_key)
         except GatewayError as exc:
             return error_result(exc)
         return VoucherPayload(
             operation=receipt(outcome),
-            customer=await visible(info, account_id, native_id),
-            vouchers=await _vouchers(info, account_id, outcome.receipt.upstream_ids),
+            account_id=account_id,
+            voucher_ids=outcome.receipt.upstream_ids,
+            read_customer=lambda: session.customer(account_id, native_id),
         )
 
     @strawberry.mutation(description="Reclaim (Huawei) or cancel (Aliyun) a voucher.")
     async def reclaim_voucher(self, info: Info, voucher_id: strawberry.ID, idempotency_key: str) -> VoucherResult:
+        session = info.context.session
         try:
             account_id, native_id = decode_global_id(voucher_id, "Voucher", 2)
-            voucher = await info.context.loaders.vouchers.load((account_id, native_id))
-            customer_id = voucher.customer_id if voucher else None
-            intent = ReclaimVoucher(voucher_id=native_id, customer_id=customer_id)
-            outcome = await info.context.session.write(account_id, intent, idempotency_key)
+            outcome, customer_id = await session.reclaim_voucher(account_id, native_id, idempotency_key)
         except GatewayError as exc:
             return error_result(exc)
-        info.context.loaders.vouchers.clear((account_id, native_id))
         return VoucherPayload(
             operation=receipt(outcome),
-            customer=await visible(info, account_id, customer_id) if customer_id else None,
-            vouchers=await _vouchers(info, account_id, (native_id,)),
+            account_id=account_id,
+            voucher_ids=(native_id,),
+            read_customer=(lambda: session.customer(account_id, customer_id)) if customer_id else no_customer,
         )

@@ -7,7 +7,7 @@ import asyncio
 
 import strawberry
 
-from gateway.errors import InvalidInput, NotFound
+from gateway.errors import InvalidInput
 from gateway.ids import decode_global_id, decode_opaque
 from gateway.schema.catalog import Order, Voucher, visible_customer
 from gateway.schema.context import Context
@@ -25,49 +25,31 @@ MAX_NODES = 100
 
 async def resolve_node(info: Info, global_id: str) -> Node | None:
     type_name = decode_opaque(global_id, "id", "id").partition(":")[0]
-    gateway = info.context.gateway
+    session = info.context.session
     if type_name == "Partner":
         (account_id,) = decode_global_id(global_id, "Partner", 1)
-        try:
-            return Partner.from_account(gateway.provider(account_id).account)
-        except NotFound:
-            return None
+        partner = session.partner(account_id)
+        return Partner.from_account(partner) if partner is not None else None
     if type_name == "Project":
         (number,) = decode_global_id(global_id, "Project", 1)
-        project = await gateway.store.get_project(int(number)) if number.isdigit() else None
-        if project is None or not info.context.principal.sees_owner(project.owner):
-            return None
-        return Project.from_domain(project)
+        project = await session.project(number)
+        return Project.from_domain(project) if project is not None else None
     if type_name not in ("Customer", "Reseller", "Voucher", "Order"):
         raise InvalidInput("not the id of an object this gateway can fetch", field="id")
     account_id, native_id = decode_global_id(global_id, type_name, 2)
-    try:
-        account = gateway.provider(account_id).account
-    except NotFound:
+    account = session.partner(account_id)
+    if account is None:
         return None
-    loaders = info.context.loaders
     if type_name == "Customer":
         return await visible_customer(info, account, native_id)
     if type_name == "Reseller":
-        if info.context.principal.scoped_owner is not None:
-            return None
-        reseller = await loaders.resellers.load((account_id, native_id))
+        reseller = await session.reseller(account_id, native_id)
         return Reseller.from_domain(reseller, account) if reseller else None
     if type_name == "Voucher":
-        voucher = await loaders.vouchers.load((account_id, native_id))
-        if voucher is None or not await _customer_visible(info, account_id, voucher.customer_id):
-            return None
-        return Voucher.from_domain(voucher, account)
-    order = await loaders.orders.load((account_id, native_id))
-    if order is None or not await _customer_visible(info, account_id, order.customer_id):
-        return None
-    return Order.from_domain(order, account)
-
-
-async def _customer_visible(info: Info, account_id: str, customer_id: str | None) -> bool:
-    if info.context.principal.scoped_owner is None:
-        return True
-    return customer_id is not None and customer_id in await info.context.session.owned_customer_ids(account_id)
+        voucher = await session.voucher(account_id, native_id)
+        return Voucher.from_domain(voucher, account) if voucher else None
+    order = await session.order(account_id, native_id)
+    return Order.from_domain(order, account) if order else None
 
 
 @strawberry.type

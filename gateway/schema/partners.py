@@ -7,13 +7,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from gateway import models
-from gateway.errors import Forbidden, UnsupportedByProvider
 from gateway.filters import CustomerFilter, OrderFilter, ResellerFilter, VoucherFilter
 from gateway.ids import decode_global_id, encode_global_id
-from gateway.models import Page, PartnerAccount
-from gateway.pagination import MergedList, list_key
+from gateway.models import PartnerAccount
 from gateway.provider import Capability
+from gateway.schema.context import Context
 from gateway.schema.money import Balance, LedgerEntry
 from gateway.schema.relay import Connection, Node, connection, local_list
 
@@ -24,7 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CapabilityEnum", "Partner", "PartnerQuery", "ProviderCapabilities", "partner_ids"]
 
-Info = strawberry.Info
+Info = strawberry.Info[Context, None]
 
 CapabilityEnum = strawberry.enum(
     Capability, name="Capability", description="An operation a provider supports (see `capabilities`)."
@@ -61,12 +59,11 @@ class Partner(Node):
 
     @strawberry.field(description="What this partner account's provider supports.")
     def capabilities(self, info: Info) -> list[CapabilityEnum]:  # type: ignore[valid-type]
-        supported = info.context.gateway.provider(self.account.id).capabilities
-        return [capability for capability in Capability if capability in supported]
+        return list(info.context.session.capabilities(self.account.id))
 
     @strawberry.field(description="The partner's own money accounts at its cloud (Huawei).")
     async def balances(self, info: Info) -> list[Balance] | None:
-        return [Balance.from_domain(b) for b in await info.context.loaders.partner_balances.load(self.account.id)]
+        return [Balance.from_domain(b) for b in await info.context.session.partner_balances(self.account.id)]
 
     @strawberry.field(description="The partner's own voucher quotas, to issue vouchers and grant quota from (Huawei).")
     async def voucher_quotas(
@@ -82,16 +79,7 @@ class Partner(Node):
     async def ledger(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[LedgerEntry] | None:
-        if info.context.principal.scoped_owner is not None:
-            raise Forbidden("sales keys see customers, not the partner's ledger")
-        provider = info.context.gateway.provider(self.account.id)
-        if Capability.LIST_LEDGER not in provider.capabilities:
-            raise UnsupportedByProvider(self.provider, "a ledger")
-
-        async def fetch(_: str, offset: int, limit: int) -> Page[models.LedgerEntry]:
-            return await provider.list_ledger(offset, limit)
-
-        entries = MergedList(list_key("ledger", self.account.id), [self.account.id], fetch)
+        entries = info.context.session.ledger(self.account.id)
         return await connection(info, entries, first, after, lambda _, entry: LedgerEntry.from_domain(entry))
 
     @strawberry.field
@@ -105,7 +93,7 @@ class Partner(Node):
     @strawberry.field
     async def resellers(
         self, info: Info, first: int | None = 20, after: str | None = None
-    ) -> Connection[Annotated[Reseller, strawberry.lazy("gateway.schema.resellers")]]:
+    ) -> Connection[Annotated[Reseller, strawberry.lazy("gateway.schema.resellers")]] | None:
         from gateway.schema.resellers import resellers_connection
 
         return await resellers_connection(info, ResellerFilter(partner_ids=(self.account.id,)), first, after)
@@ -140,20 +128,12 @@ class PartnerQuery:
     async def partners(
         self, info: Info, first: int | None = 20, after: str | None = None, provider: str | None = None
     ) -> Connection[Partner]:
-        accounts = [a for a in info.context.gateway.accounts if provider is None or a.provider == provider]
-        listing = local_list(f"partners:{provider}", accounts)
+        listing = local_list(f"partners:{provider}", info.context.session.partners(provider))
         return await connection(info, listing, first, after, lambda _, account: Partner.from_account(account))
 
     @strawberry.field(description="For each configured provider, the operations it supports.")
     def capabilities(self, info: Info) -> list[ProviderCapabilities]:
-        gateway = info.context.gateway
-        seen: dict[str, ProviderCapabilities] = {}
-        for account in gateway.accounts:
-            if account.provider not in seen:
-                supported = gateway.provider(account.id).capabilities
-                seen[account.provider] = ProviderCapabilities(
-                    provider=account.provider,
-                    title=gateway.title(account.provider),
-                    operations=[c for c in Capability if c in supported],
-                )
-        return list(seen.values())
+        return [
+            ProviderCapabilities(provider=p.provider, title=p.title, operations=list(p.operations))
+            for p in info.context.session.providers()
+        ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
@@ -12,12 +11,10 @@ import strawberry
 from gateway import projects as domain
 from gateway.filters import OrderFilter
 from gateway.ids import encode_global_id
-from gateway.models import Page
-from gateway.pagination import MergedList, list_key
+from gateway.records import ProjectFilter
 from gateway.schema.context import Context
 from gateway.schema.partners import Partner, partner_ids
 from gateway.schema.relay import Connection, Node, connection
-from gateway.store import ProjectFilter
 
 if TYPE_CHECKING:
     from gateway.schema.catalog import Order
@@ -91,24 +88,25 @@ class Project(Node):
 
     @strawberry.field
     def partner(self, info: Info) -> Partner:
-        return Partner.from_account(info.context.gateway.provider(self.record.account_id).account)
+        return Partner.from_account(info.context.session.account(self.record.account_id))
 
     @strawberry.field
     async def customer(self, info: Info) -> Annotated[Customer, strawberry.lazy("gateway.schema.customers")] | None:
         from gateway.schema.catalog import visible_customer
 
-        account = info.context.gateway.provider(self.record.account_id).account
-        return await visible_customer(info, account, self.record.customer_id)
+        return await visible_customer(
+            info, info.context.session.account(self.record.account_id), self.record.customer_id
+        )
 
     @strawberry.field(description="Every change, oldest first.")
     async def history(self, info: Info) -> list[ProjectEvent]:
-        events = await info.context.gateway.store.project_events(self.record.id)
+        events = await info.context.session.project_history(self.record)
         return [ProjectEvent(at=e.at, actor=e.actor, kind=e.kind, detail=e.detail, stage=e.stage) for e in events]
 
     @strawberry.field(description="Upstream orders carrying this project's opportunity id.")
     async def orders(
         self, info: Info, first: int | None = 20, after: str | None = None
-    ) -> Connection[Annotated[Order, strawberry.lazy("gateway.schema.catalog")]]:
+    ) -> Connection[Annotated[Order, strawberry.lazy("gateway.schema.catalog")]] | None:
         from gateway.schema.catalog import orders_connection
 
         where = OrderFilter(
@@ -133,7 +131,7 @@ async def projects_connection(
     info: Info, filter: ProjectFilterInput | None, first: int | None, after: str | None
 ) -> Connection[Project]:
     f = filter or ProjectFilterInput()
-    where: ProjectFilter | None = ProjectFilter(
+    where = ProjectFilter(
         account_ids=partner_ids(f.partner_ids),
         customer_id=f.customer_id,
         stage=f.stage,
@@ -141,17 +139,7 @@ async def projects_connection(
         owner=f.owner,
         search=f.search,
     )
-    scoped = info.context.principal.scoped_owner
-    if scoped is not None and where is not None:  # sales: only their own projects
-        where = replace(where, owner=scoped) if f.owner in (None, scoped) else None
-    store = info.context.gateway.store
-
-    async def fetch(_: str, offset: int, limit: int) -> Page[domain.Project]:
-        if where is None:
-            return Page((), 0)
-        return await store.list_projects(where, offset, limit)
-
-    listing = MergedList(list_key("projects", where), ["store"], fetch)
+    listing = info.context.session.projects(where)
     return await connection(info, listing, first, after, lambda _, project: Project.from_domain(project))
 
 

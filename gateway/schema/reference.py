@@ -1,4 +1,5 @@
-"""Reference data: regions and pay-per-use price quotes, both cached by the gateway."""
+"""Reference data: regions and pay-per-use price quotes, both cached by the gateway. Both depend on an
+upstream, so both are nullable: a failing upstream gives null and an error at its path, not ``data: null``."""
 
 from __future__ import annotations
 
@@ -61,10 +62,6 @@ class PriceItemInput:
         )
 
 
-def _money(value: models.Money) -> Money:
-    return Money(amount=value.amount, currency=value.currency)
-
-
 @strawberry.type
 class ReferenceQuery:
     @strawberry.field(description="Regions of one provider and level; cities and counties need a parent code.")
@@ -74,17 +71,21 @@ class ReferenceQuery:
         provider: str,
         level: RegionLevelEnum,  # type: ignore[valid-type]
         parent_code: str | None = None,
-    ) -> list[Region]:
-        found = await info.context.gateway.regions(provider, level, parent_code)
+    ) -> list[Region] | None:
+        found = await info.context.session.regions(provider, level, parent_code)
         return [Region(code=r.code, name=r.name, level=r.level, parent_code=r.parent_code) for r in found]
 
-    @strawberry.field(description="A pay-per-use price inquiry for a customer's project (Huawei).")
+    @strawberry.field(
+        description="A pay-per-use price inquiry for a customer's project (Huawei), at the upstream's precision."
+    )
     async def price_quote(
         self, info: Info, partner_id: strawberry.ID, customer_project_id: str, items: list[PriceItemInput]
-    ) -> PriceQuote:
+    ) -> PriceQuote | None:
         [account_id] = partner_ids([partner_id]) or ()
         request = models.PriceRequest(customer_project_id, tuple(item.to_domain() for item in items))
-        quote = await info.context.gateway.quote_price(account_id, request)
+        quote = await info.context.session.quote_price(account_id, request)
         return PriceQuote(
-            list_price=_money(quote.list_price), discount=_money(quote.discount), amount=_money(quote.amount)
+            list_price=Money.exact(quote.list_price),
+            discount=Money.exact(quote.discount),
+            amount=Money.exact(quote.amount),
         )

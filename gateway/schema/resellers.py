@@ -9,13 +9,9 @@ import strawberry
 from strawberry.scalars import JSON
 
 from gateway import models
-from gateway.errors import UnsupportedByProvider
 from gateway.filters import ResellerFilter
 from gateway.ids import encode_global_id
-from gateway.masking import mask_email, mask_phone
-from gateway.models import Page
-from gateway.pagination import MergedList, Position, list_key
-from gateway.provider import Capability
+from gateway.pagination import Position
 from gateway.schema.context import Context
 from gateway.schema.json import jsonable
 from gateway.schema.money import Funds
@@ -71,11 +67,11 @@ class Reseller(Node):
 
     @strawberry.field
     def email(self, info: Info) -> str | None:
-        return self.record.email if info.context.principal.sees_contact_details else mask_email(self.record.email)
+        return info.context.session.shown_email(self.record.email)
 
     @strawberry.field
     def phone(self, info: Info) -> str | None:
-        return self.record.phone if info.context.principal.sees_contact_details else mask_phone(self.record.phone)
+        return info.context.session.shown_phone(self.record.phone)
 
     @strawberry.field
     def partner(self) -> Partner:
@@ -83,7 +79,7 @@ class Reseller(Node):
 
     @strawberry.field(description="The reseller's money: Huawei balance, Aliyun credit.")
     async def funds(self, info: Info) -> Funds | None:
-        funds = await info.context.loaders.reseller_funds.load((self.account.id, self.native_id))
+        funds = await info.context.session.reseller_funds(self.account.id, self.native_id)
         return Funds.from_domain(funds) if funds is not None else None
 
     @strawberry.field(description="Voucher quotas granted to this reseller (Huawei).")
@@ -100,27 +96,18 @@ class Reseller(Node):
     ) -> Connection[Annotated[Customer, strawberry.lazy("gateway.schema.customers")]] | None:
         from gateway.schema.customers import Customer
 
-        provider = info.context.gateway.provider(self.account.id)
-        if Capability.LIST_RESELLERS not in provider.capabilities:
-            raise UnsupportedByProvider(self.provider, "resellers' customers")
-
-        async def fetch(_: str, offset: int, limit: int) -> Page[models.Customer]:
-            return await provider.list_reseller_customers(self.native_id, offset, limit)
-
-        customers = MergedList(
-            list_key("reseller-customers", self.account.id, self.native_id), [self.account.id], fetch
-        )
+        customers = info.context.session.reseller_customers(self.account.id, self.native_id)
         return await connection(info, customers, first, after, lambda _, c: Customer.from_domain(c, self.account))
 
 
 async def resellers_connection(
     info: Info, where: ResellerFilter, first: int | None, after: str | None
 ) -> Connection[Reseller]:
-    gateway = info.context.gateway
-    merged = info.context.session.resellers(where)
+    session = info.context.session
+    merged = session.resellers(where)
 
     def convert(position: Position, reseller: models.Reseller) -> Reseller:
-        return Reseller.from_domain(reseller, gateway.provider(position.account_id).account)
+        return Reseller.from_domain(reseller, session.account(position.account_id))
 
     return await connection(info, merged, first, after, convert)
 

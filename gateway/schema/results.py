@@ -1,13 +1,16 @@
 """What mutations answer: a payload, or one of a few typed errors (members of each mutation's union).
 
 Expected refusals are data, not GraphQL errors: a front end switches on ``__typename`` and, for a rule,
-on ``reason``. Only the unexpected (a bug, a malformed document) comes back in ``errors``.
+on ``reason``; every typed error carries the error's unique ``code`` (``gateway.errors``). Which type an
+error becomes is one table (``RESULTS``), looked up along the error class's MRO, so a subclass answers
+as its nearest mapped ancestor. What the table does not map comes back in ``errors``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -27,11 +30,12 @@ from gateway.errors import (
     VersionConflict,
 )
 from gateway.models import Money
-from gateway.operations import Outcome
+from gateway.records import Outcome
 from gateway.schema.json import jsonable
 
 __all__ = [
     "ERRORS",
+    "RESULTS",
     "IdempotencyConflictError",
     "InvalidInputError",
     "MoneyInput",
@@ -63,6 +67,7 @@ class MoneyInput:
 @strawberry.interface(description="A refusal a front end is expected to handle.")
 class MutationError:
     message: str
+    code: str = strawberry.field(description="The error's stable code, e.g. RULE_VIOLATION, VERSION_CONFLICT.")
 
 
 @strawberry.type(description="A rule of the partner programs (or of the gateway's access rules) forbids this.")
@@ -99,7 +104,6 @@ class UnsupportedError(MutationError):
     )
 )
 class UpstreamError(MutationError):
-    code: str
     provider: str | None
     partner_id: str | None
     upstream_code: str | None
@@ -153,63 +157,110 @@ ERRORS = (
 )
 
 
-def error_result(exc: GatewayError) -> Any:
-    """The union member for an expected refusal (anything else propagates as a GraphQL error).
+E = TypeVar("E", bound=GatewayError)
 
-    Typed ``Any``: each mutation's union admits a subset of these, which strawberry checks at run time."""
-    if isinstance(exc, RuleViolation):
-        return RuleViolationError(message=exc.message, reason=exc.reason, field=exc.field)
-    if isinstance(exc, ProjectRuleViolation):
-        return RuleViolationError(message=exc.message, reason=Reason.INVALID_INPUT, field=None)
-    if isinstance(exc, NotFound):
-        return RuleViolationError(message=exc.message, reason=Reason.NOT_FOUND, field=None)
-    if isinstance(exc, InvalidInput):
-        return InvalidInputError(message=exc.message, field=exc.field)
-    if isinstance(exc, IdempotencyConflict):
-        return IdempotencyConflictError(message=exc.message, key=exc.key)
-    if isinstance(exc, VersionConflict):
-        return VersionConflictError(message=exc.message)
-    if isinstance(exc, UnsupportedByProvider):
-        return UnsupportedError(message=exc.message, provider=exc.provider)
-    if isinstance(exc, ProviderError):
-        return UpstreamError(
-            message=exc.message,
-            code=exc.code,
-            provider=exc.provider,
-            partner_id=exc.partner_id,
-            upstream_code=exc.upstream_code,
-            request_id=exc.request_id,
-            reason=exc.reason or Reason.OTHER,
-            retryable=exc.retryable and not exc.outcome_unknown,
-            pending=False,
-            operation_id=None,
-        )
-    if isinstance(exc, OperationPending):
-        return UpstreamError(
-            message=exc.message,
-            code=exc.code,
-            provider=None,
-            partner_id=None,
-            upstream_code=None,
-            request_id=None,
-            reason=Reason.OTHER,
-            retryable=False,
-            pending=True,
-            operation_id=exc.operation_id,
-        )
-    if isinstance(exc, StoredFailure):
-        stored = exc.stored
-        reason = stored.get("reason")
-        return UpstreamError(
-            message=exc.message,
-            code=exc.code,
-            provider=stored.get("provider"),
-            partner_id=stored.get("partnerId"),
-            upstream_code=stored.get("upstreamCode"),
-            request_id=stored.get("requestId"),
-            reason=Reason(reason) if reason in Reason._value2member_map_ else Reason.OTHER,
-            retryable=False,
-            pending=False,
-            operation_id=None,
-        )
+#: Error class -> its GraphQL type, built from the error (see ``error_result``).
+RESULTS: dict[type[GatewayError], Callable[[Any], MutationError]] = {}
+
+
+def _maps(cls: type[E]) -> Callable[[Callable[[E], MutationError]], Callable[[E], MutationError]]:
+    def register(build: Callable[[E], MutationError]) -> Callable[[E], MutationError]:
+        RESULTS[cls] = build
+        return build
+
+    return register
+
+
+@_maps(RuleViolation)
+def _rule(exc: RuleViolation) -> MutationError:
+    return RuleViolationError(message=exc.message, code=exc.code, reason=exc.reason, field=exc.field)
+
+
+@_maps(ProjectRuleViolation)
+def _project_rule(exc: ProjectRuleViolation) -> MutationError:
+    return RuleViolationError(message=exc.message, code=exc.code, reason=Reason.INVALID_INPUT, field=None)
+
+
+@_maps(NotFound)
+def _not_found(exc: NotFound) -> MutationError:
+    return RuleViolationError(message=exc.message, code=exc.code, reason=Reason.NOT_FOUND, field=None)
+
+
+@_maps(InvalidInput)
+def _invalid(exc: InvalidInput) -> MutationError:
+    return InvalidInputError(message=exc.message, code=exc.code, field=exc.field)
+
+
+@_maps(IdempotencyConflict)
+def _idempotency(exc: IdempotencyConflict) -> MutationError:
+    return IdempotencyConflictError(message=exc.message, code=exc.code, key=exc.key)
+
+
+@_maps(VersionConflict)
+def _version(exc: VersionConflict) -> MutationError:
+    return VersionConflictError(message=exc.message, code=exc.code)
+
+
+@_maps(UnsupportedByProvider)
+def _unsupported(exc: UnsupportedByProvider) -> MutationError:
+    return UnsupportedError(message=exc.message, code=exc.code, provider=exc.provider)
+
+
+@_maps(ProviderError)
+def _upstream(exc: ProviderError) -> MutationError:
+    return UpstreamError(
+        message=exc.message,
+        code=exc.code,
+        provider=exc.provider,
+        partner_id=exc.partner_id,
+        upstream_code=exc.upstream_code,
+        request_id=exc.request_id,
+        reason=exc.reason or Reason.OTHER,
+        retryable=exc.retryable and not exc.outcome_unknown,
+        pending=False,
+        operation_id=None,
+    )
+
+
+@_maps(OperationPending)
+def _pending(exc: OperationPending) -> MutationError:
+    return UpstreamError(
+        message=exc.message,
+        code=exc.code,
+        provider=None,
+        partner_id=None,
+        upstream_code=None,
+        request_id=None,
+        reason=Reason.OTHER,
+        retryable=False,
+        pending=True,
+        operation_id=exc.operation_id,
+    )
+
+
+@_maps(StoredFailure)
+def _stored(exc: StoredFailure) -> MutationError:
+    stored = exc.stored
+    reason = stored.get("reason")
+    return UpstreamError(
+        message=exc.message,
+        code=exc.code,
+        provider=stored.get("provider"),
+        partner_id=stored.get("partnerId"),
+        upstream_code=stored.get("upstreamCode"),
+        request_id=stored.get("requestId"),
+        reason=Reason(reason) if reason in Reason._value2member_map_ else Reason.OTHER,
+        retryable=False,
+        pending=False,
+        operation_id=None,
+    )
+
+
+def error_result(exc: GatewayError) -> Any:
+    """The union member for an expected refusal (anything ``RESULTS`` does not map propagates as a GraphQL
+    error). Typed ``Any``: each mutation's union admits a subset of these, which strawberry checks at run time."""
+    for cls in type(exc).__mro__:
+        build = RESULTS.get(cls)
+        if build is not None:
+            return build(exc)
     raise exc

@@ -1,0 +1,28 @@
+"""One request's door to the gateway: every read and write a GraphQL resolver makes, for one principal.
+
+The GraphQL layer is types plus one call per resolver into a ``Session``; it imports nothing of the
+store, the operation runner or the providers. Here, once, it is decided what the principal may see and
+do, for reads, writes and replays alike:
+
+- reads (``gateway.session._reads``) are narrowed to the principal: a sales key sees its own customers
+  and what hangs off them; a missing object and another owner's look alike;
+- upstream writes (``gateway.session._writes``) are authorized on every call and checked by the
+  programs' rules when new, then run at most once by ``gateway.operations``;
+- the gateway's own writes, projects (``gateway.session._projects``) and customer assignments, go
+  through the same door into the same audit trail.
+
+Nested lookups are batched per partner account and request (``gateway.batching``); a write clears what
+the request has read, so a payload shows the state after its own mutation.
+"""
+
+from __future__ import annotations
+
+from gateway.session._base import Key
+from gateway.session._projects import Projects
+from gateway.session._reads import ProviderInfo
+
+__all__ = ["Key", "ProviderInfo", "Session"]
+
+
+class Session(Projects):
+    """One request's view of the gateway for one principal: ``Session(gateway, principal)``."""

@@ -53,7 +53,7 @@ class FileProjectInput:
     description: str | None = None
 
 
-async def _change(info: Info, project_id: strawberry.ID, change: Callable[[str], Awaitable[domain.Project]]) -> Any:
+async def _change(project_id: strawberry.ID, change: Callable[[str], Awaitable[domain.Project]]) -> Any:
     """One change to a project, by its global id: the project after it, or the refusal."""
     try:
         (number,) = decode_global_id(project_id, "Project", 1)
@@ -87,14 +87,14 @@ class ProjectMutation:
         self, info: Info, project_id: strawberry.ID, version: int, approved: bool, note: str = ""
     ) -> ProjectResult:
         session = info.context.session
-        return await _change(info, project_id, lambda n: session.record_project_approval(n, version, approved, note))
+        return await _change(project_id, lambda n: session.record_project_approval(n, version, approved, note))
 
     @strawberry.mutation(
         description="Record that the customer confirmed the filing (Aliyun: Billing > Purchase orders)."
     )
     async def confirm_project(self, info: Info, project_id: strawberry.ID, version: int) -> ProjectResult:
         session = info.context.session
-        return await _change(info, project_id, lambda n: session.confirm_project(n, version))
+        return await _change(project_id, lambda n: session.confirm_project(n, version))
 
     @strawberry.mutation(description="Move a project to the next stage (forward only, one stage at a time).")
     async def advance_project(
@@ -105,21 +105,21 @@ class ProjectMutation:
         to: StageEnum,  # type: ignore[valid-type]
     ) -> ProjectResult:
         session = info.context.session
-        return await _change(info, project_id, lambda n: session.advance_project(n, version, to))
+        return await _change(project_id, lambda n: session.advance_project(n, version, to))
 
     @strawberry.mutation(description="Close a project as lost.")
     async def close_project_lost(
         self, info: Info, project_id: strawberry.ID, version: int, reason: str
     ) -> ProjectResult:
         session = info.context.session
-        return await _change(info, project_id, lambda n: session.close_project_lost(n, version, reason))
+        return await _change(project_id, lambda n: session.close_project_lost(n, version, reason))
 
     @strawberry.mutation(description="Set a project's win rate (percent).")
     async def set_project_win_rate(
         self, info: Info, project_id: strawberry.ID, version: int, win_rate: Decimal
     ) -> ProjectResult:
         session = info.context.session
-        return await _change(info, project_id, lambda n: session.set_project_win_rate(n, version, win_rate))
+        return await _change(project_id, lambda n: session.set_project_win_rate(n, version, win_rate))
 
     @strawberry.mutation(
         description="Link the upstream opportunity id, so Aliyun orders carrying it show under the project."
@@ -128,7 +128,7 @@ class ProjectMutation:
         self, info: Info, project_id: strawberry.ID, version: int, opportunity_id: str
     ) -> ProjectResult:
         session = info.context.session
-        return await _change(info, project_id, lambda n: session.link_project_opportunity(n, version, opportunity_id))
+        return await _change(project_id, lambda n: session.link_project_opportunity(n, version, opportunity_id))
 
 
 @strawberry.type(description="One attempt at a mutation.")

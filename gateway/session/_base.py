@@ -157,6 +157,7 @@ class SessionBase:
             batcher.clear()
         self._assigned.clear()
         self._owned.clear()
+        self._seen.clear()
 
     # -- lists and scans ----------------------------------------------------------------------------------
 

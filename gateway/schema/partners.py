@@ -61,11 +61,15 @@ class Partner(Node):
     def capabilities(self, info: Info) -> list[CapabilityEnum]:  # type: ignore[valid-type]
         return list(info.context.session.capabilities(self.account.id))
 
-    @strawberry.field(description="The partner's own money accounts at its cloud (Huawei).")
+    @strawberry.field(description="The partner's own money accounts at its cloud (Huawei; not for sales keys).")
     async def balances(self, info: Info) -> list[Balance] | None:
         return [Balance.from_domain(b) for b in await info.context.session.partner_balances(self.account.id)]
 
-    @strawberry.field(description="The partner's own voucher quotas, to issue vouchers and grant quota from (Huawei).")
+    @strawberry.field(
+        description=(
+            "The partner's own voucher quotas, to issue vouchers and grant quota from (Huawei; not for sales keys)."
+        )
+    )
     async def voucher_quotas(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[Annotated[VoucherQuota, strawberry.lazy("gateway.schema.catalog")]] | None:
@@ -90,7 +94,7 @@ class Partner(Node):
 
         return await customers_connection(info, CustomerFilter(partner_ids=(self.account.id,)), first, after)
 
-    @strawberry.field
+    @strawberry.field(description="The account's tier-2 resellers (not for sales keys).")
     async def resellers(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[Annotated[Reseller, strawberry.lazy("gateway.schema.resellers")]] | None:

@@ -203,3 +203,22 @@ async def test_reference_data_is_cached(client: httpx.AsyncClient, plugin: FakeP
         body = await ask(client, "admin", query)
         assert body["data"]["regions"] == [{"code": "11", "name": "北京", "level": "PROVINCE"}]
     assert sum(p.counts["list_regions"] for p in plugin.created.values()) == 1
+
+
+async def test_a_sales_key_sees_none_of_the_partners_own_money_or_resellers(client: httpx.AsyncClient) -> None:
+    query = """{ partners { nodes { id balances { kind } voucherQuotas { totalCount } ledger { totalCount }
+      resellers { totalCount } customers { totalCount } } } }"""
+    admin = await ask(client, "admin", query)
+    assert "errors" not in admin, admin["errors"]
+    assert all(p["balances"] and p["resellers"]["totalCount"] == 3 for p in admin["data"]["partners"]["nodes"])
+    sales = await ask(client, "wang", query)
+    for partner in sales["data"]["partners"]["nodes"]:
+        assert (partner["balances"], partner["voucherQuotas"], partner["ledger"], partner["resellers"]) == (
+            None,
+            None,
+            None,
+            None,
+        )
+        assert partner["customers"]["totalCount"] > 0  # its own customers, still
+    assert {e["extensions"]["code"] for e in sales["errors"]} == {"FORBIDDEN"}
+    assert {e["path"][-1] for e in sales["errors"]} == {"balances", "voucherQuotas", "ledger", "resellers"}

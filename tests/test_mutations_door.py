@@ -235,3 +235,36 @@ async def test_every_project_change_and_assignment_is_in_the_audit_log(gw: Demo)
     assert (log[1]["input"]["version"], log[1]["input"]["approved"]) == (1, True)
     assert log[-1]["errorCode"] == "RULE_VIOLATION:ROLE_NOT_ALLOWED"
     assert log[-2]["input"]["owner"] == "赵敏"
+
+
+# -- a replay is authorized like a new call ------------------------------------------------------------------------
+
+
+async def test_a_replay_is_answered_only_after_the_authorization_a_new_call_gets(gw: Demo) -> None:
+    mine = [c for c in await customers(gw, "k-sales", partnerIds=[partner_id(ALIYUN)]) if c["status"] == "ASSOCIATED"]
+    target = mine[0]
+    note = f"""mutation($id: ID!, $key: String!) {{
+      addNote(customerId: $id, input: {{content: "回访"}}, idempotencyKey: $key) {{
+        __typename ... on CustomerPayload {{ {RECEIPT} }} {REFUSALS} }} }}"""
+    file = """mutation($id: ID!, $key: String!) {
+      fileProject(input: {customerId: $id, name: "重放项目"}, idempotencyKey: $key) {
+        __typename ... on ProjectPayload { replayed } ... on RuleViolationError { reason } } }"""
+    note_key, project_key = key(), key()
+    first = await gw.one(note, "k-sales", id=target["id"], key=note_key)
+    assert first["__typename"] == "CustomerPayload", first
+    assert (await gw.one(note, "k-sales", id=target["id"], key=note_key))["operation"]["replayed"] is True
+    assert (await gw.one(file, "k-sales", id=target["id"], key=project_key))["replayed"] is False
+
+    assign = """mutation($id: ID!, $owner: String!) { assignCustomer(customerId: $id, owner: $owner) { __typename } }"""
+    assert (await gw.one(assign, id=target["id"], owner="李强"))["__typename"] == "AssignmentPayload"
+    replayed = await gw.one(note, "k-sales", id=target["id"], key=note_key)
+    assert (replayed["__typename"], replayed["reason"]) == ("RuleViolationError", "NOT_FOUND")
+    project = await gw.one(file, "k-sales", id=target["id"], key=project_key)
+    assert project == {"__typename": "RuleViolationError", "reason": "CUSTOMER_OF_ANOTHER_PARTNER"}
+    assert gw.calls(ALIYUN, "CustomerNoteCreate") == 1
+
+    # Another principal's key is just another key: the admin's same key is a new note, not the sales key's.
+    by_admin = await gw.one(note, id=target["id"], key=note_key)
+    assert by_admin["operation"]["replayed"] is False
+    assert by_admin["operation"]["operationId"] != first["operation"]["operationId"]
+    assert gw.calls(ALIYUN, "CustomerNoteCreate") == 2

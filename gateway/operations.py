@@ -94,8 +94,12 @@ class Operations:
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         settle: timedelta = timedelta(seconds=120),
+        on_applied: Callable[[OperationRecord, Intent, Receipt], Awaitable[None]] | None = None,
     ) -> None:
         self.store = store
+        self.on_applied = on_applied
+        """Called once when an operation is first known applied (its reply, or its records, however late:
+        a retry, the sweep, a restart), e.g. to give a created customer its owner."""
         self._provider_of = provider_of
         self._clock = clock
         self._settle = settle
@@ -239,6 +243,24 @@ class Operations:
                 settled.append((record.id, "ERROR"))
         return settled
 
+    async def audit(
+        self,
+        principal: Principal | None,
+        operation: str,
+        account_id: str | None,
+        data: Mapping[str, Any],
+        outcome: str,
+        started: float,
+        *,
+        error: GatewayError | None = None,
+        operation_id: str | None = None,
+        actor: str = "gateway",
+    ) -> None:
+        """One audit entry for a gateway-owned write's attempt, in the same trail and form as the upstream
+        writes' (``started``: its ``time.monotonic()``; ``actor`` names who acted when no principal did)."""
+        entry = _Audit(self.store, principal, operation, account_id, data, started, self._clock, actor=actor)
+        await entry(outcome, error=error, operation_id=operation_id)
+
     async def sweep(self, interval: float) -> None:
         """Settle pending operations every ``interval`` seconds while the gateway runs (a client that gave
         up still gets its operation settled, and the audit trail says how)."""
@@ -250,6 +272,14 @@ class Operations:
                         log.info("pending operation %s settled: %s", operation_id, outcome)
             except Exception:  # the sweep must outlive a failing store or upstream
                 log.exception("the sweep of pending operations failed; trying again in %g s", interval)
+
+    async def _applied(self, record: OperationRecord, intent: Intent, receipt: Receipt) -> None:
+        if self.on_applied is None:
+            return
+        try:
+            await self.on_applied(record, intent, receipt)
+        except GatewayError as exc:  # the write stands; what follows from it can be redone by hand
+            log.warning("operation %s: applied, but what follows from it failed (%s)", record.id, exc.code)
 
     async def _clear_target(self, record: OperationRecord, intent: Intent) -> None:
         """Settle other writes to the same target whose outcome is unknown before a new one goes out.
@@ -322,6 +352,7 @@ class Operations:
             record.id, OperationStatus.SUCCEEDED, result=_receipt_json(receipt), at=self._clock()
         )
         await audit("SUCCEEDED", operation_id=record.id, request_ids=(receipt.request_id,))
+        await self._applied(record, intent, receipt)
         return Outcome(record.id, receipt, replayed=False)
 
     async def _resolve(
@@ -349,6 +380,7 @@ class Operations:
                 at=self._clock(),
             )
             await audit("RECONCILED", operation_id=record.id, request_ids=(found.request_id,))
+            await self._applied(record, intent, found)
             return Outcome(record.id, found, replayed=cause is None, reconciled=True)
         waited = self._clock() - record.started_at
         if waited < self._settle:
@@ -414,7 +446,7 @@ class _Audit:
         store: Store,
         principal: Principal | None,
         operation: str,
-        account_id: str,
+        account_id: str | None,
         data: Mapping[str, Any],
         started: float,
         clock: Callable[[], datetime],

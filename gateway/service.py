@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from gateway.auth import Principal
 from gateway.cache import TTLCache
@@ -21,7 +22,8 @@ from gateway.models import PartnerAccount, PriceQuote, PriceRequest, Region, Reg
 from gateway.operations import Operations
 from gateway.provider import Capability, Provider
 from gateway.session import Session
-from gateway.store import Store
+from gateway.store import OperationRecord, Store
+from gateway.writes import CreateCustomer, Intent, Receipt
 
 __all__ = ["AccountHealth", "Gateway", "Session"]
 
@@ -53,11 +55,35 @@ class Gateway:
     ) -> None:
         self._providers: dict[str, Provider] = {p.account.id: p for p in providers}
         self.store = store
-        self.operations = Operations(store, self.provider, settle=settle)
+        self.operations = Operations(store, self.provider, settle=settle, on_applied=self._applied)
         self._titles = dict(titles or {})
         self._regions: TTLCache[tuple[str, RegionLevel, str | None], tuple[Region, ...]] = TTLCache(ttl=86_400)
         self._quotes: TTLCache[tuple[str, PriceRequest], PriceQuote] = TTLCache(ttl=300)
         self._ping_seconds = ping_seconds
+
+    async def _applied(self, record: OperationRecord, intent: Intent, receipt: Receipt) -> None:
+        """What a principal creates carries the owner it was given from the first moment: a customer created
+        or invited with an owner gets it as the gateway's assignment, on the row it lists under, whenever
+        the write is first known applied (its reply, a retry, the sweep or a restart)."""
+        if not isinstance(intent, CreateCustomer) or not intent.owner:
+            return
+        listed = receipt.listed_id
+        if not listed:
+            log.warning("operation %s: the new customer's id is unknown; no owner recorded", record.id)
+            return
+        started = time.monotonic()
+        await self.store.assign(record.account_id, listed, intent.owner, record.principal, datetime.now(UTC))
+        data = {"accountId": record.account_id, "customerId": listed, "owner": intent.owner}
+        await self.operations.audit(
+            None,
+            "assignCustomer",
+            record.account_id,
+            data,
+            "SUCCEEDED",
+            started,
+            operation_id=record.id,
+            actor=record.principal,
+        )
 
     async def regions(self, provider: str, level: RegionLevel, parent_code: str | None) -> tuple[Region, ...]:
         """Reference regions of one provider, cached for a day (they change with administrative reforms)."""

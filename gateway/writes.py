@@ -67,6 +67,13 @@ class Receipt:
     details: Mapping[str, str] = field(default_factory=dict)
     failures: tuple[ItemFailure, ...] = ()
 
+    @property
+    def listed_id(self) -> str | None:
+        """For a created customer: the id it lists under (``details["customerNativeId"]``, which an adapter
+        sets where that differs from the id the upstream returned, e.g. an invitation's row)."""
+        listed = self.details.get("customerNativeId")
+        return str(listed) if listed else (self.upstream_ids[0] if self.upstream_ids else None)
+
 
 class Intent:
     """Base of every write intent. ``target`` names what the write changes, for per-target ordering."""

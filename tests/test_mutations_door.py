@@ -4,6 +4,7 @@ mutation, and every gateway-owned change is in the audit trail."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from adapters._simkit.faults import Fault, FaultKind
 from tests.support.mutations_demo import (
     ALIYUN,
     HUAWEI,
@@ -42,7 +44,7 @@ CUSTOMERS = (
     f"""query($filter: CustomerFilterInput) {{ customers(first: 100, filter: $filter) {{ nodes {{ {ROW} }} }} }}"""
 )
 AUDIT = """query($filter: AuditFilterInput) { auditLog(first: 100, filter: $filter) {
-  nodes { principal operation partnerAccount outcome errorCode input } } }"""
+  nodes { principal operation partnerAccount outcome errorCode input operationId } } }"""
 
 
 @pytest.fixture
@@ -83,7 +85,7 @@ async def test_a_sales_key_sees_the_customer_it_invites_at_once_owned_and_typed(
     )
     assert assigned["input"]["customerId"] == row["nativeId"]
     assert assigned["input"]["owner"] == SALES_OWNER
-    assert assigned["input"]["operationId"] == invited["operation"]["operationId"]
+    assert assigned["operationId"] == invited["operation"]["operationId"]
 
 
 async def test_a_sales_key_sees_the_huawei_customer_it_creates_as_soon_as_it_lists(gw: Demo) -> None:
@@ -109,6 +111,35 @@ async def test_a_sales_key_sees_the_huawei_customer_it_creates_as_soon_as_it_lis
     [row] = await customers(gw, "k-admin", **where, search=by_admin["customerId"])
     assert row["owner"] == "李强"
     assert await customers(gw, "k-sales", **where, search=by_admin["customerId"]) == []
+
+
+async def test_a_customer_settled_by_the_sweep_still_gets_its_owner(gw: Demo) -> None:
+    """The reply is lost and the new customer is not listed yet (association is asynchronous): the write
+    is pending, nobody retries, and the background sweep settles it once the customer lists. The owner is
+    recorded then, not only on a first reply."""
+    data = {
+        "partnerId": partner_id(HUAWEI),
+        "name": "回复丢失的客户",
+        "accountType": "RESALE",
+        "accountName": "pg_lost",
+    }
+    gw.huawei.faults.add(Fault(FaultKind.AMBIGUOUS, "create_sub_customer", remaining=1))
+    pending = await gw.one(CREATE, "k-sales", input=data, key=key())
+    assert (pending["__typename"], pending["pending"]) == ("UpstreamError", True), pending
+    assert await audit(gw, operation="assignCustomer") == []
+    simulator = gw.huawei.simulator
+    shifted = simulator.association_delay + timedelta(seconds=1)
+    simulator.clock = lambda: datetime.now(UTC) + shifted  # the customer lists from now on
+    for _ in range(60):  # the sweep runs every second in the demo
+        if await audit(gw, operation="assignCustomer"):
+            break
+        await asyncio.sleep(0.1)
+    [assigned] = await audit(gw, operation="assignCustomer")
+    settled = [a for a in await audit(gw, operation="createCustomer") if a["outcome"] == "RECONCILED"]
+    assert [a["principal"] for a in settled] == ["gateway (reconciliation)"]  # the sweep, not a retry
+    assert (assigned["principal"], assigned["operationId"]) == ("wang.fang", settled[0]["operationId"])
+    [seen] = await customers(gw, "k-sales", partnerIds=[partner_id(HUAWEI)], search=assigned["input"]["customerId"])
+    assert (seen["owner"], seen["accountType"]) == (SALES_OWNER, "RESALE")
 
 
 # -- resendInvitation: a sales key's own invitations only ---------------------------------------------------------

@@ -47,7 +47,6 @@ class SessionBase:
         self._owned: dict[str, asyncio.Future[dict[str, Customer]]] = {}
         self._seen: set[Key] = set()
         """Customers this session has handed out as the principal's: nested reads need no lookup."""
-        self._invitation_rows: dict[str, str] = {}
         """Invitation id -> the id its customer row lists under (found by a scan, kept for the request)."""
         self._customers: Batcher[Key, Customer | None] = Batcher(
             self._by_account(Capability.LIST_CUSTOMERS, "customers", self._get_customers)

@@ -27,9 +27,9 @@ from gateway.errors import GatewayError, Reason, RuleViolation, UnsupportedByPro
 from gateway.filters import CustomerFilter
 from gateway.models import Customer, CustomerStatus, Money
 from gateway.provider import Provider
-from gateway.records import AuditEntry, Outcome
+from gateway.records import Outcome
 from gateway.session._reads import Reads
-from gateway.writes import CreateCustomer, Intent, Receipt, ReclaimVoucher, ResendInvitation
+from gateway.writes import CreateCustomer, Intent, ReclaimVoucher, ResendInvitation
 
 __all__ = ["Writes"]
 
@@ -64,9 +64,7 @@ class Writes(Reads):
             )
         finally:
             self._invalidate()  # what the write may have changed is read anew
-        if isinstance(intent, CreateCustomer) and (not outcome.replayed or outcome.reconciled):
-            await self._record_creation(account_id, intent, outcome)
-        return outcome
+        return outcome  # a created customer's owner is recorded by the gateway as the write is applied
 
     async def reclaim_voucher(self, account_id: str, voucher_id: str, key: str | None) -> tuple[Outcome, str | None]:
         """Reclaim (cancel) a voucher; the outcome and the customer it was issued to, if known."""
@@ -115,33 +113,8 @@ class Writes(Reads):
 
     async def created_customer(self, account_id: str, outcome: Outcome) -> Customer | None:
         """The customer a ``createCustomer`` created, as listed now (if the principal may see it)."""
-        listed = await self._listed_id(account_id, outcome.receipt)
+        listed = outcome.receipt.listed_id
         return await self.customer(account_id, listed) if listed else None
-
-    async def _listed_id(self, account_id: str, receipt: Receipt) -> str | None:
-        """The id a created customer lists under: an invitation's row, else the id the upstream gave."""
-        invitation = receipt.details.get("invitationId")
-        if invitation is None:
-            return receipt.upstream_ids[0] if receipt.upstream_ids else None
-        if invitation not in self._invitation_rows:
-            row = await self._find_customer(account_id, lambda c: c.invitation_id == invitation, scoped=False)
-            if row is None:
-                return None
-            self._invitation_rows[invitation] = row.native_id
-        return self._invitation_rows[invitation]
-
-    async def _record_creation(self, account_id: str, intent: CreateCustomer, outcome: Outcome) -> None:
-        """Give a new customer the owner it was created with, as the gateway's assignment."""
-        if not intent.owner:
-            return
-        try:
-            listed = await self._listed_id(account_id, outcome.receipt)
-            if listed is None:
-                log.warning("operation %s: the new customer is not listed yet; no owner recorded", outcome.operation_id)
-                return
-            await self._assign(account_id, listed, intent.owner, {"operationId": outcome.operation_id})
-        except GatewayError as exc:  # the customer exists: its owner can be assigned later
-            log.warning("operation %s: could not record the new customer's owner (%s)", outcome.operation_id, exc.code)
 
     # -- assignments (客户分配) ------------------------------------------------------------------------------
 
@@ -182,19 +155,4 @@ class Writes(Reads):
         error: GatewayError | None = None,
     ) -> None:
         """One entry per attempt, in the same trail and form as the upstream writes'."""
-        code = None
-        if error is not None:
-            reason = getattr(error, "reason", None)
-            code = f"{error.code}:{reason.value}" if reason is not None else error.code
-        await self.gateway.store.audit(
-            AuditEntry(
-                at=datetime.now(UTC),
-                principal=self.principal.name,
-                operation=operation,
-                account_id=account_id,
-                input=dict(data),
-                outcome=outcome,
-                error_code=code,
-                duration_ms=int((time.monotonic() - started) * 1000),
-            )
-        )
+        await self.gateway.operations.audit(self.principal, operation, account_id, data, outcome, started, error=error)

@@ -36,6 +36,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from gateway.auth import ApiKey, Role
+from gateway.config_tables import UpstreamConfig, WritesConfig, parse_table
 from gateway.errors import ConfigError
 from gateway.models import PartnerAccount, Secret
 from gateway.provider import ASGIApp, Credentials, ProviderPlugin
@@ -48,6 +49,8 @@ __all__ = [
     "AccountConfig",
     "GatewayConfig",
     "ServerConfig",
+    "UpstreamConfig",
+    "WritesConfig",
     "check_exposure",
     "demo_config",
     "load_config",
@@ -61,8 +64,6 @@ DEFAULT_PORT = 8000
 _ACCOUNT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TOP_KEYS = {"server", "accounts", "api_keys", "store", "upstream", "writes"}
-_UPSTREAM_KEYS = {"timeout_seconds", "connect_timeout_seconds"}
-_WRITES_KEYS = {"settle_seconds"}
 _STORE_KEYS = {"url", "data_dir"}
 DATA_ENV = "PARTNER_GATEWAY_DATA"
 _API_KEY_KEYS = {"name", "sha256", "role", "owner"}
@@ -76,27 +77,6 @@ _ACCOUNT_KEYS = {"id", "provider", "name", "role", "endpoint", "credentials", "s
 class ServerConfig:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
-
-
-@dataclass(frozen=True, slots=True)
-class UpstreamConfig:
-    """``[upstream]``: how long the gateway waits for a cloud."""
-
-    timeout_seconds: float = 15.0
-    """For each read of the answer (and each write of the request): past it the call fails, and a write's
-    outcome is unknown."""
-    connect_timeout_seconds: float = 5.0
-    """For opening a connection: past it nothing was sent."""
-
-
-@dataclass(frozen=True, slots=True)
-class WritesConfig:
-    """``[writes]``: how unknown outcomes are settled."""
-
-    settle_seconds: float = 120.0
-    """After an attempt whose outcome is unknown, how long the gateway keeps it pending while the upstream's
-    records show nothing. It must exceed the upstream timeout: a request can still land until then, so
-    only after it may the gateway conclude "not applied" and let the same key try again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +99,8 @@ class GatewayConfig:
     """No keys: the gateway runs open, and only on a loopback address (``check_exposure``)."""
     store_url: str = MEMORY_URL
     """Where the gateway keeps its own state (projects, operations, audit): see ``store_url_from``."""
-    upstream: UpstreamConfig = UpstreamConfig()
-    writes: WritesConfig = WritesConfig()
+    upstream: UpstreamConfig = field(default_factory=UpstreamConfig)
+    writes: WritesConfig = field(default_factory=WritesConfig)
 
     def __post_init__(self) -> None:
         settle, timeout = self.writes.settle_seconds, self.upstream.timeout_seconds
@@ -167,8 +147,8 @@ def parse_config(
         accounts.append(account)
     api_keys = _parse_api_keys(data.get("api_keys", []))
     store_url = store_url_from(data.get("store", {}), environ)
-    upstream = _parse_upstream(data.get("upstream", {}))
-    writes = _parse_writes(data.get("writes", {}))
+    upstream = parse_table(UpstreamConfig, data.get("upstream", {}), "upstream")
+    writes = parse_table(WritesConfig, data.get("writes", {}), "writes")
     return GatewayConfig(
         accounts=tuple(accounts),
         server=server,
@@ -178,35 +158,6 @@ def parse_config(
         upstream=upstream,
         writes=writes,
     )
-
-
-def _parse_upstream(raw: object) -> UpstreamConfig:
-    if not isinstance(raw, Mapping):
-        raise ConfigError("upstream", "must be a table")
-    _no_unknown_keys(raw, _UPSTREAM_KEYS, "upstream")
-    default = UpstreamConfig()
-    return UpstreamConfig(
-        timeout_seconds=_seconds(raw, "timeout_seconds", "upstream", default.timeout_seconds, 0.1, 600),
-        connect_timeout_seconds=_seconds(
-            raw, "connect_timeout_seconds", "upstream", default.connect_timeout_seconds, 0.1, 600
-        ),
-    )
-
-
-def _parse_writes(raw: object) -> WritesConfig:
-    if not isinstance(raw, Mapping):
-        raise ConfigError("writes", "must be a table")
-    _no_unknown_keys(raw, _WRITES_KEYS, "writes")
-    return WritesConfig(
-        settle_seconds=_seconds(raw, "settle_seconds", "writes", WritesConfig().settle_seconds, 0, 86_400)
-    )
-
-
-def _seconds(raw: Mapping[str, Any], name: str, table: str, default: float, low: float, high: float) -> float:
-    value = raw.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise ConfigError(f"{table}.{name}", f"must be a number of seconds from {low:g} to {high:g}, not {value!r}")
-    return float(value)
 
 
 def store_url_from(raw: object, environ: Mapping[str, str]) -> str:

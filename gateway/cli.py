@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import uvicorn
 from sqlalchemy.engine import make_url
 
-from gateway import __version__
+from gateway import __version__, logs
 from gateway.app import create_app
 from gateway.auth import Role, hash_key, new_key
 from gateway.config import CONFIG_ENV, GatewayConfig, check_exposure, demo_config, load_config
@@ -124,6 +124,7 @@ def _serve(args: argparse.Namespace, registry: Registry) -> int:
             f"WARNING: this is allowed only on a loopback address ({host}); add [[api_keys]] to serve others.",
             file=sys.stderr,
         )
+    logs.install()
     uvicorn.run(app, host=host, port=port, log_level=args.log_level)
     return 0
 
@@ -174,6 +175,7 @@ def _simulate(args: argparse.Namespace, registry: Registry) -> int:
     app, lines = registry[args.provider].simulator(args)
     for line in lines:
         print(line)
+    logs.install()
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return 0
 

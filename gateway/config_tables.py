@@ -30,10 +30,10 @@ class Table(BaseModel):
 class UpstreamConfig(Table):
     """``[upstream]``: how long the gateway waits for a cloud."""
 
-    timeout_seconds: float = Field(15.0, ge=0.1, le=600)
+    timeout_seconds: float = Field(15.0, gt=0, le=600)
     """For each read of the answer (and each write of the request): past it the call fails, and a write's
     outcome is unknown."""
-    connect_timeout_seconds: float = Field(5.0, ge=0.1, le=600)
+    connect_timeout_seconds: float = Field(5.0, gt=0, le=600)
     """For opening a connection: past it nothing was sent."""
 
 

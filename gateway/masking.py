@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
-__all__ = ["mask_email", "mask_phone"]
+from collections.abc import Callable, Mapping
+from typing import Any
+
+__all__ = ["mask_contact", "mask_email", "mask_phone"]
+
+#: What a write's input may carry that is a person's contact detail or a one-time secret, and how each is
+#: masked wherever the input is kept (the audit trail; the operation log once the write is settled).
+_MASKS: dict[str, Callable[[str], str | None]] = {
+    "email": lambda v: mask_email(v),
+    "phone": lambda v: mask_phone(v),
+    "contact_information": lambda v: "***",
+    "verification_code": lambda v: "***",
+}
+
+
+def mask_contact(data: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` with its contact details and one-time codes masked (other keys as they are)."""
+    return {k: (_MASKS[k](v) if k in _MASKS and isinstance(v, str) and v else v) for k, v in data.items()}
 
 
 def mask_email(email: str | None) -> str | None:

@@ -47,6 +47,7 @@ from gateway.errors import (
     ProviderUnavailable,
     StoredFailure,
 )
+from gateway.masking import mask_contact
 from gateway.provider import Provider
 from gateway.records import AuditEntry, Outcome
 from gateway.store import OperationRecord, OperationStatus, Store
@@ -58,8 +59,6 @@ log = logging.getLogger(__name__)
 
 #: How far back an upstream record may be stamped and still belong to an operation (clock skew).
 SKEW = timedelta(minutes=5)
-#: Fields of an intent that are never written to the audit trail as they are.
-_SECRET_FIELDS = frozenset({"verification_code"})
 
 
 def _receipt_json(receipt: Receipt) -> dict[str, Any]:
@@ -337,7 +336,11 @@ class Operations:
                 await audit("NOT_APPLIED", error=exc, operation_id=record.id)
                 raise
             await self.store.finish_operation(
-                record.id, OperationStatus.FAILED, error=_error_json(exc), at=self._clock()
+                record.id,
+                OperationStatus.FAILED,
+                error=_error_json(exc),
+                at=self._clock(),
+                input=mask_contact(record.input),
             )
             await audit("FAILED", error=exc, operation_id=record.id)
             raise
@@ -349,7 +352,11 @@ class Operations:
             log.exception("operation %s: unexpected failure; reconciling", record.id)
             return _applied(await self._resolve(record, intent, audit), record, intent, None)
         await self.store.finish_operation(
-            record.id, OperationStatus.SUCCEEDED, result=_receipt_json(receipt), at=self._clock()
+            record.id,
+            OperationStatus.SUCCEEDED,
+            result=_receipt_json(receipt),
+            at=self._clock(),
+            input=mask_contact(record.input),
         )
         await audit("SUCCEEDED", operation_id=record.id, request_ids=(receipt.request_id,))
         await self._applied(record, intent, receipt)
@@ -457,7 +464,7 @@ class _Audit:
         self.principal = principal.name if principal else actor
         self.operation = operation
         self.account_id = account_id
-        self.data = {k: ("***" if k in _SECRET_FIELDS and v else v) for k, v in data.items()}
+        self.data = mask_contact(data)
         self.started = started
         self.clock = clock
 

@@ -94,6 +94,18 @@ def test_serve_says_what_it_serves(served: tuple[str, subprocess.Popen[str]], tm
     assert "simulated in-process" in output
 
 
+def test_credentials_in_a_query_string_never_reach_the_access_log(served: tuple[str, subprocess.Popen[str]]) -> None:
+    base, process = served
+    secret = "pgw_" + "S3cretLeakedInUrl" * 3
+    httpx.get(f"{base}/graphql?query=%7B__typename%7D&api_key={secret}&first=2", timeout=30)
+    httpx.get(f"{base}/healthz?access_token={secret}", timeout=30)
+    process.terminate()
+    output = process.communicate(timeout=10)[0]
+    assert "/healthz?access_token=*** HTTP/1.1" in output  # the request is logged, its credential is not
+    assert "api_key=***&first=2" in output
+    assert secret not in output
+
+
 def test_the_committed_schema_is_the_one_the_code_builds() -> None:
     committed = (Path(__file__).resolve().parents[1] / "schema.graphql").read_text(encoding="utf-8")
     printed = run("schema")

@@ -82,7 +82,7 @@ def test_a_valid_config_is_read() -> None:
         ("server.port", 70000, "server.port", "from 1 to 65535"),
         ("accounts", [], "accounts", "at least one [[accounts]] table"),
         ("tls", True, "tls", "unknown key"),
-        ("upstream.timeout_seconds", 0, "upstream.timeout_seconds", "must be greater than or equal to 0.1"),
+        ("upstream.timeout_seconds", 0, "upstream.timeout_seconds", "must be greater than 0"),
         ("upstream.timeout_seconds", "15", "upstream.timeout_seconds", "must be a valid number"),
         ("upstream.retries", 3, "upstream.retries", "unknown key"),
         ("writes.settle_seconds", 15, "writes.settle_seconds", "must be greater than upstream.timeout_seconds (15)"),

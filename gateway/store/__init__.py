@@ -352,18 +352,20 @@ class Store:
         result: Mapping[str, Any] | None = None,
         error: Mapping[str, Any] | None = None,
         at: datetime,
+        input: Mapping[str, Any] | None = None,
     ) -> None:
+        """Record an operation's outcome; ``input`` replaces the stored input (its contact details masked
+        once nothing needs them to settle the write)."""
+        values: dict[str, Any] = {
+            "status": status,
+            "result": r.dumps(result) if result is not None else None,
+            "error": r.dumps(error) if error is not None else None,
+            "finished_at": at,
+        }
+        if input is not None:
+            values["input"] = r.dumps(input)
         async with self.engine.begin() as conn:
-            await conn.execute(
-                sa.update(t.operations)
-                .where(t.operations.c.id == operation_id)
-                .values(
-                    status=status,
-                    result=r.dumps(result) if result is not None else None,
-                    error=r.dumps(error) if error is not None else None,
-                    finished_at=at,
-                )
-            )
+            await conn.execute(sa.update(t.operations).where(t.operations.c.id == operation_id).values(**values))
 
     @_guarded
     async def release_operation(self, operation_id: str) -> None:

@@ -1,18 +1,25 @@
-"""Run an ASGI app as a real HTTP server on a loopback port, for SDKs and subprocess-free live tests."""
+"""Real servers on loopback ports: an ASGI app in a thread (for SDKs and subprocess-free live tests), or a
+command as a real process (the console script: gateways and simulators)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 import httpx
 import uvicorn
+
+#: The console script as a user runs it (the one installed next to this interpreter).
+EXE = shutil.which("partner-gateway") or str(Path(sys.executable).with_name("partner-gateway"))
 
 
 def free_port() -> int:
@@ -43,19 +50,40 @@ def live_server(app: Any, *, lifespan: str = "auto") -> Iterator[str]:
 
 @contextlib.contextmanager
 def process_serving(
-    args: list[str], probe_url: str, *, timeout: float = 30, env: dict[str, str] | None = None
+    args: list[str],
+    probe_url: str,
+    *,
+    timeout: float = 30,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
 ) -> Iterator[subprocess.Popen[str]]:
-    """Run a server command (a real process); yield once ``probe_url`` answers, terminate it afterwards.
+    """Run a server command (a real process); yield once ``probe_url`` answers, stop it afterwards.
 
-    Its combined output can be read with ``process.communicate()`` after terminating it.
+    Its combined output goes to ``log`` (appended) when given: use that for a process that serves many
+    requests, whose access log would fill an unread pipe and stall it. Without ``log`` the output can be
+    read with ``process.communicate()`` after terminating it. The process is always stopped on the way
+    out (terminated; killed if it does not exit within 10 s), also when the caller killed it already.
     """
     environment = {**os.environ, **(env or {})}
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment)
+    output: IO[str] | None = log.open("a") if log is not None else None
+    try:
+        process = subprocess.Popen(
+            args,
+            stdout=output if output is not None else subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=environment,
+        )
+    except BaseException:
+        if output is not None:
+            output.close()
+        raise
     try:
         deadline = time.monotonic() + timeout
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"{args[0]} exited early:\n{process.communicate()[0]}")
+                said = log.read_text() if log is not None else process.communicate()[0]
+                raise RuntimeError(f"{args[0]} exited early:\n{said}")
             try:
                 httpx.get(probe_url, timeout=1)
                 break
@@ -67,4 +95,10 @@ def process_serving(
         yield process
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        if output is not None:
+            output.close()

@@ -270,6 +270,10 @@ def killed_mid_call(simulator: Simulator, gateway: Gateway, cases: list[Case]) -
             first_run.wait(10)
         at_kill = {c.name: simulator.new_transfers(c.customer, before[c.name][1]) for c in cases}
         with gateway.serving():
+            # A retry a second after this one still comes before the transfer lands (margin for the clock
+            # the arrival was seen by): then the client must get pending answers first. A loaded machine
+            # may restart the gateway after a short delay's transfer landed: then it was settled at start.
+            in_time = {c.name: time.monotonic() + 3.0 < arrived + c.delay for c in cases}
             finals = {c.name: clients[c.name].finish(c.delay + 30) for c in cases}
             # Had the gateway sent one again, its first request would have landed by now: look after that.
             time.sleep(max(0.0, arrived + max(c.delay for c in cases) + 1.0 - time.monotonic()))
@@ -284,7 +288,7 @@ def killed_mid_call(simulator: Simulator, gateway: Gateway, cases: list[Case]) -
                     simulator.new_transfers(c.customer, before[c.name][1]),
                     simulator.balance(c.customer),
                     audit,
-                    notes={"at_kill": at_kill[c.name]},
+                    notes={"at_kill": at_kill[c.name], "restarted_before_landing": in_time[c.name]},
                 )
                 for c in cases
             }
@@ -376,13 +380,13 @@ def assert_settled(story: Story) -> None:
     assert story.replay == {"__typename": "CustomerPayload", "operation": {**operation, "replayed": True}}
 
 
-def assert_pending_until_settled(story: Story) -> None:
+def assert_pending_until_settled(story: Story, *, some: bool = True) -> None:
     """Before the definite answer: only pending answers for the same operation (or none while the gateway
-    was down), never "not applied, safe to retry"."""
+    was down), never "not applied, safe to retry"; ``some``: at least one."""
     *before, final = story.answers
     assert final == story.final
     answers = [a for a in before if isinstance(a, dict)]
-    assert answers, f"no pending answer before the settled one: {story.answers}"
+    assert answers or not some, f"no pending answer before the settled one: {story.answers}"
     for answer in answers:
         assert is_pending(answer), story.answers
         assert answer["code"] == "OPERATION_PENDING"
@@ -423,9 +427,11 @@ def test_a_transfer_cut_off_by_a_killed_gateway_is_applied_once_and_settled(
     assert isinstance(story.answers[0], str)  # the caller never learnt the first attempt's outcome
     assert_applied_once(story)
     assert_settled(story)
-    if delay > 3:  # the 3 s one may land while the gateway restarts, and be settled at start
-        assert_pending_until_settled(story)
-    assert_audit_tells(story, pending=delay > 3)
+    # The 3 s one usually lands while the gateway restarts, and is settled at start.
+    pending = story.notes["restarted_before_landing"]
+    assert pending or delay < 20, "the gateway took most of 20 s to restart"
+    assert_pending_until_settled(story, some=pending)
+    assert_audit_tells(story, pending=pending)
 
 
 def test_a_transfer_that_landed_while_the_gateway_was_down_is_settled_at_start(

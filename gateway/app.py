@@ -100,6 +100,7 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
                 titles=titles,
                 ping_seconds=READY_TIMEOUT,
                 settle=timedelta(seconds=config.writes.settle_seconds),
+                attempt=timedelta(seconds=config.writes.attempt_seconds),
             )
             try:
                 settled = await gateway.operations.reconcile_pending()

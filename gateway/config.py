@@ -110,6 +110,11 @@ class GatewayConfig:
                 f"must be greater than upstream.timeout_seconds ({timeout:g}): a write whose reply was lost can "
                 f"still land until then, so after {settle:g} s it could be declared not applied while it may be",
             )
+        if self.writes.attempt_seconds <= timeout:
+            raise ConfigError(
+                "writes.attempt_seconds",
+                f"must be greater than upstream.timeout_seconds ({timeout:g}): an attempt needs time for one call",
+            )
 
 
 def load_config(

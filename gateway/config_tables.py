@@ -41,9 +41,13 @@ class WritesConfig(Table):
     """``[writes]``: how unknown outcomes are settled."""
 
     settle_seconds: float = Field(120.0, ge=0, le=86_400)
-    """After an attempt whose outcome is unknown, how long the gateway keeps it pending while the upstream's
-    records show nothing. It must exceed the upstream timeout: a request can still land until then, so
-    only after it may the gateway conclude "not applied" and let the same key try again."""
+    """How long a request, once sent, may take to land upstream. A write whose outcome is unknown stays
+    pending while the upstream's records show nothing, until ``attempt_seconds + settle_seconds`` after it
+    started; only then may the gateway conclude "not applied" and let the same key try again. It must
+    exceed the upstream timeout."""
+    attempt_seconds: float = Field(60.0, gt=0, le=3_600)
+    """How long one attempt of a write may go on (the adapter retries a request the upstream refused or
+    that never left): it is cut off then, so its last request went out within this time."""
 
 
 T = TypeVar("T", bound=Table)

@@ -34,6 +34,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -93,6 +94,7 @@ class Operations:
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         settle: timedelta = timedelta(seconds=120),
+        attempt: timedelta = timedelta(seconds=60),
         on_applied: Callable[[OperationRecord, Intent, Receipt], Awaitable[None]] | None = None,
     ) -> None:
         self.store = store
@@ -102,6 +104,9 @@ class Operations:
         self._provider_of = provider_of
         self._clock = clock
         self._settle = settle
+        self._attempt = attempt
+        """How long one attempt may go on sending (the adapter retries a refused request): it is cut off
+        then, so its last request went out at most this long after it started."""
         """How long after an attempt its request may still land upstream and show in the records: until
         then, records that show nothing prove nothing (it must exceed the upstream timeout: ``config``)."""
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
@@ -326,11 +331,21 @@ class Operations:
     async def _execute(self, record: OperationRecord, intent: Intent, audit: _Audit) -> Outcome:
         provider = self._provider_of(record.account_id)
         try:
-            receipt = await provider.execute(intent)
+            async with asyncio.timeout(self._attempt.total_seconds()):
+                receipt = await provider.execute(intent)
+        except TimeoutError:  # cut off: a request may have gone out and may still land
+            cut = ProviderUnavailable(
+                f"{intent.kind} did not finish within {self._attempt.total_seconds():g} s",
+                provider=provider.account.provider,
+                partner_id=record.account_id,
+                outcome_unknown=True,
+            )
+            log.warning("operation %s: attempt cut off; reconciling", record.id)
+            return _applied(await self._unknown(record, intent, audit, cut), record, intent, cut)
         except ProviderError as exc:
             if exc.outcome_unknown:
                 log.warning("operation %s: outcome unknown (%s); reconciling", record.id, exc.code)
-                return _applied(await self._resolve(record, intent, audit, cause=exc), record, intent, exc)
+                return _applied(await self._unknown(record, intent, audit, exc), record, intent, exc)
             if isinstance(exc, ProviderUnavailable):  # refused before applying (throttled, never sent)
                 await self.store.release_operation(record.id)
                 await audit("NOT_APPLIED", error=exc, operation_id=record.id)
@@ -350,7 +365,7 @@ class Operations:
             raise
         except Exception:
             log.exception("operation %s: unexpected failure; reconciling", record.id)
-            return _applied(await self._resolve(record, intent, audit), record, intent, None)
+            return _applied(await self._unknown(record, intent, audit, None), record, intent, None)
         await self.store.finish_operation(
             record.id,
             OperationStatus.SUCCEEDED,
@@ -361,6 +376,15 @@ class Operations:
         await audit("SUCCEEDED", operation_id=record.id, request_ids=(receipt.request_id,))
         await self._applied(record, intent, receipt)
         return Outcome(record.id, receipt, replayed=False)
+
+    async def _unknown(
+        self, record: OperationRecord, intent: Intent, audit: _Audit, cause: GatewayError | None
+    ) -> Outcome | None:
+        """The attempt ended without a definite answer: note when (its last request had gone out by then,
+        so the settle window runs from here), then ask the records."""
+        ended = self._clock()
+        await self.store.finish_operation(record.id, OperationStatus.PENDING, at=ended)
+        return await self._resolve(replace(record, finished_at=ended), intent, audit, cause=cause)
 
     async def _resolve(
         self, record: OperationRecord, intent: Intent, audit: _Audit, cause: GatewayError | None = None
@@ -385,15 +409,19 @@ class Operations:
                 OperationStatus.SUCCEEDED,
                 result={**_receipt_json(found), "reconciled": True},
                 at=self._clock(),
+                input=mask_contact(record.input),
             )
             await audit("RECONCILED", operation_id=record.id, request_ids=(found.request_id,))
             await self._applied(record, intent, found)
             return Outcome(record.id, found, replayed=cause is None, reconciled=True)
-        waited = self._clock() - record.started_at
-        if waited < self._settle:
+        # The last request went out when the attempt ended (or, if the gateway did not see it end, at the
+        # latest when it would have been cut off); it may land until the settle window after that.
+        last_send = record.finished_at or record.started_at + self._attempt
+        waited, window = self._clock() - last_send, self._settle
+        if waited < window:
             # Absence of evidence is not evidence: the request may still land until the window has passed.
             await audit("PENDING", error=cause, operation_id=record.id)
-            left = (self._settle - waited).total_seconds()
+            left = (window - waited).total_seconds()
             raise OperationPending(
                 record.id,
                 f"the upstream's records do not show it yet, and the request may still land for {left:.0f} s",

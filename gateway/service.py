@@ -52,10 +52,11 @@ class Gateway:
         titles: Mapping[str, str] | None = None,
         ping_seconds: float = 5.0,
         settle: timedelta = timedelta(seconds=120),
+        attempt: timedelta = timedelta(seconds=60),
     ) -> None:
         self._providers: dict[str, Provider] = {p.account.id: p for p in providers}
         self.store = store
-        self.operations = Operations(store, self.provider, settle=settle, on_applied=self._applied)
+        self.operations = Operations(store, self.provider, settle=settle, attempt=attempt, on_applied=self._applied)
         self._titles = dict(titles or {})
         self._regions: TTLCache[tuple[str, RegionLevel, str | None], tuple[Region, ...]] = TTLCache(ttl=86_400)
         self._quotes: TTLCache[tuple[str, PriceRequest], PriceQuote] = TTLCache(ttl=300)

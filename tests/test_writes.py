@@ -301,3 +301,27 @@ async def test_the_sweep_settles_a_pending_write_nobody_retries(client: httpx.As
     assert provider.counts["execute"] == 1
     replay = await transfer(client, "12.00", "k-gave-up")
     assert (replay["operation"]["reconciled"], replay["operation"]["replayed"]) == (True, True)
+
+
+async def test_the_settle_window_runs_from_the_last_send_not_from_the_claim(
+    client: httpx.AsyncClient, plugin: FakePlugin
+) -> None:
+    """Refusals retried inside the attempt delay the real send past the settle window counted from the
+    claim; that request then lands after its reply was given up on. Counting from the claim would call it
+    "not applied" at once and the retry would move the money twice."""
+    provider = upstream(plugin)
+    provider.next_write = "late"
+    provider.late_send = SETTLE.settle_seconds + 0.2
+    provider.late_land = 0.5
+    first = await transfer(client, "44.00", "k-late")
+    assert first["pending"] is True, first  # never "not applied" while the late request may land
+    for _ in range(40):
+        answer = await transfer(client, "44.00", "k-late")
+        if not answer.get("pending"):
+            break
+        await asyncio.sleep(0.1)
+    assert answer["__typename"] == "CustomerPayload", answer
+    assert answer["operation"]["reconciled"] is True
+    await asyncio.gather(*provider.landing)
+    assert provider.counts["execute"] == 1
+    assert provider.balance("one-0") == Decimal("44.00")

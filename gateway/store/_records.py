@@ -34,3 +34,5 @@ class OperationRecord:
     result: Mapping[str, Any] | None = None
     error: Mapping[str, Any] | None = None
     finished_at: datetime | None = None
+    """When the outcome became known; for a PENDING operation, when its attempt ended (its last request
+    had gone out by then), if the gateway saw it end."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -88,7 +89,12 @@ class FakeProvider:
     ledger: list[tuple[str, str, Decimal, datetime]] = field(default_factory=list)
     """Applied transfers: (transfer id, customer id, signed amount, when)."""
     next_write: str | None = None
-    """'ambiguous' (apply, then lose the reply), 'drop' (lose it before applying) or None."""
+    """'ambiguous' (apply, then lose the reply), 'drop' (lose it before applying), 'late' (the request
+    goes out only after ``late_send`` seconds, as when refusals were retried, and lands ``late_land``
+    seconds after its reply was given up on) or None."""
+    late_send: float = 0.0
+    late_land: float = 0.0
+    landing: list[asyncio.Task[None]] = field(default_factory=list)
     records_unreadable: bool = False
     orders: list[Order] = field(default_factory=list)
     resellers: list[Reseller] = field(default_factory=list)
@@ -225,6 +231,10 @@ class FakeProvider:
             raise ProviderUnavailable(
                 "connection lost", provider="fake", partner_id=self.account.id, outcome_unknown=True
             )
+        if mode == "late":
+            await asyncio.sleep(self.late_send)
+            self.landing.append(asyncio.ensure_future(self._land_later(intent)))
+            raise ProviderUnavailable("read timeout", provider="fake", partner_id=self.account.id, outcome_unknown=True)
         sign = 1 if isinstance(intent, TransferFunds) else -1
         if sign < 0 and self.balance(intent.customer_id) < intent.amount.amount:
             raise ProviderError(
@@ -240,6 +250,11 @@ class FakeProvider:
         if mode == "ambiguous":
             raise ProviderUnavailable("reply lost", provider="fake", partner_id=self.account.id, outcome_unknown=True)
         return Receipt((transfer_id,), request_id=f"req-{transfer_id}")
+
+    async def _land_later(self, intent: Intent) -> None:
+        await asyncio.sleep(self.late_land)
+        assert isinstance(intent, TransferFunds)
+        self.ledger.append((f"t{len(self.ledger) + 1}", intent.customer_id, intent.amount.amount, datetime.now(UTC)))
 
     async def find_applied(self, intent: Intent, since: datetime, exclude: frozenset[str]) -> Receipt | None:
         self._call("find_applied")

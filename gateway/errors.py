@@ -51,6 +51,7 @@ __all__ = [
     "RuleViolation",
     "StoreUnavailable",
     "StoredFailure",
+    "Unauthenticated",
     "UnsupportedByProvider",
     "VersionConflict",
 ]
@@ -115,6 +116,13 @@ class InvalidInput(GatewayError):
 
 class NotFound(GatewayError):
     code = "NOT_FOUND"
+
+
+class Unauthenticated(GatewayError):
+    """No valid credential: a missing, unknown or expired API key, or a refused bearer token. The message says
+    why in general terms (expired, another audience, ...) and never contains what was presented."""
+
+    code = "UNAUTHENTICATED"
 
 
 class Forbidden(GatewayError):

@@ -7,7 +7,9 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -124,6 +126,22 @@ def test_new_api_key_prints_a_key_and_only_its_hash_for_the_config() -> None:
     assert f'sha256 = "{hash_key(key)}"' in snippet
     assert 'owner = "wang.lei"' in snippet
     assert run("new-api-key", "--name", "x", "--role", "sales").returncode == 2
+
+
+def test_new_api_key_prints_an_expiry_the_config_reads() -> None:
+    at = run("new-api-key", "--name", "nightly", "--role", "finance", "--expires-at", "2027-06-30T12:00:00+08:00")
+    assert at.returncode == 0, at.stderr
+    snippet = at.stdout.split("\n[[api_keys]]", 1)[1]
+    assert "expires_at = 2027-06-30T04:00:00Z" in snippet
+    entry = tomllib.loads(snippet)
+    assert entry["expires_at"] == datetime(2027, 6, 30, 4, tzinfo=UTC)  # a TOML date-time, not a string
+    in_days = run("new-api-key", "--name", "nightly", "--role", "admin", "--expires-in-days", "30")
+    expires = tomllib.loads(in_days.stdout.split("\n[[api_keys]]", 1)[1])["expires_at"]
+    assert abs(expires - (datetime.now(UTC) + timedelta(days=30))) < timedelta(minutes=5)
+    assert "expires_at" not in run("new-api-key", "--name", "forever", "--role", "admin").stdout
+    bad = run("new-api-key", "--name", "x", "--role", "admin", "--expires-in-days", "0")
+    assert bad.returncode == 2
+    assert "--expires-in-days" in bad.stderr
 
 
 def test_without_api_keys_the_gateway_refuses_a_non_loopback_address() -> None:

@@ -96,7 +96,7 @@ def load_jwks_file(path: Path) -> dict[str, Key]:
 
 
 class _Keys:
-    """The issuer's keys, cached; fetched again on an unknown kid (rate-limited) or when old."""
+    """The issuer's keys, cached; fetched again when old, and on an unknown kid at most once per interval."""
 
     def __init__(self, config: JwtConfig, clock: Callable[[], float], transport: httpx.AsyncBaseTransport | None):
         self._config = config
@@ -104,16 +104,25 @@ class _Keys:
         self._transport = transport
         self._keys: dict[str, Key] = {}
         self._fetched_at: float | None = None
-        self._attempted_at: float | None = None
+        self._failed_at: float | None = None
+        self._refetched_at: float | None = None
         self._lock = asyncio.Lock()
 
     async def get(self, kid: str | None) -> Key | None:
-        if self._fetched_at is None or self._clock() - self._fetched_at > MAX_KEY_AGE:
-            await self._refresh(force=True)
+        if self._stale():
+            async with self._lock:
+                if self._stale():
+                    await self._fetch()
         found = self._find(kid)
         if found is None and kid is not None:
-            await self._refresh(force=False)
-            found = self._find(kid)
+            # Perhaps the issuer rotated its keys. Requests with known kids never wait on this lock.
+            async with self._lock:
+                found = self._find(kid)  # another request may have just fetched it
+                now = self._clock()
+                if found is None and (self._refetched_at is None or now - self._refetched_at >= REFETCH_INTERVAL):
+                    self._refetched_at = now
+                    await self._fetch()
+                    found = self._find(kid)
         return found
 
     def _find(self, kid: str | None) -> Key | None:
@@ -121,21 +130,22 @@ class _Keys:
             return next(iter(self._keys.values())) if len(self._keys) == 1 else None
         return self._keys.get(kid)
 
-    async def _refresh(self, *, force: bool) -> None:
-        async with self._lock:
-            now = self._clock()
-            if self._attempted_at is not None and now - self._attempted_at < REFETCH_INTERVAL:
-                return  # someone just fetched (or failed to): use what there is
-            if not force and self._fetched_at is not None and now - self._fetched_at < REFETCH_INTERVAL:
-                return
-            self._attempted_at = now
-            try:
-                self._keys = await self._load()
-            except (httpx.HTTPError, ValueError) as exc:
-                # Keep the keys there are: the issuer may be briefly down. Say where, never what was sent.
-                log.error("could not load the JWT signing keys from %s: %s", self._where, _describe(exc))
-                return
-            self._fetched_at = now
+    def _stale(self) -> bool:
+        now = self._clock()
+        if self._failed_at is not None and now - self._failed_at < REFETCH_INTERVAL:
+            return False  # the issuer just failed: do not ask again at once
+        return self._fetched_at is None or now - self._fetched_at > MAX_KEY_AGE
+
+    async def _fetch(self) -> None:
+        now = self._clock()
+        try:
+            keys = await self._load()
+        except (httpx.HTTPError, ValueError) as exc:
+            # Keep the keys there are: the issuer may be briefly down. Say where, never what was sent.
+            log.error("could not load the JWT signing keys from %s: %s", self._where, _describe(exc))
+            self._failed_at = now
+            return
+        self._keys, self._fetched_at, self._failed_at = keys, now, None
 
     @property
     def _where(self) -> str:

@@ -12,6 +12,7 @@ import hmac
 import json
 import logging
 import time
+import tomllib
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -29,6 +30,7 @@ from joserfc.jwk import ECKey, Key, RSAKey
 from gateway.app import create_app
 from gateway.auth import ApiKey, Authenticator, Role, hash_key
 from gateway.config import GatewayConfig, JwtConfig, demo_config
+from gateway.config_tables import parse_table
 from gateway.errors import Unauthenticated
 from gateway.registry import Registry
 from gateway.testing import running
@@ -415,3 +417,13 @@ async def test_only_a_token_issuer_configured_is_not_open_mode() -> None:
     with pytest.raises(Unauthenticated, match="an API key or a bearer token is required"):
         await authenticator.authenticate(None)
     assert Authenticator([]).open
+
+
+def test_the_readmes_jwt_example_is_a_valid_table_with_the_defaults_it_names() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    block = readme.split("```toml\n[auth.jwt]\n", 1)[1].split("```", 1)[0]
+    table = tomllib.loads(block)
+    config = parse_table(JwtConfig, table, "auth.jwt")
+    defaults = JwtConfig(issuer="i", audience="a", jwks_url="https://i/jwks")
+    for name in ("algorithms", "role_claim", "owner_claim", "subject_claim", "leeway_seconds"):
+        assert getattr(config, name) == getattr(defaults, name), name

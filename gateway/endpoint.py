@@ -49,15 +49,18 @@ class GraphQLEndpoint:
             response = await self.graphql.render_graphql_ide(request)
             await response(scope, receive, send)
             return
+        bearer = _bearer(request)
         try:
-            principal = await self.authenticator.authenticate(_bearer(request), request.headers.get("x-api-key"))
+            principal = await self.authenticator.authenticate(bearer, request.headers.get("x-api-key"))
         except Unauthenticated as exc:
+            # RFC 6750: a credential that was sent and refused is an "invalid_token".
+            challenge = b'Bearer realm="partner-gateway"' + (b', error="invalid_token"' if bearer else b"")
             await _send_json(
                 send,
                 401,
                 {"errors": [{"message": exc.message, "extensions": exc.extensions()}]},
                 GRAPHQL_RESPONSE_JSON if wants_spec_media_type else "application/json",
-                extra_headers=[(b"www-authenticate", b'Bearer realm="partner-gateway"')],
+                extra_headers=[(b"www-authenticate", challenge)],
             )
             return
         scope.setdefault("state", {})["principal"] = principal

@@ -63,6 +63,8 @@ MAX_KEY_AGE = 3600.0
 JWKS_TIMEOUT = 5.0
 _PUBLIC_KEY_TYPES = (RSAKey, ECKey, OKPKey)
 _ROLES = {role.value: role for role in Role}
+#: What decoding an attacker's bytes may raise besides a refusal: all of it is "malformed", never a 500.
+_MALFORMED = (JoseError, ValueError, TypeError, KeyError, AttributeError, OverflowError)
 
 
 def parse_jwks(data: object) -> dict[str, Key]:
@@ -180,7 +182,7 @@ class TokenVerifier:
     async def principal(self, token: str) -> Principal:
         try:
             header = jws.extract_compact(token.encode()).headers()
-        except (JoseError, ValueError, TypeError, UnicodeError):
+        except _MALFORMED:
             raise Unauthenticated("the bearer token is malformed (not a signed JWT)") from None
         alg, kid = header.get("alg"), header.get("kid")
         if not isinstance(alg, str) or alg not in self.config.algorithms:
@@ -196,7 +198,7 @@ class TokenVerifier:
             claims = jwt.decode(token, key, algorithms=list(self.config.algorithms)).claims
         except BadSignatureError:
             raise Unauthenticated("the token's signature does not verify") from None
-        except JoseError:
+        except _MALFORMED:  # joserfc raises TypeError too, for odd header values (a "crit" that is a number)
             raise Unauthenticated("the token's signing algorithm does not fit its key, or it is malformed") from None
         self._check_claims(claims)
         return self._principal_from(claims)
@@ -218,13 +220,13 @@ class TokenVerifier:
             raise Unauthenticated(f"the token lacks a required claim ({exc.claim})") from None
         except InvalidClaimError as exc:
             raise Unauthenticated(_claim_problem(exc.claim)) from None
-        except JoseError:
+        except _MALFORMED:
             raise Unauthenticated("the token's claims are malformed") from None
 
     def _principal_from(self, claims: dict[str, Any]) -> Principal:
         config = self.config
         subject = claims.get(config.subject_claim)
-        if not isinstance(subject, str) or not subject.strip() or len(subject) > 255:
+        if not isinstance(subject, str) or not subject.strip() or len(subject) > 255 or not subject.isprintable():
             raise Unauthenticated(f"the token's subject claim ({config.subject_claim!r}) is missing or not a name")
         value = claims.get(config.role_claim)
         role = _ROLES.get(value) if isinstance(value, str) else None

@@ -149,6 +149,7 @@ def refusal(response: httpx.Response, token: str) -> str:
     assert token not in response.text
     [error] = response.json()["errors"]
     assert error["extensions"] == {"code": "UNAUTHENTICATED"}
+    assert response.headers["www-authenticate"].startswith('Bearer realm="partner-gateway"')
     return str(error["message"])
 
 
@@ -230,6 +231,7 @@ async def test_api_keys_still_work_beside_tokens(client: httpx.AsyncClient) -> N
         (claims(role="root"), "the token's role claim ('role') is missing or not one of: admin, finance, sales"),
         (claims(role="sales"), "a sales token needs the owner claim ('owner')"),
         (claims(sub=None), "the token's subject claim ('sub') is missing"),
+        (claims(sub="alice\nadmin"), "the token's subject claim ('sub') is missing or not a name"),
     ],
     ids=[
         "expired",
@@ -242,6 +244,7 @@ async def test_api_keys_still_work_beside_tokens(client: httpx.AsyncClient) -> N
         "odd-role",
         "no-owner",
         "no-sub",
+        "odd-sub",
     ],
 )
 async def test_a_token_whose_claims_do_not_hold_is_refused(
@@ -305,6 +308,10 @@ async def test_an_unknown_kid_refetches_the_keys_once_then_refuses(
 async def test_malformed_bearer_values_are_refused_without_echo(client: httpx.AsyncClient) -> None:
     for value in ("a.b.c", "bm90IGpzb24.e30.", "x..y", "W10.e30.", "eyJhbGciOiJSUzI1NiIsImtpZCI6MX0.e30.sig"):
         assert refusal(await ask(client, value), value).startswith("the bearer token is malformed")
+    # Header values joserfc trips on (a "crit" that is not a list) are refused too, not a 500.
+    _, payload, signature = sign(claims()).split(".")
+    odd = f"{b64(json.dumps({'alg': 'RS256', 'kid': 'rsa-1', 'crit': 1}).encode())}.{payload}.{signature}"
+    assert refusal(await ask(client, odd), odd).endswith("or it is malformed")
     # Well formed, but with no kid while the issuer publishes several keys: no key can be meant.
     no_kid = sign(claims(), kid=None)
     assert refusal(await ask(client, no_kid), no_kid) == "the token's signing key is unknown to the issuer's key set"

@@ -32,6 +32,7 @@ from gateway.errors import ConfigError, StoreUnavailable
 from gateway.registry import Registry
 from gateway.schema import sdl
 from gateway.store import StoreIdentity, open_store
+from gateway.tokens import keys_location
 
 __all__ = ["main"]
 
@@ -127,6 +128,7 @@ def _serve(args: argparse.Namespace, registry: Registry) -> int:
     print(f"  state (projects, operations, audit): {store}")
     print(f"  store id: {identity.store_id} (created {identity.created_at:%Y-%m-%d %H:%M:%S} UTC)")
     _print_accounts(config)
+    _print_access(config)
     if not config.api_keys and config.jwt is None:
         print(
             "WARNING: no API keys are configured: the gateway is OPEN and every request is an admin.\n"
@@ -194,7 +196,21 @@ def _check_config(args: argparse.Namespace, registry: Registry) -> int:
     config = _config(args, registry)
     print(f"configuration OK: {config.source}")
     _print_accounts(config)
+    _print_access(config)
     return 0
+
+
+def _print_access(config: GatewayConfig) -> None:
+    """Who may sign in: the API keys by name (never their hashes), expired ones loudly, and the token issuer."""
+    now = datetime.now(UTC)
+    for key in config.api_keys:
+        until = f", expires {key.expires_at:%Y-%m-%d %H:%M:%S %Z}" if key.expires_at else ""
+        print(f"  API key {key.name}: {key.role.value}{f' for {key.owner}' if key.owner else ''}{until}")
+        if key.expired(now):
+            print(f"WARNING: API key {key.name!r} has expired: it is refused", file=sys.stderr)
+    if config.jwt is not None:
+        where = keys_location(config.jwt)
+        print(f"  sign-in: tokens from {config.jwt.issuer} for {config.jwt.audience} (keys: {where})")
 
 
 def _print_accounts(config: GatewayConfig) -> None:

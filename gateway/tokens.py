@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from joserfc import jws, jwt
@@ -49,6 +50,7 @@ __all__ = [
     "REFETCH_INTERVAL",
     "TokenVerifier",
     "check_jwks_file",
+    "keys_location",
     "load_jwks_file",
     "parse_jwks",
 ]
@@ -151,7 +153,7 @@ class _Keys:
 
     @property
     def _where(self) -> str:
-        return self._config.jwks_url or str(self._config.jwks_file)
+        return keys_location(self._config)
 
     async def _load(self) -> dict[str, Key]:
         if self._config.jwks_file is not None:
@@ -241,6 +243,14 @@ class TokenVerifier:
                 f"a sales token needs the owner claim ({config.owner_claim!r}): the salesperson whose customers it sees"
             )
         return Principal(f"jwt:{subject}", role, owner)
+
+
+def keys_location(config: JwtConfig) -> str:
+    """Where the keys come from, fit for logs: a URL without user info or query (they could hold a secret)."""
+    if config.jwks_url is None:
+        return str(config.jwks_file)
+    parts = urlsplit(config.jwks_url)
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
 
 
 def _claim_problem(claim: str) -> str:

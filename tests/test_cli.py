@@ -144,6 +144,25 @@ def test_new_api_key_prints_an_expiry_the_config_reads() -> None:
     assert "--expires-in-days" in bad.stderr
 
 
+def test_check_config_lists_who_may_sign_in_and_warns_of_expired_keys(tmp_path: Path) -> None:
+    config = tmp_path / "gateway.toml"
+    config.write_text(
+        '[[accounts]]\nid = "acme"\nprovider = "huaweicloud"\nname = "Acme"\nrole = "tier1-distributor"\n'
+        '[accounts.credentials]\naccess_key = "ACME_AK"\nsecret_key = "ACME_SK"\n'
+        '[accounts.settings]\ndomain_id = "d-1"\n'
+        f'[[api_keys]]\nname = "old-job"\nsha256 = "{hash_key("pgw_old")}"\nrole = "finance"\n'
+        "expires_at = 2020-01-01T00:00:00Z\n"
+        '[auth.jwt]\nissuer = "https://login.example.test/"\naudience = "partner-gateway"\n'
+        'jwks_url = "https://login.example.test/jwks.json"\n'
+    )
+    result = run("check-config", "--config", str(config), env={"ACME_AK": "ak", "ACME_SK": "sk"})
+    assert result.returncode == 0, result.stderr
+    assert "API key old-job: finance, expires 2020-01-01 00:00:00 UTC" in result.stdout
+    assert hash_key("pgw_old") not in result.stdout + result.stderr
+    assert "sign-in: tokens from https://login.example.test/ for partner-gateway" in result.stdout
+    assert "WARNING: API key 'old-job' has expired" in result.stderr
+
+
 def test_without_api_keys_the_gateway_refuses_a_non_loopback_address() -> None:
     result = run("serve", "--host", "0.0.0.0", "--port", "1")
     assert result.returncode == 2

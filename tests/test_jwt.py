@@ -34,7 +34,7 @@ from gateway.config_tables import parse_table
 from gateway.errors import Unauthenticated
 from gateway.registry import Registry
 from gateway.testing import running
-from gateway.tokens import REFETCH_INTERVAL, TokenVerifier
+from gateway.tokens import REFETCH_INTERVAL, TokenVerifier, keys_location
 from tests.support.mutations_demo import ALIYUN, FAST_SETTLE, FAST_UPSTREAM, SALES_OWNER, partner_id
 
 pytestmark = pytest.mark.anyio
@@ -434,3 +434,10 @@ def test_the_readmes_jwt_example_is_a_valid_table_with_the_defaults_it_names() -
     defaults = JwtConfig(issuer="i", audience="a", jwks_url="https://i/jwks")
     for name in ("algorithms", "role_claim", "owner_claim", "subject_claim", "leeway_seconds"):
         assert getattr(config, name) == getattr(defaults, name), name
+
+
+def test_the_keys_location_shown_in_logs_drops_user_info_and_query() -> None:
+    config = JwtConfig(
+        issuer=ISSUER, audience=AUDIENCE, jwks_url="https://user:pw@login.example.test:8443/jwks?token=t"
+    )
+    assert keys_location(config) == "https://login.example.test:8443/jwks"

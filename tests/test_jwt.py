@@ -23,9 +23,9 @@ import httpx
 import pytest
 import respx
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from joserfc import jwt
-from joserfc.jwk import ECKey, Key, RSAKey
+from joserfc.jwk import ECKey, Key, OKPKey, RSAKey
 
 from gateway.app import create_app
 from gateway.auth import ApiKey, Authenticator, Role, hash_key
@@ -441,3 +441,17 @@ def test_the_keys_location_shown_in_logs_drops_user_info_and_query() -> None:
         issuer=ISSUER, audience=AUDIENCE, jwks_url="https://user:pw@login.example.test:8443/jwks?token=t"
     )
     assert keys_location(config) == "https://login.example.test:8443/jwks"
+
+
+async def test_an_ed25519_key_verifies_eddsa_tokens(tmp_path: Path) -> None:
+    pem = ed25519.Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    okp = OKPKey.import_key(pem, parameters={"kid": "ed-1"})
+    path = tmp_path / "jwks.json"
+    path.write_text(json.dumps(jwks(okp, RSA_KEY)))
+    config = JwtConfig(issuer=ISSUER, audience=AUDIENCE, jwks_file=str(path), algorithms=("Ed25519", "RS256"))
+    verifier = TokenVerifier(config)
+    assert (await verifier.principal(sign(claims(sub="dora"), okp, "Ed25519"))).name == "jwt:dora"
+    with pytest.raises(Unauthenticated, match="does not fit its key"):  # Ed25519 named, the RSA key's kid
+        await verifier.principal(sign(claims(), okp, "Ed25519", kid="rsa-1"))

@@ -4,6 +4,7 @@ GatewayError                      code
 ├── ConfigError                   CONFIG_INVALID      a bad configuration key (start-up only)
 ├── InvalidInput                  BAD_USER_INPUT      the caller's input is wrong
 ├── NotFound                      NOT_FOUND
+├── Unauthenticated               UNAUTHENTICATED     no valid API key or bearer token (HTTP 401)
 ├── Forbidden                     FORBIDDEN           the principal may not see or do this
 ├── RuleViolation                 RULE_VIOLATION      a partner program's rule forbids the write (``reason``)
 ├── ProjectRuleViolation          PROJECT_RULE_VIOLATION  a project change out of order, or on a closed project

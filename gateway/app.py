@@ -34,6 +34,7 @@ from gateway.registry import Registry
 from gateway.schema import Context, build_schema
 from gateway.service import Gateway
 from gateway.store import Store, open_store
+from gateway.tokens import TokenVerifier
 
 __all__ = ["create_app"]
 
@@ -133,7 +134,8 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
         body = {"status": "ready" if ready else "unready", "store": store, "accounts": accounts}
         return JSONResponse(body, status_code=200 if ready else 503)
 
-    graphql = GraphQLEndpoint(GraphQLApp(build_schema()), Authenticator(config.api_keys))
+    tokens = TokenVerifier(config.jwt) if config.jwt is not None else None
+    graphql = GraphQLEndpoint(GraphQLApp(build_schema()), Authenticator(config.api_keys, tokens))
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),

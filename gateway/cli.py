@@ -5,6 +5,7 @@ partner-gateway simulator <provider> [provider options]     (a provider plug-in 
 partner-gateway check-config [--config FILE]
 partner-gateway schema                                       (prints the GraphQL SDL)
 partner-gateway new-api-key --name N --role admin|finance|sales [--owner SALESPERSON]
+                            [--expires-at DATE-TIME | --expires-in-days N]
 
 Exit status 2: an invalid configuration; 3: the store cannot be used (unreachable, or its database is
 missing or replaced: see gateway.store._identity). Both print what is wrong, without a traceback.
@@ -18,6 +19,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 import uvicorn
 from sqlalchemy.engine import make_url
@@ -30,6 +32,7 @@ from gateway.errors import ConfigError, StoreUnavailable
 from gateway.registry import Registry
 from gateway.schema import sdl
 from gateway.store import StoreIdentity, open_store
+from gateway.tokens import keys_location
 
 __all__ = ["main"]
 
@@ -72,6 +75,13 @@ def _parser(registry: Registry) -> argparse.ArgumentParser:
     key.add_argument("--name", required=True, help="who or what uses the key, e.g. web-console")
     key.add_argument("--role", required=True, choices=[role.value for role in Role])
     key.add_argument("--owner", help="for sales keys: the salesperson id whose customers the key sees")
+    expiry = key.add_mutually_exclusive_group()
+    expiry.add_argument(
+        "--expires-at",
+        type=_expiry,
+        help="when the key stops working: 2027-06-30 or 2027-06-30T12:00:00+08:00 (UTC if no offset)",
+    )
+    expiry.add_argument("--expires-in-days", type=_days, metavar="N", help="the key stops working N days from now")
     key.set_defaults(run=_new_api_key)
 
     check = commands.add_parser("check-config", help="validate a configuration and list its partner accounts")
@@ -118,7 +128,8 @@ def _serve(args: argparse.Namespace, registry: Registry) -> int:
     print(f"  state (projects, operations, audit): {store}")
     print(f"  store id: {identity.store_id} (created {identity.created_at:%Y-%m-%d %H:%M:%S} UTC)")
     _print_accounts(config)
-    if not config.api_keys:
+    _print_access(config)
+    if not config.api_keys and config.jwt is None:
         print(
             "WARNING: no API keys are configured: the gateway is OPEN and every request is an admin.\n"
             f"WARNING: this is allowed only on a loopback address ({host}); add [[api_keys]] to serve others.",
@@ -154,14 +165,52 @@ def _new_api_key(args: argparse.Namespace, registry: Registry) -> int:
     print(f'role = "{role.value}"')
     if args.owner:
         print(f'owner = "{args.owner}"')
+    expires_at: datetime | None = args.expires_at
+    if args.expires_in_days is not None:
+        expires_at = datetime.now(UTC).replace(microsecond=0) + timedelta(days=args.expires_in_days)
+    if expires_at is not None:
+        print(f"expires_at = {expires_at.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}")
     return 0
+
+
+def _expiry(value: str) -> datetime:
+    """An ISO date or date-time; UTC when it names no offset."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a date (2027-06-30) or a date-time (2027-06-30T12:00:00Z)") from None
+    return moment if moment.utcoffset() is not None else moment.replace(tzinfo=UTC)
+
+
+def _days(value: str) -> int:
+    try:
+        days = int(value)
+    except ValueError:
+        days = 0
+    if not 0 < days <= 36_500:
+        raise argparse.ArgumentTypeError("expected a whole number of days from 1 to 36500")
+    return days
 
 
 def _check_config(args: argparse.Namespace, registry: Registry) -> int:
     config = _config(args, registry)
     print(f"configuration OK: {config.source}")
     _print_accounts(config)
+    _print_access(config)
     return 0
+
+
+def _print_access(config: GatewayConfig) -> None:
+    """Who may sign in: the API keys by name (never their hashes), expired ones loudly, and the token issuer."""
+    now = datetime.now(UTC)
+    for key in config.api_keys:
+        until = f", expires {key.expires_at:%Y-%m-%d %H:%M:%S %Z}" if key.expires_at else ""
+        print(f"  API key {key.name}: {key.role.value}{f' for {key.owner}' if key.owner else ''}{until}")
+        if key.expired(now):
+            print(f"WARNING: API key {key.name!r} has expired: it is refused", file=sys.stderr)
+    if config.jwt is not None:
+        where = keys_location(config.jwt)
+        print(f"  sign-in: tokens from {config.jwt.issuer} for {config.jwt.audience} (keys: {where})")
 
 
 def _print_accounts(config: GatewayConfig) -> None:

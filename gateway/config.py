@@ -20,6 +20,17 @@
     [accounts.settings]            # provider-specific, non-secret
     page_size = 20
 
+    [[api_keys]]                   # machines: partner-gateway new-api-key prints an entry
+    name = "billing-job"
+    sha256 = "..."                 # the key's SHA-256, never the key
+    role = "finance"               # admin | finance | sales (sales also needs owner = "...")
+    expires_at = 2027-06-30T00:00:00Z   # optional
+
+    [auth.jwt]                     # people: OIDC/JWT bearer tokens (gateway.tokens)
+    issuer = "https://login.example.com/"
+    audience = "partner-gateway"
+    jwks_url = "https://login.example.com/.well-known/jwks.json"
+
 Secrets never appear in the file. Every problem is reported as a ``ConfigError`` naming the key
 (``accounts[1].role``) and what is wrong with it.
 """
@@ -31,23 +42,26 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from gateway.auth import ApiKey, Role
-from gateway.config_tables import UpstreamConfig, WritesConfig, parse_table
+from gateway.auth import SUBJECT_PREFIX, ApiKey, Role
+from gateway.config_tables import JwtConfig, UpstreamConfig, WritesConfig, parse_table
 from gateway.errors import ConfigError
 from gateway.models import PartnerAccount, Secret
 from gateway.provider import ASGIApp, Credentials, ProviderPlugin
 from gateway.registry import Registry
 from gateway.rules import program_problems
 from gateway.store import MEMORY_URL, sqlite_url
+from gateway.tokens import check_jwks_file
 
 __all__ = [
     "CONFIG_ENV",
     "AccountConfig",
     "GatewayConfig",
+    "JwtConfig",
     "ServerConfig",
     "UpstreamConfig",
     "WritesConfig",
@@ -63,10 +77,11 @@ DEFAULT_PORT = 8000
 
 _ACCOUNT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_TOP_KEYS = {"server", "accounts", "api_keys", "store", "upstream", "writes"}
+_TOP_KEYS = {"server", "accounts", "api_keys", "auth", "store", "upstream", "writes"}
+_AUTH_KEYS = {"jwt"}
 _STORE_KEYS = {"url", "data_dir"}
 DATA_ENV = "PARTNER_GATEWAY_DATA"
-_API_KEY_KEYS = {"name", "sha256", "role", "owner"}
+_API_KEY_KEYS = {"name", "sha256", "role", "owner", "expires_at"}
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 _SERVER_KEYS = {"host", "port"}
@@ -96,7 +111,9 @@ class GatewayConfig:
     simulated: Mapping[str, ASGIApp] = field(default_factory=dict)
     """Account id -> in-process simulator that stands in for its upstream (the embedded demo)."""
     api_keys: tuple[ApiKey, ...] = ()
-    """No keys: the gateway runs open, and only on a loopback address (``check_exposure``)."""
+    """No keys and no ``jwt``: the gateway runs open, and only on a loopback address (``check_exposure``)."""
+    jwt: JwtConfig | None = None
+    """``[auth.jwt]``: people sign in with bearer tokens from this issuer."""
     store_url: str = MEMORY_URL
     """Where the gateway keeps its own state (projects, operations, audit): see ``store_url_from``."""
     upstream: UpstreamConfig = field(default_factory=UpstreamConfig)
@@ -151,6 +168,7 @@ def parse_config(
         seen.add(account.account.id)
         accounts.append(account)
     api_keys = _parse_api_keys(data.get("api_keys", []))
+    jwt = _parse_auth(data.get("auth", {}), source)
     store_url = store_url_from(data.get("store", {}), environ)
     upstream = parse_table(UpstreamConfig, data.get("upstream", {}), "upstream")
     writes = parse_table(WritesConfig, data.get("writes", {}), "writes")
@@ -159,6 +177,7 @@ def parse_config(
         server=server,
         source=source,
         api_keys=api_keys,
+        jwt=jwt,
         store_url=store_url,
         upstream=upstream,
         writes=writes,
@@ -184,11 +203,11 @@ def store_url_from(raw: object, environ: Mapping[str, str]) -> str:
 
 def check_exposure(config: GatewayConfig, host: str) -> None:
     """Refuse to serve without authentication anywhere but on a loopback address."""
-    if not config.api_keys and host not in _LOOPBACK and not host.startswith("127."):
+    if not config.api_keys and config.jwt is None and host not in _LOOPBACK and not host.startswith("127."):
         raise ConfigError(
             "api_keys",
             f"no API keys are configured, so the gateway may only listen on a loopback address, not {host!r} "
-            "(add [[api_keys]] entries: partner-gateway new-api-key makes one)",
+            "(add [[api_keys]] entries: partner-gateway new-api-key makes one; or sign people in with [auth.jwt])",
         )
 
 
@@ -204,6 +223,8 @@ def _parse_api_keys(raw: object) -> tuple[ApiKey, ...]:
             raise ConfigError(key, "must be a table")
         _no_unknown_keys(entry, _API_KEY_KEYS, key)
         name = _required_str(entry, "name", key)
+        if name.startswith(SUBJECT_PREFIX):
+            raise ConfigError(f"{key}.name", f"must not start with {SUBJECT_PREFIX!r}: it names token subjects")
         digest = _required_str(entry, "sha256", key)
         if not _SHA256.match(digest):
             # Never echo it: it may be the key itself pasted by mistake.
@@ -221,10 +242,31 @@ def _parse_api_keys(raw: object) -> tuple[ApiKey, ...]:
             raise ConfigError(f"{key}.name", f"duplicate API key name {name!r}")
         if digest in seen_hashes:
             raise ConfigError(f"{key}.sha256", "the same key is configured twice")
+        expires_at = entry.get("expires_at")
+        if expires_at is not None and (not isinstance(expires_at, datetime) or expires_at.utcoffset() is None):
+            raise ConfigError(
+                f"{key}.expires_at", "must be an RFC 3339 date-time with an offset, unquoted: 2027-06-30T00:00:00Z"
+            )
         seen_names.add(name)
         seen_hashes.add(digest)
-        keys.append(ApiKey(name=name, sha256=digest, role=role, owner=owner))
+        keys.append(ApiKey(name=name, sha256=digest, role=role, owner=owner, expires_at=expires_at))
     return tuple(keys)
+
+
+def _parse_auth(raw: object, source: str) -> JwtConfig | None:
+    """``[auth.jwt]``, its ``jwks_file`` resolved from the configuration file's folder and checked."""
+    if not isinstance(raw, Mapping):
+        raise ConfigError("auth", "must be a table")
+    _no_unknown_keys(raw, _AUTH_KEYS, "auth")
+    if "jwt" not in raw:
+        return None
+    jwt = parse_table(JwtConfig, raw["jwt"], "auth.jwt")
+    if jwt.jwks_file is not None:
+        path = Path(jwt.jwks_file)
+        if not path.is_absolute() and Path(source).is_file():
+            jwt = jwt.model_copy(update={"jwks_file": str(Path(source).parent / path)})
+        check_jwks_file(jwt, "auth.jwt")
+    return jwt
 
 
 def demo_config(registry: Registry) -> GatewayConfig:

@@ -12,13 +12,15 @@ declaring each beats hand-written checks, and its errors carry the path of the o
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 from gateway.errors import ConfigError
 
-__all__ = ["Table", "UpstreamConfig", "WritesConfig", "parse_table"]
+__all__ = ["JWT_ALGORITHMS", "JwtConfig", "Table", "UpstreamConfig", "WritesConfig", "parse_table"]
 
 
 class Table(BaseModel):
@@ -48,6 +50,71 @@ class WritesConfig(Table):
     attempt_seconds: float = Field(60.0, gt=0, le=3_600)
     """How long one attempt of a write may go on (the adapter retries a request the upstream refused or
     that never left): it is cut off then, so its last request went out within this time."""
+
+
+#: The signing algorithms a token may use: asymmetric only. With HMAC (HS*) the gateway would have to hold the
+#: issuer's signing secret, and a verifier that accepts HS* can be fooled into using a public key as the secret.
+JWT_ALGORITHMS = frozenset(
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519", "Ed448"}
+)
+
+
+def _asymmetric(alg: str) -> str:
+    if alg in JWT_ALGORITHMS:
+        return alg
+    if alg.lower() == "none" or alg.upper().startswith("HS"):
+        raise PydanticCustomError(
+            "jwt_algorithm", "is refused: only asymmetric algorithms (RS*, PS*, ES*, EdDSA) verify tokens here"
+        )
+    raise PydanticCustomError("jwt_algorithm", "must be one of: {known}", {"known": ", ".join(sorted(JWT_ALGORITHMS))})
+
+
+def _name(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("blank", "must not be blank")
+    return value
+
+
+Name = Annotated[str, AfterValidator(_name)]
+
+
+def _url(value: str) -> str:
+    parts = urlsplit(value)
+    loopback = parts.hostname in ("localhost", "::1") or (parts.hostname or "").startswith("127.")
+    if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+        raise PydanticCustomError("jwks_url", "must be an https URL (http only on a loopback address)")
+    return value
+
+
+class JwtConfig(Table):
+    """``[auth.jwt]``: people sign in with OIDC/JWT bearer tokens from one issuer."""
+
+    issuer: Name
+    """The ``iss`` every token must carry (the identity provider's issuer URL)."""
+    audience: Name
+    """The ``aud`` a token must name: the gateway's client or API id at the issuer."""
+    jwks_url: Annotated[str, AfterValidator(_url)] | None = None
+    """Where the issuer publishes its public keys (OIDC discovery's ``jwks_uri``)."""
+    jwks_file: Name | None = None
+    """Or a JWKS file (relative paths from the configuration file's folder)."""
+    algorithms: tuple[Annotated[str, AfterValidator(_asymmetric)], ...] = Field(
+        ("RS256", "ES256"), min_length=1, strict=False
+    )
+    """The ``alg`` values a token may use."""
+    role_claim: Name = "role"
+    """The claim holding ``admin``, ``finance`` or ``sales``."""
+    owner_claim: Name = "owner"
+    """The claim naming the salesperson a sales token stands for (required in sales tokens)."""
+    subject_claim: Name = "sub"
+    """The claim naming the person: the principal is ``jwt:<subject>`` in the audit trail."""
+    leeway_seconds: int = Field(60, ge=0, le=600)
+    """Clock leeway for ``exp`` and ``nbf``."""
+
+    @model_validator(mode="after")
+    def _one_key_source(self) -> JwtConfig:
+        if (self.jwks_url is None) == (self.jwks_file is None):
+            raise PydanticCustomError("jwks", "needs exactly one of jwks_url and jwks_file")
+        return self
 
 
 T = TypeVar("T", bound=Table)

@@ -1,6 +1,7 @@
 """``/graphql``: authentication, then strawberry, then the GraphQL-over-HTTP response rules.
 
-- A missing or unknown API key is ``401`` with ``extensions.code`` ``UNAUTHENTICATED``. The GraphiQL
+- A missing, unknown or expired API key, or a refused bearer token, is ``401`` with ``extensions.code``
+  ``UNAUTHENTICATED`` and a message that says why (never what was presented). The GraphiQL
   page itself (a browser's GET with no query) is served without a key; its requests need one.
 - ``Accept: application/graphql-response+json`` gets that media type and the spec's status codes: a
   request error (unparsable, invalid, over a limit: nothing executed) is ``400`` with no ``data`` entry;
@@ -21,6 +22,7 @@ from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from gateway.auth import Authenticator, Principal
+from gateway.errors import Unauthenticated
 
 __all__ = ["GRAPHQL_RESPONSE_JSON", "REQUEST_ERROR_CODES", "GraphQLEndpoint", "principal_of"]
 
@@ -47,14 +49,18 @@ class GraphQLEndpoint:
             response = await self.graphql.render_graphql_ide(request)
             await response(scope, receive, send)
             return
-        principal = self.authenticator.principal(_presented_key(request))
-        if principal is None:
+        bearer = _bearer(request)
+        try:
+            principal = await self.authenticator.authenticate(bearer, request.headers.get("x-api-key"))
+        except Unauthenticated as exc:
+            # RFC 6750: a credential that was sent and refused is an "invalid_token".
+            challenge = b'Bearer realm="partner-gateway"' + (b', error="invalid_token"' if bearer else b"")
             await _send_json(
                 send,
                 401,
-                {"errors": [{"message": "a valid API key is required", "extensions": {"code": "UNAUTHENTICATED"}}]},
+                {"errors": [{"message": exc.message, "extensions": exc.extensions()}]},
                 GRAPHQL_RESPONSE_JSON if wants_spec_media_type else "application/json",
-                extra_headers=[(b"www-authenticate", b'Bearer realm="partner-gateway"')],
+                extra_headers=[(b"www-authenticate", challenge)],
             )
             return
         scope.setdefault("state", {})["principal"] = principal
@@ -69,12 +75,10 @@ def _is_ide_page(request: Request) -> bool:
     )
 
 
-def _presented_key(request: Request) -> str | None:
+def _bearer(request: Request) -> str | None:
     authorization = request.headers.get("authorization", "")
     scheme, _, token = authorization.partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return token.strip()
-    return request.headers.get("x-api-key") or None
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
 class _Rewriter:

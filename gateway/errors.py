@@ -4,6 +4,7 @@ GatewayError                      code
 ├── ConfigError                   CONFIG_INVALID      a bad configuration key (start-up only)
 ├── InvalidInput                  BAD_USER_INPUT      the caller's input is wrong
 ├── NotFound                      NOT_FOUND
+├── Unauthenticated               UNAUTHENTICATED     no valid API key or bearer token (HTTP 401)
 ├── Forbidden                     FORBIDDEN           the principal may not see or do this
 ├── RuleViolation                 RULE_VIOLATION      a partner program's rule forbids the write (``reason``)
 ├── ProjectRuleViolation          PROJECT_RULE_VIOLATION  a project change out of order, or on a closed project
@@ -51,6 +52,7 @@ __all__ = [
     "RuleViolation",
     "StoreUnavailable",
     "StoredFailure",
+    "Unauthenticated",
     "UnsupportedByProvider",
     "VersionConflict",
 ]
@@ -115,6 +117,13 @@ class InvalidInput(GatewayError):
 
 class NotFound(GatewayError):
     code = "NOT_FOUND"
+
+
+class Unauthenticated(GatewayError):
+    """No valid credential: a missing, unknown or expired API key, or a refused bearer token. The message says
+    why in general terms (expired, another audience, ...) and never contains what was presented."""
+
+    code = "UNAUTHENTICATED"
 
 
 class Forbidden(GatewayError):

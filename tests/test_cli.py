@@ -7,7 +7,9 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -124,6 +126,41 @@ def test_new_api_key_prints_a_key_and_only_its_hash_for_the_config() -> None:
     assert f'sha256 = "{hash_key(key)}"' in snippet
     assert 'owner = "wang.lei"' in snippet
     assert run("new-api-key", "--name", "x", "--role", "sales").returncode == 2
+
+
+def test_new_api_key_prints_an_expiry_the_config_reads() -> None:
+    at = run("new-api-key", "--name", "nightly", "--role", "finance", "--expires-at", "2027-06-30T12:00:00+08:00")
+    assert at.returncode == 0, at.stderr
+    snippet = at.stdout.split("\n[[api_keys]]", 1)[1]
+    assert "expires_at = 2027-06-30T04:00:00Z" in snippet
+    entry = tomllib.loads(snippet)
+    assert entry["expires_at"] == datetime(2027, 6, 30, 4, tzinfo=UTC)  # a TOML date-time, not a string
+    in_days = run("new-api-key", "--name", "nightly", "--role", "admin", "--expires-in-days", "30")
+    expires = tomllib.loads(in_days.stdout.split("\n[[api_keys]]", 1)[1])["expires_at"]
+    assert abs(expires - (datetime.now(UTC) + timedelta(days=30))) < timedelta(minutes=5)
+    assert "expires_at" not in run("new-api-key", "--name", "forever", "--role", "admin").stdout
+    bad = run("new-api-key", "--name", "x", "--role", "admin", "--expires-in-days", "0")
+    assert bad.returncode == 2
+    assert "--expires-in-days" in bad.stderr
+
+
+def test_check_config_lists_who_may_sign_in_and_warns_of_expired_keys(tmp_path: Path) -> None:
+    config = tmp_path / "gateway.toml"
+    config.write_text(
+        '[[accounts]]\nid = "acme"\nprovider = "huaweicloud"\nname = "Acme"\nrole = "tier1-distributor"\n'
+        '[accounts.credentials]\naccess_key = "ACME_AK"\nsecret_key = "ACME_SK"\n'
+        '[accounts.settings]\ndomain_id = "d-1"\n'
+        f'[[api_keys]]\nname = "old-job"\nsha256 = "{hash_key("pgw_old")}"\nrole = "finance"\n'
+        "expires_at = 2020-01-01T00:00:00Z\n"
+        '[auth.jwt]\nissuer = "https://login.example.test/"\naudience = "partner-gateway"\n'
+        'jwks_url = "https://login.example.test/jwks.json"\n'
+    )
+    result = run("check-config", "--config", str(config), env={"ACME_AK": "ak", "ACME_SK": "sk"})
+    assert result.returncode == 0, result.stderr
+    assert "API key old-job: finance, expires 2020-01-01 00:00:00 UTC" in result.stdout
+    assert hash_key("pgw_old") not in result.stdout + result.stderr
+    assert "sign-in: tokens from https://login.example.test/ for partner-gateway" in result.stdout
+    assert "WARNING: API key 'old-job' has expired" in result.stderr
 
 
 def test_without_api_keys_the_gateway_refuses_a_non_loopback_address() -> None:

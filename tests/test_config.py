@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import copy
+import json
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from joserfc.jwk import RSAKey
 
 from gateway.auth import Role
 from gateway.config import check_exposure, demo_config, load_config, parse_config
@@ -200,3 +203,120 @@ def test_api_keys_are_read_and_open_mode_is_loopback_only() -> None:
         check_exposure(open_config, host)
     with pytest.raises(ConfigError, match="may only listen on a loopback address"):
         check_exposure(open_config, "0.0.0.0")
+
+
+def test_an_api_key_may_expire_at_an_rfc3339_date_time(tmp_path: Path) -> None:
+    path = tmp_path / "gateway.toml"
+    path.write_text(
+        '[[accounts]]\nid = "acme-fake"\nprovider = "fake"\nname = "Acme"\nrole = "reseller"\n'
+        'credentials = { token = "FAKE_TOKEN" }\nsettings = { region = "cn-north-1" }\n'
+        '[[api_keys]]\nname = "nightly"\nsha256 = "' + "c" * 64 + '"\nrole = "finance"\n'
+        "expires_at = 2027-06-30T12:00:00+08:00\n"
+    )
+    [api_key] = load_config(path, REGISTRY, ENV).api_keys
+    assert api_key.expires_at == datetime(2027, 6, 30, 4, tzinfo=UTC)
+    assert not api_key.expired(datetime(2027, 6, 30, 3, 59, 59, tzinfo=UTC))
+    assert api_key.expired(datetime(2027, 6, 30, 4, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2027-06-30T00:00:00Z",  # a string, not a TOML date-time
+        datetime(2027, 6, 30, tzinfo=UTC).replace(tzinfo=None),  # a local date-time: which zone?
+        date(2027, 6, 30),
+    ],
+)
+def test_an_api_key_expiry_must_be_a_date_time_with_an_offset(value: object) -> None:
+    entry = {"name": "a", "sha256": "a" * 64, "role": "admin", "expires_at": value}
+    with pytest.raises(ConfigError) as caught:
+        parse_config({**VALID, "api_keys": [entry]}, REGISTRY, ENV)
+    assert caught.value.key == "api_keys[0].expires_at"
+    assert "RFC 3339" in caught.value.problem
+
+
+def test_an_api_key_may_not_take_a_token_subject_name() -> None:
+    entry = {"name": "jwt:alice", "sha256": "a" * 64, "role": "admin"}
+    with pytest.raises(ConfigError) as caught:
+        parse_config({**VALID, "api_keys": [entry]}, REGISTRY, ENV)
+    assert caught.value.key == "api_keys[0].name"
+
+
+JWT: dict[str, Any] = {
+    "issuer": "https://login.example.com/",
+    "audience": "partner-gateway",
+    "jwks_url": "https://login.example.com/jwks.json",
+}
+
+
+def test_an_auth_jwt_table_is_read_with_its_defaults_and_closes_the_gateway() -> None:
+    config = parse_config({**VALID, "auth": {"jwt": JWT}}, REGISTRY, ENV)
+    assert config.jwt is not None
+    assert config.api_keys == ()
+    assert (config.jwt.issuer, config.jwt.audience) == ("https://login.example.com/", "partner-gateway")
+    assert config.jwt.algorithms == ("RS256", "ES256")
+    assert (config.jwt.role_claim, config.jwt.owner_claim, config.jwt.subject_claim) == ("role", "owner", "sub")
+    assert config.jwt.leeway_seconds == 60
+    check_exposure(config, "0.0.0.0")  # only [auth.jwt]: not open, so any address
+    assert parse_config(VALID, REGISTRY, ENV).jwt is None
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "problem"),
+    [
+        ({"algorithms": ["RS256", "HS256"]}, "auth.jwt.algorithms[1]", "only asymmetric algorithms"),
+        ({"algorithms": ["none"]}, "auth.jwt.algorithms[0]", "only asymmetric algorithms"),
+        ({"algorithms": ["RS257"]}, "auth.jwt.algorithms[0]", "must be one of: ES256"),
+        ({"algorithms": []}, "auth.jwt.algorithms", "at least 1"),
+        ({"jwks_file": "keys.json"}, "auth.jwt", "exactly one of jwks_url and jwks_file"),
+        ({"jwks_url": None}, "auth.jwt", "exactly one of jwks_url and jwks_file"),
+        ({"jwks_url": "http://login.example.com/jwks.json"}, "auth.jwt.jwks_url", "must be an https URL"),
+        ({"issuer": None}, "auth.jwt.issuer", "field required"),
+        ({"audience": " "}, "auth.jwt.audience", "must not be blank"),
+        ({"leeway_seconds": 3600}, "auth.jwt.leeway_seconds", "less than or equal to 600"),
+        ({"leeway_seconds": "60"}, "auth.jwt.leeway_seconds", "valid integer"),
+        ({"roles_claim": "roles"}, "auth.jwt.roles_claim", "unknown key"),
+    ],
+)
+def test_a_bad_auth_jwt_table_names_the_key(change: dict[str, Any], key: str, problem: str) -> None:
+    table = {k: v for k, v in {**JWT, **change}.items() if v is not None}
+    with pytest.raises(ConfigError) as caught:
+        parse_config({**VALID, "auth": {"jwt": table}}, REGISTRY, ENV)
+    assert caught.value.key == key
+    assert problem in caught.value.problem
+
+
+def test_auth_takes_only_a_jwt_table() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config({**VALID, "auth": {"saml": {}}}, REGISTRY, ENV)
+    assert caught.value.key == "auth.saml"
+
+
+def test_a_jwks_file_is_read_from_the_config_folder_and_checked_at_start(tmp_path: Path) -> None:
+    public = RSAKey.generate_key(2048, parameters={"kid": "k1"}).as_dict(private=False)
+    (tmp_path / "jwks.json").write_text(json.dumps({"keys": [public]}))
+    head = (
+        '[[accounts]]\nid = "acme-fake"\nprovider = "fake"\nname = "Acme"\nrole = "reseller"\n'
+        'credentials = { token = "FAKE_TOKEN" }\nsettings = { region = "cn-north-1" }\n'
+        '[auth.jwt]\nissuer = "i"\naudience = "a"\n'
+    )
+    path = tmp_path / "gateway.toml"
+    path.write_text(head + 'jwks_file = "jwks.json"\n')
+    jwt = load_config(path, REGISTRY, ENV).jwt
+    assert jwt is not None
+    assert jwt.jwks_file == str(tmp_path / "jwks.json")
+
+    for content, problem in [
+        (None, "cannot be read"),
+        ("not json", "is not JSON"),
+        ('{"keys": [{"kty": "oct", "k": "c2VjcmV0"}]}', "no usable public signing key"),
+    ]:
+        target = tmp_path / "bad.json"
+        target.unlink(missing_ok=True)
+        if content is not None:
+            target.write_text(content)
+        path.write_text(head + 'jwks_file = "bad.json"\n')
+        with pytest.raises(ConfigError) as caught:
+            load_config(path, REGISTRY, ENV)
+        assert caught.value.key == "auth.jwt.jwks_file"
+        assert problem in caught.value.problem

@@ -1,7 +1,8 @@
 """The embedded demo (both real simulators, in-process) wired for mutation tests.
 
-Used by ``tests/test_mutations_*.py``: API keys for an admin, a finance user and a salesperson who owns
-real seeded Aliyun customers; every simulator request counted per partner account and operation, so a
+Used by ``tests/test_mutations_*.py`` and ``tests/test_access_matrix.py``: API keys for an admin, a
+finance user and two salespeople who each own real seeded Aliyun customers (``k-sales`` for 王芳,
+``k-sales-other`` for 李强); every simulator request counted per partner account and operation, so a
 test can show that a rule refused a write before anything was sent, or that a replay sent nothing.
 """
 
@@ -33,12 +34,13 @@ from gateway.provider import ASGIApp
 from gateway.registry import Registry
 from gateway.testing import running
 
-#: A salesperson of the seeded Aliyun demo customers (CustomerBd).
-SALES_OWNER = "王芳"
+#: Salespeople of the seeded Aliyun demo customers (CustomerBd): the sales key's, and another owner's.
+SALES_OWNER, OTHER_OWNER = "王芳", "李强"
 KEYS = (
     ApiKey("admin", hash_key("k-admin"), Role.ADMIN),
     ApiKey("finance", hash_key("k-finance"), Role.FINANCE),
     ApiKey("wang.fang", hash_key("k-sales"), Role.SALES, owner=SALES_OWNER),
+    ApiKey("li.qiang", hash_key("k-sales-other"), Role.SALES, owner=OTHER_OWNER),
 )
 ALIYUN, HUAWEI = "aliyun-demo", "huaweicloud-demo"
 #: Accounts of the tier-rule tests: a Huawei tier-2 reseller in the demo's Huawei simulator (its demo

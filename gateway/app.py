@@ -2,9 +2,10 @@
 
 The lifespan opens the store (``StoreUnavailable`` stops the start: a missing or replaced database, an
 unreachable server), opens one ``httpx.AsyncClient`` per partner account (through the account's
-in-process simulator in the embedded demo), builds each account's provider through its plug-in, settles
-the operations an earlier run left pending, and closes it all on shutdown. ``/readyz`` answers 503 unless
-every account and the store answer within ``READY_TIMEOUT``.
+in-process simulator in the embedded demo, with a network's timeouts: ``gateway.inprocess``), builds each
+account's provider through its plug-in, settles the operations an earlier run left pending, and closes it
+all on shutdown. ``/readyz`` answers 503 unless every account and the store answer within
+``READY_TIMEOUT``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from gateway.auth import Authenticator
 from gateway.config import GatewayConfig
 from gateway.endpoint import GraphQLEndpoint, principal_of
 from gateway.errors import StoreUnavailable
+from gateway.inprocess import InProcessTransport
 from gateway.registry import Registry
 from gateway.schema import Context, build_schema
 from gateway.service import Gateway
@@ -86,7 +88,7 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
                 simulator = config.simulated.get(account.id)
                 client = httpx.AsyncClient(
                     base_url=account.endpoint,
-                    transport=httpx.ASGITransport(app=simulator) if simulator is not None else None,
+                    transport=InProcessTransport(simulator) if simulator is not None else None,
                     timeout=httpx.Timeout(
                         config.upstream.timeout_seconds, connect=config.upstream.connect_timeout_seconds
                     ),

@@ -72,10 +72,12 @@ REFUSALS = """
 """
 RECEIPT = "operation { operationId replayed reconciled upstreamIds requestId details }"
 
-#: In-process simulators run inside the caller's task: no request outlives its caller, so when an outcome
-#: is unknown it has already landed, and a short settle window is safe here (never over a network).
-FAST_UPSTREAM = UpstreamConfig(timeout_seconds=0.05)
-FAST_SETTLE = WritesConfig(settle_seconds=0.1)
+#: In-process simulators are reached like a network (``gateway.inprocess``): a request that outlives its
+#: caller's timeout goes on and lands later. These tests inject no latency, so a simulator answers in
+#: milliseconds: the timeout leaves a loaded machine ample room, and the settle window exceeds it, so a
+#: request that timed out has landed before its operation can be declared not applied.
+FAST_UPSTREAM = UpstreamConfig(timeout_seconds=1.0)
+FAST_SETTLE = WritesConfig(settle_seconds=1.5)
 
 
 def global_id(kind: str, account_id: str, native_id: str) -> str:

@@ -1,13 +1,19 @@
-"""A randomized money and voucher run against both simulators, with lost replies injected.
+"""A randomized money and voucher run against both simulators, with lost and late replies injected.
 
 Every operation goes through the GraphQL API with its own idempotency key and is retried with that key
-until the answer is definite. Afterwards the simulators' balances, quotas, voucher lists and credit
-lines are read back and compared with what the gateway's audit trail says succeeded: any duplicated (or
-lost) effect shows as a difference. Used by ``tests/test_money_safety.py`` and ``bench/writes.py``.
+(backing off, within a deadline) until the answer is definite; a few clients run side by side. The
+simulators' fault plans lose replies (applied, then the connection drops), drop calls before applying
+them, and delay calls beyond the gateway's upstream timeout: the gateway gives up on the reply while the
+request goes on and lands later (the in-process simulators are reached like a network,
+``gateway.inprocess``), and the operation must stay pending until the upstream's records show it.
+Afterwards the simulators' balances, quotas, voucher lists and credit lines are read back and compared
+with what the gateway's audit trail says succeeded: any duplicated (or lost) effect shows as a
+difference. Used by ``tests/test_money_safety.py`` and ``bench/writes.py``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
 import uuid
@@ -20,6 +26,8 @@ from typing import Any
 import httpx
 
 from adapters._simkit.faults import Fault, FaultKind
+from adapters.aliyun.simulator._control import operation_of as aliyun_operation_of
+from adapters.huaweicloud.simulator._faults import operation_of as huawei_operation_of
 from gateway.app import create_app
 from gateway.auth import ApiKey, Role, hash_key
 from gateway.config import GatewayConfig, UpstreamConfig, WritesConfig, demo_config
@@ -60,10 +68,20 @@ _FAMILY = {
     "reclaimVoucher": "voucher",
 }
 
-#: In-process simulators run inside the caller's task: no request outlives its caller, so when an outcome
-#: is unknown it has already landed, and a short settle window is safe here (never over a network).
-FAST_UPSTREAM = UpstreamConfig(timeout_seconds=0.05)
-FAST_SETTLE = WritesConfig(settle_seconds=0.1)
+#: Delays injected into money calls (milliseconds, each drawn on its own, so both may add up): all beyond
+#: the upstream timeout below, so the gateway gives up on the reply while the request goes on and lands
+#: (the simulators delay a call before applying it).
+LATE_MS = (200.0, 400.0)
+#: The in-process simulators time out like a network (``gateway.inprocess``), so a request can outlive
+#: its caller: the settle window must exceed the longest time a request can take to land, the injected
+#: delays together plus ample room for a loaded machine. Short values keep the run fast; never over a
+#: network.
+FAST_UPSTREAM = UpstreamConfig(timeout_seconds=0.1)
+FAST_SETTLE = WritesConfig(settle_seconds=1.0)
+#: How a client retries an operation whose answer is not definite yet (pending, or refused before being
+#: applied): backing off from the first delay up to the longest, within a number of attempts and a
+#: deadline that leave room for its own settle window and one of an earlier write to the same target.
+RETRY_FIRST, RETRY_LONGEST, RETRY_ATTEMPTS, RETRY_DEADLINE = 0.2, 0.4, 40, 15.0
 
 
 @dataclass
@@ -73,6 +91,18 @@ class Report:
     refused: int = 0
     attempts: int = 0
     ambiguous_injected: int = 0
+    money_calls: int = 0
+    """Calls of the money operations the simulators received (retries and resends included)."""
+    late_injected: int = 0
+    """Money calls delayed beyond the upstream timeout: the gateway gave up, the request landed later."""
+    pended: int = 0
+    """Operations an attempt left pending (a late or lost reply, and records that showed nothing yet)."""
+    settled_applied: int = 0
+    """Of those, settled afterwards as applied: the records showed them (late replies that landed)."""
+    settled_not_applied: int = 0
+    """Of those, settled as not applied once the settle window had passed (calls dropped unapplied)."""
+    unsettled: int = 0
+    """Of those, still pending at the end (there must be none)."""
     reconciled: int = 0
     replays: int = 0
     drops_injected: int = 0
@@ -88,6 +118,9 @@ class Report:
             f"attempts {self.attempts} (retries with the same key: {self.attempts - self.operations})",
             f"lost replies injected {self.ambiguous_injected}; settled from upstream records {self.reconciled}; "
             f"calls dropped before applying {self.drops_injected}",
+            f"late replies injected {self.late_injected} ({self.late_share:.1%} of {self.money_calls} money calls); "
+            f"operations left pending {self.pended}, settled afterwards as applied {self.settled_applied} and as "
+            f"not applied {self.settled_not_applied}, still pending {self.unsettled}",
             f"completed operations sent again with their key {self.resent}; answered from the log {self.replays}",
             f"refusals: {dict(sorted(self.refusals.items()))}",
             f"duplicated or lost effects: {len(self.mismatches)}",
@@ -95,17 +128,37 @@ class Report:
             f"{self.seconds:.1f} s",
         ]
 
+    @property
+    def late_share(self) -> float:
+        return self.late_injected / self.money_calls if self.money_calls else 0.0
+
 
 async def run(
-    operations: int = 2000, ambiguous: float = 0.10, seed: int = 7, dropped: float = 0.03, resend: float = 0.10
+    operations: int = 1500,
+    ambiguous: float = 0.10,
+    seed: int = 7,
+    dropped: float = 0.03,
+    resend: float = 0.10,
+    late: float = 0.045,
+    clients: int = 8,
 ) -> Report:
+    """``operations`` random operations from ``clients`` clients side by side. Per money call: ``ambiguous``
+    loses the reply of an applied call, ``dropped`` drops the call unapplied, and ``late`` is the chance of
+    each delay of ``LATE_MS``; ``resend`` is the chance that a client asks again for a completed one."""
+    if FAST_SETTLE.settle_seconds <= sum(LATE_MS) / 1000:
+        raise ValueError("the settle window must exceed the longest time an injected late request takes to land")
     registry = Registry.discover()
     demo = demo_config(registry)
+    counted = {account_id: _MoneyCalls(demo.simulated[account_id], account_id) for account_id in MONEY_OPERATIONS}
     keys = (ApiKey("finance", hash_key("k-finance"), Role.FINANCE), ApiKey("admin", hash_key("k-admin"), Role.ADMIN))
     config = GatewayConfig(
-        accounts=demo.accounts, simulated=demo.simulated, api_keys=keys, upstream=FAST_UPSTREAM, writes=FAST_SETTLE
+        accounts=demo.accounts,
+        simulated={**demo.simulated, **counted},
+        api_keys=keys,
+        upstream=FAST_UPSTREAM,
+        writes=FAST_SETTLE,
     )
-    rng = random.Random(seed)
+    picks, resends = random.Random(seed), random.Random(seed + 1)
     report = Report(operations=operations)
     started = time.monotonic()
     async with running(create_app(config, registry)) as client:
@@ -115,32 +168,69 @@ async def run(
             for name in names:
                 plan.add(Fault(FaultKind.AMBIGUOUS, name, probability=ambiguous))
                 plan.add(Fault(FaultKind.DROP, name, probability=dropped))
+                for delay in LATE_MS:
+                    plan.add(Fault(FaultKind.LATENCY, name, delay, probability=late))
         since = datetime.now(UTC)
-        for _ in range(operations):
-            kind, document = world.pick(rng)
-            report.by_kind[kind] += 1
-            answer = await _until_definite(client, document, report)
-            if answer["__typename"].endswith("Payload"):
-                report.succeeded += 1
-                world.applied(kind, answer)
-            else:
-                report.refused += 1
-                report.refusals[f"{answer['__typename']}:{answer.get('reason')}"] += 1
-            if rng.random() < resend:  # a client that lost the gateway's answer asks again
-                report.resent += 1
-                again = await _until_definite(client, document, report)
-                assert again["__typename"] == answer["__typename"], (answer, again)
+        left = operations
+
+        async def one_client() -> None:
+            nonlocal left
+            while left > 0:
+                left -= 1
+                kind, document = world.pick(picks)
+                report.by_kind[kind] += 1
+                answer = await _until_definite(client, document, report)
+                if answer["__typename"].endswith("Payload"):
+                    report.succeeded += 1
+                    world.applied(kind, answer)
+                else:
+                    report.refused += 1
+                    report.refusals[f"{answer['__typename']}:{answer.get('reason')}"] += 1
+                if resends.random() < resend:  # a client that lost the gateway's answer asks again
+                    report.resent += 1
+                    again = await _until_definite(client, document, report)
+                    assert again["__typename"] == answer["__typename"], (answer, again)
+
+        async with asyncio.TaskGroup() as group:
+            for _ in range(clients):
+                group.create_task(one_client())
         for account_id in MONEY_OPERATIONS:
             plan = demo.simulated[account_id].faults  # type: ignore[attr-defined]
             plan.clear()
             report.ambiguous_injected += sum(n for (_, k), n in plan.injected.items() if k is FaultKind.AMBIGUOUS)
             report.drops_injected += sum(n for (_, k), n in plan.injected.items() if k is FaultKind.DROP)
+            report.late_injected += sum(n for (_, k), n in plan.injected.items() if k is FaultKind.LATENCY)
+            report.money_calls += counted[account_id].calls
+        # A request still on its way (none should be: every operation is settled) lands within the settle
+        # window, and then shows in the comparison.
+        await asyncio.sleep(FAST_SETTLE.settle_seconds)
         audit = await _audit_trail(client, since)
         outcomes = Counter(entry["outcome"] for entry in audit)
         report.reconciled, report.replays = outcomes["RECONCILED"], outcomes["REPLAYED"]
+        pended = {e["operationId"] for e in audit if e["outcome"] == "PENDING"}
+        applied = {e["operationId"] for e in audit if e["outcome"] == "RECONCILED"} & pended
+        not_applied = {e["operationId"] for e in audit if e["outcome"] == "NOT_APPLIED"} & pended
+        report.pended, report.settled_applied, report.settled_not_applied = len(pended), len(applied), len(not_applied)
+        report.unsettled = len(pended - applied - not_applied)
         report.mismatches = await world.compare(client, world.expected_from_audit(audit))
     report.seconds = time.monotonic() - started
     return report
+
+
+class _MoneyCalls:
+    """Counts the calls of an account's money operations its simulator receives (by the simulator's own
+    operation names, as its fault plan sees them)."""
+
+    def __init__(self, app: Any, account_id: str) -> None:
+        self.app = app
+        self.names = frozenset(MONEY_OPERATIONS[account_id])
+        self.operation_of = huawei_operation_of if account_id.startswith("huawei") else aliyun_operation_of
+        self.calls = 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and self.operation_of(scope) in self.names:
+            self.calls += 1
+        await self.app(scope, receive, send)
 
 
 async def _audit_trail(client: httpx.AsyncClient, since: datetime) -> list[dict[str, Any]]:
@@ -153,7 +243,7 @@ async def _audit_trail(client: httpx.AsyncClient, since: datetime) -> list[dict[
             """query($after: String, $since: DateTime) {
               auditLog(first: 100, after: $after, filter: {since: $since}) {
                 pageInfo { hasNextPage endCursor }
-                edges { node { id operation outcome input partnerAccount principal } }
+                edges { node { id operation outcome input partnerAccount principal operationId } }
               }
             }""",
             "k-admin",
@@ -180,18 +270,23 @@ async def _gql(
 
 
 async def _until_definite(client: httpx.AsyncClient, document: str, report: Report) -> dict[str, Any]:
-    for _ in range(30):
+    """Send ``document`` until its answer is definite, with the same key, backing off between tries."""
+    delay, deadline = RETRY_FIRST, time.monotonic() + RETRY_DEADLINE
+    for _ in range(RETRY_ATTEMPTS):
         report.attempts += 1
         data = await _gql(client, document)
         answer: dict[str, Any] = next(iter(data.values()))
-        if (
+        if not (
             answer["__typename"] == "UpstreamError"
             and (answer["pending"] or answer["retryable"])
             and answer["code"] != "PROVIDER_ERROR"
         ):
-            continue  # the same key again: never a second effect
-        return answer
-    raise AssertionError(f"no definite answer after 30 attempts: {document}")
+            return answer
+        if time.monotonic() + delay > deadline:
+            break
+        await asyncio.sleep(delay)  # the same key again later: never a second effect
+        delay = min(RETRY_LONGEST, delay * 2)
+    raise AssertionError(f"no definite answer within {RETRY_DEADLINE:g} s or {RETRY_ATTEMPTS} attempts: {answer}")
 
 
 def _money(amount: Decimal) -> str:

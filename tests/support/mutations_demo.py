@@ -74,10 +74,10 @@ RECEIPT = "operation { operationId replayed reconciled upstreamIds requestId det
 
 #: In-process simulators are reached like a network (``gateway.inprocess``): a request that outlives its
 #: caller's timeout goes on and lands later. These tests inject no latency, so a simulator answers in
-#: milliseconds: the timeout leaves a loaded machine ample room, and the settle window exceeds it, so a
-#: request that timed out has landed before its operation can be declared not applied.
-FAST_UPSTREAM = UpstreamConfig(timeout_seconds=1.0)
-FAST_SETTLE = WritesConfig(settle_seconds=1.5)
+#: milliseconds: the timeout leaves a loaded machine ample room, and the settle window, counted from the
+#: end of an attempt, is longer than a request that timed out can take to land.
+FAST_UPSTREAM = UpstreamConfig(timeout_seconds=0.5)
+FAST_SETTLE = WritesConfig(settle_seconds=1.0)
 
 
 def global_id(kind: str, account_id: str, native_id: str) -> str:

@@ -10,12 +10,12 @@
   // Requests need an API key or a token: the headers editor starts open, with the header to fill in.
   // Headers are not persisted (shouldPersistHeaders: false): a key or token is not left in localStorage.
   var defaultHeaders = authRequired
-    ? '{\n  "Authorization": "Bearer <an API key (pgw_...) or a sign-in token>"\n}'
+    ? '{\n  "Authorization": "Bearer <API key or token>"\n}'
     : "{}";
   var defaultQuery =
     "# partner-gateway\n" +
     (authRequired
-      ? "# Put an API key or a token in the Headers tab below, then run (Ctrl-Enter).\n"
+      ? "# Put your API key or token in Headers (below), then run: Ctrl-Enter.\n"
       : "# No API keys are configured: every request is an admin (loopback only).\n") +
     "{\n  customers(first: 5) {\n    totalCount\n    edges { node { id provider name partner { name } } }\n  }\n}\n";
   ReactDOM.createRoot(root).render(

@@ -197,6 +197,7 @@ def _check_config(args: argparse.Namespace, registry: Registry) -> int:
     config = _config(args, registry)
     print(f"configuration OK: {config.source}")
     _print_accounts(config)
+    _print_demo_control(config)
     _print_access(config)
     return 0
 

@@ -10,6 +10,7 @@ import pytest
 from joserfc.jwk import RSAKey
 
 from gateway.auth import Role
+from gateway.cli import main
 from gateway.config import check_exposure, demo_config, load_config, parse_config
 from gateway.errors import ConfigError
 from gateway.models import ProgramFacts, Secret
@@ -352,3 +353,17 @@ def test_a_file_with_accounts_uses_them_and_no_simulator() -> None:
     config = parse_config(VALID, REGISTRY, ENV)
     assert [entry.account.id for entry in config.accounts] == ["acme-fake"]
     assert dict(config.simulated) == {}
+
+
+def test_check_config_says_the_demo_accounts_are_used(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "try.toml"
+    path.write_text(
+        '[store]\nurl = "sqlite+aiosqlite:///:memory:"\n\n'
+        f'[[api_keys]]\nname = "me"\nsha256 = "{"cd" * 32}"\nrole = "admin"\n'
+    )
+    assert main(["check-config", "--config", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"no [[accounts]] in {path}: serving the embedded demo's partner accounts" in out
+    assert "partner account huaweicloud-demo: Demo Huawei Cloud tier-1 distributor" in out
+    assert "/_demo/<account>/_simulator/" in out
+    assert "cd" * 32 not in out  # a key's hash is never printed

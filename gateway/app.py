@@ -141,7 +141,7 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
 
     tokens = TokenVerifier(config.jwt) if config.jwt is not None else None
     authenticator = Authenticator(config.api_keys, tokens)
-    graphql = GraphQLEndpoint(GraphQLApp(build_schema()), authenticator)
+    graphql = GraphQLEndpoint(GraphQLApp(build_schema(), graphql_ide=None), authenticator)  # gateway.ide's page
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),

@@ -69,10 +69,10 @@ class GraphQLEndpoint:
 
 
 def _is_ide_page(request: Request) -> bool:
+    # strawberry's own test (text/html or */*): its page, which loads from a CDN, is never served (app.py).
+    accept = request.headers.get("accept", "")
     return (
-        request.method == "GET"
-        and "text/html" in request.headers.get("accept", "")
-        and "query" not in request.query_params
+        request.method == "GET" and ("text/html" in accept or "*/*" in accept) and "query" not in request.query_params
     )
 
 

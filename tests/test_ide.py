@@ -124,6 +124,18 @@ async def test_every_asset_the_page_references_is_served_with_its_type_and_cache
     assert scripts == ["react.production.min.js", "react-dom.production.min.js", "graphiql.min.js", "gateway-ide.js"]
 
 
+@pytest.mark.parametrize("accept", ["*/*", "text/html", "application/json, */*;q=0.5"])
+async def test_strawberrys_page_is_never_served(accept: str) -> None:
+    """strawberry renders its (CDN) page for */* too: with a valid key that reached it before."""
+    config, registry = keyed(f'[[api_keys]]\nname = "a"\nsha256 = "{hash_key(ADMIN_KEY)}"\nrole = "admin"\n')
+    async with running(create_app(config, registry)) as client:
+        for headers in ({"accept": accept}, {"accept": accept, "authorization": f"Bearer {ADMIN_KEY}"}):
+            page = await client.get("/graphql", headers=headers)
+            assert page.status_code == 200
+            assert "unpkg" not in page.text
+            assert references(page.text).div_auth == "required"
+
+
 @pytest.mark.parametrize(
     "path", ["../ide.py", "..%2Fide.py", "graphiql-3.8.3/../../ide.py", "nothing.js", "graphiql-3.8.3/"]
 )

@@ -33,8 +33,8 @@ from gateway.config import GatewayConfig
 from gateway.demo import DEMO_ROUTE, DemoControl
 from gateway.endpoint import GraphQLEndpoint, principal_of
 from gateway.errors import StoreUnavailable
-from gateway.inprocess import InProcessTransport
 from gateway.ide import ASSETS_ROUTE, asset
+from gateway.inprocess import InProcessTransport
 from gateway.registry import Registry
 from gateway.schema import Context, build_schema
 from gateway.service import Gateway

@@ -1,4 +1,5 @@
-"""The HTTP app: ``/graphql``, ``/healthz`` and ``/readyz``.
+"""The HTTP app: ``/graphql``, ``/healthz``, ``/readyz``, GraphiQL's assets (``gateway.ide``) and, for the
+embedded demo, its simulators' read-only control endpoints (``gateway.demo``).
 
 The lifespan opens the store (``StoreUnavailable`` stops the start: a missing or replaced database, an
 unreachable server), opens one ``httpx.AsyncClient`` per partner account (through the account's
@@ -29,8 +30,10 @@ from strawberry.asgi import GraphQL
 from gateway import __version__
 from gateway.auth import Authenticator
 from gateway.config import GatewayConfig
+from gateway.demo import DEMO_ROUTE, DemoControl
 from gateway.endpoint import GraphQLEndpoint, principal_of
 from gateway.errors import StoreUnavailable
+from gateway.ide import ASSETS_ROUTE, asset
 from gateway.inprocess import InProcessTransport
 from gateway.registry import Registry
 from gateway.schema import Context, build_schema
@@ -137,12 +140,14 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
         return JSONResponse(body, status_code=200 if ready else 503)
 
     tokens = TokenVerifier(config.jwt) if config.jwt is not None else None
-    graphql = GraphQLEndpoint(GraphQLApp(build_schema()), Authenticator(config.api_keys, tokens))
-    return Starlette(
-        routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-            Route("/readyz", readyz, methods=["GET"]),
-        ],
-        lifespan=lifespan,
-    )
+    authenticator = Authenticator(config.api_keys, tokens)
+    graphql = GraphQLEndpoint(GraphQLApp(build_schema(), graphql_ide=None), authenticator)  # gateway.ide's page
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route(ASSETS_ROUTE, asset, methods=["GET"]),
+    ]
+    if config.simulated:  # the embedded demo: its simulators' read-only control endpoints (gateway.demo)
+        routes.append(Route(DEMO_ROUTE, DemoControl(config.simulated, authenticator).read, methods=["GET"]))
+    return Starlette(routes=routes, lifespan=lifespan)

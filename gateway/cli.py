@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from gateway import __version__, logs
 from gateway.app import create_app
 from gateway.auth import Role, hash_key, new_key
-from gateway.config import CONFIG_ENV, GatewayConfig, check_exposure, demo_config, load_config
+from gateway.config import CONFIG_ENV, DEMO_SOURCE, GatewayConfig, check_exposure, demo_config, load_config
 from gateway.errors import ConfigError, StoreUnavailable
 from gateway.registry import Registry
 from gateway.schema import sdl
@@ -128,6 +128,7 @@ def _serve(args: argparse.Namespace, registry: Registry) -> int:
     print(f"  state (projects, operations, audit): {store}")
     print(f"  store id: {identity.store_id} (created {identity.created_at:%Y-%m-%d %H:%M:%S} UTC)")
     _print_accounts(config)
+    _print_demo_control(config)
     _print_access(config)
     if not config.api_keys and config.jwt is None:
         print(
@@ -196,6 +197,7 @@ def _check_config(args: argparse.Namespace, registry: Registry) -> int:
     config = _config(args, registry)
     print(f"configuration OK: {config.source}")
     _print_accounts(config)
+    _print_demo_control(config)
     _print_access(config)
     return 0
 
@@ -214,10 +216,19 @@ def _print_access(config: GatewayConfig) -> None:
 
 
 def _print_accounts(config: GatewayConfig) -> None:
+    if config.simulated and config.source != DEMO_SOURCE:
+        print(f"  no [[accounts]] in {config.source}: serving the embedded demo's partner accounts")
     for entry in config.accounts:
         account = entry.account
         where = "simulated in-process" if account.id in config.simulated else account.endpoint
         print(f"  partner account {account.id}: {account.name} ({account.provider}, {account.role}) -> {where}")
+
+
+def _print_demo_control(config: GatewayConfig) -> None:
+    """Where the embedded demo's simulators are read (gateway.demo): SMS codes, clock, faults."""
+    if config.simulated:
+        example = f"/_demo/{next(iter(config.simulated))}/_simulator/faults"
+        print(f"  demo simulators (admins, GET only): /_demo/<account>/_simulator/..., e.g. {example}")
 
 
 def _simulate(args: argparse.Namespace, registry: Registry) -> int:

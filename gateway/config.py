@@ -31,7 +31,9 @@
     audience = "partner-gateway"
     jwks_url = "https://login.example.com/.well-known/jwks.json"
 
-Secrets never appear in the file. Every problem is reported as a ``ConfigError`` naming the key
+Without ``[[accounts]]`` the file runs on the embedded demo's accounts (one per plug-in, each simulated
+in-process), so keys, sign-in and limits can be tried in one step. Secrets never appear in the file.
+Every problem is reported as a ``ConfigError`` naming the key
 (``accounts[1].role``) and what is wrong with it.
 """
 
@@ -59,6 +61,7 @@ from gateway.tokens import check_jwks_file
 
 __all__ = [
     "CONFIG_ENV",
+    "DEMO_SOURCE",
     "AccountConfig",
     "GatewayConfig",
     "JwtConfig",
@@ -74,6 +77,7 @@ __all__ = [
 CONFIG_ENV = "PARTNER_GATEWAY_CONFIG"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+DEMO_SOURCE = "embedded demo"
 
 _ACCOUNT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -106,7 +110,7 @@ class AccountConfig:
 class GatewayConfig:
     accounts: tuple[AccountConfig, ...]
     server: ServerConfig = ServerConfig()
-    source: str = "embedded demo"
+    source: str = DEMO_SOURCE
     """Where the configuration came from: a file path, or the embedded demo."""
     simulated: Mapping[str, ASGIApp] = field(default_factory=dict)
     """Account id -> in-process simulator that stands in for its upstream (the embedded demo)."""
@@ -153,29 +157,21 @@ def parse_config(
 ) -> GatewayConfig:
     _no_unknown_keys(data, _TOP_KEYS, "")
     server = _parse_server(data.get("server", {}))
-    raw_accounts = data.get("accounts")
-    if not isinstance(raw_accounts, list) or not raw_accounts:
-        raise ConfigError("accounts", "at least one [[accounts]] table is required")
-    accounts: list[AccountConfig] = []
-    seen: set[str] = set()
-    for index, raw in enumerate(raw_accounts):
-        key = f"accounts[{index}]"
-        if not isinstance(raw, Mapping):
-            raise ConfigError(key, "must be a table")
-        account = _parse_account(raw, key, registry, environ)
-        if account.account.id in seen:
-            raise ConfigError(f"{key}.id", f"duplicate account id {account.account.id!r}")
-        seen.add(account.account.id)
-        accounts.append(account)
+    simulated: dict[str, ASGIApp] = {}
+    if "accounts" in data:
+        accounts = _parse_accounts(data["accounts"], registry, environ)
+    else:  # keys, sign-in or limits to try out: on the embedded demo's accounts
+        accounts, simulated = _demo_accounts(registry)
     api_keys = _parse_api_keys(data.get("api_keys", []))
     jwt = _parse_auth(data.get("auth", {}), source)
     store_url = store_url_from(data.get("store", {}), environ)
     upstream = parse_table(UpstreamConfig, data.get("upstream", {}), "upstream")
     writes = parse_table(WritesConfig, data.get("writes", {}), "writes")
     return GatewayConfig(
-        accounts=tuple(accounts),
+        accounts=accounts,
         server=server,
         source=source,
+        simulated=simulated,
         api_keys=api_keys,
         jwt=jwt,
         store_url=store_url,
@@ -271,6 +267,12 @@ def _parse_auth(raw: object, source: str) -> JwtConfig | None:
 
 def demo_config(registry: Registry) -> GatewayConfig:
     """The embedded default: one demo account per plug-in, each backed by the plug-in's own simulator."""
+    accounts, simulated = _demo_accounts(registry)
+    return GatewayConfig(accounts=accounts, simulated=simulated, store_url=store_url_from({}, os.environ))
+
+
+def _demo_accounts(registry: Registry) -> tuple[tuple[AccountConfig, ...], dict[str, ASGIApp]]:
+    """One demo account per plug-in that ships one, and the in-process simulator behind each."""
     accounts: list[AccountConfig] = []
     simulated: dict[str, ASGIApp] = {}
     for plugin in registry.values():
@@ -280,8 +282,27 @@ def demo_config(registry: Registry) -> GatewayConfig:
         accounts.append(AccountConfig(demo.account, demo.credentials))
         simulated[demo.account.id] = demo.app
     if not accounts:
-        raise ConfigError("accounts", "no configuration given and no installed provider ships a demo simulator")
-    return GatewayConfig(accounts=tuple(accounts), simulated=simulated, store_url=store_url_from({}, os.environ))
+        raise ConfigError(
+            "accounts", "no [[accounts]] table is given and no installed provider ships a demo simulator to use instead"
+        )
+    return tuple(accounts), simulated
+
+
+def _parse_accounts(raw_accounts: object, registry: Registry, environ: Mapping[str, str]) -> tuple[AccountConfig, ...]:
+    if not isinstance(raw_accounts, list) or not raw_accounts:
+        raise ConfigError("accounts", "must be one or more [[accounts]] tables (or leave it out for the embedded demo)")
+    accounts: list[AccountConfig] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_accounts):
+        key = f"accounts[{index}]"
+        if not isinstance(raw, Mapping):
+            raise ConfigError(key, "must be a table")
+        account = _parse_account(raw, key, registry, environ)
+        if account.account.id in seen:
+            raise ConfigError(f"{key}.id", f"duplicate account id {account.account.id!r}")
+        seen.add(account.account.id)
+        accounts.append(account)
+    return tuple(accounts)
 
 
 def _parse_server(raw: object) -> ServerConfig:

@@ -2,7 +2,7 @@
 
 - A missing, unknown or expired API key, or a refused bearer token, is ``401`` with ``extensions.code``
   ``UNAUTHENTICATED`` and a message that says why (never what was presented). The GraphiQL
-  page itself (a browser's GET with no query) is served without a key; its requests need one.
+  page itself (a browser's GET with no query: ``gateway.ide``) is served without a key; its requests need one.
 - ``Accept: application/graphql-response+json`` gets that media type and the spec's status codes: a
   request error (unparsable, invalid, over a limit: nothing executed) is ``400`` with no ``data`` entry;
   once execution starts the status is ``200``, with errors beside whatever data there is.
@@ -23,6 +23,7 @@ from strawberry.asgi import GraphQL
 
 from gateway.auth import Authenticator, Principal
 from gateway.errors import Unauthenticated
+from gateway.ide import ide_page
 
 __all__ = ["GRAPHQL_RESPONSE_JSON", "REQUEST_ERROR_CODES", "GraphQLEndpoint", "principal_of"]
 
@@ -46,8 +47,8 @@ class GraphQLEndpoint:
         request = Request(scope)
         wants_spec_media_type = GRAPHQL_RESPONSE_JSON in request.headers.get("accept", "")
         if _is_ide_page(request):
-            response = await self.graphql.render_graphql_ide(request)
-            await response(scope, receive, send)
+            # The page shipped with the package (gateway.ide), not strawberry's, which loads from a CDN.
+            await ide_page(auth_required=not self.authenticator.open)(scope, receive, send)
             return
         bearer = _bearer(request)
         try:
@@ -68,10 +69,10 @@ class GraphQLEndpoint:
 
 
 def _is_ide_page(request: Request) -> bool:
+    # strawberry's own test (text/html or */*): its page, which loads from a CDN, is never served (app.py).
+    accept = request.headers.get("accept", "")
     return (
-        request.method == "GET"
-        and "text/html" in request.headers.get("accept", "")
-        and "query" not in request.query_params
+        request.method == "GET" and ("text/html" in accept or "*/*" in accept) and "query" not in request.query_params
     )
 
 

@@ -10,6 +10,7 @@ import pytest
 from joserfc.jwk import RSAKey
 
 from gateway.auth import Role
+from gateway.cli import main
 from gateway.config import check_exposure, demo_config, load_config, parse_config
 from gateway.errors import ConfigError
 from gateway.models import ProgramFacts, Secret
@@ -83,7 +84,7 @@ def test_a_valid_config_is_read() -> None:
         ("accounts.0.settings.page_size", "50", "accounts[0].settings.page_size", "must be of type int, not str"),
         ("accounts.0.settings.page_size", 0, "accounts[0].settings.page_size", "must be from 1 to 100, not 0"),
         ("server.port", 70000, "server.port", "from 1 to 65535"),
-        ("accounts", [], "accounts", "at least one [[accounts]] table"),
+        ("accounts", [], "accounts", "must be one or more [[accounts]] tables"),
         ("tls", True, "tls", "unknown key"),
         ("upstream.timeout_seconds", 0, "upstream.timeout_seconds", "must be greater than 0"),
         ("upstream.timeout_seconds", "15", "upstream.timeout_seconds", "must be a valid number"),
@@ -320,3 +321,49 @@ def test_a_jwks_file_is_read_from_the_config_folder_and_checked_at_start(tmp_pat
             load_config(path, REGISTRY, ENV)
         assert caught.value.key == "auth.jwt.jwks_file"
         assert problem in caught.value.problem
+
+
+def test_a_file_without_accounts_runs_on_the_embedded_demo_accounts(tmp_path: Path) -> None:
+    """Keys (or sign-in, or limits) to try, no partner account of one's own: the demo's accounts serve."""
+    path = tmp_path / "gateway.toml"
+    path.write_text(
+        '[server]\nhost = "0.0.0.0"\nport = 9000\n\n'
+        f'[[api_keys]]\nname = "tester"\nsha256 = "{"ab" * 32}"\nrole = "sales"\nowner = "wang.lei"\n'
+    )
+    registry = Registry.discover()
+    config = load_config(path, registry, {})
+    demo = demo_config(registry)
+    assert [entry.account.id for entry in config.accounts] == [entry.account.id for entry in demo.accounts]
+    assert {entry.account.provider for entry in config.accounts} == {"aliyun", "huaweicloud"}
+    # Each demo account talks to its own in-process simulator, never to the real endpoint.
+    assert set(config.simulated) == {entry.account.id for entry in config.accounts}
+    assert [key.name for key in config.api_keys] == ["tester"]
+    assert (config.server.host, config.server.port, config.source) == ("0.0.0.0", 9000, str(path))
+    check_exposure(config, "0.0.0.0")  # keys are configured: it may listen anywhere
+
+
+def test_without_accounts_and_without_a_demo_plugin_the_config_says_what_is_missing() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config({"api_keys": []}, REGISTRY, ENV)
+    assert caught.value.key == "accounts"
+    assert "no installed provider ships a demo simulator" in caught.value.problem
+
+
+def test_a_file_with_accounts_uses_them_and_no_simulator() -> None:
+    config = parse_config(VALID, REGISTRY, ENV)
+    assert [entry.account.id for entry in config.accounts] == ["acme-fake"]
+    assert dict(config.simulated) == {}
+
+
+def test_check_config_says_the_demo_accounts_are_used(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "try.toml"
+    path.write_text(
+        '[store]\nurl = "sqlite+aiosqlite:///:memory:"\n\n'
+        f'[[api_keys]]\nname = "me"\nsha256 = "{"cd" * 32}"\nrole = "admin"\n'
+    )
+    assert main(["check-config", "--config", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"no [[accounts]] in {path}: serving the embedded demo's partner accounts" in out
+    assert "partner account huaweicloud-demo: Demo Huawei Cloud tier-1 distributor" in out
+    assert "/_demo/<account>/_simulator/" in out
+    assert "cd" * 32 not in out  # a key's hash is never printed

@@ -36,6 +36,7 @@ from gateway.errors import StoreUnavailable
 from gateway.ide import ASSETS_ROUTE, asset
 from gateway.inprocess import InProcessTransport
 from gateway.registry import Registry
+from gateway.request_guard import RequestGuard
 from gateway.schema import Context, build_schema
 from gateway.service import Gateway
 from gateway.store import Store, open_store
@@ -143,7 +144,7 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
     authenticator = Authenticator(config.api_keys, tokens)
     graphql = GraphQLEndpoint(GraphQLApp(build_schema(), graphql_ide=None), authenticator)  # gateway.ide's page
     routes = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/graphql", RequestGuard(graphql, config.limits.max_body_bytes), methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route(ASSETS_ROUTE, asset, methods=["GET"]),

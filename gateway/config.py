@@ -50,7 +50,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from gateway.auth import SUBJECT_PREFIX, ApiKey, Role
-from gateway.config_tables import JwtConfig, UpstreamConfig, WritesConfig, parse_table
+from gateway.config_tables import JwtConfig, LimitsConfig, UpstreamConfig, WritesConfig, parse_table
 from gateway.errors import ConfigError
 from gateway.models import PartnerAccount, Secret
 from gateway.provider import ASGIApp, Credentials, ProviderPlugin
@@ -81,7 +81,7 @@ DEMO_SOURCE = "embedded demo"
 
 _ACCOUNT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_TOP_KEYS = {"server", "accounts", "api_keys", "auth", "store", "upstream", "writes"}
+_TOP_KEYS = {"server", "accounts", "api_keys", "auth", "store", "upstream", "writes", "limits"}
 _AUTH_KEYS = {"jwt"}
 _STORE_KEYS = {"url", "data_dir"}
 DATA_ENV = "PARTNER_GATEWAY_DATA"
@@ -122,6 +122,7 @@ class GatewayConfig:
     """Where the gateway keeps its own state (projects, operations, audit): see ``store_url_from``."""
     upstream: UpstreamConfig = field(default_factory=UpstreamConfig)
     writes: WritesConfig = field(default_factory=WritesConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
 
     def __post_init__(self) -> None:
         settle, timeout = self.writes.settle_seconds, self.upstream.timeout_seconds
@@ -167,6 +168,7 @@ def parse_config(
     store_url = store_url_from(data.get("store", {}), environ)
     upstream = parse_table(UpstreamConfig, data.get("upstream", {}), "upstream")
     writes = parse_table(WritesConfig, data.get("writes", {}), "writes")
+    limits = parse_table(LimitsConfig, data.get("limits", {}), "limits")
     return GatewayConfig(
         accounts=accounts,
         server=server,
@@ -177,6 +179,7 @@ def parse_config(
         store_url=store_url,
         upstream=upstream,
         writes=writes,
+        limits=limits,
     )
 
 

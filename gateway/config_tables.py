@@ -20,7 +20,7 @@ from pydantic_core import PydanticCustomError
 
 from gateway.errors import ConfigError
 
-__all__ = ["JWT_ALGORITHMS", "JwtConfig", "Table", "UpstreamConfig", "WritesConfig", "parse_table"]
+__all__ = ["JWT_ALGORITHMS", "JwtConfig", "LimitsConfig", "Table", "UpstreamConfig", "WritesConfig", "parse_table"]
 
 
 class Table(BaseModel):
@@ -115,6 +115,13 @@ class JwtConfig(Table):
         if (self.jwks_url is None) == (self.jwks_file is None):
             raise PydanticCustomError("jwks", "needs exactly one of jwks_url and jwks_file")
         return self
+
+
+class LimitsConfig(Table):
+    """``[limits]``: what one request may ask of the gateway."""
+
+    max_body_bytes: int = Field(1_048_576, ge=1024, le=64 * 1_048_576)
+    """The largest request body read: a longer one is answered ``413`` before it is parsed."""
 
 
 T = TypeVar("T", bound=Table)

@@ -14,6 +14,7 @@ These functions are pure: they check a change and return the changed project and
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -96,9 +97,16 @@ class Project:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def _win_rate(value: Decimal) -> Decimal:
-    if not Decimal(0) <= value <= Decimal(100) or value.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise InvalidInput("win rate is a percentage from 0 to 100 with at most two decimals", field="winRate")
+#: An upstream opportunity id: the number orders carry (64-bit at most, so at most 20 digits).
+_OPPORTUNITY_ID = re.compile(r"[0-9]{1,20}")
+
+
+def _win_rate(value: Decimal, field: str = "winRate") -> Decimal:
+    # NaN first: comparing a NaN Decimal raises (InvalidOperation), it is not just false.
+    if (
+        not value.is_finite() or not Decimal(0) <= value <= Decimal(100) or value.as_tuple().exponent < -2  # type: ignore[operator]
+    ):
+        raise InvalidInput("win rate is a percentage from 0 to 100 with at most two decimals", field=field)
     return value
 
 
@@ -133,7 +141,7 @@ def file_project(
         name=name.strip(),
         stage=Stage.POTENTIAL_OPPORTUNITY,
         status=ProjectStatus.IN_PROGRESS,
-        win_rate=_win_rate(win_rate),
+        win_rate=_win_rate(win_rate, "input.winRate"),
         approval=approval,
         customer_confirmed=approval is Approval.NOT_REQUIRED,
         created_by=actor,
@@ -212,6 +220,6 @@ def set_win_rate(project: Project, win_rate: Decimal, *, actor: str, now: dateti
 def link_opportunity(
     project: Project, opportunity_id: str, *, actor: str, now: datetime
 ) -> tuple[Project, ProjectEvent]:
-    if not opportunity_id.isdigit():
+    if not _OPPORTUNITY_ID.fullmatch(opportunity_id):  # ASCII: str.isdigit() also takes "１２３" and "١٢٣"
         raise InvalidInput("an upstream opportunity id is a number (the id orders carry)", field="opportunityId")
     return _changed(project, now, actor, "LINKED", opportunity_id, opportunity_id=opportunity_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import partial
 
 import strawberry
@@ -19,6 +20,7 @@ from gateway.schema.partners import PartnerQuery
 from gateway.schema.projects import ProjectQuery
 from gateway.schema.reference import ReferenceQuery
 from gateway.schema.resellers import ResellerQuery
+from gateway.schema.scalars import DecimalScalar
 
 __all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_TOKENS", "Context", "build_schema", "sdl"]
 
@@ -53,6 +55,7 @@ def build_schema() -> strawberry.Schema:
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
+        scalar_overrides={Decimal: DecimalScalar},
         extensions=[
             GatewayErrors,
             partial(QueryDepthLimiter, max_depth=MAX_DEPTH),

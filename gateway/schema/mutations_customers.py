@@ -42,13 +42,13 @@ __all__ = ["CustomerMutation"]
 Info = strawberry.Info[Context, None]
 
 
-def customer_ref(global_id: str) -> tuple[str, str]:
-    account_id, native_id = decode_global_id(global_id, "Customer", 2)
+def customer_ref(global_id: str, field: str = "customerId") -> tuple[str, str]:
+    account_id, native_id = decode_global_id(global_id, "Customer", 2, field)
     return account_id, native_id
 
 
-def partner_ref(global_id: str) -> str:
-    return decode_global_id(global_id, "Partner", 1)[0]
+def partner_ref(global_id: str, field: str = "partnerId") -> str:
+    return decode_global_id(global_id, "Partner", 1, field)[0]
 
 
 #: Reads, after a write, the customer it wrote (None: none, or not the principal's to see).
@@ -155,7 +155,7 @@ class CustomerMutation:
         self, info: Info, input: CreateCustomerInput, idempotency_key: str
     ) -> CreateCustomerResult:
         try:
-            account_id = partner_ref(input.partner_id)
+            account_id = partner_ref(input.partner_id, "input.partnerId")
             intent = CreateCustomer(
                 name=input.name,
                 account_type=input.account_type,

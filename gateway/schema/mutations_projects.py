@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 
 from gateway import projects as domain
 from gateway.errors import GatewayError
-from gateway.ids import decode_global_id
+from gateway.ids import decode_number_id
 from gateway.records import AuditEntry, AuditFilter
 from gateway.schema.context import Context
 from gateway.schema.json import jsonable
@@ -56,7 +56,7 @@ class FileProjectInput:
 async def _change(project_id: strawberry.ID, change: Callable[[str], Awaitable[domain.Project]]) -> Any:
     """One change to a project, by its global id: the project after it, or the refusal."""
     try:
-        (number,) = decode_global_id(project_id, "Project", 1)
+        number = decode_number_id(project_id, "Project", "projectId")
         saved = await change(number)
     except GatewayError as exc:
         return error_result(exc)
@@ -68,7 +68,7 @@ class ProjectMutation:
     @strawberry.mutation(description="File a deal registration (项目报备) for one of the partner's customers.")
     async def file_project(self, info: Info, input: FileProjectInput, idempotency_key: str) -> ProjectResult:
         try:
-            account_id, native_id = customer_ref(input.customer_id)
+            account_id, native_id = customer_ref(input.customer_id, "input.customerId")
             project, replayed = await info.context.session.file_project(
                 account_id,
                 native_id,

@@ -104,8 +104,8 @@ class IssueVoucherInput:
     valid_until: datetime | None = None
 
 
-def reseller_ref(global_id: str) -> tuple[str, str]:
-    account_id, native_id = decode_global_id(global_id, "Reseller", 2)
+def reseller_ref(global_id: str, field: str = "resellerId") -> tuple[str, str]:
+    account_id, native_id = decode_global_id(global_id, "Reseller", 2, field)
     return account_id, native_id
 
 
@@ -133,7 +133,7 @@ class ResellerMutation:
                 owner=input.owner,
                 nation=input.nation,
             )
-            account_id = partner_ref(input.partner_id)
+            account_id = partner_ref(input.partner_id, "input.partnerId")
             outcome = await info.context.session.write(account_id, intent, idempotency_key)
         except GatewayError as exc:
             return error_result(exc)
@@ -208,7 +208,7 @@ class VoucherMutation:
     async def reclaim_voucher(self, info: Info, voucher_id: strawberry.ID, idempotency_key: str) -> VoucherResult:
         session = info.context.session
         try:
-            account_id, native_id = decode_global_id(voucher_id, "Voucher", 2)
+            account_id, native_id = decode_global_id(voucher_id, "Voucher", 2, "voucherId")
             outcome, customer_id = await session.reclaim_voucher(account_id, native_id, idempotency_key)
         except GatewayError as exc:
             return error_result(exc)

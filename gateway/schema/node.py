@@ -8,7 +8,7 @@ import asyncio
 import strawberry
 
 from gateway.errors import InvalidInput
-from gateway.ids import decode_global_id, decode_opaque
+from gateway.ids import decode_global_id, decode_number_id, decode_opaque
 from gateway.schema.catalog import Order, Voucher, visible_customer
 from gateway.schema.context import Context
 from gateway.schema.partners import Partner
@@ -31,7 +31,7 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
         partner = session.partner(account_id)
         return Partner.from_account(partner) if partner is not None else None
     if type_name == "Project":
-        (number,) = decode_global_id(global_id, "Project", 1)
+        number = decode_number_id(global_id, "Project")
         project = await session.project(number)
         return Project.from_domain(project) if project is not None else None
     if type_name not in ("Customer", "Reseller", "Voucher", "Order"):

@@ -1,0 +1,153 @@
+"""The trust boundary's regressions (issue 10): each a case the generated-input test or the issue found."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from gateway.app import create_app
+from gateway.config_tables import LimitsConfig, parse_table
+from gateway.errors import ConfigError, InvalidInput
+from gateway.ids import decode_global_id, decode_number_id, encode_global_id
+from gateway.projects import file_project, link_opportunity, set_win_rate
+from gateway.registry import Registry
+from gateway.schema.scalars import parse_decimal
+from gateway.testing import running
+from tests.support.fakes import FakePlugin
+from tests.test_app import config_for
+
+SPEC = {"accept": "application/graphql-response+json"}
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    config = dataclasses.replace(config_for("one"), limits=LimitsConfig(max_body_bytes=2048))
+    async with running(create_app(config, Registry([FakePlugin({"one": 5})]))) as client:
+        yield client
+
+
+def test_max_body_bytes_defaults_to_one_mib_and_is_bounded() -> None:
+    assert LimitsConfig().max_body_bytes == 1_048_576
+    with pytest.raises(ConfigError, match=r"^limits\.max_body_bytes: "):
+        parse_table(LimitsConfig, {"max_body_bytes": 10}, "limits")
+
+
+@pytest.mark.anyio
+async def test_a_body_over_the_limit_is_413_before_it_is_parsed(client: httpx.AsyncClient) -> None:
+    big = b'{"query":"{ __typename }","variables":{"x":"' + b"x" * 4000 + b'"}}'
+    response = await client.post("/graphql", content=big, headers={"content-type": "application/json", **SPEC})
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("application/graphql-response+json")
+    assert response.json()["errors"][0]["extensions"] == {"code": "BAD_REQUEST"}
+
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: counted while read
+        for _ in range(10):
+            yield b" " * 500
+
+    response = await client.post("/graphql", content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 413
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("body", "status", "says"),
+    [
+        (b"null", 400, "must be a JSON object"),
+        (b"[" * 900 + b"]" * 900, 400, "nested more than"),
+        (b'{"query":"\xff"}', 400, "not valid UTF-8"),
+        (b'{"query":"{ __typename }","variables":{"x":NaN}}', 400, "not valid JSON"),
+        (b'{"query":"{ __typename }","variables":{"x":1e309}}', 400, "out of range"),
+        (b'{"query":"{ __typename }","operationName":7}', 400, "operationName must be a string"),
+        (b'{"query":"{ __typename }","variables":[]}', 400, "variables must be an object"),
+    ],
+)
+async def test_a_malformed_body_is_a_400_bad_request(
+    client: httpx.AsyncClient, body: bytes, status: int, says: str
+) -> None:
+    response = await client.post("/graphql", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == status
+    (error,) = response.json()["errors"]
+    assert says in error["message"]
+    assert error["extensions"] == {"code": "BAD_REQUEST"}
+
+
+@pytest.mark.anyio
+async def test_a_body_that_is_not_json_is_415(client: httpx.AsyncClient) -> None:
+    response = await client.post("/graphql", content=b"{ __typename }", headers={"content-type": "text/plain"})
+    assert response.status_code == 415
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+@pytest.mark.anyio
+async def test_get_parameters_are_checked_like_a_body(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", params={"query": "{ __typename }", "variables": "[1]"})
+    assert response.status_code == 400
+    assert "variables must be an object" in response.json()["errors"][0]["message"]
+    ok = await client.get("/graphql", params={"query": "{ __typename }", "variables": "{}"})
+    assert (ok.status_code, ok.json()) == (200, {"data": {"__typename": "Query"}})
+
+
+@pytest.mark.parametrize("text", ["NaN", "-Infinity", "sNaN", "1e309", "9" * 60, "1e-400", "1,000", "", "abc"])
+def test_the_decimal_scalar_refuses_what_is_no_amount(text: str) -> None:
+    with pytest.raises(InvalidInput):
+        parse_decimal(text)
+
+
+def test_the_decimal_scalar_keeps_amounts_exact_and_refuses_lossy_floats() -> None:
+    assert parse_decimal("12.30") == Decimal("12.30")
+    assert str(parse_decimal(0.1)) == "0.1"
+    assert parse_decimal(10**20) == Decimal(10**20)
+    with pytest.raises(InvalidInput, match="as a string"):
+        parse_decimal(0.30000000000000004)
+    with pytest.raises(InvalidInput):
+        parse_decimal(float("nan"))
+    with pytest.raises(InvalidInput):
+        parse_decimal(True)
+
+
+def test_a_global_id_error_names_the_argument_as_written() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        decode_global_id(encode_global_id("Partner", "one"), "Customer", 2, "input.customerId")
+    assert caught.value.field == "input.customerId"
+    with pytest.raises(InvalidInput, match="at most"):
+        decode_global_id("x" * 5000, "Customer", 2, "customerId")
+    with pytest.raises(InvalidInput):
+        decode_global_id(encode_global_id("Customer", "one", "a\x00b"), "Customer", 2)
+
+
+@pytest.mark.parametrize("number", ["9" * 30, "１２３", "١٢٣", "-1", "1e3"])
+def test_a_project_id_is_a_64_bit_ascii_number(number: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        decode_number_id(encode_global_id("Project", number), "Project", "projectId")
+    assert caught.value.field == "projectId"
+    assert decode_number_id(encode_global_id("Project", "42"), "Project") == "42"
+
+
+def test_win_rate_and_opportunity_ids_are_refused_as_input() -> None:
+    filing = {
+        "account_id": "one",
+        "provider": "fake",
+        "approval_required": False,
+        "customer_id": "c1",
+        "customer_name": "客户",
+        "name": "数据中台",
+        "actor": "admin",
+        "now": NOW,
+    }
+    with pytest.raises(InvalidInput) as refused:
+        file_project(**filing, win_rate=Decimal("NaN"))  # type: ignore[arg-type]
+    assert refused.value.field == "input.winRate"
+    project = file_project(**filing)  # type: ignore[arg-type]
+    for rate in (Decimal("NaN"), Decimal("Infinity"), Decimal("1E+309"), Decimal("100.001")):
+        with pytest.raises(InvalidInput) as caught:
+            set_win_rate(project, rate, actor="admin", now=NOW)
+        assert caught.value.field == "winRate"
+    for opportunity in ("１２３", "١٢٣", "9" * 30, ""):
+        with pytest.raises(InvalidInput, match="opportunity"):
+            link_opportunity(project, opportunity, actor="admin", now=NOW)

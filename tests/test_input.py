@@ -16,6 +16,7 @@ from gateway.errors import ConfigError, InvalidInput
 from gateway.ids import decode_global_id, decode_number_id, encode_global_id
 from gateway.projects import file_project, link_opportunity, set_win_rate
 from gateway.registry import Registry
+from gateway.schema.results import client_field
 from gateway.schema.scalars import parse_decimal
 from gateway.testing import running
 from tests.support.fakes import FakePlugin
@@ -151,3 +152,18 @@ def test_win_rate_and_opportunity_ids_are_refused_as_input() -> None:
     for opportunity in ("１２３", "١٢٣", "9" * 30, ""):
         with pytest.raises(InvalidInput, match="opportunity"):
             link_opportunity(project, opportunity, actor="admin", now=NOW)
+
+
+@dataclasses.dataclass
+class _Input:
+    verification_code: str | None = None
+    partner_id: str | None = None
+
+
+def test_an_error_field_is_the_argument_path_the_client_wrote() -> None:
+    inputs = {"input": _Input()}
+    assert client_field("verification_code", inputs) == "input.verificationCode"
+    assert client_field("partnerId", inputs) == "input.partnerId"
+    assert client_field("idempotency_key", inputs) == "idempotencyKey"  # an argument of its own
+    assert client_field("input.customerId", inputs) == "input.customerId"
+    assert client_field(None, inputs) is None

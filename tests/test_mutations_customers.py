@@ -131,7 +131,7 @@ async def test_huawei_customer_with_a_phone_needs_the_sms_code_and_appears_once_
     assert (refused["reason"], refused["upstreamCode"]) == ("INVALID_VERIFICATION_CODE", "CBC.99006003")
     assert refused["requestId"]
     missing = await gw.one(CREATE, input={**base, "accountName": "pg_phone_co"}, key=key())
-    assert (missing["__typename"], missing["field"]) == ("InvalidInputError", "verification_code")
+    assert (missing["__typename"], missing["field"]) == ("InvalidInputError", "input.verificationCode")
     assert gw.calls(HUAWEI, "create_sub_customer") == 1  # the code-less attempt sent nothing
 
     created = await gw.one(CREATE, input={**base, "verificationCode": code, "accountName": "pg_phone_co"}, key=key())
@@ -175,7 +175,7 @@ async def test_aliyun_customer_is_invited_then_registers(gw: Demo) -> None:
     assert customer["accountType"] == "CONSIGNMENT"
 
     no_email = await gw.one(CREATE, input={**data, "email": None, "name": "无邮箱公司"}, key=key())
-    assert (no_email["__typename"], no_email["field"]) == ("InvalidInputError", "email")
+    assert (no_email["__typename"], no_email["field"]) == ("InvalidInputError", "input.email")
 
 
 async def test_aliyun_filing_limits_are_checked_before_any_upstream_write(gw: Demo) -> None:
@@ -188,7 +188,7 @@ async def test_aliyun_filing_limits_are_checked_before_any_upstream_write(gw: De
     assert (second["__typename"], second["reason"], second["field"]) == (
         "RuleViolationError",
         "FILING_LIMIT_EXCEEDED",
-        "name",
+        "input.name",
     )
     assert aliyun_writes(gw) == sent
 
@@ -373,7 +373,7 @@ async def test_a_note_is_added_to_an_aliyun_customer_and_listed(gw: Demo) -> Non
     listed = added["customer"]["notes"]["nodes"]
     assert {"nativeId": note_id, "content": note["content"]} in listed
     empty = await gw.one(NOTE, id=customer["id"], input={"content": "  "}, key=key())
-    assert (empty["__typename"], empty["field"]) == ("InvalidInputError", "content")
+    assert (empty["__typename"], empty["field"]) == ("InvalidInputError", "input.content")
     other = await pick(gw, ALIYUN, "AGENCY", owner="李强")
     hidden = await gw.one(NOTE, "k-sales", id=other["id"], input=note, key=key())
     assert (hidden["__typename"], hidden["reason"]) == ("RuleViolationError", "NOT_FOUND")

@@ -173,7 +173,7 @@ async def test_projects_are_closed_lost_rejected_and_only_for_the_partners_own_c
         assert (refused["__typename"], refused["reason"], refused["field"]) == (
             "RuleViolationError",
             "CUSTOMER_OF_ANOTHER_PARTNER",
-            "customerId",
+            "input.customerId",
         )
     unknown = await gw.one(ADVANCE, id=encode_global_id("Project", "999999"), version=1, to="SIGNED")
     assert (unknown["__typename"], unknown["reason"], unknown["field"]) == (

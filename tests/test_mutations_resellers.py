@@ -119,7 +119,7 @@ async def test_an_aliyun_distributor_invites_a_tier2_reseller(gw: Demo) -> None:
     assert any(str(i.invite_id) == invite_id and i.email == data["email"] for i in partner.invitations)
 
     bad = await gw.one(INVITE, input={**data, "email": "not-an-email"}, key=key())
-    assert (bad["__typename"], bad["field"]) == ("InvalidInputError", "email")
+    assert (bad["__typename"], bad["field"]) == ("InvalidInputError", "input.email")
     taken = await gw.one(INVITE, input={**data, "email": "taken01@example.cn"}, key=key())
     assert refusal(taken) == ("UpstreamError", "CUSTOMER_OF_ANOTHER_PARTNER")
     assert taken["upstreamCode"] == "AccountBelongsToAnotherPartner"

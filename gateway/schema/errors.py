@@ -13,6 +13,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import ExecutionContext
+from strawberry.utils.str_converters import to_camel_case
 
 from gateway.errors import GatewayError
 
@@ -61,6 +62,8 @@ def _shape(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, GatewayError):
         message, extensions = original.message, original.extensions()
+        if isinstance(extensions.get("field"), str):  # the argument as the client wrote it: camelCase
+            extensions["field"] = to_camel_case(str(extensions["field"]))
     elif _is_unexpected(error):
         message, extensions = INTERNAL_MESSAGE, {"code": "INTERNAL"}
     elif any(pattern.search(error.message) for pattern in _LIMIT_MESSAGES):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -136,13 +136,19 @@ class NoteInput:
     touched_at: datetime | None = None
 
 
-async def _customer_write(info: Info, customer_id: strawberry.ID, build: Callable[[str], Intent], key: str) -> Any:
+async def _customer_write(
+    info: Info,
+    customer_id: strawberry.ID,
+    build: Callable[[str], Intent],
+    key: str,
+    inputs: Mapping[str, object] | None = None,
+) -> Any:
     session = info.context.session
     try:
         account_id, native_id = customer_ref(customer_id)
         outcome = await session.write(account_id, build(native_id), key)
     except GatewayError as exc:
-        return error_result(exc)
+        return error_result(exc, inputs)
     return CustomerPayload(
         operation=receipt(outcome), account_id=account_id, read=lambda: session.customer(account_id, native_id)
     )
@@ -172,7 +178,7 @@ class CustomerMutation:
             )
             outcome = await info.context.session.write(account_id, intent, idempotency_key)
         except GatewayError as exc:
-            return error_result(exc)
+            return error_result(exc, {"input": input})
         details = outcome.receipt.details
         return CreateCustomerPayload(
             operation=receipt(outcome),
@@ -242,7 +248,7 @@ class CustomerMutation:
         def build(native_id: str) -> AddNote:
             return AddNote(native_id, input.content, input.contact_name, input.contact_information, input.touched_at)
 
-        return await _customer_write(info, customer_id, build, idempotency_key)
+        return await _customer_write(info, customer_id, build, idempotency_key, {"input": input})
 
     @strawberry.mutation(description="Assign a customer to a salesperson (客户分配; kept by the gateway; admins only).")
     async def assign_customer(self, info: Info, customer_id: strawberry.ID, owner: str) -> AssignmentResult:

@@ -79,7 +79,7 @@ class ProjectMutation:
                 key=idempotency_key,
             )
         except GatewayError as exc:
-            return error_result(exc)
+            return error_result(exc, {"input": input})
         return ProjectPayload(project=Project.from_domain(project), replayed=replayed)
 
     @strawberry.mutation(description="Record the cloud BD's approval or rejection of a filing (Aliyun).")

@@ -136,7 +136,7 @@ class ResellerMutation:
             account_id = partner_ref(input.partner_id, "input.partnerId")
             outcome = await info.context.session.write(account_id, intent, idempotency_key)
         except GatewayError as exc:
-            return error_result(exc)
+            return error_result(exc, {"input": input})
         return ResellerPayload(operation=receipt(outcome), account_id=account_id, read=no_reseller)
 
     @strawberry.mutation(description="Allocate funds to a tier-2 reseller (Huawei tier-1).")
@@ -196,7 +196,7 @@ class VoucherMutation:
             )
             outcome = await session.write(account_id, intent, idempotency_key)
         except GatewayError as exc:
-            return error_result(exc)
+            return error_result(exc, {"input": input})
         return VoucherPayload(
             operation=receipt(outcome),
             account_id=account_id,

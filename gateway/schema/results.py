@@ -8,12 +8,14 @@ as its nearest mapped ancestor. What the table does not map comes back in ``erro
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.utils.str_converters import to_camel_case
 
 from gateway.errors import (
     GatewayError,
@@ -256,9 +258,27 @@ def _stored(exc: StoredFailure) -> MutationError:
     )
 
 
-def error_result(exc: GatewayError) -> Any:
+def client_field(field: str | None, inputs: Mapping[str, object] | None = None) -> str | None:
+    """The argument path as the client wrote it: an error's ``verification_code`` is ``verificationCode``, and
+    ``input.verificationCode`` when it is a field of the mutation's ``input`` argument (``inputs``: argument name
+    -> the input object the mutation was given)."""
+    if field is None:
+        return None
+    name = to_camel_case(field)
+    if "." in name:
+        return name
+    for argument, value in (inputs or {}).items():
+        if dataclasses.is_dataclass(value) and any(to_camel_case(f.name) == name for f in dataclasses.fields(value)):
+            return f"{argument}.{name}"
+    return name
+
+
+def error_result(exc: GatewayError, inputs: Mapping[str, object] | None = None) -> Any:
     """The union member for an expected refusal (anything ``RESULTS`` does not map propagates as a GraphQL
-    error). Typed ``Any``: each mutation's union admits a subset of these, which strawberry checks at run time."""
+    error), its ``field`` named as the client wrote it (``client_field``). Typed ``Any``: each mutation's union
+    admits a subset of these, which strawberry checks at run time."""
+    if isinstance(exc, InvalidInput | RuleViolation):
+        exc.field = client_field(exc.field, inputs)
     for cls in type(exc).__mro__:
         build = RESULTS.get(cls)
         if build is not None:

@@ -20,6 +20,7 @@ from gateway.schema.results import client_field
 from gateway.schema.scalars import parse_decimal
 from gateway.testing import running
 from tests.support.fakes import FakePlugin
+from tests.support.mutations_demo import ALIYUN, HUAWEI, demo, global_id, key
 from tests.test_app import config_for
 
 SPEC = {"accept": "application/graphql-response+json"}
@@ -167,3 +168,29 @@ def test_an_error_field_is_the_argument_path_the_client_wrote() -> None:
     assert client_field("idempotency_key", inputs) == "idempotencyKey"  # an argument of its own
     assert client_field("input.customerId", inputs) == "input.customerId"
     assert client_field(None, inputs) is None
+
+
+@pytest.mark.anyio
+async def test_odd_upstream_ids_and_codes_are_refused_before_any_upstream_call() -> None:
+    async with demo() as gw:
+        before = gw.requests(ALIYUN), gw.requests(HUAWEI)
+        for uid in ("9" * 30, "١٢٣", "１２３"):
+            refused = await gw.one(
+                """mutation($id: ID!, $key: String!) {
+                  setCreditLine(customerId: $id, amount: {amount: "10", currency: "CNY"}, idempotencyKey: $key) {
+                    __typename ... on InvalidInputError { field } ... on RuleViolationError { field }
+                  }
+                }""",
+                id=global_id("Customer", ALIYUN, uid),
+                key=key(),
+            )
+            assert refused["field"] == "customerId", refused  # no such customer, or no UID at all
+        response = await gw.client.post(
+            "/graphql",
+            json={"query": '{ regions(provider: "huaweicloud", level: CITY, parentCode: "../11;x") { code } }'},
+            headers={"authorization": "Bearer k-admin"},
+        )
+        (error,) = response.json()["errors"]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        assert error["extensions"]["field"] == "parentCode"
+        assert (gw.requests(ALIYUN), gw.requests(HUAWEI)) == before, gw.counted[ALIYUN].counts

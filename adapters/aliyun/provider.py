@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -151,7 +152,8 @@ class AliyunProvider:
 
     async def get_customers(self, native_ids: Sequence[str]) -> Mapping[str, Customer]:
         """By UID (GetAccountInfo), or ``invitation-<InviteId>`` for an invitee; unknown ids are absent."""
-        return await self._customers.get(native_ids)
+        # Only what can be a UID (or an invitation) is asked for: "１２３" or a 400-digit "UID" is no customer.
+        return await self._customers.get([i for i in native_ids if _invitee(i) or _UID.fullmatch(i)])
 
     async def list_reseller_customers(self, reseller_id: str, offset: int, limit: int) -> Page[Customer]:
         raise UnsupportedByProvider(_errors.PROVIDER, "listing a tier-2 partner's customers (no Agency API)")
@@ -170,7 +172,7 @@ class AliyunProvider:
 
     async def _funds(self, uids: Sequence[str]) -> Mapping[str, Funds | ProviderError]:
         async def one(uid: str) -> Funds | ProviderError | None:
-            if not uid.strip().isdigit():
+            if not _UID.fullmatch(uid.strip()):
                 return None  # not a UID, so not one of this partner's accounts
             try:
                 body = await self._client.get_credit_info(uid.strip())
@@ -352,9 +354,13 @@ def _invitee(customer_id: str | None) -> bool:
     return customer_id is not None and customer_id.startswith(INVITATION_PREFIX)
 
 
+#: An Aliyun UID: ASCII digits, 64-bit (``str.isdigit`` would also take "１２３" and 400-digit numbers).
+_UID = re.compile(r"[0-9]{1,20}")
+
+
 def _uid(customer_id: str | None) -> str:
     text = (customer_id or "").strip()
-    if not text.isdigit():
+    if not _UID.fullmatch(text):
         raise InvalidInput(f"not an Aliyun UID: {customer_id!r}", field="customerId")
     return text
 

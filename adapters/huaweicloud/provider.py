@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -60,6 +61,7 @@ __all__ = ["DEFAULT_PAGE_SIZE", "FUNDS_BATCH", "MAX_PAGE_SIZE", "ORDER_WINDOW", 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 100  # largest ``limit`` we send to a list operation; the simulator enforces it too
 REGION_PAGE_SIZE = 1000  # the geo lists allow up to 1000 (H.4.22-24)
+_REGION_CODE = re.compile(r"[0-9A-Za-z_-]{1,32}")  # checked before any call: codes are short ASCII
 FUNDS_BATCH = 100  # customers per list_customers_balances_detail call
 LOOKUP_CALLS = 5  # get_customers: up to this many ids, one filtered call each; more, one scan of the list
 
@@ -374,7 +376,9 @@ class HuaweiCloudProvider:
         if level is RegionLevel.COUNTRY:
             raise UnsupportedByProvider(PROVIDER, "the country list")
         if level is not RegionLevel.PROVINCE and not parent_code:
-            raise InvalidInput(f"{level.value.lower()} regions need the parent region's code", field="parent_code")
+            raise InvalidInput(f"{level.value.lower()} regions need the parent region's code", field="parentCode")
+        if parent_code is not None and level is not RegionLevel.PROVINCE and not _REGION_CODE.fullmatch(parent_code):
+            raise InvalidInput("a region code is 1 to 32 ASCII letters, digits, '-' or '_'", field="parentCode")
         operations = {
             RegionLevel.PROVINCE: ("list_provinces", self._client.list_provinces, None, "provinces"),
             RegionLevel.CITY: ("list_cities", self._client.list_cities, "province_code", "cities"),

@@ -18,9 +18,10 @@ from gateway.projects import file_project, link_opportunity, set_win_rate
 from gateway.registry import Registry
 from gateway.schema.results import client_field
 from gateway.schema.scalars import parse_decimal
+from gateway.schema.validation import check_text
 from gateway.testing import running
 from tests.support.fakes import FakePlugin
-from tests.support.mutations_demo import ALIYUN, HUAWEI, demo, global_id, key
+from tests.support.mutations_demo import ALIYUN, HUAWEI, demo, global_id, key, partner_id
 from tests.test_app import config_for
 
 SPEC = {"accept": "application/graphql-response+json"}
@@ -194,3 +195,39 @@ async def test_odd_upstream_ids_and_codes_are_refused_before_any_upstream_call()
         assert error["extensions"]["code"] == "BAD_USER_INPUT"
         assert error["extensions"]["field"] == "parentCode"
         assert (gw.requests(ALIYUN), gw.requests(HUAWEI)) == before, gw.counted[ALIYUN].counts
+
+
+@dataclasses.dataclass
+class _Money:
+    currency: str = "CNY"
+
+
+@dataclasses.dataclass
+class _Filing:
+    name: str = "数据中台"
+    description: str | None = None
+    credit_line: _Money | None = None
+
+
+def test_input_text_has_a_length_limit_and_no_nul() -> None:
+    check_text(_Filing(description="d" * 2000, credit_line=_Money()))
+    with pytest.raises(InvalidInput, match="at most 200 characters, not 201") as long_name:
+        check_text(_Filing(name="n" * 201))
+    assert long_name.value.field == "input.name"
+    with pytest.raises(InvalidInput) as nul:
+        check_text(_Filing(credit_line=_Money(currency="C\x00Y")))
+    assert nul.value.field == "input.creditLine.currency"
+
+
+@pytest.mark.anyio
+async def test_an_over_long_name_is_refused_before_any_upstream_call() -> None:
+    async with demo() as gw:
+        refused = await gw.one(
+            """mutation($input: CreateCustomerInput!, $key: String!) {
+              createCustomer(input: $input, idempotencyKey: $key) { __typename ... on InvalidInputError { field } }
+            }""",
+            input={"partnerId": partner_id(ALIYUN), "name": "名" * 5000, "accountType": "RESALE", "email": "a@b.cn"},
+            key=key(),
+        )
+        assert refused == {"__typename": "InvalidInputError", "field": "input.name"}
+        assert gw.requests(ALIYUN) == 0

@@ -25,6 +25,7 @@ from gateway.schema.results import (
     error_result,
     receipt,
 )
+from gateway.schema.validation import check_text
 from gateway.writes import (
     AddNote,
     CreateCustomer,
@@ -161,6 +162,7 @@ class CustomerMutation:
         self, info: Info, input: CreateCustomerInput, idempotency_key: str
     ) -> CreateCustomerResult:
         try:
+            check_text(input)
             account_id = partner_ref(input.partner_id, "input.partnerId")
             intent = CreateCustomer(
                 name=input.name,
@@ -246,6 +248,7 @@ class CustomerMutation:
         self, info: Info, customer_id: strawberry.ID, input: NoteInput, idempotency_key: str
     ) -> CustomerResult:
         def build(native_id: str) -> AddNote:
+            check_text(input)
             return AddNote(native_id, input.content, input.contact_name, input.contact_information, input.touched_at)
 
         return await _customer_write(info, customer_id, build, idempotency_key, {"input": input})

@@ -26,6 +26,7 @@ from gateway.schema.results import (
     VersionConflictError,
     error_result,
 )
+from gateway.schema.validation import check_text
 
 __all__ = ["AuditQuery", "ProjectMutation"]
 
@@ -68,6 +69,7 @@ class ProjectMutation:
     @strawberry.mutation(description="File a deal registration (项目报备) for one of the partner's customers.")
     async def file_project(self, info: Info, input: FileProjectInput, idempotency_key: str) -> ProjectResult:
         try:
+            check_text(input)
             account_id, native_id = customer_ref(input.customer_id, "input.customerId")
             project, replayed = await info.context.session.file_project(
                 account_id,

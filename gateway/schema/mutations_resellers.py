@@ -27,6 +27,7 @@ from gateway.schema.results import (
     error_result,
     receipt,
 )
+from gateway.schema.validation import check_text
 from gateway.writes import (
     AllocateResellerFunds,
     GrantVoucherQuota,
@@ -126,6 +127,7 @@ class ResellerMutation:
     @strawberry.mutation(description="Invite a tier-2 reseller (Aliyun distributors).")
     async def invite_reseller(self, info: Info, input: InviteResellerInput, idempotency_key: str) -> ResellerResult:
         try:
+            check_text(input)
             intent = InviteReseller(
                 name=input.name,
                 email=input.email,
@@ -186,6 +188,7 @@ class VoucherMutation:
     ) -> VoucherResult:
         session = info.context.session
         try:
+            check_text(input)
             account_id, native_id = customer_ref(customer_id)
             intent = IssueVoucher(
                 customer_id=native_id,

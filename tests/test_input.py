@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import httpx
 import pytest
@@ -16,6 +17,7 @@ from gateway.errors import ConfigError, InvalidInput
 from gateway.ids import decode_global_id, decode_number_id, encode_global_id
 from gateway.projects import file_project, link_opportunity, set_win_rate
 from gateway.registry import Registry
+from gateway.request_guard import RequestGuard
 from gateway.schema.results import client_field
 from gateway.schema.scalars import parse_decimal
 from gateway.schema.validation import check_text
@@ -231,3 +233,17 @@ async def test_an_over_long_name_is_refused_before_any_upstream_call() -> None:
         )
         assert refused == {"__typename": "InvalidInputError", "field": "input.name"}
         assert gw.requests(ALIYUN) == 0
+
+
+@pytest.mark.anyio
+async def test_a_server_bug_behind_the_guard_is_a_logged_500_internal_in_json(caplog: pytest.LogCaptureFixture) -> None:
+    async def broken(scope: Any, receive: Any, send: Any) -> None:
+        raise AttributeError("a bug, not the input's fault")
+
+    transport = httpx.ASGITransport(app=RequestGuard(broken, 1024))
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as plain:
+        response = await plain.post("/graphql", json={"query": "{ __typename }"}, headers=SPEC)
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("application/graphql-response+json")
+    assert response.json() == {"errors": [{"message": "Internal server error", "extensions": {"code": "INTERNAL"}}]}
+    assert any(record.exc_info and "a bug" in str(record.exc_info[1]) for record in caplog.records)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import tomllib
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gateway.app import create_app
 from gateway.config import ServerConfig, parse_config
+from gateway.config_tables import LimitsConfig
 from gateway.errors import ConfigError
 from gateway.registry import Registry
 from gateway.testing import running
@@ -110,3 +114,13 @@ def test_bad_values_are_errors_at_their_key(tables: dict[str, Any], key: str) ->
     with pytest.raises(ConfigError) as error:
         config(**tables)
     assert error.value.key == key
+
+
+def test_the_readme_lists_each_limit_with_its_default() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme.split("**Limits** (`[limits]`", 1)[1].split("\n\n", 2)[1]
+    rows = re.findall(r"^\| `(\w+)` \| `([^`]+)` \|", section, flags=re.MULTILINE)
+    assert {"requests_per_minute", "request_timeout_seconds"} <= {key for key, _ in rows}
+    defaults = LimitsConfig()
+    for key, default in rows:
+        assert getattr(defaults, key) == tomllib.loads(f"v = {default}")["v"], key

@@ -21,6 +21,7 @@ from gateway.registry import Registry
 from gateway.retry import may_retry
 from gateway.testing import running
 from tests.support.fakes import FakePlugin
+from tests.support.mutations_demo import ALIYUN, HUAWEI, KEYS, RECEIPT, REFUSALS, Counted, Demo, key, partner_id
 from tests.test_app import config_for
 
 pytestmark = pytest.mark.anyio
@@ -147,3 +148,38 @@ async def test_without_a_deadline_calls_pass_through() -> None:
         transport=DeadlineTransport(httpx.MockTransport(lambda r: httpx.Response(204)), provider="f", partner_id="one")
     )
     assert (await client.get("https://fake.invalid/")).status_code == 204
+
+
+TRANSFER = f"""mutation($id: ID!, $key: String!) {{
+  transferFunds(customerId: $id, amount: {{amount: "10.00"}}, idempotencyKey: $key) {{
+    __typename ... on CustomerPayload {{ {RECEIPT} }} {REFUSALS} }} }}"""
+
+
+async def test_a_transfer_cut_off_by_the_deadline_stays_pending_and_is_never_sent_twice() -> None:
+    registry = Registry.discover()
+    demo = demo_config(registry)
+    counted = {
+        account_id: Counted(app, huawei=account_id.startswith("huawei")) for account_id, app in demo.simulated.items()
+    }
+    config = GatewayConfig(
+        accounts=demo.accounts, simulated=counted, api_keys=KEYS, limits=LimitsConfig(request_timeout_seconds=DEADLINE)
+    )
+    huawei = demo.simulated[HUAWEI]
+    async with running(create_app(config, registry)) as client:
+        gw = Demo(client, demo.simulated[ALIYUN], huawei, counted)  # type: ignore[arg-type]
+        where = {"partnerIds": [partner_id(HUAWEI)], "accountType": "RESALE", "status": "ASSOCIATED"}
+        customers = "query($f: CustomerFilterInput) { customers(first: 5, filter: $f) { nodes { id } } }"
+        target = (await gw.ask(customers, f=where))["customers"]["nodes"][0]["id"]
+        huawei.faults.add(Fault(FaultKind.LATENCY, "update_customer_account_amount", 60_000.0))  # type: ignore[attr-defined]
+        idempotency_key = key()
+        started_at = time.monotonic()
+        first = await gw.one(TRANSFER, "k-finance", id=target, key=idempotency_key)
+        assert time.monotonic() - started_at < DEADLINE + GRACE
+        # Cut off in flight: the outcome is unknown, so the write stays pending (never "not applied").
+        assert (first["__typename"], first["code"], first["pending"]) == ("UpstreamError", "OPERATION_PENDING", True)
+        huawei.faults.clear()  # type: ignore[attr-defined]
+        again = await gw.one(TRANSFER, "k-finance", id=target, key=idempotency_key)
+        # Settled from the records once they show it, else still pending: never a second transfer.
+        pending = (again["__typename"], again.get("pending")) == ("UpstreamError", True)
+        assert pending or again["operation"]["reconciled"]
+        assert gw.calls(HUAWEI, "update_customer_account_amount") == 1  # the retried key never resent it

@@ -189,6 +189,7 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
                 allow_origins=list(config.server.cors_origins),
                 allow_methods=["GET", "POST"],
                 allow_headers=list(CORS_HEADERS),
+                expose_headers=["retry-after"],  # not CORS-safelisted: a page reads it only when exposed
                 max_age=600,
             )
         )

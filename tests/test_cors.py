@@ -52,6 +52,7 @@ async def test_a_listed_origin_gets_its_preflight_and_cors_headers_an_unlisted_o
         answered = await client.post("/graphql", json={"query": COUNT}, headers={"origin": APP})
         assert answered.json() == {"data": {"customers": {"totalCount": 5}}}
         assert answered.headers["access-control-allow-origin"] == APP
+        assert "retry-after" in answered.headers["access-control-expose-headers"].lower()  # a 429's wait, readable
         other = await client.post("/graphql", json={"query": COUNT}, headers={"origin": "https://evil.example.com"})
         assert "access-control-allow-origin" not in other.headers
 

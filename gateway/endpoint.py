@@ -127,9 +127,8 @@ class GraphQLEndpoint:
 def _is_ide_page(request: Request) -> bool:
     # strawberry's own test (text/html or */*): its page, which loads from a CDN, is never served (app.py).
     accept = request.headers.get("accept", "")
-    return (
-        request.method == "GET" and ("text/html" in accept or "*/*" in accept) and "query" not in request.query_params
-    )
+    asks = "query" in request.query_params or "extensions" in request.query_params  # a persisted query by hash
+    return request.method == "GET" and ("text/html" in accept or "*/*" in accept) and not asks
 
 
 def _bearer(request: Request) -> str | None:

@@ -30,7 +30,7 @@ from adapters.aliyun.simulator._control import operation_of as aliyun_operation_
 from adapters.huaweicloud.simulator._faults import operation_of as huawei_operation_of
 from gateway.app import create_app
 from gateway.auth import ApiKey, Role, hash_key
-from gateway.config import GatewayConfig, UpstreamConfig, WritesConfig, demo_config
+from gateway.config import GatewayConfig, LimitsConfig, UpstreamConfig, WritesConfig, demo_config
 from gateway.registry import Registry
 from gateway.testing import running
 
@@ -151,12 +151,14 @@ async def run(
     demo = demo_config(registry)
     counted = {account_id: _MoneyCalls(demo.simulated[account_id], account_id) for account_id in MONEY_OPERATIONS}
     keys = (ApiKey("finance", hash_key("k-finance"), Role.FINANCE), ApiKey("admin", hash_key("k-admin"), Role.ADMIN))
+    # A load test as one key: [limits] requests_per_minute would hold it to the default rate, so it is off.
     config = GatewayConfig(
         accounts=demo.accounts,
         simulated={**demo.simulated, **counted},
         api_keys=keys,
         upstream=FAST_UPSTREAM,
         writes=FAST_SETTLE,
+        limits=LimitsConfig(requests_per_minute=0),
     )
     picks, resends = random.Random(seed), random.Random(seed + 1)
     report = Report(operations=operations)

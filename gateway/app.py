@@ -15,12 +15,16 @@ import asyncio
 import contextlib
 import json
 import logging
+import urllib.request
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any, TypedDict
+from urllib.parse import urlsplit
 
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -30,11 +34,14 @@ from strawberry.asgi import GraphQL
 from gateway import __version__
 from gateway.auth import Authenticator
 from gateway.config import GatewayConfig
+from gateway.deadline import DeadlineTransport
 from gateway.demo import DEMO_ROUTE, DemoControl
 from gateway.endpoint import GraphQLEndpoint, principal_of
 from gateway.errors import StoreUnavailable
 from gateway.ide import ASSETS_ROUTE, asset
 from gateway.inprocess import InProcessTransport
+from gateway.persisted import Documents
+from gateway.ratelimit import TokenBuckets
 from gateway.registry import Registry
 from gateway.request_guard import RequestGuard
 from gateway.schema import Context, build_schema
@@ -48,6 +55,8 @@ log = logging.getLogger(__name__)
 
 READY_TIMEOUT = 5.0
 USER_AGENT = f"partner-gateway/{__version__}"
+#: The request headers a browser app may send cross-origin.
+CORS_HEADERS = ("authorization", "content-type", "x-api-key", "x-request-id")
 
 
 class State(TypedDict):
@@ -78,6 +87,15 @@ async def store_health(store: Store) -> dict[str, Any]:
     return {"ok": False, "error": {"message": error.message, **error.extensions()}}
 
 
+def _proxy_for(endpoint: str) -> str | None:
+    """The proxy the environment names for ``endpoint`` (what httpx does unless given its own transport)."""
+    parts = urlsplit(endpoint)
+    if parts.hostname and urllib.request.proxy_bypass(parts.hostname):
+        return None
+    proxies = urllib.request.getproxies()
+    return proxies.get(parts.scheme) or proxies.get("all")
+
+
 def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
     """The gateway as an ASGI app. Nothing touches the network until the lifespan starts."""
 
@@ -90,9 +108,14 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
             for entry in config.accounts:
                 account = entry.account
                 simulator = config.simulated.get(account.id)
+                inner: httpx.AsyncBaseTransport = (
+                    InProcessTransport(simulator)
+                    if simulator is not None
+                    else httpx.AsyncHTTPTransport(proxy=_proxy_for(account.endpoint))
+                )
                 client = httpx.AsyncClient(
                     base_url=account.endpoint,
-                    transport=InProcessTransport(simulator) if simulator is not None else None,
+                    transport=DeadlineTransport(inner, provider=account.provider, partner_id=account.id),
                     timeout=httpx.Timeout(
                         config.upstream.timeout_seconds, connect=config.upstream.connect_timeout_seconds
                     ),
@@ -142,7 +165,14 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
 
     tokens = TokenVerifier(config.jwt) if config.jwt is not None else None
     authenticator = Authenticator(config.api_keys, tokens)
-    graphql = GraphQLEndpoint(GraphQLApp(build_schema(), graphql_ide=None), authenticator)  # gateway.ide's page
+    per_minute = config.limits.requests_per_minute
+    graphql = GraphQLEndpoint(
+        GraphQLApp(build_schema(introspection=config.graphql.introspection), graphql_ide=None),  # gateway.ide's page
+        authenticator,
+        limiter=TokenBuckets(per_minute) if per_minute else None,
+        documents=Documents(config.trusted_documents, config.graphql.persisted_queries_cache),
+        timeout_seconds=config.limits.request_timeout_seconds,
+    )
     routes = [
         Route("/graphql", RequestGuard(graphql, config.limits.max_body_bytes), methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
@@ -151,4 +181,17 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
     ]
     if config.simulated:  # the embedded demo: its simulators' read-only control endpoints (gateway.demo)
         routes.append(Route(DEMO_ROUTE, DemoControl(config.simulated, authenticator).read, methods=["GET"]))
-    return Starlette(routes=routes, lifespan=lifespan)
+    middleware = []
+    if config.server.cors_origins:
+        # Exact origins; bearer tokens and API keys are headers, so no cookies (credentials) are allowed.
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(config.server.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=list(CORS_HEADERS),
+                expose_headers=["retry-after"],  # not CORS-safelisted: a page reads it only when exposed
+                max_age=600,
+            )
+        )
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

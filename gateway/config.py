@@ -5,6 +5,7 @@
     [server]                       # optional
     host = "127.0.0.1"
     port = 8000
+    cors_origins = ["https://app.example.com"]   # browsers' origins allowed to call /graphql (exact)
 
     [[accounts]]
     id = "acme-aliyun"             # stable: it is part of every global id
@@ -31,6 +32,14 @@
     audience = "partner-gateway"
     jwks_url = "https://login.example.com/.well-known/jwks.json"
 
+    [limits]                       # per principal and per request (gateway.config_tables.LimitsConfig)
+    requests_per_minute = 600
+    request_timeout_seconds = 10
+
+    [graphql]                      # gateway.config_tables.GraphQLConfig
+    trusted_documents = "manifest.json"   # optional: only these documents run
+    introspection = true
+
 Without ``[[accounts]]`` the file runs on the embedded demo's accounts (one per plug-in, each simulated
 in-process), so keys, sign-in and limits can be tried in one step. Secrets never appear in the file.
 Every problem is reported as a ``ConfigError`` naming the key
@@ -50,9 +59,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from gateway.auth import SUBJECT_PREFIX, ApiKey, Role
-from gateway.config_tables import JwtConfig, LimitsConfig, UpstreamConfig, WritesConfig, parse_table
+from gateway.config_tables import GraphQLConfig, JwtConfig, LimitsConfig, UpstreamConfig, WritesConfig, parse_table
 from gateway.errors import ConfigError
 from gateway.models import PartnerAccount, Secret
+from gateway.persisted import load_manifest
 from gateway.provider import ASGIApp, Credentials, ProviderPlugin
 from gateway.registry import Registry
 from gateway.rules import program_problems
@@ -64,7 +74,9 @@ __all__ = [
     "DEMO_SOURCE",
     "AccountConfig",
     "GatewayConfig",
+    "GraphQLConfig",
     "JwtConfig",
+    "LimitsConfig",
     "ServerConfig",
     "UpstreamConfig",
     "WritesConfig",
@@ -81,14 +93,14 @@ DEMO_SOURCE = "embedded demo"
 
 _ACCOUNT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_TOP_KEYS = {"server", "accounts", "api_keys", "auth", "store", "upstream", "writes", "limits"}
+_TOP_KEYS = {"server", "accounts", "api_keys", "auth", "store", "upstream", "writes", "limits", "graphql"}
 _AUTH_KEYS = {"jwt"}
 _STORE_KEYS = {"url", "data_dir"}
 DATA_ENV = "PARTNER_GATEWAY_DATA"
 _API_KEY_KEYS = {"name", "sha256", "role", "owner", "expires_at"}
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
-_SERVER_KEYS = {"host", "port"}
+_SERVER_KEYS = {"host", "port", "cors_origins"}
 _ACCOUNT_KEYS = {"id", "provider", "name", "role", "endpoint", "credentials", "settings"}
 
 
@@ -96,6 +108,8 @@ _ACCOUNT_KEYS = {"id", "provider", "name", "role", "endpoint", "credentials", "s
 class ServerConfig:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
+    cors_origins: tuple[str, ...] = ()
+    """Origins (``scheme://host[:port]``, exact) whose browser apps may call ``/graphql``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +137,9 @@ class GatewayConfig:
     upstream: UpstreamConfig = field(default_factory=UpstreamConfig)
     writes: WritesConfig = field(default_factory=WritesConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
+    graphql: GraphQLConfig = field(default_factory=GraphQLConfig)
+    trusted_documents: Mapping[str, str] | None = None
+    """``[graphql] trusted_documents`` read: sha256 hash -> document; None: any document may run."""
 
     def __post_init__(self) -> None:
         settle, timeout = self.writes.settle_seconds, self.upstream.timeout_seconds
@@ -169,6 +186,7 @@ def parse_config(
     upstream = parse_table(UpstreamConfig, data.get("upstream", {}), "upstream")
     writes = parse_table(WritesConfig, data.get("writes", {}), "writes")
     limits = parse_table(LimitsConfig, data.get("limits", {}), "limits")
+    graphql, trusted = _parse_graphql(data.get("graphql", {}), source)
     return GatewayConfig(
         accounts=accounts,
         server=server,
@@ -180,7 +198,20 @@ def parse_config(
         upstream=upstream,
         writes=writes,
         limits=limits,
+        graphql=graphql,
+        trusted_documents=trusted,
     )
+
+
+def _parse_graphql(raw: object, source: str) -> tuple[GraphQLConfig, Mapping[str, str] | None]:
+    """``[graphql]``, its ``trusted_documents`` manifest resolved from the configuration file's folder and read."""
+    graphql = parse_table(GraphQLConfig, raw, "graphql")
+    if graphql.trusted_documents is None:
+        return graphql, None
+    path = Path(graphql.trusted_documents)
+    if not path.is_absolute() and Path(source).is_file():
+        graphql = graphql.model_copy(update={"trusted_documents": str(Path(source).parent / path)})
+    return graphql, load_manifest(Path(str(graphql.trusted_documents)), "graphql.trusted_documents")
 
 
 def store_url_from(raw: object, environ: Mapping[str, str]) -> str:
@@ -318,7 +349,37 @@ def _parse_server(raw: object) -> ServerConfig:
         raise ConfigError("server.host", "must be a non-empty string")
     if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
         raise ConfigError("server.port", f"must be an integer from 1 to 65535, not {port!r}")
-    return ServerConfig(host=host, port=port)
+    return ServerConfig(host=host, port=port, cors_origins=_parse_origins(raw.get("cors_origins", [])))
+
+
+def _parse_origins(raw: object) -> tuple[str, ...]:
+    """Exact browser origins: ``scheme://host[:port]``, no wildcard, path, query or user info."""
+    if not isinstance(raw, list):
+        raise ConfigError("server.cors_origins", 'must be an array of origins, e.g. ["https://app.example.com"]')
+    origins: list[str] = []
+    for index, origin in enumerate(raw):
+        key = f"server.cors_origins[{index}]"
+        if not isinstance(origin, str):
+            raise ConfigError(key, "must be a string")
+        if "*" in origin:
+            raise ConfigError(key, "must be an exact origin: wildcards are not allowed")
+        try:
+            parts = urlsplit(origin)
+            parts.port  # noqa: B018 - raises on a port that is not a number
+        except ValueError:
+            raise ConfigError(key, "must be scheme://host[:port]") from None
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.path
+            or parts.query
+            or parts.fragment
+            or "@" in parts.netloc
+            or origin != f"{parts.scheme}://{parts.netloc}"
+        ):
+            raise ConfigError(key, "must be scheme://host[:port] (http or https, no path, query or user info)")
+        origins.append(origin.lower())
+    return tuple(origins)
 
 
 def _parse_account(raw: Mapping[str, Any], key: str, registry: Registry, environ: Mapping[str, str]) -> AccountConfig:

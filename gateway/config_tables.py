@@ -20,7 +20,16 @@ from pydantic_core import PydanticCustomError
 
 from gateway.errors import ConfigError
 
-__all__ = ["JWT_ALGORITHMS", "JwtConfig", "LimitsConfig", "Table", "UpstreamConfig", "WritesConfig", "parse_table"]
+__all__ = [
+    "JWT_ALGORITHMS",
+    "GraphQLConfig",
+    "JwtConfig",
+    "LimitsConfig",
+    "Table",
+    "UpstreamConfig",
+    "WritesConfig",
+    "parse_table",
+]
 
 
 class Table(BaseModel):
@@ -118,10 +127,28 @@ class JwtConfig(Table):
 
 
 class LimitsConfig(Table):
-    """``[limits]``: what one request may ask of the gateway."""
+    """``[limits]``: what one caller and one request may take."""
 
     max_body_bytes: int = Field(1_048_576, ge=1024, le=64 * 1_048_576)
     """The largest request body read: a longer one is answered ``413`` before it is parsed."""
+
+    requests_per_minute: int = Field(600, ge=0, le=1_000_000)
+    """Per principal (an API key's name, ``jwt:<subject>``, the open mode's anonymous admin): past it a request
+    is ``429`` with ``Retry-After``. 0: no limit."""
+    request_timeout_seconds: float = Field(10.0, gt=0, le=600)
+    """One deadline for a whole GraphQL request: at it the request answers with what it has, plus errors."""
+
+
+class GraphQLConfig(Table):
+    """``[graphql]``: which documents run."""
+
+    trusted_documents: Name | None = None
+    """A manifest of the only documents that may run (relative paths from the configuration file's folder):
+    ``{"<sha256>": "<document>"}`` or Apollo's persisted-query manifest."""
+    introspection: bool = True
+    """``false``: ``__schema`` and ``__type`` queries are refused (the schema is not for browsing)."""
+    persisted_queries_cache: int = Field(1000, ge=1, le=1_000_000)
+    """How many automatically persisted queries are kept (least recently used go first)."""
 
 
 T = TypeVar("T", bound=Table)

@@ -7,12 +7,19 @@
   request error (unparsable, invalid, over a limit: nothing executed) is ``400`` with no ``data`` entry;
   once execution starts the status is ``200``, with errors beside whatever data there is.
 - ``application/json`` (the legacy media type, and the default) is always ``200`` for GraphQL errors.
+- Past ``[limits] requests_per_minute`` a principal's request is ``429`` with ``Retry-After`` (``gateway.ratelimit``),
+  before anything runs. A persisted query's refusal (``gateway.persisted``) is a request error, before parsing.
+- The request runs under its deadline (``gateway.deadline``); if it has not answered ``GRACE`` after it, the
+  backstop answers ``DEADLINE_EXCEEDED`` (``504`` with the spec media type). A request that may write is left
+  to finish on its own (its writes are bounded by ``[writes] attempt_seconds`` and settled by their keys);
+  any other is cancelled.
 - Transport-level failures strawberry reports as plain text (a body that is not JSON, no query) become
   JSON error bodies in either media type.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import MutableMapping
 from typing import Any
@@ -21,9 +28,12 @@ from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
+from gateway import deadline
 from gateway.auth import Authenticator, Principal
-from gateway.errors import Unauthenticated
+from gateway.errors import DeadlineExceeded, GatewayError, RateLimited, Unauthenticated
 from gateway.ide import ide_page
+from gateway.persisted import Documents, with_document
+from gateway.ratelimit import RateLimiter
 
 __all__ = ["GRAPHQL_RESPONSE_JSON", "REQUEST_ERROR_CODES", "GraphQLEndpoint", "principal_of"]
 
@@ -39,9 +49,21 @@ def principal_of(state: Any) -> Principal:
 
 
 class GraphQLEndpoint:
-    def __init__(self, graphql: GraphQL[Any, Any], authenticator: Authenticator) -> None:
+    def __init__(
+        self,
+        graphql: GraphQL[Any, Any],
+        authenticator: Authenticator,
+        *,
+        limiter: RateLimiter | None = None,
+        documents: Documents | None = None,
+        timeout_seconds: float = 10.0,
+    ) -> None:
         self.graphql = graphql
         self.authenticator = authenticator
+        self.limiter = limiter
+        self.documents = documents or Documents()
+        self.timeout_seconds = timeout_seconds
+        self._detached: set[asyncio.Task[None]] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope)
@@ -65,15 +87,48 @@ class GraphQLEndpoint:
             )
             return
         scope.setdefault("state", {})["principal"] = principal
-        await self.graphql(scope, receive, _Rewriter(send, wants_spec_media_type).send)
+        media_type = GRAPHQL_RESPONSE_JSON if wants_spec_media_type else "application/json"
+        wait = await self.limiter.acquire(principal.name) if self.limiter is not None else None
+        if wait is not None:
+            await _send_error(send, 429, RateLimited(wait), media_type, [(b"retry-after", str(wait).encode())])
+            return
+        try:
+            scope, receive, query = await with_document(self.documents, scope, receive)
+        except GatewayError as exc:  # a persisted query refused: nothing parsed, nothing run
+            await _send_error(send, 400 if wants_spec_media_type else 200, exc, media_type)
+            return
+        await self._run(scope, receive, send, wants_spec_media_type, may_write="mutation" in (query or ""))
+
+    async def _run(self, scope: Scope, receive: Receive, send: Send, spec: bool, *, may_write: bool) -> None:
+        """Strawberry under the request's deadline, and the backstop of the module docstring."""
+        rewriter = _Rewriter(send, spec)
+        with deadline.started(self.timeout_seconds):
+            task = asyncio.create_task(self.graphql(scope, receive, rewriter.send))
+        try:
+            done, _ = await asyncio.wait({task}, timeout=self.timeout_seconds + deadline.GRACE)
+        except asyncio.CancelledError:
+            task.cancel()
+            raise
+        if done or rewriter.answering:
+            await task
+            return
+        rewriter.closed = True
+        if may_write:
+            self._detached.add(task)
+            task.add_done_callback(self._detached.discard)
+        else:
+            task.cancel()
+        message = f"the request did not finish within its deadline ({self.timeout_seconds:g} s)"
+        body = {"message": message, "extensions": {"code": DeadlineExceeded.code}}
+        payload = {"errors": [body]} if spec else {"data": None, "errors": [body]}
+        await _send_json(send, 504 if spec else 200, payload, GRAPHQL_RESPONSE_JSON if spec else "application/json")
 
 
 def _is_ide_page(request: Request) -> bool:
     # strawberry's own test (text/html or */*): its page, which loads from a CDN, is never served (app.py).
     accept = request.headers.get("accept", "")
-    return (
-        request.method == "GET" and ("text/html" in accept or "*/*" in accept) and "query" not in request.query_params
-    )
+    asks = "query" in request.query_params or "extensions" in request.query_params  # a persisted query by hash
+    return request.method == "GET" and ("text/html" in accept or "*/*" in accept) and not asks
 
 
 def _bearer(request: Request) -> str | None:
@@ -90,8 +145,13 @@ class _Rewriter:
         self._spec = spec_media_type
         self._start: MutableMapping[str, Any] | None = None
         self._body: list[bytes] = []
+        self.closed = False
+        self.answering = False
+        """Set when the backstop has answered: whatever comes later is dropped."""
 
     async def send(self, message: Message) -> None:
+        if self.closed:
+            return
         if message["type"] == "http.response.start":
             self._start = message
             return
@@ -105,6 +165,7 @@ class _Rewriter:
 
     async def _finish(self, body: bytes) -> None:
         assert self._start is not None
+        self.answering = True
         status = int(self._start["status"])
         media_type = GRAPHQL_RESPONSE_JSON if self._spec else "application/json"
         try:
@@ -134,6 +195,13 @@ def _is_request_error(payload: dict[str, Any]) -> bool:
         and bool(errors)
         and all((error.get("extensions") or {}).get("code") in REQUEST_ERROR_CODES for error in errors)
     )
+
+
+async def _send_error(
+    send: Send, status: int, error: GatewayError, media_type: str, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    payload = {"errors": [{"message": error.message, "extensions": error.extensions()}]}
+    await _send_json(send, status, payload, media_type, extra_headers=headers)
 
 
 async def _send_json(

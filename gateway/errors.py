@@ -6,6 +6,10 @@ GatewayError                      code
 ├── NotFound                      NOT_FOUND
 ├── Unauthenticated               UNAUTHENTICATED     no valid API key or bearer token (HTTP 401)
 ├── Forbidden                     FORBIDDEN           the principal may not see or do this
+├── RateLimited                   RATE_LIMITED        past [limits] requests_per_minute (HTTP 429, Retry-After)
+├── PersistedQueryNotFound        PERSISTED_QUERY_NOT_FOUND    a hash the gateway does not know: send the document
+├── PersistedQueryNotAllowed      PERSISTED_QUERY_NOT_ALLOWED  trusted-documents mode: not a listed document
+├── PersistedQueryInvalid         PERSISTED_QUERY_INVALID      a hash that is not the document's, a bad version
 ├── RuleViolation                 RULE_VIOLATION      a partner program's rule forbids the write (``reason``)
 ├── ProjectRuleViolation          PROJECT_RULE_VIOLATION  a project change out of order, or on a closed project
 ├── IdempotencyConflict           IDEMPOTENCY_CONFLICT    the key was used before with different input
@@ -16,7 +20,8 @@ GatewayError                      code
 ├── UnsupportedByProvider         UNSUPPORTED_BY_PROVIDER
 └── ProviderError                 PROVIDER_ERROR      the upstream said no (business error)
     ├── ProviderUnavailable       PROVIDER_UNAVAILABLE  network failure, timeout, HTTP 5xx
-    │   └── ProviderThrottled     PROVIDER_THROTTLED    upstream rate limit, maybe with retry_after
+    │   ├── ProviderThrottled     PROVIDER_THROTTLED    upstream rate limit, maybe with retry_after
+    │   └── DeadlineExceeded      DEADLINE_EXCEEDED     the request's deadline passed before or during the call
     ├── ProviderAuthError         PROVIDER_AUTH         the upstream refused our credentials
     ├── ProviderForbidden         PROVIDER_FORBIDDEN    valid credentials, but this account's role may not
     └── ProviderProtocolError     PROVIDER_PROTOCOL     the upstream answered something we cannot read
@@ -35,12 +40,16 @@ from typing import Any, ClassVar
 
 __all__ = [
     "ConfigError",
+    "DeadlineExceeded",
     "Forbidden",
     "GatewayError",
     "IdempotencyConflict",
     "InvalidInput",
     "NotFound",
     "OperationPending",
+    "PersistedQueryInvalid",
+    "PersistedQueryNotAllowed",
+    "PersistedQueryNotFound",
     "ProjectRuleViolation",
     "ProviderAuthError",
     "ProviderError",
@@ -48,6 +57,7 @@ __all__ = [
     "ProviderProtocolError",
     "ProviderThrottled",
     "ProviderUnavailable",
+    "RateLimited",
     "Reason",
     "RuleViolation",
     "StoreUnavailable",
@@ -130,6 +140,42 @@ class Forbidden(GatewayError):
     """The principal may not see or do this (a role's limits; never used to hide that an object exists)."""
 
     code = "FORBIDDEN"
+
+
+class RateLimited(GatewayError):
+    """The principal sent more than ``[limits] requests_per_minute``; ``retry_after`` whole seconds (at least 1)
+    until the next request is let in. Nothing was executed."""
+
+    code = "RATE_LIMITED"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many requests: try again in {retry_after} s")
+        self.retry_after = retry_after
+
+    def extensions(self) -> dict[str, object]:
+        return {**super().extensions(), "retryAfter": self.retry_after}
+
+
+class PersistedQueryNotFound(GatewayError):
+    """An automatic persisted query's hash the gateway does not hold: send it again with the document.
+    The message is the protocol's own word, which clients (Apollo's link) match."""
+
+    code = "PERSISTED_QUERY_NOT_FOUND"
+
+    def __init__(self) -> None:
+        super().__init__("PersistedQueryNotFound")
+
+
+class PersistedQueryNotAllowed(GatewayError):
+    """Trusted-documents mode (``[graphql] trusted_documents``): only the manifest's documents run."""
+
+    code = "PERSISTED_QUERY_NOT_ALLOWED"
+
+
+class PersistedQueryInvalid(GatewayError):
+    """A persisted query request that cannot be honoured: the hash is not the document's, an unknown version."""
+
+    code = "PERSISTED_QUERY_INVALID"
 
 
 class RuleViolation(GatewayError):
@@ -279,6 +325,15 @@ class ProviderThrottled(ProviderUnavailable):
     """The upstream rate-limited us (see ``retry_after``)."""
 
     code = "PROVIDER_THROTTLED"
+
+
+class DeadlineExceeded(ProviderUnavailable):
+    """The request's deadline (``[limits] request_timeout_seconds``) passed: a call not yet sent is not sent
+    (``outcome_unknown`` false), one in flight is cut off (``outcome_unknown`` true: a write is reconciled).
+    Never retried: the time is up."""
+
+    code = "DEADLINE_EXCEEDED"
+    retryable = False
 
 
 class ProviderAuthError(ProviderError):

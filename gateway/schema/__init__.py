@@ -6,7 +6,7 @@ from decimal import Decimal
 from functools import partial
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
 from gateway.schema.catalog import OrderQuery, VoucherQuery
 from gateway.schema.context import Context
@@ -51,7 +51,8 @@ MAX_ALIASES = 30
 MAX_TOKENS = 2000
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(*, introspection: bool = True) -> strawberry.Schema:
+    """``introspection=False`` (``[graphql] introspection``): ``__schema`` and ``__type`` are refused."""
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
@@ -61,6 +62,7 @@ def build_schema() -> strawberry.Schema:
             partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
             partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
             partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+            *([] if introspection else [DisableIntrospection]),
         ],
     )
 

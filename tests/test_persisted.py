@@ -128,10 +128,12 @@ async def test_trusted_documents_run_by_hash_or_text_and_nothing_else(tmp_path: 
             await client.post("/graphql", json=apq(sha256_of(OTHER), OTHER)),  # no registering here
             await client.post("/graphql", json=apq(sha256_of(COUNT), OTHER)),
             await client.get("/graphql", params={"query": OTHER}),
-            await client.post("/graphql", content=b"{ not json", headers={"content-type": "application/json"}),
         ):
             assert refused.json()["errors"][0]["extensions"] == {"code": "PERSISTED_QUERY_NOT_ALLOWED"}
             assert "data" not in refused.json()
+        # A body that is not JSON is refused before any document is looked at.
+        malformed = await client.post("/graphql", content=b"{ not json", headers={"content-type": "application/json"})
+        assert malformed.json()["errors"][0]["extensions"] == {"code": "BAD_REQUEST"}
         spec = await client.post("/graphql", json={"query": OTHER}, headers={"accept": GRAPHQL_RESPONSE_JSON})
         assert spec.status_code == 400
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import functools
 import hashlib
 import os
@@ -103,40 +104,35 @@ R = TypeVar("R")
 def _guarded(
     method: Callable[Concatenate[Store, P], Awaitable[R]],
 ) -> Callable[Concatenate[Store, P], Awaitable[R]]:
-    """Every database failure inside ``method`` becomes ``StoreUnavailable`` (see ``_errors``)."""
+    """Every database failure inside ``method`` becomes ``StoreUnavailable`` (see ``_errors``).
+
+    A call runs to its end even when its caller is cancelled (a request cut off by its deadline, a client
+    gone): a write interrupted half-way must not lose what it was recording, and a connection dropped
+    mid-statement would take an in-memory store's only database with it."""
+
+    async def call(self: Store, args: Any, kwargs: Any) -> R:
+        token = _IN_STORE_CALL.set(True)
+        try:
+            async with self._serial:
+                with self._failures.translated(method.__name__):
+                    self._ensure_database_file()
+                    return await method(self, *args, **kwargs)
+        finally:
+            _IN_STORE_CALL.reset(token)
 
     @functools.wraps(method)
     async def guarded(self: Store, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        async with self._serial:
+        if _IN_STORE_CALL.get():  # one store method calling another: already shielded and serialised
             with self._failures.translated(method.__name__):
-                self._ensure_database_file()
                 return await method(self, *args, **kwargs)
+        return await asyncio.shield(call(self, args, kwargs))
 
     guarded.__store_guarded__ = True  # type: ignore[attr-defined]
     return guarded
 
 
-class _TaskLock:
-    """A lock one task may take again while it holds it (a store method calling another)."""
-
-    def __init__(self) -> None:
-        self._lock = asyncio.Lock()
-        self._owner: asyncio.Task[Any] | None = None
-        self._depth = 0
-
-    async def __aenter__(self) -> None:
-        task = asyncio.current_task()
-        if self._owner is not None and self._owner is task:
-            self._depth += 1
-            return
-        await self._lock.acquire()
-        self._owner, self._depth = task, 1
-
-    async def __aexit__(self, *exc: object) -> None:
-        self._depth -= 1
-        if self._depth == 0:
-            self._owner = None
-            self._lock.release()
+#: Set inside a store call (and the tasks it starts): a nested call neither shields nor queues again.
+_IN_STORE_CALL: contextvars.ContextVar[bool] = contextvars.ContextVar("in_store_call", default=False)
 
 
 class Store:
@@ -158,7 +154,7 @@ class Store:
         self._failures = Failures(url if url is not None else engine.url)
         self._file_id = _file_id(database) if database is not None else None
         self._serial: contextlib.AbstractAsyncContextManager[object] = (
-            _TaskLock() if isinstance(engine.pool, StaticPool) else contextlib.nullcontext()
+            asyncio.Lock() if isinstance(engine.pool, StaticPool) else contextlib.nullcontext()
         )
         """An in-memory store has one connection: two tasks using it at once would interleave their
         transactions (one's rollback undoing the other's write), so its calls take turns."""

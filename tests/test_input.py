@@ -247,3 +247,18 @@ async def test_a_server_bug_behind_the_guard_is_a_logged_500_internal_in_json(ca
     assert response.headers["content-type"].startswith("application/graphql-response+json")
     assert response.json() == {"errors": [{"message": "Internal server error", "extensions": {"code": "INTERNAL"}}]}
     assert any(record.exc_info and "a bug" in str(record.exc_info[1]) for record in caplog.records)
+
+
+@pytest.mark.anyio
+async def test_a_literal_the_decimal_scalar_refuses_names_its_argument(client: httpx.AsyncClient) -> None:
+    customer = encode_global_id("Customer", "one", "one-0")
+    for literal, field in (
+        ('amount: {amount: "1e309", currency: "CNY"}', "amount.amount"),
+        ('amount: {amount: "NaN"}', "amount.amount"),
+    ):
+        document = (
+            f'mutation {{ transferFunds(customerId: "{customer}", {literal}, idempotencyKey: "k") {{ __typename }} }}'
+        )
+        body = (await client.post("/graphql", json={"query": document}, headers=SPEC)).json()
+        [error] = body["errors"]
+        assert (error["extensions"]["code"], error["extensions"]["field"]) == ("BAD_USER_INPUT", field), error

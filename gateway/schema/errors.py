@@ -10,7 +10,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import (
+    BREAK,
+    ArgumentNode,
+    DocumentNode,
+    GraphQLError,
+    ListValueNode,
+    Node,
+    ObjectValueNode,
+    Visitor,
+    visit,
+)
 from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import ExecutionContext
 from strawberry.utils.str_converters import to_camel_case
@@ -53,17 +63,56 @@ class GatewayErrors(SchemaExtension):
         if result is None:
             return
         partial = getattr(self.execution_context.context, "partial_errors", None) or []
-        errors = [_shape(error) for error in (getattr(result, "errors", None) or [])] + list(partial)
+        document = getattr(self.execution_context, "graphql_document", None)
+        errors = [_shape(error, document) for error in (getattr(result, "errors", None) or [])] + list(partial)
         if errors:
             result.errors = errors
 
 
-def _shape(error: GraphQLError) -> GraphQLError:
+def _argument_path(document: DocumentNode, target: Node) -> str | None:
+    """The argument (and input-object fields) whose value is ``target``, as written: ``input.amount``."""
+
+    def within(value: Node, path: str) -> str | None:
+        if value is target:
+            return path
+        if isinstance(value, ObjectValueNode):
+            for field in value.fields:
+                found = within(field.value, f"{path}.{field.name.value}")
+                if found is not None:
+                    return found
+        if isinstance(value, ListValueNode):
+            for item in value.values:
+                found = within(item, path)
+                if found is not None:
+                    return found
+        return None
+
+    class Finder(Visitor):
+        found: str | None = None
+
+        def enter_argument(self, node: ArgumentNode, *_: object) -> object:
+            hit = within(node.value, node.name.value)
+            if hit is not None:
+                self.found = hit
+                return BREAK
+            return None
+
+    finder = Finder()
+    visit(document, finder)
+    return finder.found
+
+
+def _shape(error: GraphQLError, document: DocumentNode | None = None) -> GraphQLError:
     original = error.original_error
     if isinstance(original, GatewayError):
         message, extensions = original.message, original.extensions()
         if isinstance(extensions.get("field"), str):  # the argument as the client wrote it: camelCase
             extensions["field"] = to_camel_case(str(extensions["field"]))
+        elif "field" not in extensions and document is not None and error.nodes:
+            # A literal a scalar refused (``amount: {amount: "1e309"}``): name the argument it stands in.
+            where = _argument_path(document, error.nodes[0])
+            if where is not None:
+                extensions["field"] = where
     elif _is_unexpected(error):
         message, extensions = INTERNAL_MESSAGE, {"code": "INTERNAL"}
     elif any(pattern.search(error.message) for pattern in _LIMIT_MESSAGES):

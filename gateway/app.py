@@ -96,6 +96,12 @@ def _proxy_for(endpoint: str) -> str | None:
     return proxies.get(parts.scheme) or proxies.get("all")
 
 
+async def _stop(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
     """The gateway as an ASGI app. Nothing touches the network until the lifespan starts."""
 
@@ -144,7 +150,7 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
             for operation_id, outcome in settled:
                 log.warning("operation %s left pending by an earlier run: %s", operation_id, outcome)
             sweep = asyncio.create_task(gateway.operations.sweep(max(1.0, min(30.0, config.writes.settle_seconds / 4))))
-            stack.callback(sweep.cancel)
+            stack.push_async_callback(_stop, sweep)
             yield {"gateway": gateway, "store": store}
 
     async def healthz(request: Request) -> Response:

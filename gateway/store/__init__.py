@@ -125,12 +125,17 @@ def _guarded(
         if _IN_STORE_CALL.get():  # one store method calling another: already shielded and serialised
             with self._failures.translated(method.__name__):
                 return await method(self, *args, **kwargs)
-        return await asyncio.shield(call(self, args, kwargs))
+        task = asyncio.ensure_future(call(self, args, kwargs))
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+        return await asyncio.shield(task)
 
     guarded.__store_guarded__ = True  # type: ignore[attr-defined]
     return guarded
 
 
+#: How long closing waits for store calls still running.
+CLOSE_WAIT = 10.0
 #: Set inside a store call (and the tasks it starts): a nested call neither shields nor queues again.
 _IN_STORE_CALL: contextvars.ContextVar[bool] = contextvars.ContextVar("in_store_call", default=False)
 
@@ -153,6 +158,7 @@ class Store:
         """A SQLite store's database file (``None`` in memory and on PostgreSQL)."""
         self._failures = Failures(url if url is not None else engine.url)
         self._file_id = _file_id(database) if database is not None else None
+        self._inflight: set[asyncio.Future[Any]] = set()
         self._serial: contextlib.AbstractAsyncContextManager[object] = (
             asyncio.Lock() if isinstance(engine.pool, StaticPool) else contextlib.nullcontext()
         )
@@ -164,6 +170,9 @@ class Store:
         return self.engine.dialect.name
 
     async def close(self) -> None:
+        """Close once the calls still running (their callers may be gone) have finished."""
+        if self._inflight:
+            await asyncio.wait(set(self._inflight), timeout=CLOSE_WAIT)
         await self.engine.dispose()
 
     def _ensure_database_file(self) -> None:

@@ -40,6 +40,7 @@ from gateway.endpoint import GraphQLEndpoint, principal_of
 from gateway.errors import StoreUnavailable
 from gateway.ide import ASSETS_ROUTE, asset
 from gateway.inprocess import InProcessTransport
+from gateway.metering import count_upstream_call
 from gateway.persisted import Documents
 from gateway.ratelimit import TokenBuckets
 from gateway.registry import Registry
@@ -126,6 +127,7 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
                         config.upstream.timeout_seconds, connect=config.upstream.connect_timeout_seconds
                     ),
                     headers={"user-agent": USER_AGENT},
+                    event_hooks={"request": [count_upstream_call]},  # extensions.cost.actual
                 )
                 await stack.enter_async_context(client)
                 providers.append(registry[account.provider].create(account, entry.credentials, client))
@@ -172,8 +174,9 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
     tokens = TokenVerifier(config.jwt) if config.jwt is not None else None
     authenticator = Authenticator(config.api_keys, tokens)
     per_minute = config.limits.requests_per_minute
+    schema = build_schema(config.limits, accounts=len(config.accounts), introspection=config.graphql.introspection)
     graphql = GraphQLEndpoint(
-        GraphQLApp(build_schema(introspection=config.graphql.introspection), graphql_ide=None),  # gateway.ide's page
+        GraphQLApp(schema, graphql_ide=None),  # gateway.ide's page
         authenticator,
         limiter=TokenBuckets(per_minute) if per_minute else None,
         documents=Documents(config.trusted_documents, config.graphql.persisted_queries_cache),

@@ -127,7 +127,9 @@ class JwtConfig(Table):
 
 
 class LimitsConfig(Table):
-    """``[limits]``: what one caller and one request may take."""
+    """``[limits]``: what one caller and one request may take. A front end's real queries stay far below the
+    document limits; a hostile document does not. Those are checked before anything runs, in time linear in
+    the document (``gateway.schema.limits``)."""
 
     max_body_bytes: int = Field(1_048_576, ge=1024, le=64 * 1_048_576)
     """The largest request body read: a longer one is answered ``413`` before it is parsed."""
@@ -137,6 +139,16 @@ class LimitsConfig(Table):
     is ``429`` with ``Retry-After``. 0: no limit."""
     request_timeout_seconds: float = Field(10.0, gt=0, le=600)
     """One deadline for a whole GraphQL request: at it the request answers with what it has, plus errors."""
+    max_tokens: int = Field(2000, ge=10, le=100_000)
+    """Lexical tokens in the document, counted before it is parsed."""
+    max_depth: int = Field(12, ge=1, le=100)
+    """Nesting of fields with a selection (introspection fields not counted)."""
+    max_aliases: int = Field(30, ge=0, le=10_000)
+    """Aliased fields, each fragment counted as often as it is spread."""
+    max_fields: int = Field(500, ge=1, le=100_000)
+    """Fields and fragment spreads selected, each fragment counted as often as it is spread."""
+    max_cost: int = Field(1000, ge=1, le=10_000_000)
+    """Estimated upstream calls (see ``gateway.schema.cost``): above it the request is refused unrun."""
 
 
 class GraphQLConfig(Table):

@@ -38,7 +38,9 @@ from gateway.ratelimit import RateLimiter
 __all__ = ["GRAPHQL_RESPONSE_JSON", "REQUEST_ERROR_CODES", "GraphQLEndpoint", "principal_of"]
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
-REQUEST_ERROR_CODES = frozenset({"GRAPHQL_VALIDATION_FAILED", "QUERY_TOO_COMPLEX", "BAD_REQUEST"})
+REQUEST_ERROR_CODES = frozenset(
+    {"GRAPHQL_VALIDATION_FAILED", "QUERY_TOO_COMPLEX", "COST_ESTIMATED_TOO_EXPENSIVE", "BAD_REQUEST"}
+)
 
 
 def principal_of(state: Any) -> Principal:

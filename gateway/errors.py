@@ -3,6 +3,8 @@
 GatewayError                      code
 ├── ConfigError                   CONFIG_INVALID      a bad configuration key (start-up only)
 ├── InvalidInput                  BAD_USER_INPUT      the caller's input is wrong
+├── QueryTooComplex               QUERY_TOO_COMPLEX   the document is over a [limits] bound (``limit``)
+├── CostTooHigh                   COST_ESTIMATED_TOO_EXPENSIVE  its estimated upstream calls are over max_cost
 ├── NotFound                      NOT_FOUND
 ├── Unauthenticated               UNAUTHENTICATED     no valid API key or bearer token (HTTP 401)
 ├── Forbidden                     FORBIDDEN           the principal may not see or do this
@@ -40,6 +42,7 @@ from typing import Any, ClassVar
 
 __all__ = [
     "ConfigError",
+    "CostTooHigh",
     "DeadlineExceeded",
     "Forbidden",
     "GatewayError",
@@ -57,6 +60,7 @@ __all__ = [
     "ProviderProtocolError",
     "ProviderThrottled",
     "ProviderUnavailable",
+    "QueryTooComplex",
     "RateLimited",
     "Reason",
     "RuleViolation",
@@ -123,6 +127,38 @@ class InvalidInput(GatewayError):
         if self.field is not None:
             ext["field"] = self.field
         return ext
+
+
+class QueryTooComplex(GatewayError):
+    """A document over one of the ``[limits]`` bounds: refused before it runs. ``limit`` names the bound
+    (``max_depth``, ``max_aliases``, ``max_fields``, ``max_tokens``)."""
+
+    code = "QUERY_TOO_COMPLEX"
+
+    def __init__(self, message: str, limit: str, maximum: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.maximum = maximum
+
+    def extensions(self) -> dict[str, object]:
+        return {**super().extensions(), "limit": self.limit, "maximum": self.maximum}
+
+
+class CostTooHigh(GatewayError):
+    """The request's estimated cost (upstream calls) is over ``[limits] max_cost``: refused before it runs."""
+
+    code = "COST_ESTIMATED_TOO_EXPENSIVE"
+
+    def __init__(self, estimated: int, maximum: int) -> None:
+        super().__init__(
+            f"the request's estimated cost of {estimated} upstream calls is over the limit of {maximum}: "
+            "ask for smaller pages (first), fewer nested lists or fewer aliases"
+        )
+        self.estimated = estimated
+        self.maximum = maximum
+
+    def extensions(self) -> dict[str, object]:
+        return {**super().extensions(), "cost": {"estimated": self.estimated, "maximum": self.maximum}}
 
 
 class NotFound(GatewayError):

@@ -6,12 +6,14 @@ from decimal import Decimal
 from functools import partial
 
 import strawberry
-from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import DisableIntrospection
 
+from gateway.config_tables import LimitsConfig
 from gateway.schema.catalog import OrderQuery, VoucherQuery
 from gateway.schema.context import Context
 from gateway.schema.customers import CustomerQuery
 from gateway.schema.errors import GatewayErrors, GatewaySchema
+from gateway.schema.limits import RequestLimits
 from gateway.schema.mutations_customers import CustomerMutation
 from gateway.schema.mutations_projects import AuditQuery, ProjectMutation
 from gateway.schema.mutations_resellers import ResellerMutation, VoucherMutation
@@ -45,23 +47,25 @@ class Mutation(CustomerMutation, ResellerMutation, VoucherMutation, ProjectMutat
     pass
 
 
-#: Limits on one document: a front end's real queries stay far below them; a hostile one does not.
-MAX_DEPTH = 12
-MAX_ALIASES = 30
-MAX_TOKENS = 2000
+#: The default limits on one document (``[limits]`` in the configuration): see ``gateway.schema.limits``.
+MAX_DEPTH = LimitsConfig().max_depth
+MAX_ALIASES = LimitsConfig().max_aliases
+MAX_TOKENS = LimitsConfig().max_tokens
 
 
-def build_schema(*, introspection: bool = True) -> strawberry.Schema:
-    """``introspection=False`` (``[graphql] introspection``): ``__schema`` and ``__type`` are refused."""
+def build_schema(
+    limits: LimitsConfig | None = None, *, accounts: int = 1, introspection: bool = True
+) -> strawberry.Schema:
+    """The schema, with the request limits of ``limits`` (the defaults when absent); ``accounts``, the number
+    of partner accounts, scales the cost estimate of lists across them. ``introspection=False`` (``[graphql]
+    introspection``): ``__schema`` and ``__type`` are refused."""
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
         scalar_overrides={Decimal: DecimalScalar},
         extensions=[
             GatewayErrors,
-            partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
-            partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
-            partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+            partial(RequestLimits, limits=limits or LimitsConfig(), accounts=accounts),
             *([] if introspection else [DisableIntrospection]),
         ],
     )

@@ -1,0 +1,262 @@
+"""What a request will cost the upstreams, estimated from the document before it runs.
+
+The estimate counts upstream calls, as Apollo Router's demand control and GitHub's GraphQL rate limit
+count list sizes: a field costs its own calls plus, for a list, the cost of its selection times the number
+of items it can return. A connection returns ``first`` items (``DEFAULT_PAGE_SIZE`` when absent) and reads
+them ``UPSTREAM_PAGE_SIZE`` per call; a list across partner accounts costs its calls once per account; a
+field that calls an upstream per item (a customer's funds: one credit lookup each) costs per item. It is an
+upper bound for ordinary reads: filters that scan, cursors far into a list and retries can cost more, the
+caches of a request less. The actual count is reported beside it (``extensions.cost.actual``).
+
+``COSTS`` is the one table, keyed ``"Type.field"``; ``tests/test_cost.py`` fails when a list, a connection,
+a root field or a resolver that awaits something has no entry. Fields not in it cost nothing themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from math import ceil
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLNamedType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    ListValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+    is_interface_type,
+    is_object_type,
+)
+
+from gateway.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+
+__all__ = ["COSTS", "UPSTREAM_PAGE_SIZE", "FieldCost", "estimate"]
+
+UPSTREAM_PAGE_SIZE = 20
+"""Items one upstream list call returns (the adapters' default page size)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldCost:
+    """What resolving a field once costs, in upstream calls."""
+
+    calls: int = 0
+    """Calls each time the field resolves (a connection: besides its pages, e.g. a count)."""
+    page: bool = False
+    """A connection: ``first`` items; its ``edges`` and ``nodes`` run their selection for each."""
+    upstream_pages: bool = False
+    """The connection's items come from an upstream, ``UPSTREAM_PAGE_SIZE`` per call."""
+    per_account: bool = False
+    """Across every partner account: the calls and pages are made once per account."""
+    accounts_bound: bool = False
+    """The list has at most one item per partner account (``first`` notwithstanding)."""
+    per_item: bool = False
+    """A connection's ``edges`` or ``nodes``: the selection runs once per item of the page."""
+    ids: str | None = None
+    """A list as long as this argument (a list of ids): the calls and the selection run per id."""
+    shared: str | None = None
+    """Fields of one object that share one load (funds, balance, credit line): counted once per object."""
+    per_request: bool = False
+    """Read once per request whatever the number of objects (a cached list): never multiplied."""
+
+
+FREE = FieldCost()
+_PAGE = FieldCost(page=True, upstream_pages=True)
+_ACROSS = FieldCost(calls=1, page=True, upstream_pages=True, per_account=True)
+"""A list across accounts: a page of each account, and one call to count or place it (per account)."""
+_STORE = FieldCost(page=True)
+_ITEMS = FieldCost(per_item=True)
+_WRITE = FieldCost(calls=2)
+"""A mutation: the write, and the read of the object it returns (retries and settling not counted)."""
+
+_CONNECTION_ITEMS = ("AuditRecord", "Customer", "LedgerEntry", "Note", "Order", "Partner", "Project", "Reseller")
+_MORE_CONNECTION_ITEMS = ("Voucher", "VoucherQuota")
+
+COSTS: Mapping[str, FieldCost] = {
+    # Root fields.
+    "Query.node": FieldCost(calls=1),
+    "Query.nodes": FieldCost(calls=1, ids="ids"),
+    "Query.partners": FieldCost(page=True, accounts_bound=True),
+    "Query.capabilities": FREE,
+    "Query.customers": _ACROSS,
+    "Query.resellers": _ACROSS,
+    "Query.vouchers": _ACROSS,
+    "Query.orders": _ACROSS,
+    "Query.projects": _STORE,
+    "Query.regions": FieldCost(calls=1),
+    "Query.priceQuote": FieldCost(calls=1),
+    "Query.auditLog": _STORE,
+    **{
+        f"Mutation.{name}": _WRITE
+        for name in (
+            "createCustomer",
+            "sendVerificationCode",
+            "resendInvitation",
+            "setCustomerFrozen",
+            "setCreditLine",
+            "transferFunds",
+            "reclaimFunds",
+            "addNote",
+            "assignCustomer",
+            "inviteReseller",
+            "allocateResellerFunds",
+            "reclaimResellerFunds",
+            "grantVoucherQuota",
+            "reclaimVoucherQuota",
+            "issueVoucher",
+            "reclaimVoucher",
+            "fileProject",
+            "recordProjectApproval",
+            "confirmProject",
+            "advanceProject",
+            "closeProjectLost",
+            "setProjectWinRate",
+            "linkProjectOpportunity",
+        )
+    },
+    # Connections: a page's items.
+    **{f"{kind}Connection.{field}": _ITEMS for kind in _CONNECTION_ITEMS for field in ("edges", "nodes")},
+    # What hangs off an object.
+    "Customer.funds": FieldCost(calls=1, shared="funds"),
+    "Customer.balance": FieldCost(calls=1, shared="funds"),
+    "Customer.creditLine": FieldCost(calls=1, shared="funds"),
+    "Customer.vouchers": FieldCost(calls=1, per_account=True, per_request=True, shared="vouchers"),
+    "Customer.voucherCount": FieldCost(calls=1, per_account=True, per_request=True, shared="vouchers"),
+    "Customer.orders": _PAGE,
+    "Customer.notes": _PAGE,
+    "Partner.capabilities": FREE,
+    "Partner.balances": FieldCost(calls=1),
+    "Partner.voucherQuotas": _PAGE,
+    "Partner.ledger": _PAGE,
+    "Partner.customers": _PAGE,
+    "Partner.resellers": _PAGE,
+    "Partner.vouchers": _PAGE,
+    "Partner.orders": _PAGE,
+    "ProviderCapabilities.operations": FREE,
+    "Reseller.funds": FieldCost(calls=1),
+    "Reseller.voucherQuotas": _PAGE,
+    "Reseller.customers": _PAGE,
+    "Voucher.customer": FieldCost(calls=1),
+    "Order.customer": FieldCost(calls=1),
+    "Project.customer": FieldCost(calls=1),
+    "Project.history": FREE,
+    "Project.orders": _PAGE,
+    "AuditRecord.requestIds": FREE,
+    "OperationReceipt.upstreamIds": FREE,
+    "OperationReceipt.failures": FREE,
+    "ResellerPayload.reseller": FieldCost(calls=1),
+    "VoucherPayload.customer": FieldCost(calls=1),
+    "VoucherPayload.vouchers": FieldCost(calls=1),
+}
+
+
+def estimate(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+    accounts: int,
+) -> int:
+    """The estimated upstream calls of the operation ``operation_name`` would make (the largest of the
+    document's operations when it names none). The document is within the limits of ``gateway.schema.limits``
+    already, so walking it with every fragment expanded is bounded by ``max_fields``."""
+    walk = _Estimate(schema, document, variables or {}, max(accounts, 1))
+    costs = [
+        walk.operation(definition)
+        for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+        and (operation_name is None or (definition.name is not None and definition.name.value == operation_name))
+    ]
+    return max(costs, default=0) + sum(walk.once.values())
+
+
+class _Estimate:
+    def __init__(self, schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str, Any], accounts: int):
+        self.schema = schema
+        self.variables = variables
+        self.accounts = accounts
+        self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        self.once: dict[str, int] = {}
+        """Per-request loads seen, and their cost (added once, whatever the multiplier)."""
+
+    def operation(self, definition: OperationDefinitionNode) -> int:
+        root = self.schema.get_root_type(definition.operation)
+        return self.selections(definition.selection_set, root, DEFAULT_PAGE_SIZE, set()) if root else 0
+
+    def selections(
+        self, node: SelectionSetNode | None, parent: GraphQLNamedType | None, page: int, shared: set[str]
+    ) -> int:
+        """The cost of a selection set on ``parent``; ``page``: the items of the enclosing connection."""
+        total = 0
+        for selection in node.selections if node is not None else ():
+            if isinstance(selection, FieldNode):
+                total += self.field(selection, parent, page, shared)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                inner = self.schema.get_type(condition.name.value) if condition else parent
+                total += self.selections(selection.selection_set, inner, page, shared)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = self.fragments.get(selection.name.value)
+                if fragment is not None:
+                    inner = self.schema.get_type(fragment.type_condition.name.value)
+                    total += self.selections(fragment.selection_set, inner, page, shared)
+        return total
+
+    def field(self, node: FieldNode, parent: GraphQLNamedType | None, page: int, shared: set[str]) -> int:
+        if not (is_object_type(parent) or is_interface_type(parent)):
+            return 0
+        definition = parent.fields.get(node.name.value)
+        if definition is None:  # graphql-core's validation reports it
+            return 0
+        cost = COSTS.get(f"{parent.name}.{node.name.value}", FREE)
+        child_type = get_named_type(definition.type)
+        calls = cost.calls * (self.accounts if cost.per_account else 1)
+        if cost.shared is not None:
+            if cost.shared in shared:
+                calls = 0
+            shared.add(cost.shared)
+        if cost.per_request:
+            key = f"{parent.name}.{cost.shared}"
+            self.once[key] = max(self.once.get(key, 0), calls)
+            calls = 0
+        if cost.page:
+            size = self._first(node)
+            if cost.accounts_bound:
+                size = min(size, self.accounts)
+            pages = ceil(size / UPSTREAM_PAGE_SIZE) if cost.upstream_pages else 0
+            calls += pages * (self.accounts if cost.per_account else 1)
+            return calls + self.selections(node.selection_set, child_type, size, set())
+        items = page if cost.per_item else self._ids(node, cost.ids) if cost.ids else 1
+        return items * (calls + self.selections(node.selection_set, child_type, page, set()))
+
+    def _argument(self, node: FieldNode, name: str) -> object:
+        for argument in node.arguments or ():
+            if argument.name.value == name:
+                value = argument.value
+                if isinstance(value, VariableNode):
+                    return self.variables.get(value.name.value)
+                if isinstance(value, IntValueNode):
+                    return int(value.value)
+                if isinstance(value, ListValueNode):
+                    return list(value.values)
+                return None
+        return None
+
+    def _first(self, node: FieldNode) -> int:
+        first = self._argument(node, "first")
+        if not isinstance(first, int) or isinstance(first, bool):
+            return DEFAULT_PAGE_SIZE
+        return min(max(first, 1), MAX_PAGE_SIZE)  # past the bounds the resolver refuses it
+
+    def _ids(self, node: FieldNode, name: str) -> int:
+        ids = self._argument(node, name)
+        return len(ids) if isinstance(ids, list) else 1

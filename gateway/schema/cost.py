@@ -78,8 +78,19 @@ _ITEMS = FieldCost(per_item=True)
 _WRITE = FieldCost(calls=2)
 """A mutation: the write, and the read of the object it returns (retries and settling not counted)."""
 
-_CONNECTION_ITEMS = ("AuditRecord", "Customer", "LedgerEntry", "Note", "Order", "Partner", "Project", "Reseller")
-_MORE_CONNECTION_ITEMS = ("Voucher", "VoucherQuota")
+_CONNECTIONS = (
+    "AuditRecord",
+    "Customer",
+    "LedgerEntry",
+    "Note",
+    "Order",
+    "Partner",
+    "Project",
+    "Reseller",
+    "Voucher",
+    "VoucherQuota",
+)
+"""The item types of the connections."""
 
 COSTS: Mapping[str, FieldCost] = {
     # Root fields.
@@ -124,7 +135,10 @@ COSTS: Mapping[str, FieldCost] = {
         )
     },
     # Connections: a page's items.
-    **{f"{kind}Connection.{field}": _ITEMS for kind in _CONNECTION_ITEMS for field in ("edges", "nodes")},
+    **{f"{kind}Connection.{field}": _ITEMS for kind in _CONNECTIONS for field in ("edges", "nodes")},
+    # Totals: the pages' answers carry them (per account: the list's own call); a filter's full scan is
+    # not estimated.
+    **{f"{kind}Connection.totalCount": FREE for kind in _CONNECTIONS},
     # What hangs off an object.
     "Customer.funds": FieldCost(calls=1, shared="funds"),
     "Customer.balance": FieldCost(calls=1, shared="funds"),
@@ -153,6 +167,9 @@ COSTS: Mapping[str, FieldCost] = {
     "AuditRecord.requestIds": FREE,
     "OperationReceipt.upstreamIds": FREE,
     "OperationReceipt.failures": FREE,
+    "AssignmentPayload.customer": FieldCost(calls=1),
+    "CreateCustomerPayload.customer": FieldCost(calls=1),
+    "CustomerPayload.customer": FieldCost(calls=1),
     "ResellerPayload.reseller": FieldCost(calls=1),
     "VoucherPayload.customer": FieldCost(calls=1),
     "VoucherPayload.vouchers": FieldCost(calls=1),
@@ -169,7 +186,7 @@ def estimate(
     """The estimated upstream calls of the operation ``operation_name`` would make (the largest of the
     document's operations when it names none). The document is within the limits of ``gateway.schema.limits``
     already, so walking it with every fragment expanded is bounded by ``max_fields``."""
-    walk = _Estimate(schema, document, variables or {}, max(accounts, 1))
+    walk = _Estimate(schema, document, variables if isinstance(variables, Mapping) else {}, max(accounts, 1))
     costs = [
         walk.operation(definition)
         for definition in document.definitions

@@ -132,15 +132,15 @@ class _Measure:
         return figures
 
 
-def measure(document: DocumentNode) -> dict[OperationDefinitionNode, Figures]:
+def measure(document: DocumentNode) -> list[tuple[OperationDefinitionNode, Figures]]:
     """Each operation's figures, every fragment measured once (raises ``GraphQLError`` on a fragment cycle)."""
     walk = _Measure(document)
     try:
-        return {
-            definition: walk.selections(definition.selection_set, 0)
+        return [
+            (definition, walk.selections(definition.selection_set, 0))
             for definition in document.definitions
             if isinstance(definition, OperationDefinitionNode)
-        }
+        ]
     except _FragmentCycle as cycle:
         raise GraphQLError(
             f"Cannot spread fragment '{cycle.spread.name.value}' within itself.",
@@ -155,7 +155,7 @@ def measure(document: DocumentNode) -> dict[OperationDefinitionNode, Figures]:
 
 def check_document(document: DocumentNode, limits: LimitsConfig) -> None:
     """Raise ``QueryTooComplex`` (or a ``GraphQLError``) if an operation of ``document`` is over a limit."""
-    for operation, figures in measure(document).items():
+    for operation, figures in measure(document):
         name = operation.name.value if operation.name else "anonymous"
         if figures.depth > limits.max_depth:
             raise QueryTooComplex(

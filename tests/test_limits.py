@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from graphql import parse
+from graphql import get_introspection_query, parse
 
 from gateway.app import create_app
 from gateway.config import GatewayConfig, LimitsConfig, parse_config
@@ -159,6 +159,14 @@ async def test_a_wide_but_legal_document_runs(client: httpx.AsyncClient) -> None
     assert len(body["data"]) == DEFAULTS.max_aliases
     assert body["data"]["p0"]["totalCount"] == 5
     assert len(body["data"]["p29"]["nodes"]) == 2
+
+
+@pytest.mark.anyio
+async def test_the_full_introspection_query_runs_within_the_defaults(client: httpx.AsyncClient) -> None:
+    query = get_introspection_query(descriptions=True, specified_by_url=True, input_value_deprecation=True)
+    response = await client.post("/graphql", json={"query": query}, headers=SPEC)  # what GraphiQL asks first
+    assert response.status_code == 200, response.text
+    assert response.json()["data"]["__schema"]["queryType"]["name"] == "Query"
 
 
 # -- tokens ---------------------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ or secret ever leaves the process."""
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,13 +31,6 @@ __all__ = ["GatewayErrors", "GatewaySchema"]
 log = logging.getLogger("gateway.graphql")
 
 INTERNAL_MESSAGE = "Internal server error"
-
-# What strawberry's depth, alias and token limiters say (gateway.schema.build_schema sets the limits).
-_LIMIT_MESSAGES = (
-    re.compile(r"exceeds maximum operation depth of \d+"),
-    re.compile(r"^\d+ aliases found\. Allowed: \d+"),
-    re.compile(r"Document contains more than \d+ tokens"),
-)
 
 
 def _is_unexpected(error: GraphQLError) -> bool:
@@ -115,8 +107,6 @@ def _shape(error: GraphQLError, document: DocumentNode | None = None) -> GraphQL
                 extensions["field"] = where
     elif _is_unexpected(error):
         message, extensions = INTERNAL_MESSAGE, {"code": "INTERNAL"}
-    elif any(pattern.search(error.message) for pattern in _LIMIT_MESSAGES):
-        message, extensions = error.message, {"code": "QUERY_TOO_COMPLEX"}
     else:  # syntax and validation errors from graphql-core itself
         message, extensions = error.message, {"code": "GRAPHQL_VALIDATION_FAILED", **(error.extensions or {})}
     return GraphQLError(

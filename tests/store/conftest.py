@@ -10,13 +10,14 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
 
-from gateway.store import Store, open_store, sqlite_url
+from gateway.store import OperationRecord, OperationStatus, Store, open_store, sqlite_url
 
 POSTGRES = os.environ.get("PARTNER_GATEWAY_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -88,3 +89,29 @@ async def store(place: Place) -> AsyncIterator[Store]:
         yield opened
     finally:
         await opened.close()
+
+
+T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+
+def operation(
+    key: str | None,
+    *,
+    principal: str = "finance",
+    amount: str = "10.00",
+    status: str = OperationStatus.PENDING,
+    result: dict[str, str] | None = None,
+) -> OperationRecord:
+    """A transfer's operation record, as the operation runner claims one."""
+    return OperationRecord(
+        id=str(uuid.uuid4()),
+        idempotency_key=key,
+        principal=principal,
+        operation="transferFunds",
+        account_id="hw",
+        input={"customerId": "c1", "amount": amount},
+        input_hash=f"hash-{amount}",
+        status=status,
+        started_at=T0,
+        result=result,
+    )

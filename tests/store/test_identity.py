@@ -5,37 +5,21 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import uuid
-from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from gateway.errors import StoreUnavailable
-from gateway.store import OperationRecord, OperationStatus, Store, open_store, sqlite_url
+from gateway.store import OperationStatus, Store, open_store, sqlite_url
 from gateway.store import _tables as t
 from gateway.store._migrations import MIGRATIONS, migrate
-from tests.store.conftest import Place
+from tests.store.conftest import Place, operation
 
 pytestmark = pytest.mark.anyio
 
-T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
-
-
-def succeeded(key: str) -> OperationRecord:
-    return OperationRecord(
-        id=str(uuid.uuid4()),
-        idempotency_key=key,
-        principal="finance",
-        operation="transferFunds",
-        account_id="hw",
-        input={"amount": "7.00"},
-        input_hash="h",
-        status=OperationStatus.SUCCEEDED,
-        started_at=T0,
-        result={"transferId": "t1"},
-    )
+SUCCEEDED: dict[str, Any] = {"status": OperationStatus.SUCCEEDED, "result": {"transferId": "t1"}}
 
 
 def marker_of(data_dir: Path) -> dict[str, str]:
@@ -69,7 +53,7 @@ async def test_a_new_store_records_its_id_in_the_data_directory(tmp_path: Path) 
 
 async def test_a_deleted_database_stops_the_start_and_says_what_to_do(tmp_path: Path) -> None:
     store = await opened(tmp_path)
-    await store.claim_operation(succeeded("K"))
+    await store.claim_operation(operation("K", **SUCCEEDED))
     await store.close()
     store_id = marker_of(tmp_path)["store_id"]
     (tmp_path / "gateway.db").unlink()
@@ -130,7 +114,7 @@ async def test_a_store_from_before_markers_is_adopted_with_its_rows(tmp_path: Pa
 
     engine = create_async_engine(sqlite_url(tmp_path))
     await migrate(engine, MIGRATIONS[:2])
-    await Store(engine).claim_operation(succeeded("K"))
+    await Store(engine).claim_operation(operation("K", **SUCCEEDED))
     await engine.dispose()
     assert not (tmp_path / "gateway.store-id").exists()
 
@@ -155,11 +139,11 @@ async def test_an_unreadable_marker_stops_the_start(tmp_path: Path) -> None:
 async def test_a_database_deleted_while_serving_is_unavailable_not_empty(tmp_path: Path) -> None:
     store = await opened(tmp_path)
     try:
-        await store.claim_operation(succeeded("K"))
+        await store.claim_operation(operation("K", **SUCCEEDED))
         await store.check()
         (tmp_path / "gateway.db").unlink()
         with pytest.raises(StoreUnavailable, match="was deleted while the gateway was running"):
-            await store.claim_operation(succeeded("K2"))
+            await store.claim_operation(operation("K2", **SUCCEEDED))
         with pytest.raises(StoreUnavailable, match="was deleted"):
             await store.operation_by_key("finance", "K")
         with pytest.raises(StoreUnavailable, match="was deleted"):

@@ -3,41 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
-from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from gateway.store import OperationRecord, OperationStatus, Store, open_store
+from gateway.store import OperationStatus, Store, open_store
 from gateway.store import _tables as t
 from gateway.store._migrations import MIGRATIONS, migrate
-from tests.store.conftest import Place
+from tests.store.conftest import T0, Place, operation
 
 pytestmark = pytest.mark.anyio
 
-T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
-
-
-def record(principal: str, key: str, amount: str = "10.00") -> OperationRecord:
-    return OperationRecord(
-        id=str(uuid.uuid4()),
-        idempotency_key=key,
-        principal=principal,
-        operation="transferFunds",
-        account_id="hw",
-        input={"customerId": "c1", "amount": amount},
-        input_hash=f"hash-{amount}",
-        status=OperationStatus.PENDING,
-        started_at=T0,
-    )
-
 
 async def test_the_same_key_of_two_principals_is_two_operations(store: Store) -> None:
-    admins, created_a = await store.claim_operation(record("admin", "K", "7.00"))
-    wangs, created_w = await store.claim_operation(record("wang", "K", "9.00"))
+    admins, created_a = await store.claim_operation(operation("K", principal="admin", amount="7.00"))
+    wangs, created_w = await store.claim_operation(operation("K", principal="wang", amount="9.00"))
     assert created_a
     assert created_w
     assert admins.id != wangs.id
@@ -53,9 +35,9 @@ async def test_the_same_key_of_two_principals_is_two_operations(store: Store) ->
 
 
 async def test_the_same_key_of_one_principal_is_the_existing_operation(store: Store) -> None:
-    first, _ = await store.claim_operation(record("admin", "K"))
+    first, _ = await store.claim_operation(operation("K", principal="admin"))
     await store.finish_operation(first.id, OperationStatus.SUCCEEDED, result={"transferId": "t1"}, at=T0)
-    again, created = await store.claim_operation(record("admin", "K", "99.00"))
+    again, created = await store.claim_operation(operation("K", principal="admin", amount="99.00"))
     assert not created
     assert again.id == first.id
     assert again.result == {"transferId": "t1"}
@@ -63,7 +45,7 @@ async def test_the_same_key_of_one_principal_is_the_existing_operation(store: St
 
 
 async def test_concurrent_claims_of_one_principals_key_create_exactly_one(store: Store) -> None:
-    attempts = [record(principal, "K") for principal in ("admin", "wang") for _ in range(6)]
+    attempts = [operation("K", principal=principal) for principal in ("admin", "wang") for _ in range(6)]
     claims = await asyncio.gather(*(store.claim_operation(a) for a in attempts))
     created = [stored for stored, was_created in claims if was_created]
     assert sorted(stored.principal for stored in created) == ["admin", "wang"]
@@ -122,8 +104,8 @@ async def test_a_v1_store_with_rows_migrates_and_keeps_them(place: Place) -> Non
         )
         assert [op.id for op in await store.pending_operations()] == ["op-2"]
         # Now the key is admin's own: wang's K is a new operation, admin's K still the old one.
-        assert (await store.claim_operation(record("wang", "K")))[1] is True
-        assert (await store.claim_operation(record("admin", "K")))[0].id == "op-1"
+        assert (await store.claim_operation(operation("K", principal="wang")))[1] is True
+        assert (await store.claim_operation(operation("K", principal="admin")))[0].id == "op-1"
         operations = sa.select(sa.func.count()).select_from(t.operations)
         async with store.engine.connect() as conn:
             assert (await conn.execute(operations)).scalar_one() == 3

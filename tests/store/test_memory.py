@@ -5,38 +5,21 @@ table; a file or PostgreSQL store would lose the write the call was making."""
 from __future__ import annotations
 
 import asyncio
-import uuid
-from datetime import UTC, datetime
 
 import pytest
 
-from gateway.store import MEMORY_URL, OperationRecord, OperationStatus, open_store
+from gateway.store import MEMORY_URL, open_store
+from tests.store.conftest import operation
 
 pytestmark = pytest.mark.anyio
-
-T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
-
-
-def _record(key: str) -> OperationRecord:
-    return OperationRecord(
-        id=str(uuid.uuid4()),
-        idempotency_key=key,
-        principal="finance",
-        operation="transferFunds",
-        account_id="hw",
-        input={"kind": "transferFunds"},
-        input_hash="h",
-        status=OperationStatus.PENDING,
-        started_at=T0,
-    )
 
 
 async def test_a_cancelled_caller_neither_empties_the_store_nor_loses_the_write() -> None:
     store = await open_store(MEMORY_URL)
     try:
-        kept, _ = await store.claim_operation(_record("kept"))
+        kept, _ = await store.claim_operation(operation("kept"))
         for attempt in range(20):  # cancel at different points of the call
-            call = asyncio.ensure_future(store.claim_operation(_record(f"k{attempt}")))
+            call = asyncio.ensure_future(store.claim_operation(operation(f"k{attempt}")))
             for _ in range(attempt):
                 await asyncio.sleep(0)
             call.cancel()

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -14,7 +13,6 @@ from gateway.projects import Stage, advance, confirm_by_customer, file_project, 
 from gateway.store import (
     AuditEntry,
     AuditFilter,
-    OperationRecord,
     OperationStatus,
     ProjectFilter,
     Store,
@@ -22,6 +20,7 @@ from gateway.store import (
     open_store,
 )
 from gateway.store._migrations import migrate
+from tests.store.conftest import T0, operation
 
 pytestmark = pytest.mark.anyio
 
@@ -29,9 +28,6 @@ pytestmark = pytest.mark.anyio
 def _connect_args(store: Store) -> dict[str, object]:
     """The schema the test store works in (tests/store/conftest.py), for a second engine on it."""
     return {"server_settings": {"search_path": store.engine.dialect.default_schema_name or "public"}}
-
-
-T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
 
 def filed(n: int, account: str = "aliyun-a", provider: str = "aliyun", owner: str = "wang") -> object:
@@ -89,28 +85,14 @@ async def test_projects_are_listed_newest_first_with_filters(store: Store) -> No
     assert {p.customer_id for p in scoped.items} == {"c1", "c4"}
 
 
-def record(key: str | None, amount: str = "10.00") -> OperationRecord:
-    return OperationRecord(
-        id=str(uuid.uuid4()),
-        idempotency_key=key,
-        principal="finance",
-        operation="transferFunds",
-        account_id="hw",
-        input={"customerId": "c1", "amount": amount},
-        input_hash=f"hash-{amount}",
-        status=OperationStatus.PENDING,
-        started_at=T0,
-    )
-
-
 async def test_an_idempotency_key_is_claimed_once_even_concurrently(store: Store) -> None:
-    attempts = [record("key-1") for _ in range(8)]
+    attempts = [operation("key-1") for _ in range(8)]
     claims = await asyncio.gather(*(store.claim_operation(a) for a in attempts))
     winners = [stored for stored, created in claims if created]
     assert len(winners) == 1
     assert {stored.id for stored, _ in claims} == {winners[0].id}
     await store.finish_operation(winners[0].id, OperationStatus.SUCCEEDED, result={"transferId": "t1"}, at=T0)
-    again, created = await store.claim_operation(record("key-1"))
+    again, created = await store.claim_operation(operation("key-1"))
     assert not created
     assert again.status == OperationStatus.SUCCEEDED
     assert again.result == {"transferId": "t1"}
@@ -118,14 +100,14 @@ async def test_an_idempotency_key_is_claimed_once_even_concurrently(store: Store
 
 
 async def test_pending_operations_are_found_and_released(store: Store) -> None:
-    pending, _ = await store.claim_operation(record("key-p"))
-    done, _ = await store.claim_operation(record("key-d"))
+    pending, _ = await store.claim_operation(operation("key-p"))
+    done, _ = await store.claim_operation(operation("key-d"))
     await store.finish_operation(done.id, OperationStatus.FAILED, error={"code": "X"}, at=T0)
     assert [op.id for op in await store.pending_operations()] == [pending.id]
     assert [op.id for op in await store.operations_since("hw", "transferFunds", T0)] != []
     await store.release_operation(pending.id)
     assert await store.pending_operations() == []
-    assert (await store.claim_operation(record("key-p")))[1] is True  # the key is free again
+    assert (await store.claim_operation(operation("key-p")))[1] is True  # the key is free again
 
 
 async def test_audit_trail_filters_newest_first(store: Store) -> None:

@@ -34,10 +34,10 @@ from gateway.errors import DeadlineExceeded, GatewayError, RateLimited, Unauthen
 from gateway.ide import ide_page
 from gateway.persisted import Documents, with_document
 from gateway.ratelimit import RateLimiter
+from gateway.request_guard import GRAPHQL_RESPONSE_JSON, send_json
 
 __all__ = ["GRAPHQL_RESPONSE_JSON", "REQUEST_ERROR_CODES", "GraphQLEndpoint", "principal_of"]
 
-GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 REQUEST_ERROR_CODES = frozenset(
     {"GRAPHQL_VALIDATION_FAILED", "QUERY_TOO_COMPLEX", "COST_ESTIMATED_TOO_EXPENSIVE", "BAD_REQUEST"}
 )
@@ -80,7 +80,7 @@ class GraphQLEndpoint:
         except Unauthenticated as exc:
             # RFC 6750: a credential that was sent and refused is an "invalid_token".
             challenge = b'Bearer realm="partner-gateway"' + (b', error="invalid_token"' if bearer else b"")
-            await _send_json(
+            await send_json(
                 send,
                 401,
                 {"errors": [{"message": exc.message, "extensions": exc.extensions()}]},
@@ -123,7 +123,7 @@ class GraphQLEndpoint:
         message = f"the request did not finish within its deadline ({self.timeout_seconds:g} s)"
         body = {"message": message, "extensions": {"code": DeadlineExceeded.code}}
         payload = {"errors": [body]} if spec else {"data": None, "errors": [body]}
-        await _send_json(send, 504 if spec else 200, payload, GRAPHQL_RESPONSE_JSON if spec else "application/json")
+        await send_json(send, 504 if spec else 200, payload, GRAPHQL_RESPONSE_JSON if spec else "application/json")
 
 
 def _is_ide_page(request: Request) -> bool:
@@ -187,7 +187,7 @@ class _Rewriter:
         headers = [
             (k, v) for k, v in self._start.get("headers", []) if k.lower() not in (b"content-type", b"content-length")
         ]
-        await _send_json(self._send, status, payload, media_type, extra_headers=headers)
+        await send_json(self._send, status, payload, media_type, extra_headers=headers)
 
 
 def _is_request_error(payload: dict[str, Any]) -> bool:
@@ -203,17 +203,4 @@ async def _send_error(
     send: Send, status: int, error: GatewayError, media_type: str, headers: list[tuple[bytes, bytes]] | None = None
 ) -> None:
     payload = {"errors": [{"message": error.message, "extensions": error.extensions()}]}
-    await _send_json(send, status, payload, media_type, extra_headers=headers)
-
-
-async def _send_json(
-    send: Send, status: int, payload: object, media_type: str, extra_headers: list[tuple[bytes, bytes]] | None = None
-) -> None:
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-    headers = [
-        *(extra_headers or []),
-        (b"content-type", f"{media_type}; charset=utf-8".encode()),
-        (b"content-length", str(len(body)).encode()),
-    ]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    await send_json(send, status, payload, media_type, extra_headers=headers)

@@ -28,7 +28,7 @@ from typing import Any
 from starlette.datastructures import Headers, QueryParams
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["MAX_JSON_DEPTH", "RequestGuard", "RequestRefused", "parse_json_value"]
+__all__ = ["GRAPHQL_RESPONSE_JSON", "MAX_JSON_DEPTH", "RequestGuard", "RequestRefused", "parse_json_value", "send_json"]
 
 log = logging.getLogger("gateway.http")
 
@@ -215,9 +215,16 @@ def _json_type(value: Any) -> str:
 
 async def send_error(send: Send, status: int, message: str, code: str, media_type: str) -> None:
     """One GraphQL-shaped error as the whole response."""
-    payload = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    await send_json(send, status, {"errors": [{"message": message, "extensions": {"code": code}}]}, media_type)
+
+
+async def send_json(
+    send: Send, status: int, payload: object, media_type: str, extra_headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    """``payload`` as the whole JSON response, UTF-8 as it is (customer names are mostly Chinese)."""
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     headers = [
+        *(extra_headers or []),
         (b"content-type", f"{media_type}; charset=utf-8".encode()),
         (b"content-length", str(len(body)).encode()),
     ]

@@ -85,6 +85,8 @@ class Documents:
         return query
 
     def _remember(self, digest: str, query: str) -> None:
+        if len(query) > MAX_CACHED_CHARS // 16:  # one caller's huge document may not flush everyone's
+            return
         if digest in self._cache:
             self._cache.move_to_end(digest)
             return

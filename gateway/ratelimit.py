@@ -49,13 +49,14 @@ class TokenBuckets:
         """Tokens per second."""
         self._clock = clock
         self._buckets: dict[str, _Bucket] = {}
+        self._pruned_at = -math.inf
 
     async def acquire(self, principal: str) -> int | None:
         now = self._clock()
         bucket = self._buckets.get(principal)
         if bucket is None:
-            if len(self._buckets) >= PRUNE_AT:
-                self._prune(now)
+            if len(self._buckets) >= PRUNE_AT and now - self._pruned_at >= self.capacity / self.rate:
+                self._prune(now)  # at most once per refill time: a scan that frees nothing is not repeated
             bucket = self._buckets[principal] = _Bucket(self.capacity, now)
         else:
             bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.at) * self.rate)
@@ -66,6 +67,7 @@ class TokenBuckets:
         return max(1, math.ceil((1.0 - bucket.tokens) / self.rate))
 
     def _prune(self, now: float) -> None:
+        self._pruned_at = now
         full = [
             name
             for name, bucket in self._buckets.items()

@@ -69,6 +69,29 @@ async def test_many_principals_do_not_grow_memory_without_bound() -> None:
     assert len(buckets._buckets) == 1
 
 
+async def test_a_scan_that_frees_nothing_is_not_repeated_for_every_new_principal() -> None:
+    clock = Clock()
+    buckets = TokenBuckets(60, clock)
+    for n in range(PRUNE_AT):
+        await buckets.acquire(f"p{n}")  # every bucket just used: none is full
+    scans = 0
+    prune = buckets._prune
+
+    def counted(now: float) -> None:
+        nonlocal scans
+        scans += 1
+        prune(now)
+
+    buckets._prune = counted  # type: ignore[method-assign]
+    for n in range(50):
+        await buckets.acquire(f"late{n}")
+    assert scans == 1  # one scan, not fifty: it frees nothing until a refill time has passed
+    clock.now += 60
+    await buckets.acquire("later")
+    assert scans == 2
+    assert len(buckets._buckets) == 1  # and then it frees the refilled ones
+
+
 async def test_past_the_rate_a_principal_gets_429_with_retry_after_before_anything_runs() -> None:
     plugin = FakePlugin({"one": 5})
     config = replace(with_keys(config_for("one")), limits=LimitsConfig(requests_per_minute=3))

@@ -104,11 +104,11 @@ class Operations:
         self._provider_of = provider_of
         self._clock = clock
         self._settle = settle
+        """How long after an attempt its request may still land upstream and show in the records: until
+        then, records that show nothing prove nothing (it must exceed the upstream timeout: ``config``)."""
         self._attempt = attempt
         """How long one attempt may go on sending (the adapter retries a refused request): it is cut off
         then, so its last request went out at most this long after it started."""
-        """How long after an attempt its request may still land upstream and show in the records: until
-        then, records that show nothing prove nothing (it must exceed the upstream timeout: ``config``)."""
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
 
     async def run(
@@ -132,10 +132,12 @@ class Operations:
         digest = hashlib.sha256(f"{account_id}\n{canonical(intent)}".encode()).hexdigest()
         audit = _Audit(self.store, principal, intent.kind, account_id, data, started, self._clock)
 
+        checked = False
         try:
             await authorize()
             if await self.store.operation_by_key(principal.name, key) is None:
                 await check()
+                checked = True
         except GatewayError as exc:
             await audit("REJECTED", error=exc)
             raise
@@ -158,6 +160,9 @@ class Operations:
                     raise IdempotencyConflict(key)
                 if created:
                     try:
+                        if not checked:  # a resend after "not applied": the rules as they stand now
+                            await check()
+                            checked = True
                         await self._clear_target(record, intent)
                     except GatewayError as exc:
                         await self.store.release_operation(record.id)
@@ -290,8 +295,8 @@ class Operations:
 
         While one may still land, a second write to the same target would make the upstream's records
         ambiguous (which of two equal transfers is whose?), so the new write waits: ``OPERATION_PENDING``."""
-        for other in await self.store.pending_operations():
-            if other.id == record.id or other.account_id != record.account_id or other.input.get("kind") not in INTENTS:
+        for other in await self.store.pending_operations(record.account_id):
+            if other.id == record.id or other.input.get("kind") not in INTENTS:
                 continue
             other_intent = intent_from_json(other.input)
             if other_intent.target != intent.target:
@@ -309,10 +314,12 @@ class Operations:
             try:
                 await self._resolve(other, other_intent, audit)
             except OperationPending as exc:
+                # Another principal's operation is not the caller's to know: it sees its own (released) id.
+                mine = other.principal == record.principal
                 raise OperationPending(
-                    other.id,
-                    f"an earlier write to the same target ({other.operation}) is not settled yet, so this one "
-                    "waits for it",
+                    other.id if mine else record.id,
+                    f"an earlier write to the same target{f' ({other.operation})' if mine else ''} is not settled "
+                    "yet, so this one waits for it",
                     retry_after=exc.retry_after,
                 ) from None
 
@@ -341,11 +348,11 @@ class Operations:
                 outcome_unknown=True,
             )
             log.warning("operation %s: attempt cut off; reconciling", record.id)
-            return _applied(await self._unknown(record, intent, audit, cut), record, intent, cut)
+            return _or_not_applied(await self._unknown(record, intent, audit, cut), record, intent, cut)
         except ProviderError as exc:
             if exc.outcome_unknown:
                 log.warning("operation %s: outcome unknown (%s); reconciling", record.id, exc.code)
-                return _applied(await self._unknown(record, intent, audit, exc), record, intent, exc)
+                return _or_not_applied(await self._unknown(record, intent, audit, exc), record, intent, exc)
             if isinstance(exc, ProviderUnavailable):  # refused before applying (throttled, never sent)
                 await self.store.release_operation(record.id)
                 await audit("NOT_APPLIED", error=exc, operation_id=record.id)
@@ -365,7 +372,7 @@ class Operations:
             raise
         except Exception:
             log.exception("operation %s: unexpected failure; reconciling", record.id)
-            return _applied(await self._unknown(record, intent, audit, None), record, intent, None)
+            return _or_not_applied(await self._unknown(record, intent, audit, None), record, intent, None)
         await self.store.finish_operation(
             record.id,
             OperationStatus.SUCCEEDED,
@@ -449,7 +456,9 @@ class Operations:
             yield
 
 
-def _applied(outcome: Outcome | None, record: OperationRecord, intent: Intent, cause: GatewayError | None) -> Outcome:
+def _or_not_applied(
+    outcome: Outcome | None, record: OperationRecord, intent: Intent, cause: GatewayError | None
+) -> Outcome:
     """The first attempt's outcome; it outlasted the settle window unseen only if the call itself took
     longer than the window, and then it is safe to say so."""
     if outcome is not None:

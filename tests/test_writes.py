@@ -325,3 +325,16 @@ async def test_the_settle_window_runs_from_the_last_send_not_from_the_claim(
     await asyncio.gather(*provider.landing)
     assert provider.counts["execute"] == 1
     assert provider.balance("one-0") == Decimal("44.00")
+
+
+async def test_a_write_waiting_on_another_principals_pending_write_learns_nothing_of_it(
+    client: httpx.AsyncClient, plugin: FakePlugin
+) -> None:
+    provider = upstream(plugin)
+    provider.next_write, provider.records_unreadable = "ambiguous", True
+    theirs = await transfer(client, "31.00", "k-theirs", who="k-finance")
+    assert theirs["pending"] is True
+    mine = await transfer(client, "31.00", "k-mine", who="k-admin")
+    assert mine["pending"] is True  # it waits: the target has a write in flight
+    assert mine["operationId"] != theirs["operationId"]  # but not told the other principal's operation
+    assert provider.counts["execute"] == 1

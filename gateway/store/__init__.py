@@ -379,10 +379,13 @@ class Store:
             await conn.execute(sa.delete(t.operations).where(t.operations.c.id == operation_id))
 
     @_guarded
-    async def pending_operations(self) -> list[OperationRecord]:
+    async def pending_operations(self, account_id: str | None = None) -> list[OperationRecord]:
+        """Operations whose outcome is not known yet, oldest first (of one partner account, if given)."""
         c = t.operations.c
         async with self.engine.connect() as conn:
             query = sa.select(t.operations).where(c.status == OperationStatus.PENDING).order_by(c.started_at)
+            if account_id is not None:
+                query = query.where(c.account_id == account_id)
             rows = (await conn.execute(query)).mappings()
             return [r.operation_of(row) for row in rows]
 

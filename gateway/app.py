@@ -34,7 +34,6 @@ from strawberry.asgi import GraphQL
 from gateway import __version__
 from gateway.auth import Authenticator
 from gateway.config import GatewayConfig
-from gateway.deadline import DeadlineTransport
 from gateway.demo import DEMO_ROUTE, DemoControl
 from gateway.endpoint import GraphQLEndpoint, principal_of
 from gateway.errors import StoreUnavailable
@@ -49,6 +48,8 @@ from gateway.schema import Context, build_schema
 from gateway.service import Gateway
 from gateway.store import Store, open_store
 from gateway.tokens import TokenVerifier
+from gateway.upstream.shared import LocalState
+from gateway.upstream.stack import Upstream, build_transport
 
 __all__ = ["create_app"]
 
@@ -111,6 +112,9 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
         async with contextlib.AsyncExitStack() as stack:
             store = await open_store(config.store_url)
             stack.push_async_callback(store.close)
+            state = LocalState()
+            stack.push_async_callback(state.close)
+            upstream = Upstream(state)
             providers = []
             for entry in config.accounts:
                 account = entry.account
@@ -122,7 +126,7 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
                 )
                 client = httpx.AsyncClient(
                     base_url=account.endpoint,
-                    transport=DeadlineTransport(inner, provider=account.provider, partner_id=account.id),
+                    transport=build_transport(inner, account, upstream),
                     timeout=httpx.Timeout(
                         config.upstream.timeout_seconds, connect=config.upstream.connect_timeout_seconds
                     ),

@@ -20,6 +20,7 @@ from adapters.aliyun import _errors
 from adapters.aliyun._signing import Acs3Signer
 from gateway.errors import ProviderProtocolError
 from gateway.retry import DEFAULT_POLICY, RetryPolicy, call_with_retries
+from gateway.upstream import call as upstream_call
 
 __all__ = ["USER_AGENT", "AgencyTransport", "flatten_params", "parse_json"]
 
@@ -92,12 +93,12 @@ class AgencyTransport:
         flat = flatten_params(params)
 
         async def once() -> dict[str, Any]:
-            return await self._send(action, version, method, flat, form=form)
+            return await self._send(action, version, method, flat, form=form, idempotent=idempotent)
 
         return await call_with_retries(once, idempotent=idempotent, policy=self._policy, sleep=self._sleep)
 
     async def _send(
-        self, action: str, version: str, method: str, flat: dict[str, str], *, form: bool
+        self, action: str, version: str, method: str, flat: dict[str, str], *, form: bool, idempotent: bool
     ) -> dict[str, Any]:
         headers = {
             "x-acs-action": action,
@@ -115,6 +116,7 @@ class AgencyTransport:
             params=None if form else flat,
             content=content,
             headers=headers,
+            extensions=upstream_call.tag(action, idempotent=idempotent),
         )
         try:
             response = await self._http.send(request, auth=self._signer)

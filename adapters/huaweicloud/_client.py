@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from gateway.retry import DEFAULT_POLICY, RetryPolicy, call_with_retries
+from gateway.upstream import call as upstream_call
 
 from . import _errors, _json
 from . import _operations as ops
@@ -230,6 +231,7 @@ class BssClient:
                 content=content,
                 headers=headers,
                 auth=self._auth,
+                extensions=upstream_call.tag(operation.name, idempotent=operation.idempotent),
             )
         except httpx.TransportError as exc:
             raise _errors.from_transport_error(exc, operation=operation.name, partner_id=self._partner_id) from exc

@@ -1,0 +1,29 @@
+"""One partner account's transport stack (the order and the reasons: ``gateway.upstream``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from gateway.deadline import DeadlineTransport
+from gateway.models import PartnerAccount
+from gateway.upstream.shared import SharedState
+
+__all__ = ["Upstream", "build_transport"]
+
+
+@dataclass(frozen=True, slots=True)
+class Upstream:
+    """What every account's stack shares: the replicas' shared state."""
+
+    state: SharedState
+
+
+def build_transport(
+    inner: httpx.AsyncBaseTransport, account: PartnerAccount, upstream: Upstream
+) -> httpx.AsyncBaseTransport:
+    """The layers of ``gateway.upstream`` over ``inner`` (the network, or an in-process simulator)."""
+    transport: httpx.AsyncBaseTransport = DeadlineTransport(inner, provider=account.provider, partner_id=account.id)
+    # limits, breaker, flight and observed are added here, innermost first
+    return transport

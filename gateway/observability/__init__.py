@@ -1,0 +1,1 @@
+"""What an operator sees: Prometheus metrics (``metrics``), OpenTelemetry traces and JSON logs."""

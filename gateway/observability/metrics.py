@@ -1,0 +1,93 @@
+"""The gateway's Prometheus metrics, defined once (prometheus-client's default registry, served at ``/metrics``).
+
+Every layer that has something to count imports its metric from here. Label values are bounded: accounts,
+providers and upstream operations come from the configuration and the adapters, outcomes from fixed sets,
+and a GraphQL operation is named only as the client named it when the name is short and printable
+(see ``gateway.observability``'s request logging), else ``other``.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+__all__ = [
+    "CIRCUIT_OPEN",
+    "OPERATIONS_PENDING",
+    "RATE_LIMITED",
+    "REQUESTS",
+    "REQUEST_COST",
+    "REQUEST_DURATION",
+    "UPSTREAM_CACHE",
+    "UPSTREAM_DURATION",
+    "UPSTREAM_IN_FLIGHT",
+    "UPSTREAM_LIMITED",
+    "UPSTREAM_REQUESTS",
+    "UPSTREAM_RETRIES",
+]
+
+#: Seconds, from a cached answer (~1 ms) to a request cut off at a long deadline.
+_SECONDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+REQUESTS = Counter(
+    "partner_gateway_requests",
+    "GraphQL requests answered, by operation name and outcome (ok, partial, error, refused).",
+    ["operation", "outcome"],
+)
+REQUEST_DURATION = Histogram(
+    "partner_gateway_request_duration_seconds",
+    "Time to answer a GraphQL request.",
+    ["operation"],
+    buckets=_SECONDS,
+)
+REQUEST_COST = Histogram(
+    "partner_gateway_request_cost",
+    "A GraphQL request's cost: estimated before it ran (requested) and upstream calls it made (actual).",
+    ["kind"],
+    buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000),
+)
+RATE_LIMITED = Counter(
+    "partner_gateway_rate_limited",
+    "GraphQL requests refused by a principal's requests_per_minute.",
+)
+UPSTREAM_REQUESTS = Counter(
+    "partner_gateway_upstream_requests",
+    "Requests toward a cloud, by outcome: ok, error (an upstream error reply), throttled, server_error, "
+    "timeout, network, deadline, circuit_open, limited, cached, shared.",
+    ["provider", "account", "operation", "outcome"],
+)
+UPSTREAM_DURATION = Histogram(
+    "partner_gateway_upstream_duration_seconds",
+    "Time for one request toward a cloud (those actually sent).",
+    ["provider", "account", "operation"],
+    buckets=_SECONDS,
+)
+UPSTREAM_IN_FLIGHT = Gauge(
+    "partner_gateway_upstream_in_flight",
+    "Requests toward a cloud now in flight from this process.",
+    ["account"],
+)
+UPSTREAM_LIMITED = Counter(
+    "partner_gateway_upstream_limited",
+    "Requests held by an account's concurrency cap or rate limit: waited, or refused (no slot or token "
+    "before the request's deadline).",
+    ["account", "limit", "outcome"],
+)
+UPSTREAM_RETRIES = Counter(
+    "partner_gateway_upstream_retries",
+    "Retries toward a cloud: sent, or denied by the account's retry budget.",
+    ["account", "outcome"],
+)
+UPSTREAM_CACHE = Counter(
+    "partner_gateway_upstream_cache",
+    "Reads answered from the cache (hit), sent (miss), or shared with an identical read in flight (shared).",
+    ["account", "result"],
+)
+CIRCUIT_OPEN = Gauge(
+    "partner_gateway_circuit_open",
+    "1 while an account's circuit breaker is open (or half-open), else 0.",
+    ["account"],
+)
+OPERATIONS_PENDING = Gauge(
+    "partner_gateway_operations_pending",
+    "Writes whose outcome is not yet known (kept pending until the upstream's records settle them).",
+)

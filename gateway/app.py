@@ -7,6 +7,12 @@ in-process simulator in the embedded demo, with a network's timeouts: ``gateway.
 account's provider through its plug-in, settles the operations an earlier run left pending, and closes it
 all on shutdown. ``/readyz`` answers 503 unless every account and the store answer within
 ``READY_TIMEOUT``.
+
+With ``[redis]`` the replicas' shared state (rate limits, caches, single flight) is a ``RedisState``, else
+this process's ``LocalState``. ``/readyz`` reports Redis but does not turn unready when it fails: every
+replica shares the one Redis, so an unready verdict would take them all out of service at once, for a
+dependency each can do without (it serves from its own memory, degraded: ``gateway.upstream.redis_state``),
+and no other replica would do better.
 """
 
 from __future__ import annotations
@@ -41,14 +47,15 @@ from gateway.ide import ASSETS_ROUTE, asset
 from gateway.inprocess import InProcessTransport
 from gateway.metering import count_upstream_call
 from gateway.persisted import Documents
-from gateway.ratelimit import TokenBuckets
+from gateway.ratelimit import RateLimiter, SharedBuckets, TokenBuckets
 from gateway.registry import Registry
 from gateway.request_guard import RequestGuard
 from gateway.schema import Context, build_schema
 from gateway.service import Gateway
 from gateway.store import Store, open_store
 from gateway.tokens import TokenVerifier
-from gateway.upstream.shared import LocalState
+from gateway.upstream.redis_state import RedisState
+from gateway.upstream.shared import LocalState, SharedState
 from gateway.upstream.stack import Upstream, build_transport
 
 __all__ = ["create_app"]
@@ -64,6 +71,7 @@ CORS_HEADERS = ("authorization", "content-type", "x-api-key", "x-request-id")
 class State(TypedDict):
     gateway: Gateway
     store: Store
+    redis: RedisState | None
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -89,6 +97,11 @@ async def store_health(store: Store) -> dict[str, Any]:
     return {"ok": False, "error": {"message": error.message, **error.extensions()}}
 
 
+async def redis_health(redis: RedisState | None) -> dict[str, Any] | None:
+    """Redis answers a PING (None: no ``[redis]``)."""
+    return await redis.health() if redis is not None else None
+
+
 def _proxy_for(endpoint: str) -> str | None:
     """The proxy the environment names for ``endpoint`` (what httpx does unless given its own transport)."""
     parts = urlsplit(endpoint)
@@ -106,14 +119,17 @@ async def _stop(task: asyncio.Task[None]) -> None:
 
 def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
     """The gateway as an ASGI app. Nothing touches the network until the lifespan starts."""
+    redis = RedisState(config.redis) if config.redis is not None else None
+    state: SharedState = redis if redis is not None else LocalState()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
         async with contextlib.AsyncExitStack() as stack:
             store = await open_store(config.store_url)
             stack.push_async_callback(store.close)
-            state = LocalState()
             stack.push_async_callback(state.close)
+            if redis is not None:
+                await redis.start()  # a Redis that does not answer is a degraded start, not a failed one
             upstream = Upstream(state)
             providers = []
             for entry in config.accounts:
@@ -157,14 +173,16 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
                 log.warning("operation %s left pending by an earlier run: %s", operation_id, outcome)
             sweep = asyncio.create_task(gateway.operations.sweep(max(1.0, min(30.0, config.writes.settle_seconds / 4))))
             stack.push_async_callback(_stop, sweep)
-            yield {"gateway": gateway, "store": store}
+            yield {"gateway": gateway, "store": store, "redis": redis}
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok", "version": __version__})
 
     async def readyz(request: Request) -> Response:
         gateway: Gateway = request.state.gateway
-        results, store = await asyncio.gather(gateway.health(), store_health(request.state.store))
+        results, store, redis = await asyncio.gather(
+            gateway.health(), store_health(request.state.store), redis_health(request.state.redis)
+        )
         accounts: dict[str, Any] = {}
         for health in results:
             entry: dict[str, Any] = {"provider": health.provider, "ok": health.ok}
@@ -173,16 +191,21 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
             accounts[health.account_id] = entry
         ready = store["ok"] and all(h.ok for h in results)
         body = {"status": "ready" if ready else "unready", "store": store, "accounts": accounts}
+        if redis is not None:  # reported, not a condition of readiness (see the module's doc)
+            body["redis"] = redis
         return JSONResponse(body, status_code=200 if ready else 503)
 
     tokens = TokenVerifier(config.jwt) if config.jwt is not None else None
     authenticator = Authenticator(config.api_keys, tokens)
     per_minute = config.limits.requests_per_minute
+    limiter: RateLimiter | None = None
+    if per_minute:
+        limiter = SharedBuckets(state, per_minute) if redis is not None else TokenBuckets(per_minute)
     schema = build_schema(config.limits, accounts=len(config.accounts), introspection=config.graphql.introspection)
     graphql = GraphQLEndpoint(
         GraphQLApp(schema, graphql_ide=None),  # gateway.ide's page
         authenticator,
-        limiter=TokenBuckets(per_minute) if per_minute else None,
+        limiter=limiter,
         documents=Documents(config.trusted_documents, config.graphql.persisted_queries_cache),
         timeout_seconds=config.limits.request_timeout_seconds,
     )

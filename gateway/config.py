@@ -40,6 +40,10 @@
     trusted_documents = "manifest.json"   # optional: only these documents run
     introspection = true
 
+    [redis]                        # several replicas share limits, caches, single flight (RedisConfig)
+    url = "redis://redis:6379/0"   # or $PARTNER_GATEWAY_REDIS_URL (which wins; the only place for a password)
+    key_prefix = "partner-gateway:"
+
 Without ``[[accounts]]`` the file runs on the embedded demo's accounts (one per plug-in, each simulated
 in-process), so keys, sign-in and limits can be tried in one step. Secrets never appear in the file.
 Every problem is reported as a ``ConfigError`` naming the key
@@ -59,7 +63,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from gateway.auth import SUBJECT_PREFIX, ApiKey, Role
-from gateway.config_tables import GraphQLConfig, JwtConfig, LimitsConfig, UpstreamConfig, WritesConfig, parse_table
+from gateway.config_tables import (
+    GraphQLConfig,
+    JwtConfig,
+    LimitsConfig,
+    RedisConfig,
+    UpstreamConfig,
+    WritesConfig,
+    parse_table,
+)
 from gateway.errors import ConfigError
 from gateway.models import PartnerAccount, Secret
 from gateway.persisted import load_manifest
@@ -72,11 +84,13 @@ from gateway.tokens import check_jwks_file
 __all__ = [
     "CONFIG_ENV",
     "DEMO_SOURCE",
+    "REDIS_URL_ENV",
     "AccountConfig",
     "GatewayConfig",
     "GraphQLConfig",
     "JwtConfig",
     "LimitsConfig",
+    "RedisConfig",
     "ServerConfig",
     "UpstreamConfig",
     "WritesConfig",
@@ -84,6 +98,7 @@ __all__ = [
     "demo_config",
     "load_config",
     "parse_config",
+    "redis_from",
 ]
 
 CONFIG_ENV = "PARTNER_GATEWAY_CONFIG"
@@ -93,10 +108,12 @@ DEMO_SOURCE = "embedded demo"
 
 _ACCOUNT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_TOP_KEYS = {"server", "accounts", "api_keys", "auth", "store", "upstream", "writes", "limits", "graphql"}
+_TOP_KEYS = {"server", "accounts", "api_keys", "auth", "store", "upstream", "writes", "limits", "graphql", "redis"}
 _AUTH_KEYS = {"jwt"}
 _STORE_KEYS = {"url", "data_dir"}
 DATA_ENV = "PARTNER_GATEWAY_DATA"
+#: The whole Redis URL, password included: a secret, so it comes from the environment (it wins over the file's).
+REDIS_URL_ENV = "PARTNER_GATEWAY_REDIS_URL"
 _API_KEY_KEYS = {"name", "sha256", "role", "owner", "expires_at"}
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
@@ -140,6 +157,8 @@ class GatewayConfig:
     graphql: GraphQLConfig = field(default_factory=GraphQLConfig)
     trusted_documents: Mapping[str, str] | None = None
     """``[graphql] trusted_documents`` read: sha256 hash -> document; None: any document may run."""
+    redis: RedisConfig | None = None
+    """``[redis]`` (or ``$PARTNER_GATEWAY_REDIS_URL``): the replicas' shared state; None: this process's own."""
 
     def __post_init__(self) -> None:
         settle, timeout = self.writes.settle_seconds, self.upstream.timeout_seconds
@@ -187,6 +206,7 @@ def parse_config(
     writes = parse_table(WritesConfig, data.get("writes", {}), "writes")
     limits = parse_table(LimitsConfig, data.get("limits", {}), "limits")
     graphql, trusted = _parse_graphql(data.get("graphql", {}), source)
+    redis = redis_from(data.get("redis"), environ)
     return GatewayConfig(
         accounts=accounts,
         server=server,
@@ -200,6 +220,7 @@ def parse_config(
         limits=limits,
         graphql=graphql,
         trusted_documents=trusted,
+        redis=redis,
     )
 
 
@@ -229,6 +250,44 @@ def store_url_from(raw: object, environ: Mapping[str, str]) -> str:
     if not isinstance(data_dir, str) or not data_dir:
         raise ConfigError("store.data_dir", "must be a directory path")
     return sqlite_url(data_dir)
+
+
+def redis_from(raw: object, environ: Mapping[str, str]) -> RedisConfig | None:
+    """``[redis]``, its ``url`` taken from ``$PARTNER_GATEWAY_REDIS_URL`` when that is set (a Kubernetes
+    Secret, say); the variable alone turns Redis on with the table's defaults. None: neither is given."""
+    from_env = environ.get(REDIS_URL_ENV)
+    if raw is None and not from_env:
+        return None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, Mapping):
+        raise ConfigError("redis", "must be a table")
+    table = dict(raw)
+    if "url" in table and isinstance(table["url"], str) and _holds_password(table["url"]):
+        # Never echo it. A file is read by many and copied around; a password is a secret.
+        raise ConfigError(
+            "redis.url",
+            f"must not hold a password: put the whole URL in ${REDIS_URL_ENV} (secrets never go in the file)",
+        )
+    if from_env:
+        try:
+            return parse_table(RedisConfig, {**table, "url": from_env}, "redis")
+        except ConfigError as exc:
+            if exc.key != "redis.url":
+                raise
+            raise ConfigError(f"${REDIS_URL_ENV}", exc.problem) from None
+    if "url" not in table:
+        raise ConfigError("redis.url", f"is required (or set ${REDIS_URL_ENV})")
+    return parse_table(RedisConfig, table, "redis")
+
+
+def _holds_password(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        password = parts.password
+    except ValueError:
+        return False  # not a URL at all: the table's own check says so
+    return bool(password) or "password=" in parts.query
 
 
 def check_exposure(config: GatewayConfig, host: str) -> None:

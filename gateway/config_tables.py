@@ -25,6 +25,7 @@ __all__ = [
     "GraphQLConfig",
     "JwtConfig",
     "LimitsConfig",
+    "RedisConfig",
     "Table",
     "UpstreamConfig",
     "WritesConfig",
@@ -161,6 +162,40 @@ class GraphQLConfig(Table):
     """``false``: ``__schema`` and ``__type`` queries are refused (the schema is not for browsing)."""
     persisted_queries_cache: int = Field(1000, ge=1, le=1_000_000)
     """How many automatically persisted queries are kept (least recently used go first)."""
+
+
+def _redis_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("redis", "rediss", "unix"):
+        raise PydanticCustomError("redis_url", "must be a redis://, rediss:// or unix:// URL")
+    if parts.scheme != "unix" and not parts.hostname:
+        raise PydanticCustomError("redis_url", "must name a host: redis://HOST[:PORT][/DB]")
+    return value
+
+
+def _key_prefix(value: str) -> str:
+    if not value.isprintable() or " " in value:
+        raise PydanticCustomError("key_prefix", "must be printable, without spaces")
+    return value
+
+
+class RedisConfig(Table):
+    """``[redis]``: the state several gateway replicas share (``gateway.upstream.redis_state``): rate limits,
+    cached answers and single flight. Without it each process keeps its own."""
+
+    url: Annotated[str, AfterValidator(_redis_url)]
+    """``redis://host:6379/0`` (``rediss://`` for TLS). A password belongs in ``$PARTNER_GATEWAY_REDIS_URL``,
+    never in the file (``gateway.config``)."""
+    key_prefix: Annotated[str, AfterValidator(_key_prefix)] = Field("partner-gateway:", min_length=1, max_length=100)
+    """Put before every key and channel: gateways sharing a prefix share their state; other prefixes (another
+    deployment, a test) share the server and nothing else."""
+    connect_timeout_seconds: float = Field(1.0, gt=0, le=60)
+    """For opening a connection to Redis."""
+    timeout_seconds: float = Field(0.5, gt=0, le=60)
+    """For one command's reply: past it the call is served in this process instead (see ``retry_seconds``)."""
+    retry_seconds: float = Field(5.0, gt=0, le=600)
+    """After a failure, Redis is left alone this long (each replica serves from its own memory, degraded but
+    serving), then tried again with one call."""
 
 
 T = TypeVar("T", bound=Table)

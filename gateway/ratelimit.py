@@ -5,8 +5,9 @@ anonymous admin): it holds up to a minute's worth of requests and refills at the
 burst (a page load fires a dozen queries) and a runaway loop or a leaked key is held to the rate. A request
 past it is refused before anything runs, with the whole seconds until the bucket holds a request again.
 
-``RateLimiter`` is the seam: the in-process ``TokenBuckets`` counts per process; a shared store (Redis) can
-stand in for it so several gateway processes count together.
+``RateLimiter`` is the seam: the in-process ``TokenBuckets`` counts per process; ``SharedBuckets`` takes
+from the replicas' ``SharedState`` (Redis, with ``[redis]``), so several gateway processes count together
+(and, while Redis fails, each process on its own: ``gateway.upstream.redis_state``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["RateLimiter", "TokenBuckets"]
+from gateway.upstream.shared import SharedState
+
+__all__ = ["RateLimiter", "SharedBuckets", "TokenBuckets"]
 
 #: Past this many tracked principals, buckets that have refilled completely are forgotten (they hold nothing).
 PRUNE_AT = 10_000
@@ -75,3 +78,21 @@ class TokenBuckets:
         ]
         for name in full:
             del self._buckets[name]
+
+
+class SharedBuckets:
+    """Token buckets in the replicas' ``SharedState``: ``per_minute`` requests a minute per principal across
+    every gateway process that shares it, bursts up to ``per_minute``."""
+
+    def __init__(self, state: SharedState, per_minute: int) -> None:
+        if per_minute < 1:
+            raise ValueError("per_minute must be at least 1")
+        self.capacity = float(per_minute)
+        self.rate = per_minute / 60.0
+        self._state = state
+
+    async def acquire(self, principal: str) -> int | None:
+        wait = await self._state.take(f"principal:{principal}", rate=self.rate, burst=self.capacity)
+        if wait <= 0:
+            return None
+        return max(1, math.ceil(wait))

@@ -14,6 +14,8 @@ __all__ = [
     "CIRCUIT_OPEN",
     "OPERATIONS_PENDING",
     "RATE_LIMITED",
+    "REDIS_FALLBACKS",
+    "REDIS_UP",
     "REQUESTS",
     "REQUEST_COST",
     "REQUEST_DURATION",
@@ -90,4 +92,15 @@ CIRCUIT_OPEN = Gauge(
 OPERATIONS_PENDING = Gauge(
     "partner_gateway_operations_pending",
     "Writes whose outcome is not yet known (kept pending until the upstream's records settle them).",
+)
+REDIS_UP = Gauge(
+    "partner_gateway_redis_up",
+    "With [redis]: 1 while the replicas' shared Redis answers, 0 while this process serves rate limits, caches "
+    "and single flight from its own memory instead.",
+)
+REDIS_FALLBACKS = Counter(
+    "partner_gateway_redis_fallbacks",
+    "Shared-state calls served from this process's memory because Redis failed (or is left alone after a "
+    "failure), by call: take (rate limits), get, put, claim, release, changed (caches, single flight).",
+    ["call"],
 )

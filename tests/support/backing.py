@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import asyncpg
 import pytest
@@ -86,18 +86,24 @@ def redis_prefix() -> Iterator[str]:
                 client.delete(*names)
 
 
-@contextlib.asynccontextmanager
-async def fresh_database() -> AsyncIterator[str]:
+@contextlib.contextmanager
+def fresh_database() -> Iterator[str]:
     """An empty database of its own on the test PostgreSQL server, as a store URL
-    (``postgresql+asyncpg://...``); dropped afterwards, its connections cut."""
+    (``postgresql+asyncpg://...``); dropped afterwards, its connections cut. For a test that runs gateway
+    processes: a database, because a store URL cannot name a schema."""
+    require_postgres()
     name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(POSTGRES)
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            base = POSTGRES.replace("postgresql://", "postgresql+asyncpg://", 1)
-            yield f"{base.rsplit('/', 1)[0]}/{name}"
-        finally:
-            await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        base = POSTGRES.replace("postgresql://", "postgresql+asyncpg://", 1)
+        yield f"{base.rsplit('/', 1)[0]}/{name}"
     finally:
-        await admin.close()
+        asyncio.run(_admin(f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+async def _admin(statement: str) -> None:
+    conn = await asyncpg.connect(POSTGRES, timeout=10)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()

@@ -25,7 +25,7 @@ from gateway.app import create_app
 from gateway.config import REDIS_URL_ENV, parse_config
 from gateway.config_tables import LimitsConfig, RedisConfig
 from gateway.errors import ConfigError
-from gateway.observability.metrics import REDIS_FALLBACKS, REDIS_UP
+from gateway.observability.metrics import REDIS_DEGRADED, REDIS_FALLBACKS
 from gateway.ratelimit import SharedBuckets
 from gateway.registry import Registry
 from gateway.testing import running
@@ -286,8 +286,8 @@ def fallbacks(call: str) -> float:
     return REDIS_FALLBACKS.labels(call)._value.get()
 
 
-def redis_up() -> float:
-    return REDIS_UP._value.get()
+def degraded() -> float:
+    return REDIS_DEGRADED._value.get()
 
 
 async def test_a_redis_nobody_listens_on_is_served_around_in_this_process(caplog: pytest.LogCaptureFixture) -> None:
@@ -295,7 +295,7 @@ async def test_a_redis_nobody_listens_on_is_served_around_in_this_process(caplog
     before = fallbacks("take")
     async with started(settings(f"redis://127.0.0.1:{free_port()}/0", "p:", retry_seconds=60)) as state:
         assert not state.up  # the start is degraded, not failed
-        assert redis_up() == 0
+        assert degraded() == 1
         health = await state.health()
         assert health["ok"] is False
         assert health["error"]["code"] == "REDIS_UNAVAILABLE"
@@ -348,12 +348,14 @@ async def test_when_redis_comes_back_the_replicas_share_again(prefix: str, caplo
             await proxy.cut()
             assert await a.get("shared") is None  # Redis is gone: this process's own memory, empty
             assert not a.up
+            assert degraded() == 1
             await asyncio.wait_for(waiting, 5)  # a waiter on Redis is told, and goes on in this process
             local_wait = asyncio.create_task(a.changed("flight:q"))
             await proxy.restore()
             await asyncio.sleep(0.4)  # past retry_seconds
             assert await a.get("shared") == b"1"  # shared again
             assert a.up
+            assert degraded() == 0
             await asyncio.wait_for(local_wait, 5)  # those waiting in the process go on with Redis
             await subscribed(a)  # a new subscription, on a new connection
             waiting = asyncio.create_task(a.changed("flight:q"))

@@ -14,8 +14,8 @@ __all__ = [
     "CIRCUIT_OPEN",
     "OPERATIONS_PENDING",
     "RATE_LIMITED",
+    "REDIS_DEGRADED",
     "REDIS_FALLBACKS",
-    "REDIS_UP",
     "REQUESTS",
     "REQUEST_COST",
     "REQUEST_DURATION",
@@ -93,10 +93,10 @@ OPERATIONS_PENDING = Gauge(
     "partner_gateway_operations_pending",
     "Writes whose outcome is not yet known (kept pending until the upstream's records settle them).",
 )
-REDIS_UP = Gauge(
-    "partner_gateway_redis_up",
-    "With [redis]: 1 while the replicas' shared Redis answers, 0 while this process serves rate limits, caches "
-    "and single flight from its own memory instead.",
+REDIS_DEGRADED = Gauge(
+    "partner_gateway_redis_degraded",
+    "1 while Redis ([redis]) fails and this process serves rate limits, caches and single flight from its own "
+    "memory instead; 0 while Redis answers, or without [redis].",
 )
 REDIS_FALLBACKS = Counter(
     "partner_gateway_redis_fallbacks",

@@ -20,7 +20,7 @@ replica allows the whole limit, so at most replicas times the limit overall), re
 single-flighted per process (more upstream reads, never a wrong answer: only reads are shared). Writes do
 not depend on Redis: idempotency and one write per target are held by the store (PostgreSQL). Both
 transitions are logged (a warning when Redis fails, info when it is back) and measured
-(``partner_gateway_redis_up``, ``partner_gateway_redis_fallbacks{call}``); ``/readyz`` reports it.
+(``partner_gateway_redis_degraded``, ``partner_gateway_redis_fallbacks{call}``); ``/readyz`` reports it.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError, RedisError
 
 from gateway.config_tables import RedisConfig
-from gateway.observability.metrics import REDIS_FALLBACKS, REDIS_UP
+from gateway.observability.metrics import REDIS_DEGRADED, REDIS_FALLBACKS
 from gateway.upstream.shared import LocalState
 
 __all__ = ["RedisState"]
@@ -144,6 +144,7 @@ class RedisState:
             await self._redis.aclose()
             self._redis = None
         await self._local.close()
+        REDIS_DEGRADED.set(0)
 
     @property
     def up(self) -> bool:
@@ -163,7 +164,7 @@ class RedisState:
                 "error": {"message": f"Redis did not answer: {_describe(exc)}", "code": "REDIS_UNAVAILABLE"},
                 "serving": "in-process: rate limits per replica, caches and single flight per replica",
             }
-        REDIS_UP.set(1)
+        REDIS_DEGRADED.set(0)
         await self._recovered()
         return {"ok": True}
 
@@ -289,7 +290,7 @@ class RedisState:
         if self._down_at is not None:
             return
         self._down_at = now
-        REDIS_UP.set(0)
+        REDIS_DEGRADED.set(1)
         log.warning(
             "Redis failed (%s): rate limits, caches and single flight are served from this process's memory "
             "(each replica on its own) until it answers; trying again in %g s",
@@ -301,7 +302,7 @@ class RedisState:
     async def _recovered(self) -> None:
         if self._down_at is None:
             return
-        REDIS_UP.set(1)
+        REDIS_DEGRADED.set(0)
         log.info(
             "Redis answers again after %.1f s: state is shared across replicas again", self._clock() - self._down_at
         )

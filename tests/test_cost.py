@@ -153,6 +153,16 @@ async def test_concurrent_requests_each_count_their_own_calls() -> None:
         assert sum(cost["actual"] for cost in costs) < 4 * alone
 
 
+async def test_a_read_answered_from_the_cache_costs_no_call() -> None:
+    regions = '{ regions(provider: "huaweicloud", level: PROVINCE) { code } }'
+    async with demo() as gateway:
+        first = await _cost(gateway, regions)
+        assert first["actual"] == _sent(gateway) >= 1  # a page of provinces (or more)
+        cached = await _cost(gateway, regions)
+        assert cached == {"estimated": first["estimated"], "actual": 0}  # served by the account's cache
+        assert _sent(gateway) == first["actual"]
+
+
 async def test_the_configured_max_cost_applies() -> None:
     async with client_for(LimitsConfig(max_cost=3)) as client:
         headers = {"accept": GRAPHQL_RESPONSE_JSON}

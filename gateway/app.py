@@ -45,7 +45,6 @@ from gateway.endpoint import GraphQLEndpoint, principal_of
 from gateway.errors import StoreUnavailable
 from gateway.ide import ASSETS_ROUTE, asset
 from gateway.inprocess import InProcessTransport
-from gateway.metering import count_upstream_call
 from gateway.persisted import Documents
 from gateway.ratelimit import RateLimiter, SharedBuckets, TokenBuckets
 from gateway.registry import Registry
@@ -147,7 +146,6 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
                         config.upstream.timeout_seconds, connect=config.upstream.connect_timeout_seconds
                     ),
                     headers={"user-agent": USER_AGENT},
-                    event_hooks={"request": [count_upstream_call]},  # extensions.cost.actual
                 )
                 await stack.enter_async_context(client)
                 providers.append(registry[account.provider].create(account, entry.credentials, client))

@@ -1,9 +1,11 @@
 """Upstream calls counted per GraphQL request: the ``actual`` of ``extensions.cost``.
 
-The app gives every partner account's ``httpx.AsyncClient`` the ``count_upstream_call`` request hook; the
-GraphQL layer opens a ``Meter`` per request (``metered``). The meter lives in a context variable, so the
-tasks a request starts (resolvers, data loaders) count into it, and calls no request made (the sweep, a
-health check) count nowhere.
+Every partner account's transport stack has ``MeteredTransport`` at its bottom (``gateway.upstream``), so
+only requests that really go upstream count: not an answer from the cache or shared with an identical read
+in flight (``gateway.upstream.flight``), nor a request refused before it was sent. The GraphQL layer opens a
+``Meter`` per request (``metered``). The meter lives in a context variable, so the tasks a request starts
+(resolvers, data loaders, the single-flight task that sends a read for all its callers, under its first
+caller's context) count into it, and calls no request made (the sweep, a health check) count nowhere.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 
 import httpx
 
-__all__ = ["Meter", "count_upstream_call", "metered"]
+__all__ = ["Meter", "MeteredTransport", "metered"]
 
 
 @dataclass(slots=True)
@@ -38,8 +40,17 @@ def metered(meter: Meter) -> Iterator[Meter]:
         _CURRENT.reset(token)
 
 
-async def count_upstream_call(request: httpx.Request) -> None:
-    """An ``httpx`` request event hook: one more call for the request being served, if any."""
-    meter = _CURRENT.get()
-    if meter is not None:
-        meter.calls += 1
+class MeteredTransport(httpx.AsyncBaseTransport):
+    """Counts each request it sends on into the meter of the request being served, if any."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        meter = _CURRENT.get()
+        if meter is not None:
+            meter.calls += 1
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()

@@ -1,5 +1,6 @@
-"""The gateway's long-lived part: the configured partner accounts' providers, the store, the operation
-runner, and the reference data cached across requests.
+"""The gateway's long-lived part: the configured partner accounts' providers, the store and the operation
+runner. Reference data (regions, price quotes) is cached below, in each account's transport stack
+(``gateway.upstream.flight``): per account, shared by the replicas, and dropped by the account's writes.
 
 ``Gateway`` lives as long as the app; a ``gateway.session.Session`` serves one request for one
 principal (``Gateway.session``) and is the only door the GraphQL layer goes through. The HTTP app and
@@ -16,7 +17,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from gateway.auth import Principal
-from gateway.cache import TTLCache
 from gateway.errors import GatewayError, NotFound, ProviderUnavailable, UnsupportedByProvider
 from gateway.models import PartnerAccount, PriceQuote, PriceRequest, Region, RegionLevel
 from gateway.operations import Operations
@@ -58,8 +58,6 @@ class Gateway:
         self.store = store
         self.operations = Operations(store, self.provider, settle=settle, attempt=attempt, on_applied=self._applied)
         self._titles = dict(titles or {})
-        self._regions: TTLCache[tuple[str, RegionLevel, str | None], tuple[Region, ...]] = TTLCache(ttl=86_400)
-        self._quotes: TTLCache[tuple[str, PriceRequest], PriceQuote] = TTLCache(ttl=300)
         self._ping_seconds = ping_seconds
 
     async def _applied(self, record: OperationRecord, intent: Intent, receipt: Receipt) -> None:
@@ -87,19 +85,16 @@ class Gateway:
         )
 
     async def regions(self, provider: str, level: RegionLevel, parent_code: str | None) -> tuple[Region, ...]:
-        """Reference regions of one provider, cached for a day (they change with administrative reforms)."""
+        """Reference regions of one provider, read through its first account (whose stack caches them)."""
         account_id = self._first_account(provider, Capability.LIST_REGIONS, "regions")
-        return await self._regions.get_or_load(
-            (provider, level, parent_code),
-            lambda: self.provider(account_id).list_regions(level, parent_code),
-        )
+        return await self.provider(account_id).list_regions(level, parent_code)
 
     async def quote_price(self, account_id: str, request: PriceRequest) -> PriceQuote:
-        """A price inquiry, cached for five minutes per account and request (prices change rarely)."""
+        """A price inquiry (its answer is cached for a few minutes by the account's stack)."""
         provider = self.provider(account_id)
         if Capability.QUOTE_PRICE not in provider.capabilities:
             raise UnsupportedByProvider(provider.account.provider, "price inquiries")
-        return await self._quotes.get_or_load((account_id, request), lambda: provider.quote_price(request))
+        return await provider.quote_price(request)
 
     def _first_account(self, provider: str, capability: Capability, what: str) -> str:
         for account_id, p in self._providers.items():

@@ -146,8 +146,21 @@ async def test_concurrent_requests_each_count_their_own_calls() -> None:
         alone = (await _cost(gateway, PAGE))["actual"]
         before = _sent(gateway)
         costs = await asyncio.gather(*(_cost(gateway, PAGE) for _ in range(4)))
+        # Each call sent is counted once, by the request whose call it was; a read shared with an identical
+        # read in flight (gateway.upstream.flight) was no call of the request it answered.
         assert sum(cost["actual"] for cost in costs) == _sent(gateway) - before
-        assert all(0 < cost["actual"] <= alone for cost in costs)  # shared caches may save some, never add
+        assert all(0 <= cost["actual"] <= alone for cost in costs)
+        assert sum(cost["actual"] for cost in costs) < 4 * alone
+
+
+async def test_a_read_answered_from_the_cache_costs_no_call() -> None:
+    regions = '{ regions(provider: "huaweicloud", level: PROVINCE) { code } }'
+    async with demo() as gateway:
+        first = await _cost(gateway, regions)
+        assert first["actual"] == _sent(gateway) >= 1  # a page of provinces (or more)
+        cached = await _cost(gateway, regions)
+        assert cached == {"estimated": first["estimated"], "actual": 0}  # served by the account's cache
+        assert _sent(gateway) == first["actual"]
 
 
 async def test_the_configured_max_cost_applies() -> None:

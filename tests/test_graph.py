@@ -197,14 +197,6 @@ async def test_node_resolves_every_kind_and_partners_list_capabilities(client: h
     assert "LIST_NOTES" not in fake["operations"]
 
 
-async def test_reference_data_is_cached(client: httpx.AsyncClient, plugin: FakePlugin) -> None:
-    query = '{ regions(provider: "fake", level: PROVINCE) { code name level } }'
-    for _ in range(3):
-        body = await ask(client, "admin", query)
-        assert body["data"]["regions"] == [{"code": "11", "name": "北京", "level": "PROVINCE"}]
-    assert sum(p.counts["list_regions"] for p in plugin.created.values()) == 1
-
-
 async def test_a_sales_key_sees_none_of_the_partners_own_money_or_resellers(client: httpx.AsyncClient) -> None:
     query = """{ partners { nodes { id balances { kind } voucherQuotas { totalCount } ledger { totalCount }
       resellers { totalCount } customers { totalCount } } } }"""

@@ -4,6 +4,12 @@ Reads are sent with ``idempotent=True`` (retried after any retryable failure); w
 ``idempotent=False`` (retried only when refused before being applied, e.g. throttled). GetInviteStatus
 is a read sent as POST; EditEndUserStatus is a write sent as GET (A.4.14). Ids are 64-bit: callers
 pass them as ``int`` or digit strings, and both go on the wire as the same digits (A.6.4).
+
+One read is slow-changing and cached (``gateway.upstream.flight``) for ``REFERENCE_SECONDS``: ListCountries,
+the fixed list of region codes CreateCustomer accepts (A.4.2). Every other read the gateway makes is of
+customers, credit, invitations, coupons, orders, notes or tier-2 partners, which the partner's own writes (and
+the customers' spending) change at any moment: those are shared while in flight, never cached. The Agency API
+has no read of the partner's own profile, and no catalogue or price read (CONTRACTS.md X.3).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Any
 from adapters.aliyun._transport import USER_AGENT, AgencyTransport, flatten_params, parse_json
 
 __all__ = [
+    "REFERENCE_SECONDS",
     "USER_AGENT",
     "VERSION_2022",
     "VERSION_2025",
@@ -25,6 +32,8 @@ __all__ = [
 
 VERSION_2022 = "2022-12-16"
 VERSION_2025 = "2025-02-27"
+#: How long reference data (the region codes) may be served again: they change when the upstream adds a region.
+REFERENCE_SECONDS = 86_400.0
 
 Id = int | str
 Params = Mapping[str, object]
@@ -37,9 +46,9 @@ class AgencyClient:
         self._transport = transport
 
     async def _read(
-        self, action: str, params: Params, *, method: str = "POST", v: str = VERSION_2022
+        self, action: str, params: Params, *, method: str = "POST", v: str = VERSION_2022, cache_seconds: float = 0.0
     ) -> dict[str, Any]:
-        return await self._transport.call(action, v, method, params, idempotent=True)
+        return await self._transport.call(action, v, method, params, idempotent=True, cache_seconds=cache_seconds)
 
     async def _write(
         self, action: str, params: Params, *, method: str = "POST", v: str = VERSION_2022
@@ -60,7 +69,7 @@ class AgencyClient:
 
     async def list_countries(self) -> dict[str, Any]:
         """ListCountries (A.4.2): the region codes CreateCustomer accepts."""
-        return await self._read("ListCountries", {}, method="GET")
+        return await self._read("ListCountries", {}, method="GET", cache_seconds=REFERENCE_SECONDS)
 
     async def create_customer(
         self, name: str, source: str, trade: str, nation: str, sub_trade: str | None = None

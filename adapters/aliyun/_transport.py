@@ -87,18 +87,21 @@ class AgencyTransport:
         *,
         idempotent: bool,
         form: bool = False,
+        cache_seconds: float = 0.0,
     ) -> dict[str, Any]:
         """Send the call (repeated per ``gateway.retry``: reads freely, writes only when refused before
-        being applied) and return its JSON body, or raise a ``gateway.errors`` type."""
+        being applied) and return its JSON body, or raise a ``gateway.errors`` type. A read's answer may be
+        served again for ``cache_seconds`` (``gateway.upstream.flight``)."""
         flat = flatten_params(params)
 
         async def once() -> dict[str, Any]:
-            return await self._send(action, version, method, flat, form=form, idempotent=idempotent)
+            tag = upstream_call.tag(action, idempotent=idempotent, cache_seconds=cache_seconds)
+            return await self._send(action, version, method, flat, form=form, tag=tag)
 
         return await call_with_retries(once, idempotent=idempotent, policy=self._policy, sleep=self._sleep)
 
     async def _send(
-        self, action: str, version: str, method: str, flat: dict[str, str], *, form: bool, idempotent: bool
+        self, action: str, version: str, method: str, flat: dict[str, str], *, form: bool, tag: dict[str, object]
     ) -> dict[str, Any]:
         headers = {
             "x-acs-action": action,
@@ -116,7 +119,7 @@ class AgencyTransport:
             params=None if form else flat,
             content=content,
             headers=headers,
-            extensions=upstream_call.tag(action, idempotent=idempotent),
+            extensions=tag,
         )
         try:
             response = await self._http.send(request, auth=self._signer)

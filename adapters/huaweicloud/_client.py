@@ -231,7 +231,9 @@ class BssClient:
                 content=content,
                 headers=headers,
                 auth=self._auth,
-                extensions=upstream_call.tag(operation.name, idempotent=operation.idempotent),
+                extensions=upstream_call.tag(
+                    operation.name, idempotent=operation.idempotent, cache_seconds=operation.cache_seconds
+                ),
             )
         except httpx.TransportError as exc:
             raise _errors.from_transport_error(exc, operation=operation.name, partner_id=self._partner_id) from exc

@@ -3,13 +3,20 @@
 The client and the simulator share this table: one line here, one client method, one simulator handler.
 ``idempotent`` says whether repeating the call can change nothing upstream (reads, price inquiries,
 availability checks); the client passes it to ``gateway.retry.call_with_retries``.
+
+``cache_seconds`` marks the slow-changing reads, whose answers ``gateway.upstream.flight`` serves again for
+that long (every read is shared while in flight): the administrative regions (H.4.22-24: they change with
+administrative reforms) and pay-per-use price inquiries (H.4.21: list prices and the discounts that apply
+change rarely, and a quote is a quote, not a charge). Everything else is a customer's, a tier-2 reseller's
+or the partner's own account, balance, quota, voucher or order, which the partner's writes (and spending)
+change at any moment: never cached. BSS v2 has no read of the partner's own profile (CONTRACTS.md X.3).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["BY_NAME", "BY_ROUTE", "OPERATIONS", "Operation"]
+__all__ = ["BY_NAME", "BY_ROUTE", "OPERATIONS", "PRICE_SECONDS", "REFERENCE_SECONDS", "Operation"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,10 +27,18 @@ class Operation:
     method: str
     path: str
     idempotent: bool = True
+    cache_seconds: float = 0.0
+    """How long the answer may be served again (slow-changing reads only; 0: shared in flight, never cached)."""
 
 
-def _read(name: str, method: str, path: str) -> Operation:
-    return Operation(name, method, path, idempotent=True)
+#: Administrative regions: they change with administrative reforms.
+REFERENCE_SECONDS = 86_400.0
+#: Price inquiries: list prices and the discounts that apply change rarely.
+PRICE_SECONDS = 300.0
+
+
+def _read(name: str, method: str, path: str, *, cache_seconds: float = 0.0) -> Operation:
+    return Operation(name, method, path, idempotent=True, cache_seconds=cache_seconds)
 
 
 def _write(name: str, path: str) -> Operation:
@@ -77,10 +92,11 @@ LIST_ON_DEMAND_RESOURCE_RATINGS = _read(
     "list_on_demand_resource_ratings",
     "POST",
     "/v2/bills/ratings/on-demand-resources",  # a price inquiry
+    cache_seconds=PRICE_SECONDS,
 )
-LIST_PROVINCES = _read("list_provinces", "GET", "/v2/systems/configs/provinces")
-LIST_CITIES = _read("list_cities", "GET", "/v2/systems/configs/cities")
-LIST_COUNTIES = _read("list_counties", "GET", "/v2/systems/configs/counties")
+LIST_PROVINCES = _read("list_provinces", "GET", "/v2/systems/configs/provinces", cache_seconds=REFERENCE_SECONDS)
+LIST_CITIES = _read("list_cities", "GET", "/v2/systems/configs/cities", cache_seconds=REFERENCE_SECONDS)
+LIST_COUNTIES = _read("list_counties", "GET", "/v2/systems/configs/counties", cache_seconds=REFERENCE_SECONDS)
 
 OPERATIONS: tuple[Operation, ...] = (
     CREATE_SUB_CUSTOMER,

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 import httpx
 
 from gateway.deadline import DeadlineTransport
+from gateway.metering import MeteredTransport
 from gateway.models import PartnerAccount
+from gateway.upstream.flight import FlightTransport
 from gateway.upstream.shared import SharedState
 
 __all__ = ["Upstream", "build_transport"]
@@ -24,6 +26,7 @@ def build_transport(
     inner: httpx.AsyncBaseTransport, account: PartnerAccount, upstream: Upstream
 ) -> httpx.AsyncBaseTransport:
     """The layers of ``gateway.upstream`` over ``inner`` (the network, or an in-process simulator)."""
-    transport: httpx.AsyncBaseTransport = DeadlineTransport(inner, provider=account.provider, partner_id=account.id)
+    metered = MeteredTransport(inner)  # extensions.cost.actual: requests really sent
+    transport: httpx.AsyncBaseTransport = DeadlineTransport(metered, provider=account.provider, partner_id=account.id)
     # limits, breaker, flight and observed are added here, innermost first
-    return transport
+    return FlightTransport(transport, upstream.state, provider=account.provider, partner_id=account.id)

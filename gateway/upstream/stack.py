@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
+from opentelemetry.trace import NoOpTracer, Tracer
 
 from gateway.deadline import DeadlineTransport
 from gateway.models import PartnerAccount
+from gateway.upstream.observed import ObservedTransport
 from gateway.upstream.shared import SharedState
 
 __all__ = ["Upstream", "build_transport"]
@@ -15,9 +17,10 @@ __all__ = ["Upstream", "build_transport"]
 
 @dataclass(frozen=True, slots=True)
 class Upstream:
-    """What every account's stack shares: the replicas' shared state."""
+    """What every account's stack shares: the replicas' shared state, the tracer."""
 
     state: SharedState
+    tracer: Tracer = field(default_factory=NoOpTracer)
 
 
 def build_transport(
@@ -26,4 +29,4 @@ def build_transport(
     """The layers of ``gateway.upstream`` over ``inner`` (the network, or an in-process simulator)."""
     transport: httpx.AsyncBaseTransport = DeadlineTransport(inner, provider=account.provider, partner_id=account.id)
     # limits, breaker, flight and observed are added here, innermost first
-    return transport
+    return ObservedTransport(transport, account, upstream.tracer)

@@ -293,3 +293,36 @@ async def test_a_write_whose_outcome_is_unknown_is_pending_until_the_sweep_settl
         while (await scrape(gw.client))[("partner_gateway_operations_pending", frozenset())] != 0:
             assert time.monotonic() < deadline, "the sweep did not settle the pending write"
             await asyncio.sleep(0.2)
+
+
+class _CutOff(httpx.AsyncByteStream):
+    """A body that starts, then the connection drops."""
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield b'{"Customers": ['
+        raise httpx.RemoteProtocolError("peer closed connection without sending complete message body")
+
+
+class _Answering(httpx.AsyncBaseTransport):
+    def __init__(self, stream: httpx.AsyncByteStream, status: int = 200) -> None:
+        self.stream = stream
+        self.status = status
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return httpx.Response(self.status, stream=self.stream, headers={"x-request-id": "up-1"})
+
+
+async def test_an_answer_whose_body_is_cut_off_counts_as_the_failure_it_is() -> None:
+    account = _account()
+    labels = {"provider": account.provider, "account": account.id}
+    operation = f"CutOff{time.monotonic_ns()}"
+    with pytest.raises(httpx.RemoteProtocolError):
+        await _send(ObservedTransport(_Answering(_CutOff()), account, NoOpTracer()), operation)
+    whole = await _send(ObservedTransport(_Answering(httpx.ByteStream(b"{}"), 429), account, NoOpTracer()), operation)
+    assert whole.content == b"{}"
+    await whole.aclose()  # closed again: still one request
+    requests = "partner_gateway_upstream_requests_total"
+    assert _sample(requests, **labels, operation=operation, outcome="network") == 1  # not "ok": the 200 was cut off
+    assert _sample(requests, **labels, operation=operation, outcome="throttled") == 1
+    assert _sample(requests, **labels, operation=operation, outcome="ok") == 0
+    assert _sample("partner_gateway_upstream_duration_seconds_count", **labels, operation=operation) == 2

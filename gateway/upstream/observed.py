@@ -154,13 +154,9 @@ class ObservedTransport(httpx.AsyncBaseTransport):
         observation.answered(response)
         if response.is_stream_consumed:  # read below already (a cached answer): nothing left to wait for
             observation.finish()
-            return response
-        return httpx.Response(
-            status_code=response.status_code,
-            headers=response.headers,
-            stream=_ObservedStream(response, observation),
-            extensions=response.extensions,
-        )
+        else:  # the same answer, its body read through the observation
+            response.stream = _ObservedStream(response.stream, observation)
+        return response
 
     async def aclose(self) -> None:
         await self.inner.aclose()
@@ -237,13 +233,15 @@ class _Observation:
 class _ObservedStream(httpx.AsyncByteStream):
     """The answer's body, passed through; its end (or failure) ends the observation."""
 
-    def __init__(self, response: httpx.Response, observation: _Observation) -> None:
-        self._response = response
+    def __init__(self, stream: httpx.SyncByteStream | httpx.AsyncByteStream, observation: _Observation) -> None:
+        if not isinstance(stream, httpx.AsyncByteStream):
+            raise TypeError("an async transport answers with an async stream")
+        self._stream = stream
         self._observation = observation
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         try:
-            async for chunk in self._response.aiter_raw():
+            async for chunk in self._stream:
                 yield chunk
         except (Exception, asyncio.CancelledError) as exc:
             self._observation.finish(outcome_of_error(exc), error=exc)
@@ -251,6 +249,6 @@ class _ObservedStream(httpx.AsyncByteStream):
 
     async def aclose(self) -> None:
         try:
-            await self._response.aclose()
+            await self._stream.aclose()
         finally:
             self._observation.finish()

@@ -75,6 +75,7 @@ class GraphQLEndpoint:
         wants_spec_media_type = GRAPHQL_RESPONSE_JSON in request.headers.get("accept", "")
         if _is_ide_page(request):
             # The page shipped with the package (gateway.ide), not strawberry's, which loads from a CDN.
+            requests.note_page()  # not a GraphQL request: not counted
             await ide_page(auth_required=not self.authenticator.open)(scope, receive, send)
             return
         bearer = _bearer(request)

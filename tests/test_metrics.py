@@ -181,6 +181,16 @@ async def test_metrics_is_neither_rate_limited_nor_counted_as_a_request() -> Non
     assert moved(before, after, "partner_gateway_rate_limited_total") == 1
 
 
+async def test_the_graphiql_page_is_not_a_graphql_request(gw: Gateway) -> None:
+    before = await scrape(gw.client)
+    page = await gw.client.get("/graphql", headers={"accept": "text/html"})
+    after = await scrape(gw.client)
+    assert page.headers["content-type"].startswith("text/html")
+    assert len(page.headers["x-request-id"]) == 32
+    total = "partner_gateway_requests_total"
+    assert sum(after[key] - before.get(key, 0.0) for key in after if key[0] == total) == 0
+
+
 async def test_a_client_cannot_grow_the_registry_with_operation_names(gw: Gateway) -> None:
     names = [f"Op{i}_{time.monotonic_ns()}" for i in range(MAX_OPERATION_LABELS + 50)]
     too_long = ["x" * 65, "_" + "y" * 70]  # GraphQL names, too long for a label

@@ -13,7 +13,8 @@
   request id, the first ``LOGGED_UPSTREAM`` of them), error codes, cost and trace id. Never a header, a
   query string or a variable: no credential can reach it.
 
-Answers sent around the GraphQL layer (the request guard's refusals, authentication, the rate limit, the
+The GraphiQL page, served at the same path to a browser, is neither counted nor logged. Answers sent
+around the GraphQL layer (the request guard's refusals, authentication, the rate limit, the
 backstop) are read from the response body, which is small; answers from the GraphQL layer are noted by it
 (``requests.note_answer``), so a large page is never parsed twice.
 """
@@ -97,6 +98,9 @@ class ObserveRequests:
     def _finish(
         self, record: RequestRecord, response: _Response, span: trace.Span, seconds: float, scope: Scope, who: Any
     ) -> None:
+        if record.page:
+            span.update_name("graphql page")
+            return
         if not record.answered and response.body is not None:
             with contextlib.suppress(ValueError):  # not JSON: nothing to read from it
                 requests.note_body(record, json.loads(response.body))

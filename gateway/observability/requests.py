@@ -41,6 +41,7 @@ __all__ = [
     "note_answer",
     "note_body",
     "note_operation",
+    "note_page",
     "opened",
     "outcome_of",
 ]
@@ -101,6 +102,8 @@ class UpstreamRecord:
 @dataclass(slots=True)
 class RequestRecord:
     request_id: str
+    page: bool = False
+    """The answer is the GraphiQL page, not a GraphQL request: neither counted nor logged."""
     operation_noted: bool = False
     """The GraphQL layer read the request (its operation's name may still be None: an anonymous one)."""
     operation_name: str | None = None
@@ -140,6 +143,12 @@ def note_operation(name: str | None, operation_type: str | None) -> None:
         record.operation_noted = True
         record.operation_name = name
         record.operation_type = operation_type
+
+
+def note_page() -> None:
+    record = _CURRENT.get()
+    if record is not None:
+        record.page = True
 
 
 def note_answer(

@@ -17,8 +17,9 @@ app its own provider with an in-memory exporter, and the gateway never fights an
 OpenTelemetry's set-once global.
 
 An incoming W3C ``traceparent`` (and ``tracestate``) makes the request's span a child of the caller's. The
-gateway does not send ``traceparent`` on to the clouds: they would not join the trace, and a header the
-signers do not expect is better not added to a signed request.
+gateway does not send ``traceparent`` on to the clouds: they would not join the trace. (It would not break a
+signature: both signers sign named headers only, ``x-acs-*`` and ``x-*`` with a few plain ones, and a
+transport layer would add it after signing.)
 """
 
 from __future__ import annotations

@@ -1,5 +1,11 @@
-"""The HTTP app: ``/graphql``, ``/healthz``, ``/readyz``, GraphiQL's assets (``gateway.ide``) and, for the
-embedded demo, its simulators' read-only control endpoints (``gateway.demo``).
+"""The HTTP app: ``/graphql``, ``/healthz``, ``/readyz``, ``/metrics``, GraphiQL's assets (``gateway.ide``)
+and, for the embedded demo, its simulators' read-only control endpoints (``gateway.demo``).
+
+``/graphql`` is observed (``gateway.observability.middleware``: a request id, a span, metrics, an access
+line); ``/metrics`` serves prometheus-client's registry in Prometheus' text format. Like ``/readyz``, it
+names partner accounts (never a secret), is not signed in, rate-limited or counted as a request: serve it
+to the operator's network only (a reverse proxy that publishes ``/graphql`` alone, or a scrape over the
+internal network).
 
 The lifespan opens the store (``StoreUnavailable`` stops the start: a missing or replaced database, an
 unreachable server), opens one ``httpx.AsyncClient`` per partner account (through the account's
@@ -28,6 +34,9 @@ from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 import httpx
+from opentelemetry.sdk.trace import TracerProvider
+from prometheus_client import REGISTRY
+from prometheus_client.exposition import choose_encoder
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -36,6 +45,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
 from gateway import __version__
 from gateway.auth import Authenticator
@@ -45,6 +56,8 @@ from gateway.endpoint import GraphQLEndpoint, principal_of
 from gateway.errors import StoreUnavailable
 from gateway.ide import ASSETS_ROUTE, asset
 from gateway.inprocess import InProcessTransport
+from gateway.observability import requests, tracing
+from gateway.observability.middleware import REQUEST_ID_HEADER, ObserveRequests
 from gateway.persisted import Documents
 from gateway.ratelimit import RateLimiter, SharedBuckets, TokenBuckets
 from gateway.registry import Registry
@@ -81,6 +94,13 @@ class GraphQLApp(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         return Context(gateway=request.state.gateway, principal=principal_of(request.state))
 
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        # What the client gets, for the request's observer: no need to parse a large page back.
+        codes = [str(code) for error in result.errors or () if (code := (error.extensions or {}).get("code"))]
+        cost = (result.extensions or {}).get("cost")
+        requests.note_answer(result.data is not None, codes, cost if isinstance(cost, dict) else None)
+        return await super().process_result(request, result)
+
 
 async def store_health(store: Store) -> dict[str, Any]:
     """The store answers a cheap read and a no-op write, and is still the store it was, in time."""
@@ -116,20 +136,36 @@ async def _stop(task: asyncio.Task[None]) -> None:
         await task
 
 
-def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
-    """The gateway as an ASGI app. Nothing touches the network until the lifespan starts."""
+async def metrics(request: Request) -> Response:
+    # The format the scraper asks for (Prometheus' text format, or OpenMetrics), as prometheus-client's own
+    # ASGI app negotiates it.
+    encode, media_type = choose_encoder(request.headers.get("accept", ""))
+    return Response(encode(REGISTRY), media_type=media_type)
+
+
+def create_app(
+    config: GatewayConfig, registry: Registry, *, tracer_provider: TracerProvider | None = None
+) -> Starlette:
+    """The gateway as an ASGI app. Nothing touches the network until the lifespan starts.
+
+    Spans go to ``tracer_provider`` (its owner shuts it down); without one, to the provider the ``OTEL_*``
+    variables describe, if any (``gateway.observability.tracing``), which the app shuts down with itself."""
+    owned = tracing.provider_from_env() if tracer_provider is None else None
+    tracer = tracing.tracer_of(tracer_provider or owned)
     redis = RedisState(config.redis) if config.redis is not None else None
     state: SharedState = redis if redis is not None else LocalState()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
         async with contextlib.AsyncExitStack() as stack:
+            if owned is not None:
+                stack.callback(owned.shutdown)  # last: the spans of the shutdown are sent too
             store = await open_store(config.store_url)
             stack.push_async_callback(store.close)
             stack.push_async_callback(state.close)
             if redis is not None:
                 await redis.start()  # a Redis that does not answer is a degraded start, not a failed one
-            upstream = Upstream(state)
+            upstream = Upstream(state, tracer)
             providers = []
             for entry in config.accounts:
                 account = entry.account
@@ -208,9 +244,14 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
         timeout_seconds=config.limits.request_timeout_seconds,
     )
     routes = [
-        Route("/graphql", RequestGuard(graphql, config.limits.max_body_bytes), methods=["GET", "POST"]),
+        Route(
+            "/graphql",
+            ObserveRequests(RequestGuard(graphql, config.limits.max_body_bytes), tracer),
+            methods=["GET", "POST"],
+        ),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
         Route(ASSETS_ROUTE, asset, methods=["GET"]),
     ]
     if config.simulated:  # the embedded demo: its simulators' read-only control endpoints (gateway.demo)
@@ -224,7 +265,8 @@ def create_app(config: GatewayConfig, registry: Registry) -> Starlette:
                 allow_origins=list(config.server.cors_origins),
                 allow_methods=["GET", "POST"],
                 allow_headers=list(CORS_HEADERS),
-                expose_headers=["retry-after"],  # not CORS-safelisted: a page reads it only when exposed
+                # Not CORS-safelisted: a page reads them only when exposed.
+                expose_headers=["retry-after", REQUEST_ID_HEADER],
                 max_age=600,
             )
         )

@@ -1,5 +1,7 @@
 """The ``partner-gateway`` command.
 
+partner-gateway [--log-level L] [--log-format auto|json|text] COMMAND ...
+
 partner-gateway serve [--config FILE] [--host H] [--port P]
 partner-gateway simulator <provider> [provider options]     (a provider plug-in that ships a simulator)
 partner-gateway check-config [--config FILE]
@@ -29,6 +31,7 @@ from gateway.app import create_app
 from gateway.auth import Role, hash_key, new_key
 from gateway.config import CONFIG_ENV, DEMO_SOURCE, GatewayConfig, check_exposure, demo_config, load_config
 from gateway.errors import ConfigError, StoreUnavailable
+from gateway.observability import logconfig
 from gateway.registry import Registry
 from gateway.schema import sdl
 from gateway.store import StoreIdentity, open_store
@@ -43,9 +46,8 @@ EXIT_STORE = 3
 def main(argv: Sequence[str] | None = None) -> int:
     registry = Registry.discover()
     args = _parser(registry).parse_args(argv)
-    logging.basicConfig(
-        level=getattr(logging, args.log_level.upper()), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    args.log_format = _log_format(args)
+    logconfig.configure(getattr(logging, args.log_level.upper()), args.log_format)
     # One line per upstream request drowns what matters; raise --log-level debug to see them.
     logging.getLogger("httpx").setLevel(logging.DEBUG if args.log_level == "debug" else logging.WARNING)
     try:
@@ -60,6 +62,13 @@ def _parser(registry: Registry) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="partner-gateway", description="One GraphQL API over cloud partner programs.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    parser.add_argument(
+        "--log-format",
+        default="auto",
+        choices=["auto", "json", "text"],
+        help="log lines on stderr as JSON objects or text (auto: JSON when serving a configuration file, "
+        "text for the embedded demo and the other commands)",
+    )
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="serve the GraphQL API (the embedded demo when no config is given)")
@@ -95,6 +104,14 @@ def _parser(registry: Registry) -> argparse.ArgumentParser:
         plugin.add_simulator_arguments(sub)
         sub.set_defaults(run=_simulate, provider=name)
     return parser
+
+
+def _log_format(args: argparse.Namespace) -> logconfig.LogFormat:
+    """``--log-format``; ``auto``: a served configuration file is a deployment, whose logs a collector reads as
+    JSON; the embedded demo, and every other command, is someone at a terminal."""
+    if args.log_format in ("json", "text"):
+        return "json" if args.log_format == "json" else "text"
+    return "json" if args.run is _serve and args.config else "text"
 
 
 def _add_config_argument(parser: argparse.ArgumentParser) -> None:
@@ -137,7 +154,11 @@ def _serve(args: argparse.Namespace, registry: Registry) -> int:
             file=sys.stderr,
         )
     logs.install()
-    uvicorn.run(app, host=host, port=port, log_level=args.log_level)
+    if args.log_format == "json":
+        # uvicorn's loggers propagate to the JSON handler; the gateway's access line replaces uvicorn's.
+        uvicorn.run(app, host=host, port=port, log_level=args.log_level, log_config=None, access_log=False)
+    else:
+        uvicorn.run(app, host=host, port=port, log_level=args.log_level)
     return 0
 
 

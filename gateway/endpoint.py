@@ -8,7 +8,8 @@
   once execution starts the status is ``200``, with errors beside whatever data there is.
 - ``application/json`` (the legacy media type, and the default) is always ``200`` for GraphQL errors.
 - Past ``[limits] requests_per_minute`` a principal's request is ``429`` with ``Retry-After`` (``gateway.ratelimit``),
-  before anything runs. A persisted query's refusal (``gateway.persisted``) is a request error, before parsing.
+  before anything runs (counted: ``partner_gateway_rate_limited_total``). A persisted query's refusal
+  (``gateway.persisted``) is a request error, before parsing.
 - The request runs under its deadline (``gateway.deadline``); if it has not answered ``GRACE`` after it, the
   backstop answers ``DEADLINE_EXCEEDED`` (``504`` with the spec media type). A request that may write is left
   to finish on its own (its writes are bounded by ``[writes] attempt_seconds`` and settled by their keys);
@@ -32,6 +33,8 @@ from gateway import deadline
 from gateway.auth import Authenticator, Principal
 from gateway.errors import DeadlineExceeded, GatewayError, RateLimited, Unauthenticated
 from gateway.ide import ide_page
+from gateway.observability import requests
+from gateway.observability.metrics import RATE_LIMITED
 from gateway.persisted import Documents, with_document
 from gateway.ratelimit import RateLimiter
 from gateway.request_guard import GRAPHQL_RESPONSE_JSON, send_json
@@ -72,6 +75,7 @@ class GraphQLEndpoint:
         wants_spec_media_type = GRAPHQL_RESPONSE_JSON in request.headers.get("accept", "")
         if _is_ide_page(request):
             # The page shipped with the package (gateway.ide), not strawberry's, which loads from a CDN.
+            requests.note_page()  # not a GraphQL request: not counted
             await ide_page(auth_required=not self.authenticator.open)(scope, receive, send)
             return
         bearer = _bearer(request)
@@ -92,6 +96,7 @@ class GraphQLEndpoint:
         media_type = GRAPHQL_RESPONSE_JSON if wants_spec_media_type else "application/json"
         wait = await self.limiter.acquire(principal.name) if self.limiter is not None else None
         if wait is not None:
+            RATE_LIMITED.inc()
             await _send_error(send, 429, RateLimited(wait), media_type, [(b"retry-after", str(wait).encode())])
             return
         try:
@@ -123,6 +128,7 @@ class GraphQLEndpoint:
         message = f"the request did not finish within its deadline ({self.timeout_seconds:g} s)"
         body = {"message": message, "extensions": {"code": DeadlineExceeded.code}}
         payload = {"errors": [body]} if spec else {"data": None, "errors": [body]}
+        requests.note_answer(False, [DeadlineExceeded.code], final=True)  # not the late result, if one comes
         await send_json(send, 504 if spec else 200, payload, GRAPHQL_RESPONSE_JSON if spec else "application/json")
 
 

@@ -49,6 +49,7 @@ from gateway.errors import (
     StoredFailure,
 )
 from gateway.masking import mask_contact
+from gateway.observability.metrics import OPERATIONS_PENDING
 from gateway.provider import Provider
 from gateway.records import AuditEntry, Outcome
 from gateway.store import OperationRecord, OperationStatus, Store
@@ -125,6 +126,21 @@ class Operations:
 
         ``authorize`` decides whether the principal may do this at all (every call, replays included);
         ``check`` applies the programs' rules to a new attempt."""
+        try:
+            return await self._run(principal, account_id, intent, key, authorize=authorize, check=check)
+        finally:
+            await self._note_pending()
+
+    async def _run(
+        self,
+        principal: Principal,
+        account_id: str,
+        intent: Intent,
+        key: str | None,
+        *,
+        authorize: Callable[[], Awaitable[object]],
+        check: Callable[[], Awaitable[None]],
+    ) -> Outcome:
         _check_key(key)
         assert key is not None
         started = time.monotonic()
@@ -250,7 +266,17 @@ class Operations:
             except Exception:  # one bad record must not stop the others
                 log.exception("could not reconcile operation %s", record.id)
                 settled.append((record.id, "ERROR"))
+        await self._note_pending()
         return settled
+
+    async def _note_pending(self) -> None:
+        """``partner_gateway_operations_pending``: the upstream writes whose outcome is not known yet (at the
+        start, after each sweep and each write; every replica counts the same shared store)."""
+        try:
+            pending = await self.store.pending_operations()
+        except GatewayError:  # the store is down: the gauge keeps its last value
+            return
+        OPERATIONS_PENDING.set(sum(1 for record in pending if record.input.get("kind") in INTENTS))
 
     async def audit(
         self,

@@ -201,11 +201,6 @@ def test_requests_per_minute_holds_across_both_replicas(cluster: Cluster) -> Non
 REGIONS = '{ regions(provider: "huaweicloud", level: PROVINCE) { code name } }'
 
 
-@pytest.mark.xfail(
-    reason="needs the flight layer (gateway/upstream/flight.py: caching across replicas through SharedState), "
-    "which has not landed on main: each replica asks the upstream itself",
-    strict=True,
-)
 def test_a_read_cached_through_one_replica_is_served_by_the_other(cluster: Cluster) -> None:
     calls = Calls(cluster.huawei.url, "list_provinces")
     first = cluster.a.data(REGIONS, "reader")

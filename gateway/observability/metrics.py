@@ -2,16 +2,22 @@
 
 Every layer that has something to count imports its metric from here. Label values are bounded: accounts,
 providers and upstream operations come from the configuration and the adapters, outcomes from fixed sets,
-and a GraphQL operation is named only as the client named it when the name is short and printable
-(see ``gateway.observability``'s request logging), else ``other``.
+and a GraphQL operation is named by ``operation_label``: as the client named it when the name is a GraphQL
+name of at most 64 characters and one of the first ``MAX_OPERATION_LABELS`` names this process has seen,
+else ``other``; ``anonymous`` for an operation without a name, ``unknown`` for a request refused before its
+document was read (authentication, rate limit, a malformed request). A client choosing names cannot grow
+the registry past that.
 """
 
 from __future__ import annotations
+
+import re
 
 from prometheus_client import Counter, Gauge, Histogram
 
 __all__ = [
     "CIRCUIT_OPEN",
+    "MAX_OPERATION_LABELS",
     "OPERATIONS_PENDING",
     "RATE_LIMITED",
     "REDIS_DEGRADED",
@@ -25,7 +31,43 @@ __all__ = [
     "UPSTREAM_LIMITED",
     "UPSTREAM_REQUESTS",
     "UPSTREAM_RETRIES",
+    "OperationLabels",
+    "operation_label",
+    "operation_name",
 ]
+
+#: Distinct GraphQL operation names one process counts under their own label (the rest: ``other``).
+MAX_OPERATION_LABELS = 200
+_GRAPHQL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+
+
+def operation_name(name: str | None) -> str:
+    """A GraphQL operation as metrics, spans and logs show it: its name when that is a GraphQL name of at most
+    64 characters, ``anonymous`` without one, else ``other``."""
+    if name is None:
+        return "anonymous"
+    return name if _GRAPHQL_NAME.fullmatch(name) else "other"
+
+
+class OperationLabels:
+    """The ``operation`` label of a GraphQL request's metrics: ``operation_name``, and ``other`` for names
+    past the first ``limit`` distinct ones."""
+
+    def __init__(self, limit: int = MAX_OPERATION_LABELS) -> None:
+        self.limit = limit
+        self._seen: set[str] = set()
+
+    def __call__(self, name: str | None) -> str:
+        shown = operation_name(name)
+        if name is None or shown != name or name in self._seen:
+            return shown
+        if len(self._seen) >= self.limit:
+            return "other"
+        self._seen.add(name)
+        return name
+
+
+operation_label = OperationLabels()
 
 #: Seconds, from a cached answer (~1 ms) to a request cut off at a long deadline.
 _SECONDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
@@ -54,7 +96,7 @@ RATE_LIMITED = Counter(
 UPSTREAM_REQUESTS = Counter(
     "partner_gateway_upstream_requests",
     "Requests toward a cloud, by outcome: ok, error (an upstream error reply), throttled, server_error, "
-    "timeout, network, deadline, circuit_open, limited, cached, shared.",
+    "timeout, network, deadline, circuit_open, limited, cached, shared, cancelled (the caller gave up).",
     ["provider", "account", "operation", "outcome"],
 )
 UPSTREAM_DURATION = Histogram(

@@ -18,6 +18,7 @@ from gateway.schema.mutations_customers import CustomerMutation
 from gateway.schema.mutations_projects import AuditQuery, ProjectMutation
 from gateway.schema.mutations_resellers import ResellerMutation, VoucherMutation
 from gateway.schema.node import NodeQuery
+from gateway.schema.observed import ObservedOperation
 from gateway.schema.partners import PartnerQuery
 from gateway.schema.projects import ProjectQuery
 from gateway.schema.reference import ReferenceQuery
@@ -64,6 +65,7 @@ def build_schema(
         mutation=Mutation,
         scalar_overrides={Decimal: DecimalScalar},
         extensions=[
+            ObservedOperation,
             GatewayErrors,
             partial(RequestLimits, limits=limits or LimitsConfig(), accounts=accounts),
             *([] if introspection else [DisableIntrospection]),

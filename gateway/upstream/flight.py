@@ -61,6 +61,7 @@ from gateway import deadline as deadlines
 from gateway.deadline import Deadline
 from gateway.errors import DeadlineExceeded
 from gateway.observability.metrics import UPSTREAM_CACHE
+from gateway.upstream import observed
 from gateway.upstream.call import UpstreamCall, call_of
 from gateway.upstream.shared import SharedState
 
@@ -151,10 +152,14 @@ class Answer:
         return cls(status, headers, body, received, source) if newline else None
 
     def response(self, result: str) -> httpx.Response:
-        """A fresh response for one caller (its body is its own stream)."""
-        return httpx.Response(
+        """A fresh response for one caller (its body is its own stream). A cached or shared answer is marked
+        so for the observed layer above: it was not sent for this caller."""
+        response = httpx.Response(
             self.status, headers=list(self.headers), stream=httpx.ByteStream(self.body), extensions={EXTENSION: result}
         )
+        if result != "miss":
+            observed.mark(response, "cached" if result == "hit" else "shared")
+        return response
 
 
 @dataclass(frozen=True, slots=True)

@@ -336,3 +336,18 @@ async def test_an_answer_whose_body_is_cut_off_counts_as_the_failure_it_is() -> 
     assert _sample(requests, **labels, operation=operation, outcome="throttled") == 1
     assert _sample(requests, **labels, operation=operation, outcome="ok") == 0
     assert _sample("partner_gateway_upstream_duration_seconds_count", **labels, operation=operation) == 2
+
+
+async def test_a_read_served_from_the_cache_is_counted_as_cached_not_sent(gw: Gateway) -> None:
+    regions = '{ regions(provider: "huaweicloud", level: PROVINCE) { code } }'
+    labels = {"provider": "huaweicloud", "account": "huaweicloud-demo", "operation": "list_provinces"}
+    before = await scrape(gw.client)
+    first, second = (await gw.ask(regions)).json(), (await gw.ask(regions)).json()
+    after = await scrape(gw.client)
+    assert first["data"] == second["data"]
+    assert first["data"]["regions"]
+    assert (first["extensions"]["cost"]["actual"], second["extensions"]["cost"]["actual"]) == (1, 0)
+    assert moved(before, after, "partner_gateway_upstream_requests_total", **labels, outcome="ok") == 1
+    assert moved(before, after, "partner_gateway_upstream_requests_total", **labels, outcome="cached") == 1
+    # a cached answer took no upstream time: one duration observed, for the one request sent
+    assert moved(before, after, "partner_gateway_upstream_duration_seconds_count", **labels) == 1

@@ -23,7 +23,10 @@ GatewayError                      code
 └── ProviderError                 PROVIDER_ERROR      the upstream said no (business error)
     ├── ProviderUnavailable       PROVIDER_UNAVAILABLE  network failure, timeout, HTTP 5xx
     │   ├── ProviderThrottled     PROVIDER_THROTTLED    upstream rate limit, maybe with retry_after
-    │   └── DeadlineExceeded      DEADLINE_EXCEEDED     the request's deadline passed before or during the call
+    │   ├── DeadlineExceeded      DEADLINE_EXCEEDED     the request's deadline passed before or during the call
+    │   └── NotSent               (nothing went out: the gateway held the call back, ``retryAfter``)
+    │       ├── CircuitOpen       PROVIDER_UNAVAILABLE  the account's circuit breaker is open
+    │       └── UpstreamLimited   UPSTREAM_LIMITED      the account's concurrency cap or rate limit held it
     ├── ProviderAuthError         PROVIDER_AUTH         the upstream refused our credentials
     ├── ProviderForbidden         PROVIDER_FORBIDDEN    valid credentials, but this account's role may not
     └── ProviderProtocolError     PROVIDER_PROTOCOL     the upstream answered something we cannot read
@@ -37,10 +40,12 @@ The GraphQL layer turns ``code`` into ``extensions.code``. Messages never carry 
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 __all__ = [
+    "CircuitOpen",
     "ConfigError",
     "CostTooHigh",
     "DeadlineExceeded",
@@ -49,6 +54,7 @@ __all__ = [
     "IdempotencyConflict",
     "InvalidInput",
     "NotFound",
+    "NotSent",
     "OperationPending",
     "PersistedQueryInvalid",
     "PersistedQueryNotAllowed",
@@ -68,6 +74,7 @@ __all__ = [
     "StoredFailure",
     "Unauthenticated",
     "UnsupportedByProvider",
+    "UpstreamLimited",
     "VersionConflict",
 ]
 
@@ -370,6 +377,38 @@ class DeadlineExceeded(ProviderUnavailable):
 
     code = "DEADLINE_EXCEEDED"
     retryable = False
+
+
+class NotSent(ProviderUnavailable):
+    """The gateway held the call back: nothing went out (``outcome_unknown`` is false, so a write is not applied
+    and retrying its key is safe). ``retry_after`` (seconds) says when trying again makes sense; clients see it
+    as ``extensions.retryAfter``, whole seconds rounded up. The retry loop does not repeat such a call: the
+    gateway itself decided it should not go now."""
+
+    def extensions(self) -> dict[str, object]:
+        ext = super().extensions()
+        if self.retry_after is not None:
+            ext["retryAfter"] = max(1, math.ceil(self.retry_after))
+        return ext
+
+
+class CircuitOpen(NotSent):
+    """The account's circuit breaker is open (``gateway.upstream.breaker``): its upstream failed so often that
+    calls are refused at once, without waiting for it, until a probe shows it answers again."""
+
+
+class UpstreamLimited(NotSent):
+    """The account's own limit held the call (``gateway.upstream.limits``): ``limit`` is ``concurrency`` (no slot
+    free before the request's deadline) or ``rate`` (no token before it). The upstream was not asked."""
+
+    code = "UPSTREAM_LIMITED"
+
+    def __init__(self, message: str, *, limit: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.limit = limit
+
+    def extensions(self) -> dict[str, object]:
+        return {**super().extensions(), "limit": self.limit}
 
 
 class ProviderAuthError(ProviderError):

@@ -68,7 +68,7 @@ from gateway.store import Store, open_store
 from gateway.tokens import TokenVerifier
 from gateway.upstream.redis_state import RedisState
 from gateway.upstream.shared import LocalState, SharedState
-from gateway.upstream.stack import Upstream, build_transport
+from gateway.upstream.stack import Upstream, account_policy, build_transport, retry_policy
 
 __all__ = ["create_app"]
 
@@ -175,16 +175,16 @@ def create_app(
                     if simulator is not None
                     else httpx.AsyncHTTPTransport(proxy=_proxy_for(account.endpoint))
                 )
+                policy = account_policy(entry.upstream, config.upstream, in_process=simulator is not None)
                 client = httpx.AsyncClient(
                     base_url=account.endpoint,
-                    transport=build_transport(inner, account, upstream),
-                    timeout=httpx.Timeout(
-                        config.upstream.timeout_seconds, connect=config.upstream.connect_timeout_seconds
-                    ),
+                    transport=build_transport(inner, account, upstream, policy),
+                    timeout=httpx.Timeout(policy.timeout_seconds, connect=policy.connect_timeout_seconds),
                     headers={"user-agent": USER_AGENT},
                 )
                 await stack.enter_async_context(client)
-                providers.append(registry[account.provider].create(account, entry.credentials, client))
+                retry = retry_policy(account, policy, upstream)
+                providers.append(registry[account.provider].create(account, entry.credentials, client, retry=retry))
             titles = {name: plugin.title for name, plugin in registry.items()}
             gateway = Gateway(
                 providers,

@@ -21,6 +21,9 @@
     [accounts.settings]            # provider-specific, non-secret
     page_size = 20
 
+    [accounts.upstream]            # optional: this account's own [upstream] keys (docs/upstream.md)
+    rate_per_second = 8
+
     [[api_keys]]                   # machines: partner-gateway new-api-key prints an entry
     name = "billing-job"
     sha256 = "..."                 # the key's SHA-256, never the key
@@ -118,7 +121,7 @@ _API_KEY_KEYS = {"name", "sha256", "role", "owner", "expires_at"}
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 _SERVER_KEYS = {"host", "port", "cors_origins"}
-_ACCOUNT_KEYS = {"id", "provider", "name", "role", "endpoint", "credentials", "settings"}
+_ACCOUNT_KEYS = {"id", "provider", "name", "role", "endpoint", "credentials", "settings", "upstream"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +138,9 @@ class AccountConfig:
 
     account: PartnerAccount
     credentials: Credentials
+    upstream: UpstreamConfig | None = None
+    """The account's upstream policy: ``[upstream]`` with the account's ``[accounts.upstream]`` keys over it.
+    None (an account not read from a file, such as the embedded demo's): the gateway's ``upstream``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +167,10 @@ class GatewayConfig:
     """``[redis]`` (or ``$PARTNER_GATEWAY_REDIS_URL``): the replicas' shared state; None: this process's own."""
 
     def __post_init__(self) -> None:
-        settle, timeout = self.writes.settle_seconds, self.upstream.timeout_seconds
+        settle = self.writes.settle_seconds
+        # An account's own timeout counts too: the longest one bounds how late a sent write may land.
+        timeouts = [entry.upstream.timeout_seconds for entry in self.accounts if entry.upstream is not None]
+        timeout = max([self.upstream.timeout_seconds, *timeouts])
         if settle <= timeout:
             raise ConfigError(
                 "writes.settle_seconds",
@@ -194,15 +203,15 @@ def parse_config(
 ) -> GatewayConfig:
     _no_unknown_keys(data, _TOP_KEYS, "")
     server = _parse_server(data.get("server", {}))
+    upstream = parse_table(UpstreamConfig, data.get("upstream", {}), "upstream")
     simulated: dict[str, ASGIApp] = {}
     if "accounts" in data:
-        accounts = _parse_accounts(data["accounts"], registry, environ)
+        accounts = _parse_accounts(data["accounts"], registry, environ, upstream)
     else:  # keys, sign-in or limits to try out: on the embedded demo's accounts
         accounts, simulated = _demo_accounts(registry)
     api_keys = _parse_api_keys(data.get("api_keys", []))
     jwt = _parse_auth(data.get("auth", {}), source)
     store_url = store_url_from(data.get("store", {}), environ)
-    upstream = parse_table(UpstreamConfig, data.get("upstream", {}), "upstream")
     writes = parse_table(WritesConfig, data.get("writes", {}), "writes")
     limits = parse_table(LimitsConfig, data.get("limits", {}), "limits")
     graphql, trusted = _parse_graphql(data.get("graphql", {}), source)
@@ -381,7 +390,9 @@ def _demo_accounts(registry: Registry) -> tuple[tuple[AccountConfig, ...], dict[
     return tuple(accounts), simulated
 
 
-def _parse_accounts(raw_accounts: object, registry: Registry, environ: Mapping[str, str]) -> tuple[AccountConfig, ...]:
+def _parse_accounts(
+    raw_accounts: object, registry: Registry, environ: Mapping[str, str], upstream: UpstreamConfig
+) -> tuple[AccountConfig, ...]:
     if not isinstance(raw_accounts, list) or not raw_accounts:
         raise ConfigError("accounts", "must be one or more [[accounts]] tables (or leave it out for the embedded demo)")
     accounts: list[AccountConfig] = []
@@ -390,7 +401,7 @@ def _parse_accounts(raw_accounts: object, registry: Registry, environ: Mapping[s
         key = f"accounts[{index}]"
         if not isinstance(raw, Mapping):
             raise ConfigError(key, "must be a table")
-        account = _parse_account(raw, key, registry, environ)
+        account = _parse_account(raw, key, registry, environ, upstream)
         if account.account.id in seen:
             raise ConfigError(f"{key}.id", f"duplicate account id {account.account.id!r}")
         seen.add(account.account.id)
@@ -441,7 +452,9 @@ def _parse_origins(raw: object) -> tuple[str, ...]:
     return tuple(origins)
 
 
-def _parse_account(raw: Mapping[str, Any], key: str, registry: Registry, environ: Mapping[str, str]) -> AccountConfig:
+def _parse_account(
+    raw: Mapping[str, Any], key: str, registry: Registry, environ: Mapping[str, str], upstream: UpstreamConfig
+) -> AccountConfig:
     _no_unknown_keys(raw, _ACCOUNT_KEYS, key)
     account_id = _required_str(raw, "id", key)
     if not _ACCOUNT_ID.match(account_id):
@@ -461,6 +474,7 @@ def _parse_account(raw: Mapping[str, Any], key: str, registry: Registry, environ
         raise ConfigError(f"{key}.endpoint", f"must be an http(s) URL, not {endpoint!r}")
     settings = _parse_settings(plugin, raw.get("settings", {}), f"{key}.settings")
     credentials = _parse_credentials(plugin, raw.get("credentials"), f"{key}.credentials", environ)
+    policy = _parse_account_upstream(raw.get("upstream", {}), upstream, f"{key}.upstream")
     account = PartnerAccount(
         id=account_id,
         provider=provider,
@@ -470,7 +484,14 @@ def _parse_account(raw: Mapping[str, Any], key: str, registry: Registry, environ
         program=plugin.program,
         settings=settings,
     )
-    return AccountConfig(account=account, credentials=credentials)
+    return AccountConfig(account=account, credentials=credentials, upstream=policy)
+
+
+def _parse_account_upstream(raw: object, upstream: UpstreamConfig, key: str) -> UpstreamConfig:
+    """``[accounts.upstream]``: the keys of ``[upstream]``, for this account; the others as ``[upstream]`` has them."""
+    if not isinstance(raw, Mapping):
+        raise ConfigError(key, "must be a table")
+    return parse_table(UpstreamConfig, {**upstream.model_dump(exclude_unset=True), **raw}, key)
 
 
 def _plugin(registry: Registry, provider: str, key: str) -> ProviderPlugin:

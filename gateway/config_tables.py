@@ -40,13 +40,61 @@ class Table(BaseModel):
 
 
 class UpstreamConfig(Table):
-    """``[upstream]``: how long the gateway waits for a cloud."""
+    """``[upstream]``: how the gateway treats each cloud account's upstream (``docs/upstream.md``); an account's
+    ``[accounts.upstream]`` table overrides any of these keys for that account alone.
+
+    The limits stay below what the clouds document for their partner APIs: Huawei Cloud's partner (BSS) APIs
+    allow 10 calls a second per API and per partner account or source IP by default (5 for check-identity,
+    up to 30 for some price queries); Alibaba Cloud documents a per-API rate in each operation's page and in
+    Quota Center, which could not be found for the Agency API, so the same conservative figures apply."""
 
     timeout_seconds: float = Field(15.0, gt=0, le=600)
     """For each read of the answer (and each write of the request): past it the call fails, and a write's
     outcome is unknown."""
     connect_timeout_seconds: float = Field(5.0, gt=0, le=600)
     """For opening a connection: past it nothing was sent."""
+
+    max_concurrency: int = Field(4, ge=0, le=1000)
+    """Calls in flight to the account at once, per gateway process; a call waits for a slot until its request's
+    deadline, then is refused with ``UPSTREAM_LIMITED``. 0: no cap."""
+    rate_per_second: float = Field(4.0, ge=0, le=10_000)
+    """Calls a second to the account, shared by every replica that shares the state (``[redis]``); a call waits
+    for its token until its request's deadline, then is refused with ``UPSTREAM_LIMITED``. 0: no limit."""
+    rate_burst: int = Field(4, ge=1, le=10_000)
+    """Calls that may go at once after a quiet spell: in any ``T`` seconds at most ``rate_burst +
+    rate_per_second * T`` calls go out (8 in any second by default, below the 10 a second documented)."""
+
+    retry_attempts: int = Field(3, ge=1, le=10)
+    """Attempts per call, the first included (1: never retried). Reads are retried after timeouts, connection
+    failures, 5xx and throttling; a write only when it was refused before being applied."""
+    retry_budget_ratio: float = Field(0.2, ge=0, le=1)
+    """Retries may be this share of the account's first attempts over the budget window (Apollo Router's
+    default), so an outage is not multiplied by the attempts."""
+    retry_budget_min_per_second: float = Field(1.0, ge=0, le=1000)
+    """Retries allowed regardless of traffic: this many a second over the budget window."""
+    retry_budget_window_seconds: float = Field(10.0, gt=0, le=600)
+    """The budget's sliding window."""
+
+    breaker_failures: int = Field(5, ge=1, le=10_000)
+    """Consecutive failures (timeouts, connection failures, 5xx, calls cut off at a deadline) that open the
+    account's circuit: while open, calls are refused at once with ``PROVIDER_UNAVAILABLE`` and ``retryAfter``."""
+    breaker_error_rate: float = Field(0.5, gt=0, le=1)
+    """Or this share of failures among the calls of the breaker window, once it holds ``breaker_min_calls``."""
+    breaker_min_calls: int = Field(20, ge=1, le=100_000)
+    breaker_window_seconds: float = Field(30.0, gt=0, le=3_600)
+    breaker_open_seconds: float = Field(5.0, gt=0, le=3_600)
+    """How long the circuit stays open before probes may go; doubled each time a probe fails, up to
+    ``breaker_max_open_seconds``."""
+    breaker_max_open_seconds: float = Field(60.0, gt=0, le=86_400)
+    breaker_probes: int = Field(1, ge=1, le=100)
+    """Calls let through once the open time is over (half-open): all succeeding close the circuit, one failing
+    opens it again."""
+
+    @model_validator(mode="after")
+    def _open_times(self) -> UpstreamConfig:
+        if self.breaker_max_open_seconds < self.breaker_open_seconds:
+            raise PydanticCustomError("breaker", "breaker_max_open_seconds must be at least breaker_open_seconds")
+        return self
 
 
 class WritesConfig(Table):

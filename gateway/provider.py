@@ -50,6 +50,7 @@ from gateway.models import (
 if TYPE_CHECKING:
     import httpx
 
+    from gateway.retry import RetryPolicy
     from gateway.writes import Intent, Receipt
 
 __all__ = [
@@ -278,9 +279,18 @@ class ProviderPlugin(Protocol):
     credential_names: tuple[str, ...]
     settings: tuple[SettingSpec, ...]
 
-    def create(self, account: PartnerAccount, credentials: Credentials, http: httpx.AsyncClient) -> Provider:
+    def create(
+        self,
+        account: PartnerAccount,
+        credentials: Credentials,
+        http: httpx.AsyncClient,
+        *,
+        retry: RetryPolicy | None = None,
+    ) -> Provider:
         """Build the provider for one account. ``http`` is that account's own client, owned by the app:
-        its ``base_url`` is the account's endpoint; the provider signs each request itself."""
+        its ``base_url`` is the account's endpoint; the provider signs each request itself. ``retry`` is the
+        account's retry policy (``gateway.retry``: attempts and the account's retry budget), for every call
+        the provider repeats; None: ``gateway.retry.DEFAULT_POLICY``."""
         ...
 
     def demo(self) -> DemoUpstream | None:

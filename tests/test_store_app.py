@@ -19,6 +19,7 @@ from gateway.errors import StoreUnavailable
 from gateway.models import PartnerAccount
 from gateway.provider import Credentials
 from gateway.registry import Registry
+from gateway.retry import RetryPolicy
 from gateway.store import open_store, sqlite_url
 from gateway.testing import running
 from tests.support.fakes import FakePlugin, FakeProvider
@@ -150,9 +151,16 @@ class LockedOnceOpened(FakePlugin):
         super().__init__({"one": 6})
         self.lock = lock
 
-    def create(self, account: PartnerAccount, credentials: Credentials, http: httpx.AsyncClient) -> FakeProvider:
+    def create(
+        self,
+        account: PartnerAccount,
+        credentials: Credentials,
+        http: httpx.AsyncClient,
+        *,
+        retry: RetryPolicy | None = None,
+    ) -> FakeProvider:
         self.lock.execute("BEGIN EXCLUSIVE")
-        return super().create(account, credentials, http)
+        return super().create(account, credentials, http, retry=retry)
 
 
 async def test_a_store_failing_during_start_up_reconciliation_is_logged_with_its_cause(

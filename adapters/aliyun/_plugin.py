@@ -12,6 +12,7 @@ from adapters.aliyun.provider import MAX_PAGE_SIZE, AliyunProvider
 from adapters.aliyun.simulator import HANDLERS, SimulatedPartner, create_app
 from gateway.models import AccountType, CustomerKind, PartnerAccount, ProgramFacts, Secret
 from gateway.provider import ASGIApp, Credentials, DemoUpstream, Provider, SettingSpec
+from gateway.retry import DEFAULT_POLICY, RetryPolicy
 from gateway.writes import InviteReseller
 
 __all__ = ["PROGRAM", "AliyunPlugin", "plugin"]
@@ -67,8 +68,15 @@ class AliyunPlugin:
         SettingSpec("currency", str, help="currency of the account's amounts (default CNY; USD on the intl site)"),
     )
 
-    def create(self, account: PartnerAccount, credentials: Credentials, http: httpx.AsyncClient) -> Provider:
-        return AliyunProvider(account, credentials, http)
+    def create(
+        self,
+        account: PartnerAccount,
+        credentials: Credentials,
+        http: httpx.AsyncClient,
+        *,
+        retry: RetryPolicy | None = None,
+    ) -> Provider:
+        return AliyunProvider(account, credentials, http, policy=retry or DEFAULT_POLICY)
 
     def demo(self) -> DemoUpstream:
         account = PartnerAccount(

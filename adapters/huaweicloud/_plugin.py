@@ -10,6 +10,7 @@ import httpx
 from adapters._simkit.faults import CONTROL_PATH, Fault
 from gateway.models import AccountType, PartnerAccount, ProgramFacts, Secret
 from gateway.provider import ASGIApp, Credentials, DemoUpstream, SettingSpec
+from gateway.retry import DEFAULT_POLICY, RetryPolicy
 from gateway.writes import AllocateResellerFunds, GrantVoucherQuota, ReclaimResellerFunds, ReclaimVoucherQuota
 
 from ._operations import OPERATIONS
@@ -116,8 +117,15 @@ class HuaweiCloudPlugin:
         ),
     )
 
-    def create(self, account: PartnerAccount, credentials: Credentials, http: httpx.AsyncClient) -> HuaweiCloudProvider:
-        return HuaweiCloudProvider(account, credentials, http)
+    def create(
+        self,
+        account: PartnerAccount,
+        credentials: Credentials,
+        http: httpx.AsyncClient,
+        *,
+        retry: RetryPolicy | None = None,
+    ) -> HuaweiCloudProvider:
+        return HuaweiCloudProvider(account, credentials, http, retry_policy=retry or DEFAULT_POLICY)
 
     def demo(self) -> DemoUpstream:
         app = create_app(_accounts(DEMO_ACCESS_KEY, DEMO_SECRET_KEY, DEMO_DOMAIN_ID), seed=DEMO_SEED)

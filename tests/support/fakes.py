@@ -40,6 +40,7 @@ from gateway.models import (
     VoucherStatus,
 )
 from gateway.provider import ASGIApp, Capability, Credentials, DemoUpstream, SettingSpec
+from gateway.retry import RetryPolicy
 from gateway.writes import Intent, Receipt, ReclaimFunds, TransferFunds
 
 T = TypeVar("T")
@@ -283,7 +284,14 @@ class FakePlugin:
         self.data = data or {}
         self.created: dict[str, FakeProvider] = {}
 
-    def create(self, account: PartnerAccount, credentials: Credentials, http: httpx.AsyncClient) -> FakeProvider:
+    def create(
+        self,
+        account: PartnerAccount,
+        credentials: Credentials,
+        http: httpx.AsyncClient,
+        *,
+        retry: RetryPolicy | None = None,
+    ) -> FakeProvider:
         spec = self.data.get(account.id, 0)
         if isinstance(spec, Exception):
             provider = FakeProvider(account, make_customers(account.id, 3), fail_with=spec)

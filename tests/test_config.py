@@ -92,6 +92,15 @@ def test_a_valid_config_is_read() -> None:
         ("writes.settle_seconds", 15, "writes.settle_seconds", "must be greater than upstream.timeout_seconds (15)"),
         ("writes.settle_seconds", 10, "writes.settle_seconds", "it could be declared not applied while it may be"),
         ("writes.settle_seconds", True, "writes.settle_seconds", "must be a valid number"),
+        ("upstream.rate_per_second", -1, "upstream.rate_per_second", "must be greater than or equal to 0"),
+        ("upstream.breaker_error_rate", 1.5, "upstream.breaker_error_rate", "must be less than or equal to 1"),
+        ("upstream.breaker_max_open_seconds", 1, "upstream", "must be at least breaker_open_seconds"),
+        ("upstream.retry_attempts", 0, "upstream.retry_attempts", "must be greater than or equal to 1"),
+        ("accounts.0.upstream", 5, "accounts[0].upstream", "must be a table"),
+        ("accounts.0.upstream.rate_per_secnd", 2, "accounts[0].upstream.rate_per_secnd", "unknown key"),
+        ("accounts.0.upstream.max_concurrency", "8", "accounts[0].upstream.max_concurrency", "valid integer"),
+        ("accounts.0.upstream.rate_burst", 0, "accounts[0].upstream.rate_burst", "greater than or equal to 1"),
+        ("accounts.0.upstream.timeout_seconds", 200, "writes.settle_seconds", "must be greater than"),
     ],
 )
 def test_a_bad_config_names_the_key_and_the_problem(path: str, value: object, key: str, problem: str) -> None:
@@ -134,6 +143,34 @@ def test_the_settle_window_is_read_and_must_outlast_the_upstream_timeout() -> No
     with pytest.raises(ConfigError) as caught:  # a longer timeout drags the window's floor along
         parse_config({**VALID, "upstream": {"timeout_seconds": 200}}, REGISTRY, ENV)
     assert caught.value.key == "writes.settle_seconds"
+
+
+def test_each_account_has_the_upstream_policy_with_its_own_keys_over_the_gateway_table() -> None:
+    second = {**VALID["accounts"][0], "id": "acme-fake-2", "upstream": {"rate_per_second": 2, "breaker_probes": 3}}
+    data = {
+        **VALID,
+        "accounts": [VALID["accounts"][0], second],
+        "upstream": {"timeout_seconds": 20, "max_concurrency": 6},
+    }
+    config = parse_config(data, REGISTRY, ENV)
+    first, tuned = (entry.upstream for entry in config.accounts)
+    assert first is not None
+    assert tuned is not None
+    assert first == config.upstream  # no table of its own: the gateway's [upstream]
+    assert (first.timeout_seconds, first.max_concurrency, first.rate_per_second) == (20.0, 6, 8.0)
+    # Its own keys over [upstream]'s, [upstream]'s over the defaults.
+    assert (tuned.timeout_seconds, tuned.max_concurrency, tuned.rate_per_second) == (20.0, 6, 2.0)
+    assert (tuned.breaker_probes, tuned.breaker_failures) == (3, 5)
+
+
+def test_the_upstream_policy_defaults_stay_below_the_documented_partner_api_rates() -> None:
+    policy = parse_config(VALID, REGISTRY, ENV).accounts[0].upstream
+    assert policy is not None
+    # docs/upstream.md: Huawei Cloud's partner APIs allow 10 calls a second per API by default; in any second
+    # at most rate_burst + rate_per_second calls go out.
+    assert policy.rate_burst + policy.rate_per_second < 10
+    assert 0 < policy.max_concurrency <= 10
+    assert (policy.retry_attempts, policy.retry_budget_ratio) == (3, 0.2)
 
 
 def test_duplicate_account_ids_are_refused() -> None:

@@ -24,9 +24,7 @@ GatewayError                      code
     ├── ProviderUnavailable       PROVIDER_UNAVAILABLE  network failure, timeout, HTTP 5xx
     │   ├── ProviderThrottled     PROVIDER_THROTTLED    upstream rate limit, maybe with retry_after
     │   ├── DeadlineExceeded      DEADLINE_EXCEEDED     the request's deadline passed before or during the call
-    │   └── NotSent               (nothing went out: the gateway held the call back, ``retryAfter``)
-    │       ├── CircuitOpen       PROVIDER_UNAVAILABLE  the account's circuit breaker is open
-    │       └── UpstreamLimited   UPSTREAM_LIMITED      the account's concurrency cap or rate limit held it
+    │   └── UpstreamLimited       UPSTREAM_LIMITED      the account's own concurrency cap or rate limit held it
     ├── ProviderAuthError         PROVIDER_AUTH         the upstream refused our credentials
     ├── ProviderForbidden         PROVIDER_FORBIDDEN    valid credentials, but this account's role may not
     └── ProviderProtocolError     PROVIDER_PROTOCOL     the upstream answered something we cannot read
@@ -35,6 +33,10 @@ Adapters translate every upstream failure into one of these, in one table per ad
 upstream's own code and request id, and, for a business refusal the gateway knows, a provider-neutral
 ``Reason`` (insufficient funds, wrong account type, ...) that mutations report as a typed error.
 The GraphQL layer turns ``code`` into ``extensions.code``. Messages never carry credentials.
+
+A call the gateway held back itself (``held_back``: the account's circuit breaker is open, a
+``ProviderUnavailable``; or its own limits refused it, ``UpstreamLimited``) was never sent, so a write is not
+applied; ``extensions.retryAfter`` says in whole seconds when trying again makes sense.
 """
 
 from __future__ import annotations
@@ -45,7 +47,6 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 __all__ = [
-    "CircuitOpen",
     "ConfigError",
     "CostTooHigh",
     "DeadlineExceeded",
@@ -54,7 +55,6 @@ __all__ = [
     "IdempotencyConflict",
     "InvalidInput",
     "NotFound",
-    "NotSent",
     "OperationPending",
     "PersistedQueryInvalid",
     "PersistedQueryNotAllowed",
@@ -316,6 +316,8 @@ class ProviderError(GatewayError):
     the failed call had an effect. ``outcome_unknown`` is true when the request may have reached the
     upstream and been applied (a timeout or lost connection after sending): such a write must be
     reconciled, never resent blindly. ``retry_after`` is an upstream hint in seconds, if it gave one.
+    ``held_back`` is true when the gateway itself did not send the call (its circuit breaker or its own
+    limits): nothing went out, the retry loop does not repeat it, and ``retry_after`` is the gateway's hint.
     """
 
     code = "PROVIDER_ERROR"
@@ -333,9 +335,11 @@ class ProviderError(GatewayError):
         outcome_unknown: bool = False,
         retry_after: float | None = None,
         reason: Reason | None = None,
+        held_back: bool = False,
     ) -> None:
         super().__init__(message)
         self.reason = reason
+        self.held_back = held_back
         self.provider = provider
         self.partner_id = partner_id
         self.upstream_code = upstream_code
@@ -354,6 +358,8 @@ class ProviderError(GatewayError):
         ):
             if value is not None:
                 ext[key] = value
+        if self.held_back and self.retry_after is not None:
+            ext["retryAfter"] = max(1, math.ceil(self.retry_after))
         return ext
 
 
@@ -379,32 +385,14 @@ class DeadlineExceeded(ProviderUnavailable):
     retryable = False
 
 
-class NotSent(ProviderUnavailable):
-    """The gateway held the call back: nothing went out (``outcome_unknown`` is false, so a write is not applied
-    and retrying its key is safe). ``retry_after`` (seconds) says when trying again makes sense; clients see it
-    as ``extensions.retryAfter``, whole seconds rounded up. The retry loop does not repeat such a call: the
-    gateway itself decided it should not go now."""
-
-    def extensions(self) -> dict[str, object]:
-        ext = super().extensions()
-        if self.retry_after is not None:
-            ext["retryAfter"] = max(1, math.ceil(self.retry_after))
-        return ext
-
-
-class CircuitOpen(NotSent):
-    """The account's circuit breaker is open (``gateway.upstream.breaker``): its upstream failed so often that
-    calls are refused at once, without waiting for it, until a probe shows it answers again."""
-
-
-class UpstreamLimited(NotSent):
-    """The account's own limit held the call (``gateway.upstream.limits``): ``limit`` is ``concurrency`` (no slot
-    free before the request's deadline) or ``rate`` (no token before it). The upstream was not asked."""
+class UpstreamLimited(ProviderUnavailable):
+    """The account's own limit held the call back (``gateway.upstream.limits``): ``limit`` is ``concurrency`` (no
+    slot free before the request's deadline) or ``rate`` (no token before it). The upstream was not asked."""
 
     code = "UPSTREAM_LIMITED"
 
     def __init__(self, message: str, *, limit: str, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
+        super().__init__(message, held_back=True, **kwargs)
         self.limit = limit
 
     def extensions(self) -> dict[str, object]:

@@ -6,7 +6,7 @@ A call is repeated only when repeating it cannot apply anything twice:
 - any call refused before it was applied: throttled, or never sent (``outcome_unknown`` false);
 - never a write whose outcome is unknown (the request may have been applied and the reply lost):
   that one is reported, for the caller to reconcile against the upstream's own records;
-- never a call the gateway itself held back (``NotSent``: the account's circuit is open, or its own limits
+- never a call the gateway itself held back (``held_back``: the account's circuit is open, or its own limits
   refused it): the gateway decided it should not go now, and repeating it at once would not change that.
 
 Backoff is exponential with full jitter, bounded in attempts and total time, and never shorter than an
@@ -33,7 +33,7 @@ import tenacity
 from tenacity.stop import stop_base
 
 from gateway import deadline as request_deadline
-from gateway.errors import NotSent, ProviderError, ProviderThrottled
+from gateway.errors import ProviderError, ProviderThrottled
 from gateway.observability.metrics import UPSTREAM_RETRIES
 
 __all__ = ["DEFAULT_POLICY", "RetryBudget", "RetryPolicy", "call_with_retries", "may_retry"]
@@ -100,7 +100,7 @@ DEFAULT_POLICY = RetryPolicy()
 
 def may_retry(error: BaseException, *, idempotent: bool) -> bool:
     """Whether repeating the failed call is safe and may succeed."""
-    if not isinstance(error, ProviderError) or not error.retryable or isinstance(error, NotSent):
+    if not isinstance(error, ProviderError) or not error.retryable or error.held_back:
         return False
     if isinstance(error, ProviderThrottled):
         return True  # refused before anything was applied

@@ -21,13 +21,23 @@ from adapters._simkit.faults import Fault, FaultKind
 from gateway.app import create_app
 from gateway.config import GatewayConfig, LimitsConfig, UpstreamConfig, demo_config
 from gateway.deadline import GRACE, DeadlineTransport, started
-from gateway.errors import CircuitOpen, DeadlineExceeded
+from gateway.errors import DeadlineExceeded, ProviderUnavailable
 from gateway.registry import Registry
 from gateway.retry import RetryPolicy, call_with_retries
 from gateway.testing import running
 from gateway.upstream.breaker import BreakerPolicy, BreakerTransport, CircuitBreaker, Outcome, Refused, State
 from gateway.upstream.stack import Upstream
-from tests.support.mutations_demo import ALIYUN, HUAWEI, KEYS, Counted
+from tests.support.mutations_demo import (
+    ALIYUN,
+    HUAWEI,
+    KEYS,
+    RECEIPT,
+    REFUSALS,
+    Counted,
+    Demo,
+    key,
+    partner_id,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -194,12 +204,13 @@ async def test_while_open_calls_are_refused_at_once_without_being_sent() -> None
         for _ in range(3):
             assert (await client.get("https://fake.invalid/")).status_code == 503
         clock.advance(2)
-        with pytest.raises(CircuitOpen) as refused:
+        with pytest.raises(ProviderUnavailable) as refused:
             await client.post("https://fake.invalid/transfer")
     assert inner.sent == 3
     error = refused.value
     assert (error.code, error.partner_id, error.provider) == ("PROVIDER_UNAVAILABLE", "acme", "fake")
     assert error.outcome_unknown is False  # nothing went out: a write is not applied
+    assert error.held_back  # by the gateway: the retry loop does not repeat it
     assert error.retry_after == 3.0
     assert error.extensions()["retryAfter"] == 3
 
@@ -223,7 +234,7 @@ async def test_what_counts_as_a_failure(inner: Upstream503, opens: bool) -> None
     circuit, _ = breaker()
     async with client_over(inner, circuit) as client:
         for _ in range(5):
-            with contextlib.suppress(httpx.HTTPError, DeadlineExceeded, CircuitOpen):
+            with contextlib.suppress(httpx.HTTPError, ProviderUnavailable):
                 await client.get("https://fake.invalid/")
     assert (circuit.state is State.OPEN) is opens
     assert inner.sent == (3 if opens else 5)
@@ -262,7 +273,7 @@ async def test_calls_cut_off_at_the_deadline_open_the_circuit_and_then_cost_noth
         for _ in range(3):
             with started(0.05), pytest.raises(DeadlineExceeded):
                 await client.get("https://fake.invalid/")
-        with started(0.05), pytest.raises(CircuitOpen):
+        with started(0.05), pytest.raises(ProviderUnavailable):
             await client.get("https://fake.invalid/")
     assert inner.sent == 3
 
@@ -281,7 +292,7 @@ async def test_the_retry_loop_does_not_repeat_a_refusal_of_the_open_circuit() ->
         async def read() -> int:
             return (await client.get("https://fake.invalid/")).status_code
 
-        with pytest.raises(CircuitOpen):
+        with pytest.raises(ProviderUnavailable):
             await call_with_retries(read, idempotent=True, policy=RetryPolicy(attempts=5), sleep=sleep)
     assert (inner.sent, slept) == (0, [])  # refused once, not waited on and refused again
 
@@ -369,3 +380,48 @@ async def test_a_hanging_cloud_costs_its_deadline_until_the_circuit_opens_then_n
             assert circuit_open(HUAWEI) == still_open  # closed once both probes have succeeded
         assert sum(counted[HUAWEI].counts.values()) == sent + 2
         assert circuit_open(ALIYUN) == 0  # the other account's circuit never opened
+
+
+TRANSFER = f"""mutation($id: ID!, $key: String!) {{
+  transferFunds(customerId: $id, amount: {{amount: "10.00"}}, idempotencyKey: $key) {{
+    __typename ... on CustomerPayload {{ {RECEIPT} }} {REFUSALS} }} }}"""
+
+
+async def test_a_write_refused_by_the_open_circuit_is_not_applied_and_its_key_goes_through_once_it_closes(
+    clock: RealClock,
+) -> None:
+    registry = Registry.discover()
+    demo = demo_config(registry)
+    huawei = demo.simulated[HUAWEI]
+    counted = {account_id: Counted(app, huawei=account_id == HUAWEI) for account_id, app in demo.simulated.items()}
+    policy = UpstreamConfig(breaker_failures=3, breaker_open_seconds=OPEN_SECONDS)
+    accounts = tuple(
+        replace(entry, upstream=policy) if entry.account.id == HUAWEI else entry for entry in demo.accounts
+    )
+    config = GatewayConfig(accounts=accounts, simulated=counted, api_keys=KEYS)
+    async with running(create_app(config, registry)) as client:
+        gw = Demo(client, demo.simulated[ALIYUN], huawei, counted)  # type: ignore[arg-type]
+        where = {"partnerIds": [partner_id(HUAWEI)], "accountType": "RESALE", "status": "ASSOCIATED"}
+        customers = "query($f: CustomerFilterInput) { customers(first: 5, filter: $f) { nodes { id } } }"
+        target = (await gw.ask(customers, f=where))["customers"]["nodes"][0]["id"]
+        huawei.faults.add(Fault(FaultKind.SERVER_ERROR, "*", 503.0))  # type: ignore[attr-defined]
+        await ask(client)  # a read, retried three times: three 503s in a row open the circuit
+        assert circuit_open(HUAWEI) == 1
+        huawei.faults.clear()  # type: ignore[attr-defined]
+
+        idempotency_key = key()
+        refused = await gw.one(TRANSFER, "k-finance", id=target, key=idempotency_key)
+        assert (refused["__typename"], refused["code"], refused["partnerId"]) == (
+            "UpstreamError",
+            "PROVIDER_UNAVAILABLE",
+            HUAWEI,
+        )
+        assert (refused["retryable"], refused["pending"]) == (True, False)  # not applied: the same key may go again
+        assert gw.calls(HUAWEI, "update_customer_account_amount") == 0
+
+        clock.advance(OPEN_SECONDS)
+        sent = await gw.one(TRANSFER, "k-finance", id=target, key=idempotency_key)
+        assert sent["__typename"] == "CustomerPayload"
+        assert sent["operation"]["replayed"] is False  # sent now, for the first time
+        assert gw.calls(HUAWEI, "update_customer_account_amount") == 1
+        assert circuit_open(HUAWEI) == 0

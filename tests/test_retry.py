@@ -13,7 +13,6 @@ from gateway.app import create_app
 from gateway.config import GatewayConfig, UpstreamConfig, demo_config
 from gateway.deadline import started
 from gateway.errors import (
-    CircuitOpen,
     ProviderAuthError,
     ProviderError,
     ProviderThrottled,
@@ -142,7 +141,7 @@ async def test_waits_that_fit_in_the_deadline_are_slept() -> None:
 @pytest.mark.parametrize(
     "refusal",
     [
-        CircuitOpen("circuit open", provider="p", retry_after=5.0),
+        ProviderUnavailable("circuit open", provider="p", retry_after=5.0, held_back=True),
         UpstreamLimited("no token", limit="rate", provider="p", retry_after=0.1),
     ],
     ids=["circuit-open", "limited"],

@@ -4,8 +4,9 @@ States (per account, per process):
 
 - closed: calls go; failures are counted. ``failures`` in a row, or an error rate of ``error_rate`` among the
   calls of the last ``window`` seconds (once there are ``min_calls`` of them), open the circuit;
-- open: calls are refused at once, without being sent (``CircuitOpen``: ``PROVIDER_UNAVAILABLE`` with a
-  ``retryAfter`` hint; nothing went out, so a write is not applied). After ``open_seconds`` it turns half-open;
+- open: calls are refused at once, without being sent (``ProviderUnavailable`` held back by the gateway:
+  ``PROVIDER_UNAVAILABLE`` with a ``retryAfter`` hint; nothing went out, so a write is not applied). After
+  ``open_seconds`` it turns half-open;
 - half-open: ``probes`` calls go through; when all of them succeed the circuit closes, when one fails it opens
   again for twice as long as the last time (up to ``max_open_seconds``).
 
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from gateway.errors import CircuitOpen, DeadlineExceeded
+from gateway.errors import DeadlineExceeded, ProviderUnavailable
 from gateway.observability.metrics import CIRCUIT_OPEN
 
 __all__ = ["BreakerPolicy", "BreakerTransport", "CircuitBreaker", "Outcome", "Refused", "State"]
@@ -203,12 +204,13 @@ class BreakerTransport(httpx.AsyncBaseTransport):
         try:
             probe = self.breaker.admit()
         except Refused as refused:
-            raise CircuitOpen(
+            raise ProviderUnavailable(
                 f"the upstream of {self.partner_id} is failing, so calls are refused without being sent "
                 f"(circuit open); try again in {refused.retry_after:.3g} s",
                 provider=self.provider,
                 partner_id=self.partner_id,
                 retry_after=refused.retry_after,
+                held_back=True,
             ) from None
         try:
             response = await self.inner.handle_async_request(request)

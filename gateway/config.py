@@ -22,7 +22,7 @@
     page_size = 20
 
     [accounts.upstream]            # optional: this account's own [upstream] keys (docs/upstream.md)
-    rate_per_second = 8
+    rate_per_second = 15           # e.g. a higher quota granted for this account
 
     [[api_keys]]                   # machines: partner-gateway new-api-key prints an entry
     name = "billing-job"

@@ -58,11 +58,12 @@ class UpstreamConfig(Table):
     """Calls in flight to the account at once, per gateway process; a call waits for a slot until its request's
     deadline, then is refused with ``UPSTREAM_LIMITED``. 0: no cap."""
     rate_per_second: float = Field(8.0, ge=0, le=10_000)
-    """Calls a second to the account, shared by every replica that shares the state (``[redis]``); a call waits
-    for its token until its request's deadline, then is refused with ``UPSTREAM_LIMITED``. 0: no limit."""
+    """Calls a second to each upstream operation (API) of the account, as the clouds count them; shared by every
+    replica that shares the state (``[redis]``). A call waits for its token until its request's deadline, then
+    is refused with ``UPSTREAM_LIMITED``. 0: no limit."""
     rate_burst: int = Field(1, ge=1, le=10_000)
     """Calls that may go at once after a quiet spell: in any ``T`` seconds at most ``rate_burst +
-    rate_per_second * T`` calls go out (9 in any second by default, below the 10 a second documented)."""
+    rate_per_second * T`` calls of one API go out (9 in any second by default, below the 10 documented)."""
 
     retry_attempts: int = Field(3, ge=1, le=10)
     """Attempts per call, the first included (1: never retried). Reads are retried after timeouts, connection

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from dataclasses import replace
 from typing import Any
 
@@ -21,6 +22,7 @@ from gateway.errors import ProviderUnavailable, UpstreamLimited
 from gateway.provider import ASGIApp
 from gateway.registry import Registry
 from gateway.testing import running
+from gateway.upstream.call import call_of, tag
 from gateway.upstream.limits import LimitsTransport
 from gateway.upstream.shared import LocalState
 from gateway.upstream.stack import account_policy
@@ -146,7 +148,7 @@ async def test_a_call_whose_token_comes_after_the_deadline_is_refused_at_once_an
         with started(0.3):
             assert (await client.get("/")).status_code == 200
             with pytest.raises(UpstreamLimited) as refused:
-                await client.post("/transfer")
+                await client.get("/")  # the same operation: its bucket is empty
     assert (len(inner.arrivals), slept) == (1, [])  # the second was neither sent nor waited for
     error = refused.value
     assert isinstance(error, ProviderUnavailable)
@@ -155,6 +157,37 @@ async def test_a_call_whose_token_comes_after_the_deadline_is_refused_at_once_an
     assert error.extensions()["retryAfter"] == 1
     assert error.extensions()["limit"] == "rate"
     assert limited_count("acme-rate", "rate", "refused") == refused_before + 1
+
+
+async def test_each_upstream_operation_has_its_own_bucket_as_the_clouds_count_per_api() -> None:
+    inner = Recorder()
+    credit, accounts = tag("GetCreditInfo", idempotent=True), tag("GetAccountInfo", idempotent=True)
+    async with limited(inner, rate=1.0, burst=1, account="acme-per-api") as client:
+        with started(0.3):
+            assert (await client.get("/", extensions=credit)).status_code == 200
+            assert (await client.get("/", extensions=accounts)).status_code == 200  # another API's token
+            with pytest.raises(UpstreamLimited):
+                await client.get("/", extensions=credit)  # this API's bucket is empty
+    assert len(inner.arrivals) == 2
+
+
+async def test_a_call_waiting_for_its_token_holds_no_slot_so_other_operations_go_meanwhile() -> None:
+    order: list[str] = []
+
+    class Named(Recorder):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            order.append(call_of(request).operation)
+            return await super().handle_async_request(request)
+
+    inner = Named()
+    credit, accounts = tag("GetCreditInfo", idempotent=True), tag("GetAccountInfo", idempotent=True)
+    async with limited(inner, max_concurrency=1, rate=2.0, burst=1) as client:
+        await client.get("/", extensions=credit)
+        waiting = asyncio.create_task(client.get("/", extensions=credit))  # its token comes in 0.5 s
+        await asyncio.sleep(0.05)
+        other = await asyncio.wait_for(client.get("/", extensions=accounts), 0.3)  # the one slot is free
+        assert other.status_code == (await waiting).status_code == 200
+    assert order == ["GetCreditInfo", "GetAccountInfo", "GetCreditInfo"]
 
 
 async def test_a_call_waits_for_its_token_when_it_comes_before_the_deadline() -> None:
@@ -236,11 +269,13 @@ BALANCES = '{ customers(first: 30, filter: {provider: "aliyun"}) { edges { node 
 
 
 class AtTheSimulator:
-    """Wraps a simulator's ASGI app: when each request came, and the most in flight at once."""
+    """Wraps the Aliyun simulator's ASGI app: when each request came, for which action, and the most in flight
+    at once."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.arrivals: list[float] = []
+        self.actions: Counter[str] = Counter()
         self.in_flight = 0
         self.most = 0
 
@@ -249,6 +284,7 @@ class AtTheSimulator:
             await self.app(scope, receive, send)
             return
         self.arrivals.append(time.monotonic())
+        self.actions[dict(scope["headers"]).get(b"x-acs-action", b"?").decode()] += 1
         self.in_flight += 1
         self.most = max(self.most, self.in_flight)
         try:
@@ -312,8 +348,10 @@ async def test_the_rate_limit_holds_at_the_simulator_and_what_cannot_go_by_the_d
     rate, burst, deadline = 10.0, 2, 0.5
     policy = UpstreamConfig(max_concurrency=0, rate_per_second=rate, rate_burst=burst)
     simulator, [body] = await pages(policy, requests=1, seconds=deadline)
-    # Every token was taken before the deadline, so at most burst + rate * deadline calls went out.
-    assert 1 <= len(simulator.arrivals) <= burst + rate * deadline
+    # Every token was taken before the deadline, so at most burst + rate * deadline calls of each action (the
+    # clouds count per API) went out; without the limit the page would have sent 30 GetCreditInfo at once.
+    assert 1 <= simulator.actions["GetCreditInfo"] <= burst + rate * deadline
+    assert all(count <= burst + rate * deadline for count in simulator.actions.values()), simulator.actions
     assert body["data"]["customers"] is not None
     errors = body["errors"]
     assert errors

@@ -306,6 +306,12 @@ CUSTOMERS = """{
   huawei: customers(first: 5, filter: {provider: "huaweicloud"}) { edges { node { provider } } } }"""
 
 
+def refusals(account_id: str) -> float:
+    labels = {"provider": "huaweicloud", "account": account_id, "operation": "list_sub_customers"}
+    value = REGISTRY.get_sample_value("partner_gateway_upstream_requests_total", {**labels, "outcome": "circuit_open"})
+    return value or 0.0
+
+
 def circuit_open(account_id: str) -> float | None:
     return REGISTRY.get_sample_value("partner_gateway_circuit_open", {"account": account_id})
 
@@ -360,7 +366,9 @@ async def test_a_hanging_cloud_costs_its_deadline_until_the_circuit_opens_then_n
         sent = sum(counted[HUAWEI].counts.values())
         assert sent >= 2
 
+        refused_before = refusals(HUAWEI)
         body, elapsed = await ask(client)
+        assert refusals(HUAWEI) == refused_before + 1  # counted by the observed layer as not sent
         assert sum(counted[HUAWEI].counts.values()) == sent  # nothing more went to the hanging cloud
         assert elapsed < DEADLINE  # answered without waiting for it
         assert providers(body) == {"aliyun"}  # a partial result

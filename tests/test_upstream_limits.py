@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -15,10 +14,14 @@ import pytest
 from prometheus_client import REGISTRY
 
 from adapters._simkit.faults import Fault, FaultKind
+from adapters.aliyun import plugin as aliyun_plugin
+from adapters.aliyun.simulator import SimulatedPartner
+from adapters.aliyun.simulator import create_app as aliyun_simulator
 from gateway.app import create_app
-from gateway.config import GatewayConfig, LimitsConfig, UpstreamConfig, demo_config
+from gateway.config import AccountConfig, GatewayConfig, LimitsConfig, UpstreamConfig
 from gateway.deadline import started
 from gateway.errors import ProviderUnavailable, UpstreamLimited
+from gateway.models import PartnerAccount, Secret
 from gateway.provider import ASGIApp
 from gateway.registry import Registry
 from gateway.testing import running
@@ -26,7 +29,7 @@ from gateway.upstream.call import call_of, tag
 from gateway.upstream.limits import LimitsTransport
 from gateway.upstream.shared import LocalState
 from gateway.upstream.stack import account_policy
-from tests.support.mutations_demo import ALIYUN, KEYS
+from tests.support.mutations_demo import KEYS
 
 pytestmark = pytest.mark.anyio
 
@@ -265,8 +268,6 @@ async def test_waiting_calls_go_in_order_of_their_deadlines_so_the_earliest_requ
 
 # --- at the simulator, through the graph ---------------------------------------------------------------------
 
-BALANCES = '{ customers(first: 30, filter: {provider: "aliyun"}) { edges { node { balance { amount } } } } }'
-
 
 class AtTheSimulator:
     """Wraps the Aliyun simulator's ASGI app: when each request came, for which action, and the most in flight
@@ -277,6 +278,11 @@ class AtTheSimulator:
         self.arrivals: list[float] = []
         self.actions: Counter[str] = Counter()
         self.in_flight = 0
+        self.most = 0
+
+    def forget(self) -> None:
+        self.arrivals.clear()
+        self.actions.clear()
         self.most = 0
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -293,72 +299,82 @@ class AtTheSimulator:
             self.in_flight -= 1
 
 
-@pytest.fixture
-def aliyun_demo() -> tuple[Registry, GatewayConfig, ASGIApp]:
-    registry = Registry.discover()
-    demo = demo_config(registry)
-    simulator = demo.simulated[ALIYUN]
-    simulator.faults.add(Fault(FaultKind.LATENCY, "GetCreditInfo", 20.0))  # type: ignore[attr-defined]
-    return registry, demo, simulator
+CUSTOMERS = 120
+PAGE = """query($after: String) { customers(first: 15, after: $after, filter: {provider: "aliyun"}) {
+  edges { node { balance { amount } } } } }"""
 
 
-def with_policy(demo: GatewayConfig, policy: UpstreamConfig | None, seconds: float = 10.0) -> GatewayConfig:
-    accounts = tuple(replace(entry, upstream=policy) for entry in demo.accounts if entry.account.id == ALIYUN)
-    recorded = {ALIYUN: AtTheSimulator(demo.simulated[ALIYUN])}
+def aliyun_account(policy: UpstreamConfig | None, seconds: float) -> GatewayConfig:
+    """One Aliyun account over its own simulator of 120 customers (their credit lookups answer in 20 ms)."""
+    simulator = aliyun_simulator([SimulatedPartner("LTAIlimits", "limits-secret", customers=CUSTOMERS)], seed=3)
+    simulator.faults.add(Fault(FaultKind.LATENCY, "GetCreditInfo", 20.0))
+    account = PartnerAccount(
+        "aliyun-limits", "aliyun", "Aliyun", "distributor", "https://agency.aliyuncs.com", aliyun_plugin.program
+    )
+    credentials = {"access_key_id": Secret("LTAIlimits"), "access_key_secret": Secret("limits-secret")}
     return GatewayConfig(
-        accounts=accounts, simulated=recorded, api_keys=KEYS, limits=LimitsConfig(request_timeout_seconds=seconds)
+        accounts=(AccountConfig(account, credentials, upstream=policy),),
+        simulated={account.id: AtTheSimulator(simulator)},
+        api_keys=KEYS,
+        limits=LimitsConfig(request_timeout_seconds=seconds),
     )
 
 
-@pytest.fixture
-def pages(aliyun_demo: tuple[Registry, GatewayConfig, ASGIApp]) -> Any:
-    registry, demo, _ = aliyun_demo
-
-    async def run(policy: UpstreamConfig | None, requests: int, seconds: float = 10.0) -> tuple[Any, list[Any]]:
-        config = with_policy(demo, policy, seconds)
-        async with running(create_app(config, registry)) as client:
-            answers = await asyncio.gather(
-                *(
-                    client.post("/graphql", json={"query": BALANCES}, headers={"authorization": "Bearer k-admin"})
-                    for _ in range(requests)
-                )
+async def pages(policy: UpstreamConfig | None, count: int, seconds: float = 10.0) -> tuple[Any, list[Any]]:
+    """``count`` different pages of 15 customers with balances, asked for at once (different customers, so the
+    flight layer has nothing to share): what the simulator saw, and the answers."""
+    config = aliyun_account(policy, seconds)
+    [simulator] = config.simulated.values()
+    headers = {"authorization": "Bearer k-admin"}
+    async with running(create_app(config, Registry.discover())) as client:
+        listing = '{ customers(first: 100, filter: {provider: "aliyun"}) { edges { cursor } } }'
+        cursors = [None] + [
+            edge["cursor"]
+            for edge in (await client.post("/graphql", json={"query": listing}, headers=headers)).json()["data"][
+                "customers"
+            ]["edges"]
+        ]
+        simulator.forget()
+        answers = await asyncio.gather(
+            *(
+                client.post("/graphql", json={"query": PAGE, "variables": {"after": cursors[15 * i]}}, headers=headers)
+                for i in range(count)
             )
-        return config.simulated[ALIYUN], [answer.json() for answer in answers]
-
-    return run
+        )
+    return simulator, [answer.json() for answer in answers]
 
 
 def balances(body: dict[str, Any]) -> list[Any]:
     return [edge["node"]["balance"] for edge in body["data"]["customers"]["edges"]]
 
 
-async def test_the_concurrency_cap_holds_at_the_simulator_under_fifty_concurrent_calls(pages: Any) -> None:
-    free, free_answers = await pages(None, requests=7)  # the embedded demo's default: no cap toward a simulator
-    capped, capped_answers = await pages(UpstreamConfig(max_concurrency=3, rate_per_second=0), requests=7)
-    assert len(free.arrivals) == len(capped.arrivals) >= 7 * 20  # every balance asked for, in both runs
+async def test_the_concurrency_cap_holds_at_the_simulator_under_fifty_concurrent_calls() -> None:
+    free, free_answers = await pages(None, 7)  # an account with no cap (as the embedded demo's are)
+    capped, capped_answers = await pages(UpstreamConfig(max_concurrency=3, rate_per_second=0), 7)
+    assert free.actions["GetCreditInfo"] == capped.actions["GetCreditInfo"] >= 50  # every balance, in both runs
     assert free.most > 10  # without the cap, the pages' credit lookups overlap (8 per page at once)
     assert capped.most <= 3
     assert all("errors" not in body for body in free_answers + capped_answers)
     assert [balances(body) for body in capped_answers] == [balances(body) for body in free_answers]
 
 
-async def test_the_rate_limit_holds_at_the_simulator_and_what_cannot_go_by_the_deadline_is_refused(
-    pages: Any,
-) -> None:
+async def test_the_rate_limit_holds_at_the_simulator_and_what_cannot_go_by_the_deadline_is_refused() -> None:
     rate, burst, deadline = 10.0, 2, 0.5
     policy = UpstreamConfig(max_concurrency=0, rate_per_second=rate, rate_burst=burst)
-    simulator, [body] = await pages(policy, requests=1, seconds=deadline)
+    simulator, [body] = await pages(policy, 1, seconds=deadline)
     # Every token was taken before the deadline, so at most burst + rate * deadline calls of each action (the
-    # clouds count per API) went out; without the limit the page would have sent 30 GetCreditInfo at once.
+    # clouds count per API) went out; without the limit the page would have sent 15 GetCreditInfo at once.
     assert 1 <= simulator.actions["GetCreditInfo"] <= burst + rate * deadline
     assert all(count <= burst + rate * deadline for count in simulator.actions.values()), simulator.actions
     assert body["data"]["customers"] is not None
     errors = body["errors"]
     assert errors
     assert all(error["extensions"]["code"] == "UPSTREAM_LIMITED" for error in errors)
-    assert {(e["extensions"]["limit"], e["extensions"]["partnerId"]) for e in errors} == {("rate", ALIYUN)}
+    assert {(e["extensions"]["limit"], e["extensions"]["partnerId"]) for e in errors} == {("rate", "aliyun-limits")}
     assert all(e["extensions"]["retryAfter"] >= 1 for e in errors)
     assert all(e["path"][-1] == "balance" for e in errors)  # one balance each: the rest of the page stands
+    labels = {"provider": "aliyun", "account": "aliyun-limits", "operation": "GetCreditInfo", "outcome": "limited"}
+    assert REGISTRY.get_sample_value("partner_gateway_upstream_requests_total", labels) == len(errors)
 
 
 def test_the_defaults_stay_below_the_documented_rates_and_only_a_simulator_goes_unlimited() -> None:

@@ -33,6 +33,7 @@ import httpx
 
 from gateway.errors import DeadlineExceeded, ProviderUnavailable
 from gateway.observability.metrics import CIRCUIT_OPEN
+from gateway.upstream.observed import mark
 
 __all__ = ["BreakerPolicy", "BreakerTransport", "CircuitBreaker", "Outcome", "Refused", "State"]
 
@@ -204,14 +205,16 @@ class BreakerTransport(httpx.AsyncBaseTransport):
         try:
             probe = self.breaker.admit()
         except Refused as refused:
-            raise ProviderUnavailable(
+            error = ProviderUnavailable(
                 f"the upstream of {self.partner_id} is failing, so calls are refused without being sent "
                 f"(circuit open); try again in {refused.retry_after:.3g} s",
                 provider=self.provider,
                 partner_id=self.partner_id,
                 retry_after=refused.retry_after,
                 held_back=True,
-            ) from None
+            )
+            mark(error, "circuit_open")  # for the observed layer's count: not sent
+            raise error from None
         try:
             response = await self.inner.handle_async_request(request)
         except BaseException as error:

@@ -36,6 +36,7 @@ from gateway import deadline as request_deadline
 from gateway.errors import UpstreamLimited
 from gateway.observability.metrics import UPSTREAM_IN_FLIGHT, UPSTREAM_LIMITED
 from gateway.upstream.call import call_of
+from gateway.upstream.observed import mark
 from gateway.upstream.shared import SharedState
 
 __all__ = ["LimitsTransport"]
@@ -188,7 +189,7 @@ class LimitsTransport(httpx.AsyncBaseTransport):
             if limit == "concurrency"
             else f"its rate limit ({self.rate:g} a second) had no token for it"
         )
-        return UpstreamLimited(
+        error = UpstreamLimited(
             f"the gateway held back a call to the upstream of {self.partner_id}: {why} before the request's "
             "deadline (nothing was sent)",
             limit=limit,
@@ -196,6 +197,8 @@ class LimitsTransport(httpx.AsyncBaseTransport):
             partner_id=self.partner_id,
             retry_after=retry_after,
         )
+        mark(error, "limited")  # for the observed layer's count: not sent
+        return error
 
     def _give_back(self) -> None:
         if self.max_concurrency > 0:

@@ -19,6 +19,7 @@ from gateway.metering import MeteredTransport
 from gateway.models import PartnerAccount
 from gateway.retry import RetryBudget, RetryPolicy
 from gateway.upstream.breaker import BreakerPolicy, BreakerTransport, CircuitBreaker
+from gateway.upstream.call import call_of
 from gateway.upstream.flight import FlightTransport
 from gateway.upstream.limits import LimitsTransport
 from gateway.upstream.observed import ObservedTransport
@@ -47,7 +48,7 @@ def build_transport(
     ``policy`` (the defaults when absent)."""
     policy = policy or UpstreamConfig()
     who, partner_id = account.provider, account.id
-    metered = MeteredTransport(inner)  # extensions.cost.actual: requests really sent
+    metered = ReadsTimeout(MeteredTransport(inner), policy.read_timeout_seconds)  # cost.actual: really sent
     transport: httpx.AsyncBaseTransport = DeadlineTransport(metered, provider=who, partner_id=partner_id)
     transport = LimitsTransport(
         transport,
@@ -63,6 +64,26 @@ def build_transport(
     transport = BreakerTransport(transport, breaker, provider=who, partner_id=partner_id)
     transport = FlightTransport(transport, upstream.state, provider=who, partner_id=partner_id)
     return ObservedTransport(transport, account, upstream.tracer)
+
+
+class ReadsTimeout(httpx.AsyncBaseTransport):
+    """Holds each read (an idempotent request) to ``[upstream] read_timeout_seconds`` between bytes of its answer,
+    through httpx's per-request timeout; writes keep the client's (``timeout_seconds``)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, seconds: float) -> None:
+        self.inner = inner
+        self.seconds = seconds
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if call_of(request).idempotent:
+            timeout = dict(request.extensions.get("timeout") or {})
+            read = timeout.get("read")
+            timeout["read"] = self.seconds if read is None else min(read, self.seconds)
+            request.extensions["timeout"] = timeout
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
 
 
 def breaker_policy(policy: UpstreamConfig) -> BreakerPolicy:

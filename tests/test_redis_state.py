@@ -17,9 +17,11 @@ import math
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
 
 from gateway.app import create_app
 from gateway.config import REDIS_URL_ENV, parse_config
@@ -202,6 +204,26 @@ async def test_a_change_heard_before_the_look_does_not_cut_the_wait_short(prefix
         assert not waiting.done()  # no spurious wake-up: it waits for the next change
         await a.release("flight:w")
         await asyncio.wait_for(waiting, 5)
+
+
+async def test_closing_ends_even_when_the_client_library_swallows_the_cancellation(
+    prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """redis-py can swallow a task's cancellation while a subscription connects (redis/redis-py#2028 and
+    kin; seen here as a close that never returned): the subscriber stops on a flag as well."""
+    subscribe = PubSub.psubscribe
+
+    async def swallowing(self: PubSub, *args: Any, **kwargs: Any) -> Any:
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.sleep(0.2)  # connecting, when the cancellation comes: lost
+        return await subscribe(self, *args, **kwargs)
+
+    monkeypatch.setattr(PubSub, "psubscribe", swallowing)
+    state = RedisState(settings(REDIS, prefix))
+    await state.start()
+    await asyncio.sleep(0.05)
+    async with asyncio.timeout(5):
+        await state.close()
 
 
 # --- Redis failing -------------------------------------------------------------------------------------

@@ -79,8 +79,9 @@ end
 return string.format('%.17g', wait)
 """
 
-#: How long the subscriber waits for a message before looking again (it also notices a closed state then).
-LISTEN_POLL = 1.0
+#: How long the subscriber waits for a message before looking again: it notices it is to stop then, at the
+#: latest (redis-py can swallow a task's cancellation while it connects: redis/redis-py#2028 and kin).
+LISTEN_POLL = 0.5
 #: Changes remembered per process (key -> when heard), for ``changed``'s check; the oldest are forgotten.
 HEARD_MAX = 10_000
 #: Keys a task remembers having asked about (``_ASKED``).
@@ -107,7 +108,7 @@ class RedisState:
         self._take: Any = None
         self._local = LocalState()
         self._local_waits: Counter[str] = Counter()
-        self._listener: asyncio.Task[None] | None = None
+        self._listener: tuple[asyncio.Task[None], asyncio.Event] | None = None
         self._subscribed = False
         self._waiters: dict[str, set[asyncio.Future[None]]] = {}
         self._heard: OrderedDict[str, int] = OrderedDict()
@@ -135,7 +136,7 @@ class RedisState:
         )
         self._take = self._redis.register_script(_TAKE)
         await self.health()
-        self._listener = asyncio.create_task(self._listen(), name="redis-state-listener")
+        self._start_listener()
 
     async def close(self) -> None:
         await self._stop_listener()
@@ -312,7 +313,7 @@ class RedisState:
         if self._listener is not None:
             # The subscription may sit on a connection that died silently: make a new one.
             await self._stop_listener()
-            self._listener = asyncio.create_task(self._listen(), name="redis-state-listener")
+            self._start_listener()
 
     # --- change notices ------------------------------------------------------------------------------
 
@@ -327,14 +328,15 @@ class RedisState:
         _ASKED.set(asked)
         return name
 
-    async def _listen(self) -> None:
+    async def _listen(self, stop: asyncio.Event) -> None:
         """Hold the pattern subscription and wake the waiters of each change heard; wake all of them whenever
-        the subscription is made or lost (a change may have gone unheard in between)."""
-        while True:
+        the subscription is made or lost (a change may have gone unheard in between). Ends when ``stop`` is
+        set, also if the cancellation that goes with it was lost."""
+        while not stop.is_set():
             pubsub = self._client().pubsub()
             try:
                 await pubsub.psubscribe(self._pattern)
-                while True:
+                while not stop.is_set():
                     message = await pubsub.get_message(timeout=LISTEN_POLL)
                     if message is None:
                         continue
@@ -352,7 +354,9 @@ class RedisState:
                 self._wake_all()
                 with contextlib.suppress(RedisError, OSError):
                     await pubsub.aclose()  # type: ignore[no-untyped-call]
-            await asyncio.sleep(min(1.0, self.config.retry_seconds))
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(min(1.0, self.config.retry_seconds)):
+                    await stop.wait()
 
     def _heard_change(self, name: str) -> None:
         self._changes += 1
@@ -371,12 +375,17 @@ class RedisState:
                 if not future.done():
                     future.set_result(None)
 
+    def _start_listener(self) -> None:
+        stop = asyncio.Event()
+        self._listener = (asyncio.create_task(self._listen(stop), name="redis-state-listener"), stop)
+
     async def _stop_listener(self) -> None:
-        task, self._listener = self._listener, None
-        if task is not None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            task, stop = listener
+            stop.set()
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await asyncio.wait([task])  # not ``await task``: a cancellation of the caller's own must go through
 
 
 def _milliseconds(seconds: float) -> int:

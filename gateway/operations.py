@@ -53,6 +53,7 @@ from gateway.observability.metrics import OPERATIONS_PENDING
 from gateway.provider import Provider
 from gateway.records import AuditEntry, Outcome
 from gateway.store import OperationRecord, OperationStatus, Store
+from gateway.upstream.flight import fresh_reads
 from gateway.writes import INTENTS, Intent, Receipt, canonical, canonical_json, intent_from_json, intent_to_json
 
 __all__ = ["Operations", "Outcome"]
@@ -430,7 +431,8 @@ class Operations:
         since = record.started_at - SKEW
         try:
             exclude = await self._attributed(record, since)
-            found = await provider.find_applied(intent, since, exclude)
+            with fresh_reads():  # records read now, not shared from a call sent before the write could land
+                found = await provider.find_applied(intent, since, exclude)
         except GatewayError as exc:
             await audit("PENDING", error=exc, operation_id=record.id)
             raise OperationPending(

@@ -9,6 +9,7 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import httpx
@@ -18,13 +19,21 @@ from prometheus_client import REGISTRY
 import gateway.app
 from adapters.aliyun._signing import Acs3Signer
 from adapters.huaweicloud._signing import SdkHmacAuth
+from gateway.app import create_app
+from gateway.auth import ApiKey, Role, hash_key
 from gateway.deadline import DeadlineTransport, started
 from gateway.errors import DeadlineExceeded
+from gateway.ids import encode_global_id
 from gateway.models import Secret
+from gateway.registry import Registry
+from gateway.testing import running
 from gateway.upstream.call import tag
-from gateway.upstream.flight import EXTENSION, FlightTransport, request_key
+from gateway.upstream.flight import EXTENSION, FlightTransport, fresh_reads, in_fresh_reads, request_key
 from gateway.upstream.shared import LocalState
+from gateway.writes import Intent, Receipt
+from tests.support.fakes import FakePlugin
 from tests.support.mutations_demo import ALIYUN, HUAWEI, Demo, demo
+from tests.test_app import config_for
 
 pytestmark = pytest.mark.anyio
 
@@ -337,6 +346,50 @@ async def test_shutting_down_fails_the_callers_of_a_call_in_flight_instead_of_le
     await http.aclose()
     errors = await asyncio.gather(*calls, return_exceptions=True)
     assert [type(e) for e in errors] == [httpx.ConnectError] * 2
+
+
+async def test_reads_made_to_settle_a_write_are_sent_whatever_is_on_its_way_or_stored() -> None:
+    cloud = Cloud()
+    async with client(cloud, LocalState(), account()) as http:
+        with started(10):
+            stored = await http.get("/records", extensions=READ)
+            cloud.gate.clear()
+            with started(10):  # a later request's read, sent and on its way
+                on_its_way = asyncio.create_task(http.get("/records", extensions=READ))
+            await turns()
+            assert cloud.reads() == 2
+            with fresh_reads():
+                settling = asyncio.create_task(http.get("/records", extensions=READ))
+                await turns()
+            assert cloud.reads() == 3  # neither the stored answer nor the call on its way: its own call
+            cloud.gate.set()
+            answers = await asyncio.gather(on_its_way, settling)
+    assert [stored.json()["n"], *(a.json()["n"] for a in answers)] == [1, 2, 3]
+    assert answers[1].extensions[EXTENSION] == "miss"
+
+
+async def test_settling_an_unknown_outcome_reads_the_records_fresh() -> None:
+    plugin = FakePlugin({"one": 6})
+    config = replace(config_for("one"), api_keys=(ApiKey("finance", hash_key("k-finance"), Role.FINANCE),))
+    async with running(create_app(config, Registry([plugin]))) as http:
+        provider = plugin.created["one"]
+        seen: list[bool] = []
+        find_applied = provider.find_applied
+
+        async def recording(intent: Intent, since: datetime, exclude: frozenset[str]) -> Receipt | None:
+            seen.append(in_fresh_reads())
+            return await find_applied(intent, since, exclude)
+
+        provider.find_applied = recording  # type: ignore[method-assign]
+        provider.next_write = "ambiguous"  # applied, and its reply lost
+        document = """mutation($id: ID!) { transferFunds(customerId: $id, amount: {amount: "5.00", currency: "CNY"},
+          idempotencyKey: "k-fresh") { __typename ... on CustomerPayload { operation { reconciled } } } }"""
+        customer = encode_global_id("Customer", "one", "one-0")
+        response = await http.post(
+            "/graphql", json={"query": document, "variables": {"id": customer}}, headers={"x-api-key": "k-finance"}
+        )
+    assert response.json()["data"]["transferFunds"]["operation"]["reconciled"] is True
+    assert seen == [True]
 
 
 class BrokenState(LocalState):

@@ -40,18 +40,24 @@ answer read before it) and after (nor one read while the write was under way). A
 token: one that expired or was evicted is replaced by a new one, never by an old one, so at worst the
 account's cache starts afresh.
 
+Reads made inside ``fresh_reads()`` are always sent: they join no call on its way and take no stored answer.
+Settling a write whose outcome is unknown from the upstream's records needs that: "the records do not show
+it" proves nothing unless they were read after the moment it is asked about (``gateway.operations``).
+
 A ``SharedState`` that fails (a Redis down) costs the sharing, not the read: the read is sent on its own.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
 import secrets
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -65,7 +71,7 @@ from gateway.upstream import observed
 from gateway.upstream.call import UpstreamCall, call_of
 from gateway.upstream.shared import SharedState
 
-__all__ = ["EXTENSION", "FlightTransport", "request_key"]
+__all__ = ["EXTENSION", "FlightTransport", "fresh_reads", "in_fresh_reads", "request_key"]
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +107,23 @@ _SLACK = 0.25
 _MAGIC = b"pgw-answer/1\n"
 
 T = TypeVar("T")
+
+_FRESH: ContextVar[bool] = ContextVar("partner_gateway_fresh_reads", default=False)
+
+
+@contextlib.contextmanager
+def fresh_reads() -> Iterator[None]:
+    """Send every read made inside (and in the tasks it starts): none joins a call or takes a stored answer."""
+    token = _FRESH.set(True)
+    try:
+        yield
+    finally:
+        _FRESH.reset(token)
+
+
+def in_fresh_reads() -> bool:
+    """Whether reads made here are sent whatever is on its way or stored (``fresh_reads``)."""
+    return _FRESH.get()
 
 
 def request_key(account_id: str, generation: str, request: httpx.Request) -> str:
@@ -208,6 +231,10 @@ class FlightTransport(httpx.AsyncBaseTransport):
     # -- reads ------------------------------------------------------------------------------------------------
 
     async def _read(self, request: httpx.Request, call: UpstreamCall) -> httpx.Response:
+        if _FRESH.get():
+            answer = await self._send(request)
+            UPSTREAM_CACHE.labels(self.partner_id, "miss").inc()
+            return answer.response("miss")
         deadline = deadlines.current()
         began = _began(deadline)
         own = False

@@ -98,6 +98,7 @@ MIGRATIONS: tuple[tuple[int, Step], ...] = ((1, _v1), (2, _v2_keys_per_principal
 async def migrate(engine: AsyncEngine, steps: Sequence[tuple[int, Step]] = MIGRATIONS) -> list[int]:
     """Apply the ``steps`` the store lacks; return their numbers."""
     async with engine.begin() as conn:
+        await _lock(conn)  # two replicas starting on a new database: one creates the table, the other waits
         await conn.run_sync(lambda c: t.schema_migrations.create(c, checkfirst=True))
         done = set((await conn.execute(sa.select(t.schema_migrations.c.version))).scalars())
     applied = []

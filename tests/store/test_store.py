@@ -20,7 +20,7 @@ from gateway.store import (
     open_store,
 )
 from gateway.store._migrations import migrate
-from tests.store.conftest import T0, operation
+from tests.store.conftest import T0, Place, operation
 
 pytestmark = pytest.mark.anyio
 
@@ -162,3 +162,14 @@ async def test_a_target_lock_is_held_across_stores_sharing_a_database(store: Sto
     finally:
         await other.close()
     assert events == ["a in", "a out", "b in", "b out", "other targets do not wait"]
+
+
+async def test_replicas_starting_at_once_on_a_new_database_both_open_it(place: Place) -> None:
+    # Both would create the migrations table; without the lock around it, one fails with "already exists".
+    stores = await asyncio.gather(*(open_store(place.url, **place.options) for _ in range(4)))
+    try:
+        assert len({store.identity.store_id for store in stores if store.identity}) == 1  # one store, made once
+        assert await migrate(stores[0].engine) == []
+    finally:
+        for store in stores:
+            await store.close()

@@ -76,7 +76,11 @@ LATE_MS = (200.0, 400.0)
 #: its caller: the settle window must exceed the longest time a request can take to land, the injected
 #: delays together plus ample room for a loaded machine. Short values keep the run fast; never over a
 #: network.
-FAST_UPSTREAM = UpstreamConfig(timeout_seconds=0.1)
+#: The injected faults (about 22 % of money calls lost, dropped or late) are what a circuit breaker acts on: a
+#: few failures in a row open an account's circuit, and its calls are refused (not applied, retryable) until a
+#: probe succeeds. Its open time is kept short here, so that a failed probe cannot outlast a client's retry
+#: deadline: refusals by the open circuit are part of the run, and must not cost an effect either.
+FAST_UPSTREAM = UpstreamConfig(timeout_seconds=0.1, breaker_open_seconds=0.2, breaker_max_open_seconds=1.0)
 FAST_SETTLE = WritesConfig(settle_seconds=1.0)
 #: How a client retries an operation whose answer is not definite yet (pending, or refused before being
 #: applied): backing off from the first delay up to the longest, within a number of attempts and a

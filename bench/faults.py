@@ -57,7 +57,7 @@ HUAWEI_AK, HUAWEI_SK, HUAWEI_DOMAIN = "HWBENCHFAULTS0", "bench-faults-sk", "0a1b
 
 
 @contextlib.contextmanager
-def servers(directory: Path) -> Iterator[tuple[str, str, str]]:
+def servers(directory: Path, upstream: list[str]) -> Iterator[tuple[str, str, str]]:
     aliyun, huawei, gateway = (f"http://127.0.0.1:{free_port()}" for _ in range(3))
     config = directory / "gateway.toml"
     config.write_text(
@@ -70,6 +70,7 @@ def servers(directory: Path) -> Iterator[tuple[str, str, str]]:
         f'[accounts.settings]\ndomain_id = "{HUAWEI_DOMAIN}"\n'
         f'[store]\ndata_dir = "{directory / "data"}"\n'
         "[limits]\nrequests_per_minute = 0\n"
+        + ("[upstream]\n" + "".join(f"{line}\n" for line in upstream) if upstream else "")
     )
     env = {
         "BENCH_ALIYUN_AK": ALIYUN_AK,
@@ -218,11 +219,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--requests", type=int, default=250, help="requests per phase (default 250)")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--upstream", action="append", default=[], metavar="KEY=VALUE", help="an [upstream] setting (repeatable)"
+    )
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, servers(Path(tmp)) as urls:
+    with tempfile.TemporaryDirectory() as tmp, servers(Path(tmp), options.upstream) as urls:
         mix = ", ".join(f"{f['kind']}@{f['probability']}" for f in FAULTS)
         print(f"{options.rounds} rounds x {options.requests} requests a phase, concurrency {options.concurrency}")
-        print(f"fault mix: {mix}")
+        print(f"fault mix: {mix}; [upstream] {', '.join(options.upstream) or 'defaults'}")
         asyncio.run(measure(urls, options.rounds, options.requests, options.concurrency))
 
 

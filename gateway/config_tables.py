@@ -53,7 +53,7 @@ class UpstreamConfig(Table):
     outcome is unknown."""
     connect_timeout_seconds: float = Field(5.0, gt=0, le=600)
     """For opening a connection: past it nothing was sent."""
-    read_timeout_seconds: float = Field(5.0, gt=0, le=600)
+    read_timeout_seconds: float = Field(3.0, gt=0, le=600)
     """For each read of a read's answer (a query, a list): a read that has said nothing for this long is more
     likely stuck than slow, and is cut off and retried (within the request's deadline and the retry budget)
     instead of holding its request to the deadline. Writes keep ``timeout_seconds``: a write cut off has an

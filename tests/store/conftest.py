@@ -4,9 +4,7 @@ PostgreSQL run works in a schema of its own, dropped afterwards."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -18,23 +16,9 @@ import asyncpg
 import pytest
 
 from gateway.store import OperationRecord, OperationStatus, Store, open_store, sqlite_url
+from tests.support.backing import POSTGRES, postgres_problem
 
-POSTGRES = os.environ.get("PARTNER_GATEWAY_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def _postgres_answers() -> str | None:
-    async def probe() -> None:
-        conn = await asyncpg.connect(POSTGRES, timeout=3)
-        await conn.close()
-
-    try:
-        asyncio.run(probe())
-    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-        return f"{type(exc).__name__}: {exc}"
-    return None
-
-
-_POSTGRES_DOWN = _postgres_answers()
+_POSTGRES_DOWN = postgres_problem()  # probed at import, outside any event loop
 
 
 @dataclass(frozen=True)

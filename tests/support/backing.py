@@ -24,6 +24,7 @@ __all__ = [
     "POSTGRES",
     "REDIS",
     "fresh_database",
+    "postgres_problem",
     "redis_prefix",
     "require_postgres",
     "require_redis",
@@ -44,7 +45,7 @@ def _redis_problem() -> str | None:
     return None
 
 
-def _postgres_problem() -> str | None:
+def postgres_problem() -> str | None:
     async def probe() -> None:
         conn = await asyncpg.connect(POSTGRES, timeout=3)
         await conn.close()
@@ -67,7 +68,7 @@ def require_redis() -> None:
 def require_postgres() -> None:
     """Skip the calling test when no PostgreSQL answers at ``POSTGRES`` (probed once, outside any event loop)."""
     if "postgres" not in _probed:
-        _probed["postgres"] = _postgres_problem()
+        _probed["postgres"] = postgres_problem()
     if _probed["postgres"] is not None:
         pytest.skip(f"no PostgreSQL at {POSTGRES}: {_probed['postgres']}")
 

@@ -367,14 +367,17 @@ async def test_the_rate_limit_holds_at_the_simulator_and_what_cannot_go_by_the_d
     assert 1 <= simulator.actions["GetCreditInfo"] <= burst + rate * deadline
     assert all(count <= burst + rate * deadline for count in simulator.actions.values()), simulator.actions
     assert body["data"]["customers"] is not None
-    errors = body["errors"]
-    assert errors
-    assert all(error["extensions"]["code"] == "UPSTREAM_LIMITED" for error in errors)
-    assert {(e["extensions"]["limit"], e["extensions"]["partnerId"]) for e in errors} == {("rate", "aliyun-limits")}
-    assert all(e["extensions"]["retryAfter"] >= 1 for e in errors)
-    assert all(e["path"][-1] == "balance" for e in errors)  # one balance each: the rest of the page stands
+    assert all(e["path"][-1] == "balance" for e in body["errors"])  # one balance each: the rest of the page stands
+    # A call whose token came just before the deadline went, and may have been cut off at it (on a loaded
+    # machine); every other balance was held back.
+    codes = Counter(error["extensions"]["code"] for error in body["errors"])
+    assert set(codes) <= {"UPSTREAM_LIMITED", "DEADLINE_EXCEEDED"}
+    assert codes["UPSTREAM_LIMITED"] >= 1
+    limited = [error["extensions"] for error in body["errors"] if error["extensions"]["code"] == "UPSTREAM_LIMITED"]
+    assert {(e["limit"], e["partnerId"]) for e in limited} == {("rate", "aliyun-limits")}
+    assert all(e["retryAfter"] >= 1 for e in limited)
     labels = {"provider": "aliyun", "account": "aliyun-limits", "operation": "GetCreditInfo", "outcome": "limited"}
-    assert REGISTRY.get_sample_value("partner_gateway_upstream_requests_total", labels) == len(errors)
+    assert REGISTRY.get_sample_value("partner_gateway_upstream_requests_total", labels) == len(limited)
 
 
 def test_the_defaults_stay_below_the_documented_rates_and_only_a_simulator_goes_unlimited() -> None:

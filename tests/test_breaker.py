@@ -4,7 +4,6 @@ then nothing while the circuit is open, and answers again through a half-open pr
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import time
@@ -38,6 +37,7 @@ from tests.support.mutations_demo import (
     key,
     partner_id,
 )
+from tests.test_deadline import Hanging
 
 pytestmark = pytest.mark.anyio
 
@@ -253,16 +253,6 @@ async def test_an_answer_whose_body_is_cut_off_counts_as_a_failure() -> None:
             with pytest.raises(httpx.ReadError):
                 await client.get("https://fake.invalid/")
     assert circuit.state is State.OPEN
-
-
-class Hanging(httpx.AsyncBaseTransport):
-    def __init__(self) -> None:
-        self.sent = 0
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.sent += 1
-        await asyncio.sleep(60)
-        return httpx.Response(200)
 
 
 async def test_calls_cut_off_at_the_deadline_open_the_circuit_and_then_cost_nothing() -> None:

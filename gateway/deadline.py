@@ -26,7 +26,7 @@ import httpx
 
 from gateway.errors import DeadlineExceeded
 
-__all__ = ["GRACE", "Deadline", "DeadlineTransport", "current", "started"]
+__all__ = ["GRACE", "Deadline", "DeadlineTransport", "current", "exceeded", "started"]
 
 #: How long after the deadline the endpoint's backstop answers if the request has not (seconds).
 GRACE = 0.5
@@ -62,6 +62,18 @@ def started(seconds: float) -> Iterator[Deadline]:
         _current.reset(token)
 
 
+def exceeded(deadline: Deadline, *, provider: str, partner_id: str, sent: bool) -> DeadlineExceeded:
+    """The error of an upstream call that ``deadline`` stopped: cut off in flight (``sent``: its outcome is
+    unknown) or never sent."""
+    what = "was cut off at" if sent else "was not sent: past"
+    return DeadlineExceeded(
+        f"the upstream call {what} the request's deadline ({deadline.seconds:g} s)",
+        provider=provider,
+        partner_id=partner_id,
+        outcome_unknown=sent,
+    )
+
+
 class DeadlineTransport(httpx.AsyncBaseTransport):
     """Holds one account's upstream calls to the current request's deadline (see the module docstring)."""
 
@@ -92,13 +104,7 @@ class DeadlineTransport(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
     def _exceeded(self, deadline: Deadline, *, sent: bool) -> DeadlineExceeded:
-        what = "was cut off at" if sent else "was not sent: past"
-        return DeadlineExceeded(
-            f"the upstream call {what} the request's deadline ({deadline.seconds:g} s)",
-            provider=self.provider,
-            partner_id=self.partner_id,
-            outcome_unknown=sent,
-        )
+        return exceeded(deadline, provider=self.provider, partner_id=self.partner_id, sent=sent)
 
 
 class _DeadlineStream(httpx.AsyncByteStream):

@@ -363,13 +363,7 @@ class FlightTransport(httpx.AsyncBaseTransport):
         await self._state.put(f"{self._prefix}generation", secrets.token_hex(16).encode("ascii"), GENERATION_SECONDS)
 
     def _exceeded(self, deadline: Deadline, *, sent: bool) -> DeadlineExceeded:
-        what = "was cut off at" if sent else "was not sent: past"
-        return DeadlineExceeded(
-            f"the upstream call {what} the request's deadline ({deadline.seconds:g} s)",
-            provider=self.provider,
-            partner_id=self.partner_id,
-            outcome_unknown=sent,
-        )
+        return deadlines.exceeded(deadline, provider=self.provider, partner_id=self.partner_id, sent=sent)
 
 
 def _began(deadline: Deadline | None) -> float:

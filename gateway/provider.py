@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from gateway.errors import ProviderError
 from gateway.models import (
     Balance,
+    ConsumptionLine,
     Customer,
     Funds,
     LedgerEntry,
@@ -94,6 +95,7 @@ class Capability(enum.Enum):
     LIST_REGIONS = "LIST_REGIONS"
     QUOTE_PRICE = "QUOTE_PRICE"
     RESELLER_FUNDS = "RESELLER_FUNDS"
+    CONSUMPTION = "CONSUMPTION"
     # writes (gateway.writes): one capability per intent kind
     CREATE_CUSTOMER = "CREATE_CUSTOMER"
     SEND_VERIFICATION_CODE = "SEND_VERIFICATION_CODE"
@@ -240,6 +242,24 @@ class Provider(Protocol):
 
     async def quote_price(self, request: PriceRequest) -> PriceQuote:
         """What the customer would pay for pay-per-use resources (Huawei on-demand ratings)."""
+        ...
+
+    async def consumption(
+        self,
+        month: str,
+        *,
+        customer_id: str | None = None,
+        reseller_id: str | None = None,
+        itemised: bool = False,
+    ) -> tuple[ConsumptionLine, ...]:
+        """Customers' consumption in one billing month (``YYYY-MM``), every upstream page read.
+
+        Not ``itemised``: summary lines, one per customer, product and charge mode (Huawei H.6.1, every
+        customer in one listing). ``itemised``: one line per upstream record with its day (Huawei H.6.2,
+        per customer, so ``customer_id`` is required). ``customer_id`` narrows to one customer,
+        ``reseller_id`` to the customers of one tier-2 reseller. Summary lines of a month add up to the
+        itemised lines of that month. A month the upstream has not billed yet (the future) has no lines.
+        """
         ...
 
     # --- writes (see gateway.writes) ---------------------------------------------------------------

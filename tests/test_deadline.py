@@ -167,7 +167,10 @@ async def test_a_transfer_cut_off_by_the_deadline_stays_pending_and_is_never_sen
         account_id: Counted(app, huawei=account_id.startswith("huawei")) for account_id, app in demo.simulated.items()
     }
     config = GatewayConfig(
-        accounts=demo.accounts, simulated=counted, api_keys=KEYS, limits=LimitsConfig(request_timeout_seconds=WRITE_DEADLINE)
+        accounts=demo.accounts,
+        simulated=counted,
+        api_keys=KEYS,
+        limits=LimitsConfig(request_timeout_seconds=WRITE_DEADLINE),
     )
     huawei = demo.simulated[HUAWEI]
     async with running(create_app(config, registry)) as client:

@@ -31,6 +31,7 @@ from adapters.aliyun._writes import AliyunWrites
 from gateway.errors import ConfigError, InvalidInput, ProviderError, UnsupportedByProvider
 from gateway.models import (
     Balance,
+    ConsumptionLine,
     Customer,
     Funds,
     LedgerEntry,
@@ -322,6 +323,16 @@ class AliyunProvider:
         if not isinstance(codes, list):
             codes = []
         return tuple(region_from_country(code) for code in codes if code)
+
+    async def consumption(
+        self,
+        month: str,
+        *,
+        customer_id: str | None = None,
+        reseller_id: str | None = None,
+        itemised: bool = False,
+    ) -> tuple[ConsumptionLine, ...]:
+        raise UnsupportedByProvider(_errors.PROVIDER, "consumption")
 
     async def quote_price(self, request: PriceRequest) -> PriceQuote:
         raise UnsupportedByProvider(_errors.PROVIDER, "price inquiry (no Agency API, CONTRACTS.md X.3)")

@@ -12,6 +12,7 @@ import httpx
 from gateway.errors import ConfigError, InvalidInput, ProviderError, UnsupportedByProvider
 from gateway.models import (
     Balance,
+    ConsumptionLine,
     Customer,
     Funds,
     LedgerEntry,
@@ -395,6 +396,16 @@ class HuaweiCloudProvider:
             regions.extend(region_from_wire(entry, level, parent) for entry in entries)
             if not entries or len(regions) >= total:
                 return tuple(regions)
+
+    async def consumption(
+        self,
+        month: str,
+        *,
+        customer_id: str | None = None,
+        reseller_id: str | None = None,
+        itemised: bool = False,
+    ) -> tuple[ConsumptionLine, ...]:
+        raise UnsupportedByProvider(PROVIDER, "consumption")
 
     async def quote_price(self, request: PriceRequest) -> PriceQuote:
         """list_on_demand_resource_ratings (H.4.21): a price inquiry, retried like a read."""

@@ -20,6 +20,7 @@ from gateway.models._catalog import (
     VoucherQuotaStatus,
     VoucherStatus,
 )
+from gateway.models._consumption import ChargeMode, ConsumptionLine, ConsumptionSource, month_of
 from gateway.models._core import Money, Page, Secret
 from gateway.models._customers import (
     AccountType,
@@ -45,6 +46,9 @@ __all__ = [
     "AccountType",
     "Balance",
     "BalanceKind",
+    "ChargeMode",
+    "ConsumptionLine",
+    "ConsumptionSource",
     "Customer",
     "CustomerKind",
     "CustomerStatus",
@@ -74,4 +78,5 @@ __all__ = [
     "VoucherQuota",
     "VoucherQuotaStatus",
     "VoucherStatus",
+    "month_of",
 ]

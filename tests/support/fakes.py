@@ -18,6 +18,7 @@ from gateway.models import (
     AccountType,
     Balance,
     BalanceKind,
+    ConsumptionLine,
     Customer,
     CustomerStatus,
     Funds,
@@ -215,6 +216,16 @@ class FakeProvider:
     async def list_regions(self, level: RegionLevel, parent_code: str | None = None) -> tuple[Region, ...]:
         self._call("list_regions")
         return (Region("11", "北京", level, parent_code),)
+
+    async def consumption(
+        self,
+        month: str,
+        *,
+        customer_id: str | None = None,
+        reseller_id: str | None = None,
+        itemised: bool = False,
+    ) -> tuple[ConsumptionLine, ...]:
+        raise UnsupportedByProvider(self.account.provider, "consumption")
 
     async def quote_price(self, request: PriceRequest) -> PriceQuote:
         self._call("quote_price")

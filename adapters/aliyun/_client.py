@@ -126,6 +126,169 @@ class AgencyClient:
         """DeductOutstandingBalance (A.4.15): ``amount`` is a decimal string."""
         return await self._write("DeductOutstandingBalance", {"DeductAmount": amount, "Uid": uid})
 
+    # -- 2022-12-16: credit controls and exports (A.7) ---------------------------------------------------------
+
+    async def set_warning_threshold(self, uid: Id, warning_value: int | str) -> dict[str, Any]:
+        """SetWarningThreshold (A.7.26): a percentage 1-100, read back as GetCreditInfo ``AlarmThreshold``."""
+        return await self._write("SetWarningThreshold", {"Uid": uid, "WarningValue": str(warning_value)})
+
+    async def edit_new_buy_status(self, uid: Id, new_buy_status: str) -> dict[str, Any]:
+        """EditNewBuyStatus (A.7.7): ``ban`` / ``cancelBan`` (GetCreditInfo reads ``ban`` / ``normal``)."""
+        return await self._write("EditNewBuyStatus", {"NewBuyStatus": new_buy_status, "Uid": uid})
+
+    async def edit_zero_credit_shutdown(self, uid: Id, shutdown_policy: str) -> dict[str, Any]:
+        """EditZeroCreditShutdown (A.7.8): the value set is not documented (see docs/simulator-aliyun.md)."""
+        return await self._write("EditZeroCreditShutdown", {"ShutdownPolicy": shutdown_policy, "Uid": uid})
+
+    async def automatic_write_off(
+        self, customer_uid: Id, enabled: bool, amount: int | None = None, *, language: str | None = None
+    ) -> dict[str, Any]:
+        """AutomaticWriteOff (A.7.1): ``AutomaticWriteOffEnabled`` goes as True/False, like the SDK."""
+        params = {
+            "AutomaticWriteOffAmount": amount,
+            "AutomaticWriteOffEnabled": enabled,
+            "CustomerUid": customer_uid,
+            "Language": language,
+        }
+        return await self._write("AutomaticWriteOff", params)
+
+    async def set_account_info(
+        self, uid: Id, *, nickname: str | None = None, customer_bd: str | None = None, remark: str | None = None
+    ) -> dict[str, Any]:
+        """SetAccountInfo (A.7.25): only the fields given change (read back through GetAccountInfo)."""
+        params = {"AccountNickname": nickname, "CustomerBd": customer_bd, "Remark": remark, "Uid": uid}
+        return await self._write("SetAccountInfo", params)
+
+    async def customer_quota_record_list(
+        self,
+        end_user_pk: Id,
+        start_date: str,
+        end_date: str,
+        page_no: int,
+        page_size: int,
+        *,
+        operation_type: str = "all",
+        language: str | None = None,
+    ) -> dict[str, Any]:
+        """CustomerQuotaRecordList (A.7.5, GET): credit-line changes; dates ``yyyy-MM-dd``; ``PageSize`` <= 100."""
+        params = {
+            "EndDate": end_date,
+            "EndUserPk": end_user_pk,
+            "Language": language,
+            "OperationType": operation_type,
+            "PageNo": page_no,
+            "PageSize": page_size,
+            "StartDate": start_date,
+        }
+        return await self._read("CustomerQuotaRecordList", params, method="GET")
+
+    async def get_purchase_control_record(
+        self, customer_uid: Id, page_no: int, page_size: int, *, operation_time: str | None = None
+    ) -> dict[str, Any]:
+        """GetPurchaseControlRecord (A.7.16): the EditNewBuyStatus log; note ``CustomerUID``."""
+        params = {
+            "CustomerUID": customer_uid,
+            "OperationTime": operation_time,
+            "PageNo": page_no,
+            "PageSize": page_size,
+        }
+        return await self._read("GetPurchaseControlRecord", params)
+
+    async def get_shutdown_policy_record(
+        self, customer_uid: Id, page_no: int, page_size: int, *, operation_time: str | None = None
+    ) -> dict[str, Any]:
+        """GetShutdownPolicyRecord (A.7.17): the EditZeroCreditShutdown log; note ``CustomerUID``."""
+        params = {
+            "CustomerUID": customer_uid,
+            "OperationTime": operation_time,
+            "PageNo": page_no,
+            "PageSize": page_size,
+        }
+        return await self._read("GetShutdownPolicyRecord", params)
+
+    async def query_automatic_write_off_change_records(
+        self,
+        customer_uid: Id,
+        page_no: int,
+        page_size: int,
+        *,
+        start_date: str | None = None,
+        end_date: str | None = None,
+        language: str | None = None,
+    ) -> dict[str, Any]:
+        """QueryAutomaticWriteOffChangeRecords (A.7.22): pages, but the answer has no total (a short page
+        is the last)."""
+        params = {
+            "CustomerUid": customer_uid,
+            "EndDate": end_date,
+            "Language": language,
+            "PageNo": page_no,
+            "PageSize": page_size,
+            "StartDate": start_date,
+        }
+        return await self._read("QueryAutomaticWriteOffChangeRecords", params)
+
+    async def query_reversed_deduction_history(
+        self, uid: Id, start_date: str, end_date: str, page_no: int, page_size: int, *, language: str | None = None
+    ) -> dict[str, Any]:
+        """QueryReversedDeductionHistory (A.7.23): write-offs of the outstanding balance."""
+        params = {
+            "EndDate": end_date,
+            "Language": language,
+            "PageNo": page_no,
+            "PageSize": page_size,
+            "StartDate": start_date,
+            "Uid": uid,
+        }
+        return await self._read("QueryReversedDeductionHistory", params)
+
+    async def export_customer_quota_record(
+        self,
+        end_user_pk: Id,
+        start_date: str,
+        end_date: str,
+        *,
+        operation_type: str = "all",
+        language: str | None = None,
+    ) -> dict[str, Any]:
+        """ExportCustomerQuotaRecord (A.7.9): starts a task (``Data.Id``, ``Data.Cost`` minutes); each call
+        starts another, so it is a write. Poll QuotaListExportPaged."""
+        params = {
+            "EndDate": end_date,
+            "EndUserPk": end_user_pk,
+            "Language": language,
+            "OperationType": operation_type,
+            "StartDate": start_date,
+        }
+        return await self._write("ExportCustomerQuotaRecord", params)
+
+    async def export_reversed_deduction_history(
+        self, export_uid: Id, start_date: str, end_date: str, *, language: str | None = None
+    ) -> dict[str, Any]:
+        """ExportReversedDeductionHistory (A.7.10): starts a task; poll ListExportTasks."""
+        params = {"EndDate": end_date, "ExportUid": export_uid, "Language": language, "StartDate": start_date}
+        return await self._write("ExportReversedDeductionHistory", params)
+
+    async def list_export_tasks(
+        self, scene_code: str, page_no: int, page_size: int, *, task_id: Id | None = None, language: str | None = None
+    ) -> dict[str, Any]:
+        """ListExportTasks (A.7.19): export tasks of one ``SceneCode`` (values undocumented upstream)."""
+        params = {
+            "Id": task_id,
+            "Language": language,
+            "PageNo": page_no,
+            "PageSize": page_size,
+            "SceneCode": scene_code,
+        }
+        return await self._read("ListExportTasks", params)
+
+    async def quota_list_export_paged(
+        self, current_page: int, page_size: int, *, language: str | None = None
+    ) -> dict[str, Any]:
+        """QuotaListExportPaged (A.7.24, GET): ``CurrentPage`` in, ``PageNo`` out; rows have no task id."""
+        params = {"CurrentPage": current_page, "Language": language, "PageSize": page_size}
+        return await self._read("QuotaListExportPaged", params, method="GET")
+
     # -- 2022-12-16: coupons and orders --------------------------------------------------------------------
 
     async def issue_coupon_for_customer(

@@ -17,7 +17,8 @@ from starlette.responses import Response
 
 from adapters._simkit.faults import FaultInjection, FaultPlan
 from adapters.aliyun._signing import parse_query
-from adapters.aliyun.simulator import _accounts, _coupons, _credit, _invitations, _notes, _orders, _partners
+from adapters.aliyun.simulator import _accounts, _coupons, _credit, _exports, _invitations, _notes, _orders, _partners
+from adapters.aliyun.simulator import _credit_controls as _controls
 from adapters.aliyun.simulator._auth import REPLAY_WINDOW, verify
 from adapters.aliyun.simulator._call import Call, Handler
 from adapters.aliyun.simulator._control import CONTROL_PREFIX, AgencyFaultReplies, control, operation_of
@@ -60,6 +61,21 @@ _OPERATIONS: dict[str, tuple[Handler, ...]] = {
         _invitations.InviteSubReseller,
         _credit.EditEndUserStatus,
         _credit.DeductOutstandingBalance,
+        # credit controls and exports (A.7)
+        _controls.AutomaticWriteOff,
+        _controls.CustomerQuotaRecordList,
+        _controls.EditNewBuyStatus,
+        _controls.EditZeroCreditShutdown,
+        _controls.GetPurchaseControlRecord,
+        _controls.GetShutdownPolicyRecord,
+        _controls.QueryAutomaticWriteOffChangeRecords,
+        _controls.QueryReversedDeductionHistory,
+        _controls.SetAccountInfo,
+        _controls.SetWarningThreshold,
+        _exports.ExportCustomerQuotaRecord,
+        _exports.ExportReversedDeductionHistory,
+        _exports.ListExportTasks,
+        _exports.QuotaListExportPaged,
     ),
     V2025: (
         _partners.GetSubPartnerList,

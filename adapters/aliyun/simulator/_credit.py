@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.aliyun.simulator._call import Call, decimal_param, optional_int, own_account, required_int
+from adapters.aliyun.simulator._credit_controls import record_deduction, record_quota_change
 from adapters.aliyun.simulator._responses import BusinessError
 
 __all__ = ["DeductOutstandingBalance", "EditEndUserStatus", "GetCreditInfo", "SetCreditLine"]
@@ -19,6 +20,7 @@ def SetCreditLine(call: Call) -> dict[str, Any]:
     credit = decimal_param(call, "CreditLine", "3041", "Credit is not a proper number")
     if account.frozen:
         raise BusinessError(_FROZEN, "Sub Account is in a frozen state and cannot be operated.")
+    record_quota_change(call, account, credit)  # CustomerQuotaRecordList (A.7.5)
     account.credit_line = credit
     call.applied()
     return {"Code": "200", "Success": True, "Message": "200"}
@@ -65,5 +67,6 @@ def DeductOutstandingBalance(call: Call) -> dict[str, Any]:
         )
     account.outstanding -= amount
     account.consumed += amount
+    record_deduction(call, account, amount)  # QueryReversedDeductionHistory (A.7.23)
     call.applied()
     return {"Code": "200", "Success": True, "Message": "200"}

@@ -1,9 +1,10 @@
-"""Records the simulator keeps besides accounts and invitations: filings, coupons, orders, T2s, notes."""
+"""Records the simulator keeps besides accounts and invitations: filings, coupons, orders, T2s, notes,
+and the credit-control histories and export tasks (A.7)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 __all__ = [
@@ -12,11 +13,18 @@ __all__ = [
     "INDIVIDUAL_TRADES",
     "Coupon",
     "CouponTemplate",
+    "CreditHistory",
     "CustomerFiling",
+    "ExportTask",
     "Note",
     "Order",
     "OrderStatus",
+    "PolicyChange",
+    "PurchaseControl",
+    "QuotaChange",
+    "ReversedDeduction",
     "SubPartner",
+    "WriteOffChange",
 ]
 
 #: DOMAIN.md (seed 000): an enterprise customer may have at most 5 filed accounts, an individual 1.
@@ -152,3 +160,97 @@ class Note:
     creator: int
     creator_name: str
     created_at: datetime
+
+
+# -- credit controls (A.7) ------------------------------------------------------------------------------------
+# ``source`` is how a change was submitted: "API" (this API) or "ACPN" (the partner console; seeded history).
+# ``operator`` is the partner's own UID (CustomerQuotaRecordList ``OperationUid``, A.7.5).
+
+
+@dataclass(slots=True)
+class QuotaChange:
+    """A credit-line change (CustomerQuotaRecordList, A.7.5): ``kind`` quota_create | quota_amount_adjust."""
+
+    uid: int
+    kind: str
+    before: Decimal
+    after: Decimal
+    source: str
+    operator: int
+    at: datetime
+
+
+@dataclass(slots=True)
+class PurchaseControl:
+    """A new-purchase control change (GetPurchaseControlRecord, A.7.16): ``changed_type`` ban | cancelBan."""
+
+    uid: int
+    changed_type: str
+    source: str
+    operator: int
+    at: datetime
+
+
+@dataclass(slots=True)
+class PolicyChange:
+    """A zero-credit shutdown policy change (GetShutdownPolicyRecord, A.7.17); policies as codes 1/2/3."""
+
+    uid: int
+    previous: str
+    current: str
+    source: str
+    operator: int
+    at: datetime
+
+
+@dataclass(slots=True)
+class WriteOffChange:
+    """An automatic write-off setting change (QueryAutomaticWriteOffChangeRecords, A.7.22)."""
+
+    uid: int
+    enabled: bool
+    amount: int | None
+    source: str
+    operator: int
+    at: datetime
+
+
+@dataclass(slots=True)
+class ReversedDeduction:
+    """A write-off of outstanding balance (QueryReversedDeductionHistory, A.7.23; DeductOutstandingBalance)."""
+
+    uid: int
+    amount: Decimal
+    source: str
+    operator: int
+    at: datetime
+
+
+@dataclass(slots=True)
+class ExportTask:
+    """An asynchronous export (A.7.9, A.7.10): exporting until ``ready_at``, then done (or ``failed``)."""
+
+    task_id: int
+    scene: str
+    uid: int
+    file_name: str
+    rows: int
+    created_at: datetime
+    cost_minutes: int
+    failed: bool = False
+
+    @property
+    def ready_at(self) -> datetime:
+        return self.created_at + timedelta(minutes=self.cost_minutes)
+
+
+@dataclass(slots=True)
+class CreditHistory:
+    """A partner's credit-control logs and export tasks, oldest first."""
+
+    quota: list[QuotaChange] = field(default_factory=list)
+    purchase: list[PurchaseControl] = field(default_factory=list)
+    policy: list[PolicyChange] = field(default_factory=list)
+    write_off: list[WriteOffChange] = field(default_factory=list)
+    deductions: list[ReversedDeduction] = field(default_factory=list)
+    exports: list[ExportTask] = field(default_factory=list)

@@ -58,6 +58,10 @@ def json_response(body: dict[str, Any], status: int = 200, headers: dict[str, st
     return Response(content, status_code=status, media_type=_CONTENT_TYPE, headers=headers)
 
 
+_A7_CODE_ONLY = ("AutomaticWriteOff", "ExportReversedDeductionHistory", "ListExportTasks",
+                 "QueryAutomaticWriteOffChangeRecords", "QueryReversedDeductionHistory")  # fmt: skip
+_A7_WITH_MSG = ("CustomerQuotaRecordList", "EditNewBuyStatus", "EditZeroCreditShutdown", "ExportCustomerQuotaRecord",
+                "QuotaListExportPaged")  # fmt: skip
 #: Top-level envelope fields per operation besides ``RequestId`` and ``Message`` (CONTRACTS.md A.3.2):
 #: (has Code, has Success, has Msg, has HttpStatusCode + AccessDeniedDetail).
 ENVELOPES: Mapping[str, tuple[bool, bool, bool, bool]] = {
@@ -70,6 +74,9 @@ ENVELOPES: Mapping[str, tuple[bool, bool, bool, bool]] = {
     "CustomerNoteEdit": (True, False, True, True),
     "CustomerNoteList": (True, False, True, True),
     "CustomerNoteListDetail": (True, False, True, True),
+    # A.7 credit controls and exports: no Success; Msg where the SDK model has one (Message is always sent)
+    **dict.fromkeys(_A7_CODE_ONLY, (True, False, False, False)),
+    **dict.fromkeys(_A7_WITH_MSG, (True, False, True, False)),
 }
 _DEFAULT_ENVELOPE = (True, True, False, False)
 

@@ -1,5 +1,6 @@
 """Deterministic business data on top of the seeded accounts: filings, credit, coupon templates and
-coupons, orders (with ProjectIds), T2 partner details and their orders, notes; and the countries."""
+coupons, orders (with ProjectIds), T2 partner details and their orders, notes, credit-control histories and
+export tasks; and the countries."""
 
 from __future__ import annotations
 
@@ -7,14 +8,21 @@ import random
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from adapters.aliyun.simulator._exports import QUOTA_SCENE, REVERSED_DEDUCTION_SCENE, export_file_name
 from adapters.aliyun.simulator._records import (
     Coupon,
     CouponTemplate,
     CustomerFiling,
+    ExportTask,
     Note,
     Order,
     OrderStatus,
+    PolicyChange,
+    PurchaseControl,
+    QuotaChange,
+    ReversedDeduction,
     SubPartner,
+    WriteOffChange,
 )
 from adapters.aliyun.simulator._state import EndAccount, PartnerState
 
@@ -165,3 +173,49 @@ def seed_business(rng: random.Random, state: PartnerState, now: datetime, epoch:
                     created,
                 )
             )
+    _seed_credit_history(rng, state, epoch)
+
+
+def _moments(rng: random.Random, start: datetime, end: datetime, count: int) -> list[datetime]:
+    span = max(int((end - start).total_seconds()), count)
+    return sorted(start + timedelta(seconds=rng.randrange(span)) for _ in range(count))
+
+
+def _seed_credit_history(rng: random.Random, state: PartnerState, epoch: datetime) -> None:
+    """Per account, change logs that end where the account stands (credit line, purchase control, shutdown
+    policy, automatic write-off) and write-offs adding up to less than its consumed credit (A.7); then a few
+    finished exports and a failed one."""
+    log, me = state.credit_history, state.uid
+    for account in state.accounts:
+        start, source = account.associated_at, rng.choice(("ACPN", "API"))
+        lines = [_money(rng, 1_000, 50_000).quantize(Decimal("1")) for _ in range(rng.randrange(4))]
+        lines.append(account.credit_line)
+        for index, at in enumerate(_moments(rng, start, epoch, len(lines))):
+            before = lines[index - 1] if index else Decimal(0)
+            kind = "quota_amount_adjust" if index else "quota_create"
+            log.quota.append(QuotaChange(account.uid, kind, before, lines[index], source, me, at))
+        bans = ["ban", "cancelBan"] + (["ban"] if account.new_buy_status == "ban" else [])
+        for changed, at in zip(bans, _moments(rng, start, epoch, len(bans)), strict=True):
+            log.purchase.append(PurchaseControl(account.uid, changed, source, me, at))
+        policies = [account.shutdown_policy]
+        for _ in range(rng.randrange(1, 3)):
+            policies.insert(0, rng.choice([p for p in "123" if p != policies[0]]))
+        for index, at in enumerate(_moments(rng, start, epoch, len(policies) - 1)):
+            log.policy.append(PolicyChange(account.uid, policies[index], policies[index + 1], source, me, at))
+        amount = rng.randrange(1, 50) * 100
+        settings = [(True, amount)] if rng.random() < 0.4 else [(True, amount), (False, None)]
+        for (enabled, limit), at in zip(settings, _moments(rng, start, epoch, len(settings)), strict=True):
+            log.write_off.append(WriteOffChange(account.uid, enabled, limit, source, me, at))
+        account.auto_write_off, account.auto_write_off_amount = settings[-1]
+        if account.consumed > 0:  # each write-off turned outstanding balance into consumed credit (A.4.15)
+            for at in _moments(rng, start, epoch, rng.randrange(1, 4)):
+                offset = (account.consumed * rng.randrange(1, 20) / 100).quantize(Decimal("0.01"))
+                log.deductions.append(ReversedDeduction(account.uid, max(offset, Decimal("0.01")), source, me, at))
+    for index, account in enumerate(state.accounts[:4]):
+        created = epoch - timedelta(days=rng.randrange(1, 60))
+        first, last = (created - timedelta(days=365)).strftime("%Y-%m-%d"), created.strftime("%Y-%m-%d")
+        scene = REVERSED_DEDUCTION_SCENE if index % 2 else QUOTA_SCENE
+        task_id = rng.randrange(10**15, 2**53)
+        name = export_file_name(scene, account.uid, first, last, task_id)
+        rows = sum(1 for r in (log.deductions if index % 2 else log.quota) if r.uid == account.uid)
+        log.exports.append(ExportTask(task_id, scene, account.uid, name, rows, created, 1, failed=index == 2))

@@ -12,7 +12,15 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from adapters.aliyun._roles import PartnerRole
-from adapters.aliyun.simulator._records import Coupon, CouponTemplate, CustomerFiling, Note, Order, SubPartner
+from adapters.aliyun.simulator._records import (
+    Coupon,
+    CouponTemplate,
+    CreditHistory,
+    CustomerFiling,
+    Note,
+    Order,
+    SubPartner,
+)
 
 __all__ = [
     "INVITATION_VALIDITY",
@@ -90,6 +98,8 @@ class EndAccount:
     alarm_threshold: int = 80
     shutdown_policy: str = "3"  # ZeroCreditShutdownPolicy: 1 delayStop, 2 noStop, 3 immediatelyStop
     frozen: bool = False  # EditEndUserStatus postPayFreeze / postPayThaw (PAYGFreezeStatus)
+    auto_write_off: bool = False  # AutomaticWriteOff (A.7.1): enabled, and its AutomaticWriteOffAmount
+    auto_write_off_amount: int | None = None
     invite_id: int | None = None
 
     @property
@@ -160,6 +170,8 @@ class PartnerState:
     sub_partner_orders: list[Order] = field(default_factory=list)
     sub_partners: list[SubPartner] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    credit_history: CreditHistory = field(default_factory=CreditHistory)
+    """Credit-control logs and export tasks (A.7: quota, purchase control, shutdown policy, write-offs)."""
     emails_sent: list[datetime] = field(default_factory=list)
     journal: list[tuple[str, str]] = field(default_factory=list)
     """(Action, RequestId) of every write applied: what fault-injection tests count."""

@@ -109,9 +109,14 @@ def _paging(call: Call, page_name: str = "PageNo") -> tuple[int, int]:
 def _of(
     records: Iterable[_Record], uid: int, window: tuple[datetime | None, datetime | None] = (None, None)
 ) -> list[_Record]:
+    """``uid``'s records in ``window``, newest first (of two at the same moment, the later one logged)."""
     low, high = window
-    chosen = [r for r in records if r.uid == uid and (low is None or r.at >= low) and (high is None or r.at < high)]
-    return sorted(chosen, key=lambda record: record.at, reverse=True)
+    chosen = [
+        (r.at, index, r)
+        for index, r in enumerate(records)
+        if r.uid == uid and (low is None or r.at >= low) and (high is None or r.at < high)
+    ]
+    return [record for _, _, record in sorted(chosen, key=lambda item: item[:2], reverse=True)]
 
 
 def _money(amount: Decimal) -> str:

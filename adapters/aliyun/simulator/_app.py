@@ -2,7 +2,7 @@
 
 Adding an operation means adding a handler to ``HANDLERS`` (see ``_call.Handler``). The app is wrapped
 in the shared fault injection (``adapters._simkit.faults``) and serves the control endpoints of
-``_control``.
+``_control`` and the bill files of ``_bills``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,19 @@ from starlette.responses import Response
 
 from adapters._simkit.faults import FaultInjection, FaultPlan
 from adapters.aliyun._signing import parse_query
-from adapters.aliyun.simulator import _accounts, _coupons, _credit, _exports, _invitations, _notes, _orders, _partners
+from adapters.aliyun.simulator import (
+    _accounts,
+    _bills,
+    _commissions,
+    _coupons,
+    _credit,
+    _exports,
+    _invitations,
+    _notes,
+    _orders,
+    _partners,
+    _templates,
+)
 from adapters.aliyun.simulator import _credit_controls as _controls
 from adapters.aliyun.simulator._auth import REPLAY_WINDOW, verify
 from adapters.aliyun.simulator._call import Call, Handler
@@ -76,6 +88,19 @@ _OPERATIONS: dict[str, tuple[Handler, ...]] = {
         _exports.ExportReversedDeductionHistory,
         _exports.ListExportTasks,
         _exports.QuotaListExportPaged,
+        _bills.CancelSubscriptionBill,
+        _templates.CouponApprovalStatusList,
+        _templates.CreateCouponTemplate,
+        _templates.DeleteCouponTemplate,
+        _commissions.GetCommissionableProducts,
+        _templates.GetCouponTemplateDetail,
+        _templates.GetCoupondeductProductCode,
+        _bills.GetDailyBill,
+        _bills.GetMonthlyBill,
+        _templates.GetTier2CouponApprovalDetail,
+        _templates.ListTier2CouponApproval,
+        _templates.ProcessApproval,
+        _bills.SubscriptionBill,
     ),
     V2025: (
         _partners.GetSubPartnerList,
@@ -85,6 +110,10 @@ _OPERATIONS: dict[str, tuple[Handler, ...]] = {
         _notes.CustomerNoteList,
         _notes.CustomerNoteListDetail,
         _notes.CustomerNoteEdit,
+        _bills.GetBillDetailFileList,
+        _commissions.GetCommissionDetailFileList,
+        _commissions.GetIntlCommissionDetailFileList,
+        _commissions.GetRenewalRateList,
     ),
 }
 HANDLERS: dict[tuple[str, str], Handler] = {
@@ -144,7 +173,9 @@ class AgencySimulator:
 
     async def _serve(self, scope: _Scope, receive: _Receive, send: _Send) -> None:
         request = Request(scope, receive)
-        if request.url.path.startswith(CONTROL_PREFIX):
+        if request.url.path.startswith(_bills.FILES_PREFIX):  # the bill links of GetDailyBill / GetMonthlyBill
+            response = _bills.download(self.state, request)
+        elif request.url.path.startswith(CONTROL_PREFIX):
             response = await control(self.state, request)
         else:
             response = await self.handle(request)
@@ -198,7 +229,7 @@ class AgencySimulator:
         params = dict(parse_query(request.scope.get("query_string", b"")))
         if body and headers.get("content-type", [""])[0].startswith("application/x-www-form-urlencoded"):
             params.update(parse_query(body))  # A.2.2: CustomerNote* send their params as a form body
-        call = Call(self.state, partner, action, version, params, request_id)
+        call = Call(self.state, partner, action, version, params, request_id, str(request.base_url).rstrip("/"))
         try:
             result = handler(call)
         except BusinessError as error:

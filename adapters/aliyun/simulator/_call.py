@@ -35,6 +35,8 @@ class Call:
     version: str
     params: Mapping[str, str]
     request_id: str
+    base_url: str = ""
+    """Where the simulator was reached (``http://host:port``): the bill download links point there."""
 
     def text(self, name: str) -> str:
         return self.params.get(name, "").strip()

@@ -1,17 +1,19 @@
 """Coupon operations (2022-12-16): IssueCouponForCustomer, CancelCoupon, ListCouponUsage
-(A.4.9-A.4.11)."""
+(A.4.9-A.4.11). Templates are in ``_templates``."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
 from adapters.aliyun.simulator._call import Call, optional_int, own_account, paged, required_int, required_str
-from adapters.aliyun.simulator._records import Coupon
+from adapters.aliyun.simulator._records import Coupon, CouponTemplate, TemplateStatus
 from adapters.aliyun.simulator._responses import BusinessError, Num, console_time
+from adapters.aliyun.simulator._templates import effective_status
 
 __all__ = ["CancelCoupon", "IssueCouponForCustomer", "ListCouponUsage"]
 
+_CHINA = timezone(timedelta(hours=8))
 COUPON_STATUSES = ("AVAILABLE", "EXHAUSTED", "EXPIRED", "ABANDONED")
 #: ListCouponUsage ``PageSize``: default 20, at most 50 (A.4.11).
 MAX_PAGE_SIZE = 50
@@ -26,15 +28,31 @@ def _uids(raw: str) -> list[int]:
     return [int(part) for part in parts]
 
 
+def _expiry(template: CouponTemplate, now: datetime) -> datetime:
+    if template.valid_to is None:
+        return now + timedelta(days=template.valid_days)
+    # A fixed window (ValidUntil ABSOLUTE, A.7.4) ends with its last day, China time.
+    return datetime.combine(template.valid_to + timedelta(days=1), time(), _CHINA)
+
+
 def IssueCouponForCustomer(call: Call) -> dict[str, Any]:
-    """A.4.9: one coupon of the template per UID in ``Uidlist``; the reply's payload key is ``data``."""
+    """A.4.9: one coupon of the template per UID in ``Uidlist``; the reply's payload key is ``data``.
+    The template must be approved (A.7.3) and each customer holds at most its ``LimitPerPerson``."""
     template_id = required_int(call, "CouponTemplateId")
     raw = required_str(call, "Uidlist")
     template = next((t for t in call.partner.templates if t.template_id == template_id), None)
     if template is None:
         raise BusinessError("InvalidCouponTemplateId.NotFound", "The coupon template does not exist.")
-    accounts = [own_account(call, uid) for uid in _uids(raw)]  # all or nothing: any stranger -> 3029
     now = call.state.now()
+    if effective_status(template, now) != TemplateStatus.APPROVED:
+        raise BusinessError("InvalidCouponTemplateStatus", "The coupon template is not approved.")
+    if _expiry(template, now) <= now:
+        raise BusinessError("InvalidCouponTemplateStatus", "The coupon template's validity has ended.")
+    accounts = [own_account(call, uid) for uid in _uids(raw)]  # all or nothing: any stranger -> 3029
+    for account in accounts:
+        held = sum(1 for c in call.partner.coupons if c.template_id == template_id and c.uid == account.uid)
+        if held + sum(1 for a in accounts if a.uid == account.uid) > template.limit_per_person:
+            raise BusinessError("CouponLimitPerPersonExceeded", f"UID {account.uid} would exceed LimitPerPerson.")
     for account in accounts:
         call.partner.coupons.append(
             Coupon(
@@ -47,7 +65,7 @@ def IssueCouponForCustomer(call: Call) -> dict[str, Any]:
                 balance=template.amount,
                 status="AVAILABLE",
                 published_at=now,
-                expires_at=now + timedelta(days=template.valid_days),
+                expires_at=_expiry(template, now),
             )
         )
     call.applied()

@@ -1,16 +1,19 @@
 """Records the simulator keeps besides accounts and invitations: filings, coupons, orders, T2s, notes,
-and the credit-control histories and export tasks (A.7)."""
+the credit-control histories and export tasks (A.7), T2 coupon applications, bill subscriptions and OSS
+file pushes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 __all__ = [
     "ENTERPRISE_FILING_LIMIT",
     "INDIVIDUAL_FILING_LIMIT",
     "INDIVIDUAL_TRADES",
+    "BillFile",
+    "BillSubscription",
     "Coupon",
     "CouponTemplate",
     "CreditHistory",
@@ -19,11 +22,14 @@ __all__ = [
     "Note",
     "Order",
     "OrderStatus",
+    "OssPush",
     "PolicyChange",
     "PurchaseControl",
     "QuotaChange",
     "ReversedDeduction",
     "SubPartner",
+    "TemplateStatus",
+    "Tier2CouponApplication",
     "WriteOffChange",
 ]
 
@@ -56,14 +62,44 @@ class CustomerFiling:
         return INDIVIDUAL_FILING_LIMIT if self.individual else ENTERPRISE_FILING_LIMIT
 
 
+class TemplateStatus:
+    """CouponApprovalStatusList ``TemplateStatus`` (GetCouponTemplateDetail ``Status`` as a string). The SDK
+    gives no codes (A.7.3): the simulator's own. Aliyun reviews a new template; only an approved one issues."""
+
+    PENDING = 1
+    APPROVED = 2
+    REJECTED = 3
+
+
 @dataclass(slots=True)
 class CouponTemplate:
-    """A coupon template the partner may issue from (IssueCouponForCustomer ``CouponTemplateId``)."""
+    """A coupon template the partner may issue from (IssueCouponForCustomer ``CouponTemplateId``).
+
+    Seeded templates are approved, valid ``valid_days`` after issue; CreateCouponTemplate (A.7.4) fills
+    the rest. ``valid_from``/``valid_to`` set: a fixed window (``ABSOLUTE``) instead of ``valid_days``.
+    """
 
     template_id: int
     name: str
     amount: Decimal
     valid_days: int
+    status: int = TemplateStatus.APPROVED
+    limit_per_person: int = 100
+    cost_bearer: str = "PARTNER"
+    applicable_products: str = "ALL"
+    product_types: tuple[str, ...] = ()
+    purchase_type: str = "BUY"
+    description: str = ""
+    reason: str = ""
+    valid_from: date | None = None
+    valid_to: date | None = None
+    created_at: datetime | None = None
+    review_note: str = ""
+
+    @property
+    def validity(self) -> str:
+        """``ABSOLUTE`` (a fixed window) or ``RELATIVE`` (days after issue): CreateCouponTemplate ``ValidUntil``."""
+        return "ABSOLUTE" if self.valid_to is not None else "RELATIVE"
 
 
 @dataclass(slots=True)
@@ -144,6 +180,8 @@ class SubPartner:
     city: str
     district: str
     address: str
+    coupon_quota: Decimal = Decimal("0.00")
+    """What its distributor lets it hand out in coupons; approved applications use it up (A.7.18)."""
 
 
 @dataclass(slots=True)
@@ -254,3 +292,66 @@ class CreditHistory:
     write_off: list[WriteOffChange] = field(default_factory=list)
     deductions: list[ReversedDeduction] = field(default_factory=list)
     exports: list[ExportTask] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Tier2CouponApplication:
+    """A T2 partner's coupon application its distributor approves or rejects (A.7.18, A.7.20, A.7.21).
+    ``status``: ``PENDING``, ``APPROVED``, ``REJECTED`` (the SDK gives no values: the simulator's own)."""
+
+    sheet_id: str
+    t2_uid: int
+    t2_name: str
+    applied_at: datetime
+    reason: str
+    order_type: str
+    applicable_products: str
+    valid_until: str
+    receipts: list[tuple[int, Decimal]]
+    status: str = "PENDING"
+    comments: str = ""
+    processed_at: datetime | None = None
+
+    @property
+    def total(self) -> Decimal:
+        return sum((value for _, value in self.receipts), Decimal("0.00"))
+
+
+@dataclass(slots=True)
+class BillSubscription:
+    """A SubscriptionBill subscription (A.7.27), one per ``SubscribeType`` until CancelSubscriptionBill."""
+
+    subscribe_type: str
+    begin_cycle: str
+    bill_format: str
+    bucket_owner: int
+    bucket: str
+    segment_size: int | None
+    created_at: datetime
+
+
+@dataclass(slots=True)
+class OssPush:
+    """Files pushed to the partner's OSS bucket (A.8.1-A.8.3): ``kind`` is the Action. The OSS AccessKey
+    secret and STS token are never kept: only where the files go."""
+
+    kind: str
+    month: str
+    bucket: str
+    endpoint: str
+    region: str
+    started_at: datetime
+    files: list[tuple[str, str]] = field(default_factory=list)
+    """(file name, what it holds: the file type or the commission policy)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BillFile:
+    """A GetDailyBill / GetMonthlyBill download link: whose bill, which period, until when it works."""
+
+    access_key_id: str
+    owner: str  # BillOwner: "1" the partner's customers, "2" its T2 partners
+    bill_type: str
+    period: str  # yyyy-MM-dd or yyyy-MM
+    refunds_only: bool
+    expires_at: datetime

@@ -1,10 +1,11 @@
 """Deterministic business data on top of the seeded accounts: filings, credit, coupon templates and
 coupons, orders (with ProjectIds), T2 partner details and their orders, notes, credit-control histories and
-export tasks; and the countries."""
+export tasks, T2 coupon applications; and the countries."""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from adapters.aliyun.simulator._records import (
     QuotaChange,
     ReversedDeduction,
     SubPartner,
+    Tier2CouponApplication,
     WriteOffChange,
 )
 from adapters.aliyun.simulator._state import EndAccount, PartnerState
@@ -111,7 +113,7 @@ def seed_business(rng: random.Random, state: PartnerState, now: datetime, epoch:
         trade = "Internet" if invitation.sub_account_type == 2 else "Individual"
         state.filings.append(CustomerFiling(invitation.cid, invitation.nickname, "Partner", trade, "", "CN", epoch))
     state.templates = [
-        CouponTemplate(next(ids), f"新客代金券 {amount} 元", Decimal(amount), days)
+        CouponTemplate(next(ids), f"新客代金券 {amount} 元", Decimal(amount), days, created_at=epoch)
         for amount, days in (("100.00", 90), ("500.00", 180), ("1000.00", 365))
     ]
     for index, account in enumerate(customers[:12]):
@@ -174,6 +176,7 @@ def seed_business(rng: random.Random, state: PartnerState, now: datetime, epoch:
                 )
             )
     _seed_credit_history(rng, state, epoch)
+    _seed_tier2_applications(rng, state, now, ids)
 
 
 def _moments(rng: random.Random, start: datetime, end: datetime, count: int) -> list[datetime]:
@@ -219,3 +222,31 @@ def _seed_credit_history(rng: random.Random, state: PartnerState, epoch: datetim
         name = export_file_name(scene, account.uid, first, last, task_id)
         rows = sum(1 for r in (log.deductions if index % 2 else log.quota) if r.uid == account.uid)
         log.exports.append(ExportTask(task_id, scene, account.uid, name, rows, created, 1, failed=index == 2))
+
+
+def _seed_tier2_applications(rng: random.Random, state: PartnerState, now: datetime, ids: Iterator[int]) -> None:
+    # Drawn last, so that adding them changed none of the data above.
+    for partner in state.sub_partners:
+        partner.coupon_quota = Decimal(rng.choice((20_000, 50_000, 80_000))).quantize(Decimal("0.01"))
+        for index, status in enumerate(("PENDING", "PENDING", rng.choice(("APPROVED", "REJECTED")))):
+            applied = now - timedelta(days=rng.randrange(1, 60) + 60 * (index == 2), seconds=rng.randrange(86_400))
+            receipts = [
+                (rng.randrange(10**15, 2**53 - 1), Decimal(rng.choice((100, 200, 500, 1000))).quantize(Decimal("0.01")))
+                for _ in range(rng.randrange(1, 4))
+            ]
+            state.tier2_applications.append(
+                Tier2CouponApplication(
+                    sheet_id=f"AS{next(ids)}",
+                    t2_uid=partner.master_uid,
+                    t2_name=partner.company_name,
+                    applied_at=applied,
+                    reason=rng.choice(("新客户首单优惠", "续费挽留", "大促活动")),
+                    order_type=rng.choice(("BUY", "RENEW")),
+                    applicable_products=rng.choice(("ALL", "ecs,rds", "oss")),
+                    valid_until=(applied + timedelta(days=90)).strftime("%Y-%m-%d"),
+                    receipts=receipts,
+                    status=status,
+                    comments="" if status == "PENDING" else "已处理",
+                    processed_at=None if status == "PENDING" else applied + timedelta(days=2),
+                )
+            )

@@ -13,13 +13,17 @@ from decimal import Decimal
 
 from adapters.aliyun._roles import PartnerRole
 from adapters.aliyun.simulator._records import (
+    BillFile,
+    BillSubscription,
     Coupon,
     CouponTemplate,
     CreditHistory,
     CustomerFiling,
     Note,
     Order,
+    OssPush,
     SubPartner,
+    Tier2CouponApplication,
 )
 
 __all__ = [
@@ -173,6 +177,9 @@ class PartnerState:
     credit_history: CreditHistory = field(default_factory=CreditHistory)
     """Credit-control logs and export tasks (A.7: quota, purchase control, shutdown policy, write-offs)."""
     emails_sent: list[datetime] = field(default_factory=list)
+    tier2_applications: list[Tier2CouponApplication] = field(default_factory=list)
+    bill_subscriptions: list[BillSubscription] = field(default_factory=list)
+    oss_pushes: list[OssPush] = field(default_factory=list)
     journal: list[tuple[str, str]] = field(default_factory=list)
     """(Action, RequestId) of every write applied: what fault-injection tests count."""
 
@@ -230,6 +237,8 @@ class SimulatorState:
     lock: threading.RLock = field(default_factory=threading.RLock)
     """Held for every request and control action: state changes are atomic under uvicorn's threads."""
     ids: Iterator[int] = field(default_factory=lambda: itertools.count(9_300_000_000_000_001))
+    bill_files: dict[str, BillFile] = field(default_factory=dict)
+    """GetDailyBill / GetMonthlyBill download links by token (served by ``_bills.download``)."""
 
     def partner(self, access_key_id: str) -> PartnerState | None:
         return self.partners.get(access_key_id)

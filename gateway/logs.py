@@ -12,10 +12,11 @@ import re
 
 __all__ = ["RedactQueryCredentials", "install", "redact_url"]
 
-#: Query parameters that carry credentials in the wild (OAuth, API gateways, our own key names).
+#: Query parameters that carry credentials in the wild (OAuth, API gateways, our own key names), and any name
+#: ending in secret or token (e.g. the Aliyun OSS ``OssAccessKeySecret`` / ``OssSecurityToken``, A.8).
 _SENSITIVE = re.compile(
     r"(?i)([?&](?:api[_-]?key|apikey|key|token|access[_-]?token|id[_-]?token|auth|authorization|secret|"
-    r"password|passwd|signature|sig|code)=)[^&#\s]*"
+    r"password|passwd|signature|sig|code|\w*secret|\w*token)=)[^&#\s]*"
 )
 
 

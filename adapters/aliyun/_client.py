@@ -9,16 +9,24 @@ One read is slow-changing and cached (``gateway.upstream.flight``) for ``REFEREN
 the fixed list of region codes CreateCustomer accepts (A.4.2). Every other read the gateway makes is of
 customers, credit, invitations, coupons, orders, notes or tier-2 partners, which the partner's own writes (and
 the customers' spending) change at any moment: those are shared while in flight, never cached. The Agency API
-has no read of the partner's own profile, and no catalogue or price read (CONTRACTS.md X.3).
+has no read of the partner's own profile, and no catalogue or price read (CONTRACTS.md X.3). The coupon product
+codes (GetCoupondeductProductCode, A.7.13) are reference data too and cached like the region codes.
+
+The OSS file pushes (A.8.1-A.8.3) carry the partner's OSS AccessKey secret and STS token. The SDK puts them in
+the query string, where every URL log (httpx's, a proxy's, an access log) would record them; this client sends
+those three operations' parameters in the signed form body instead (as A.2.2 does for CustomerNote*), and takes
+the secrets as ``Secret`` (``OssTarget``), revealed only into that body.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from adapters.aliyun._transport import USER_AGENT, AgencyTransport, flatten_params, parse_json
+from gateway.models import Secret
 
 __all__ = [
     "REFERENCE_SECONDS",
@@ -26,6 +34,7 @@ __all__ = [
     "VERSION_2022",
     "VERSION_2025",
     "AgencyClient",
+    "OssTarget",
     "flatten_params",
     "parse_json",
 ]
@@ -37,6 +46,29 @@ REFERENCE_SECONDS = 86_400.0
 
 Id = int | str
 Params = Mapping[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class OssTarget:
+    """Where A.8.1-A.8.3 push their files: the partner's OSS bucket and the credentials to write to it."""
+
+    access_key_id: str
+    access_key_secret: Secret
+    bucket: str
+    endpoint: str
+    region: str
+    security_token: Secret | None = None
+
+    def params(self) -> dict[str, str | None]:
+        """The wire parameters, secrets revealed: only for the request body."""
+        return {
+            "OssAccessKeyId": self.access_key_id,
+            "OssAccessKeySecret": self.access_key_secret.reveal(),
+            "OssBucketName": self.bucket,
+            "OssEndpoint": self.endpoint,
+            "OssRegion": self.region,
+            "OssSecurityToken": None if self.security_token is None else self.security_token.reveal(),
+        }
 
 
 class AgencyClient:
@@ -327,7 +359,147 @@ class AgencyClient:
             "GetCustomerOrders", {**params, "PageNo": page_no, "PageSize": page_size, **filters}, method="GET"
         )
 
+    # -- 2022-12-16: coupon templates and T2 coupon applications (A.7) ---------------------------------------
+
+    async def create_coupon_template(
+        self,
+        name: str,
+        value: str,
+        *,
+        limit_per_person: int,
+        cost_bearer: str,
+        applicable_products: str,
+        reason: str,
+        valid_until: str,
+        language: str = "zh-CN",
+        valid_from: str | None = None,
+        expires: str | None = None,
+        valid_days: int | None = None,
+        product_types: Sequence[str] | None = None,
+        purchase_type: str | None = None,
+        description: str | None = None,
+    ) -> dict[str, Any]:
+        """CreateCouponTemplate (A.7.4): ``value`` a decimal string; the id is ``Data.CouponTemplateID``. The
+        misspelt wire names (``Vailddate``, ``Expireddate``, ``Vaildperioddays``) are kept; ``LimitPerPerson``
+        goes as a string; ``ProductType`` as one JSON string."""
+        params = {
+            "TemplateName": name,
+            "Value": value,
+            "LimitPerPerson": str(limit_per_person),
+            "CostBearer": cost_bearer,
+            "ApplicableProducts": applicable_products,
+            "ReasonForApplication": reason,
+            "ValidUntil": valid_until,
+            "AcceptLanguage": language,
+            "Vailddate": valid_from,
+            "Expireddate": expires,
+            "Vaildperioddays": None if valid_days is None else str(valid_days),
+            "ProductType": _json_list(product_types),
+            "PurchaseType": purchase_type,
+            "CouponDescription": description,
+        }
+        return await self._write("CreateCouponTemplate", params)
+
+    async def get_coupon_template_detail(self, template_id: Id) -> dict[str, Any]:
+        """GetCouponTemplateDetail (A.7.12): ``Denomination`` is a number, ``LimitPerPerson`` an integer here."""
+        return await self._read("GetCouponTemplateDetail", {"TemplateId": template_id})
+
+    async def delete_coupon_template(self, template_id: Id) -> dict[str, Any]:
+        """DeleteCouponTemplate (A.7.6)."""
+        return await self._write("DeleteCouponTemplate", {"TemplateId": template_id})
+
+    async def coupon_approval_status_list(self, page_no: int, page_size: int, **filters: object) -> dict[str, Any]:
+        """CouponApprovalStatusList (A.7.3): ``filters`` are ``TemplateId``, ``TemplateName``, ``TemplateStatus``
+        (all strings on the wire); no ``Success`` in the reply."""
+        return await self._read("CouponApprovalStatusList", {"PageNo": page_no, "PageSize": page_size, **filters})
+
+    async def get_coupondeduct_product_code(self, language: str = "zh-CN") -> dict[str, Any]:
+        """GetCoupondeductProductCode (A.7.13): a GET; cached as reference data."""
+        return await self._read(
+            "GetCoupondeductProductCode", {"AcceptLanguage": language}, method="GET", cache_seconds=REFERENCE_SECONDS
+        )
+
+    async def list_tier2_coupon_approval(self, current_page: int, page_size: int, **filters: object) -> dict[str, Any]:
+        """ListTier2CouponApproval (A.7.20): ``CurrentPage`` in, ``PageNo`` out; distributors only."""
+        params = {"CurrentPage": current_page, "PageSize": page_size, **filters}
+        return await self._read("ListTier2CouponApproval", params)
+
+    async def get_tier2_coupon_approval_detail(self, sheet_id: str) -> dict[str, Any]:
+        """GetTier2CouponApprovalDetail (A.7.18)."""
+        return await self._read("GetTier2CouponApprovalDetail", {"ApplicationSheetId": sheet_id})
+
+    async def process_approval(self, sheet_id: str, action: str, comments: str) -> dict[str, Any]:
+        """ProcessApproval (A.7.21): decide a T2 coupon application once."""
+        params = {"ApplicationSheetId": sheet_id, "ApprovalAction": action, "ApprovalComments": comments}
+        return await self._write("ProcessApproval", params)
+
+    # -- 2022-12-16: commission products and the partner's own bills (A.7) -----------------------------------
+
+    async def get_commissionable_products(
+        self, page_no: int, page_size: int, *, show_statuses: Sequence[str] | None = None, **filters: object
+    ) -> dict[str, Any]:
+        """GetCommissionableProducts (A.7.11): ``ListShowStatusList`` goes comma-joined (simple style)."""
+        statuses = ",".join(show_statuses) if show_statuses else None
+        params = {"PageNo": page_no, "PageSize": page_size, "ListShowStatusList": statuses, **filters}
+        return await self._read("GetCommissionableProducts", params)
+
+    async def get_daily_bill(self, bill_owner: str, bill_type: str, date: str) -> dict[str, Any]:
+        """GetDailyBill (A.7.14): download links for one day's bill (``date`` yyyy-MM-dd)."""
+        return await self._read("GetDailyBill", {"BillOwner": bill_owner, "BillType": bill_type, "Date": date})
+
+    async def get_monthly_bill(self, bill_owner: str, bill_type: str, month: str) -> dict[str, Any]:
+        """GetMonthlyBill (A.7.15): download links for one month's bill (``month`` yyyy-MM)."""
+        return await self._read("GetMonthlyBill", {"BillOwner": bill_owner, "BillType": bill_type, "Month": month})
+
+    async def subscription_bill(
+        self,
+        subscribe_type: str,
+        begin_billing_cycle: str,
+        bill_format: str,
+        bucket_owner_id: Id,
+        bucket: str,
+        segment_size: int | None = None,
+    ) -> dict[str, Any]:
+        """SubscriptionBill (A.7.27): push one bill type to an OSS bucket from ``begin_billing_cycle`` (yyyy-MM)."""
+        params = {
+            "SubscribeType": subscribe_type,
+            "BeginBillingCycle": begin_billing_cycle,
+            "BillFormat": bill_format,
+            "BucketOwnerId": bucket_owner_id,
+            "SubscribeBucket": bucket,
+            "SubscribeSegmentSize": segment_size,
+        }
+        return await self._write("SubscriptionBill", params)
+
+    async def cancel_subscription_bill(self, subscribe_type: str) -> dict[str, Any]:
+        """CancelSubscriptionBill (A.7.2)."""
+        return await self._write("CancelSubscriptionBill", {"SubscribeType": subscribe_type})
+
     # -- 2025-02-27 ------------------------------------------------------------------------------------------
+
+    async def _oss(self, action: str, params: Params, oss: OssTarget | None) -> dict[str, Any]:
+        # Idempotent: the same month and bucket find the push already started. Form body: see the module doc.
+        merged = {**params, **(oss.params() if oss is not None else {})}
+        return await self._transport.call(action, VERSION_2025, "POST", merged, idempotent=True, form=True)
+
+    async def get_bill_detail_file_list(self, bill_month: str, oss: OssTarget | None = None) -> dict[str, Any]:
+        """GetBillDetailFileList (A.8.1): push the month's (``yyyyMM``) bill files to ``oss`` and list them."""
+        return await self._oss("GetBillDetailFileList", {"BillMonth": bill_month}, oss)
+
+    async def get_commission_detail_file_list(
+        self, bill_month: str | None = None, oss: OssTarget | None = None
+    ) -> dict[str, Any]:
+        """GetCommissionDetailFileList (A.8.2): every parameter optional."""
+        return await self._oss("GetCommissionDetailFileList", {"BillMonth": bill_month}, oss)
+
+    async def get_intl_commission_detail_file_list(self, bill_month: str, oss: OssTarget) -> dict[str, Any]:
+        """GetIntlCommissionDetailFileList (A.8.3): every parameter required."""
+        return await self._oss("GetIntlCommissionDetailFileList", {"BillMonth": bill_month}, oss)
+
+    async def get_renewal_rate_list(self, fiscal_year_and_quarter: str) -> dict[str, Any]:
+        """GetRenewalRateList (A.8.4): the partner's renewal rates for one fiscal quarter."""
+        params = {"FiscalYearAndQuarter": fiscal_year_and_quarter}
+        return await self._read("GetRenewalRateList", params, v=VERSION_2025)
 
     async def get_sub_partner_list(self, page_no: int, page_size: int, **filters: object) -> dict[str, Any]:
         """GetSubPartnerList (A.5.1): no ``Code`` in the reply."""

@@ -102,7 +102,12 @@ def test_get_coupon_template_detail(up: Upstream) -> None:
     detail = up.v2022().get_coupon_template_detail(m.GetCouponTemplateDetailRequest(created.data.coupon_template_id))
     data = detail.body.data
     assert (detail.body.code, data.template_id, data.denomination) == ("200", created.data.coupon_template_id, 12000.5)
-    assert (data.limit_per_person, data.valid_until_type, data.valid_until, data.status) == (2, "ABSOLUTE", expires, "1")
+    assert (data.limit_per_person, data.valid_until_type, data.valid_until, data.status) == (
+        2,
+        "ABSOLUTE",
+        expires,
+        "1",
+    )
     assert (data.cost_bearer, data.reason_for_application) == ("PARTNER", "春季活动")
     up.simulator.advance(REVIEWED)  # above the review limit: rejected
     again = up.v2022().get_coupon_template_detail(m.GetCouponTemplateDetailRequest(created.data.coupon_template_id))
@@ -216,9 +221,13 @@ def test_process_approval(up: Upstream) -> None:
     again = up.v2022().process_approval(request).body
     assert (again.code, again.data) == ("InvalidApprovalStatus", None)  # decided once
     other = next(a for a in up.state().tier2_applications if a.status == "PENDING")
-    wrong = m.ProcessApprovalRequest(application_sheet_id=other.sheet_id, approval_action="MAYBE", approval_comments="?")
+    wrong = m.ProcessApprovalRequest(
+        application_sheet_id=other.sheet_id, approval_action="MAYBE", approval_comments="?"
+    )
     assert up.v2022().process_approval(wrong).body.code == "InvalidParameter.ApprovalAction"
-    reject = m.ProcessApprovalRequest(application_sheet_id=other.sheet_id, approval_action="REJECT", approval_comments="否")
+    reject = m.ProcessApprovalRequest(
+        application_sheet_id=other.sheet_id, approval_action="REJECT", approval_comments="否"
+    )
     assert up.v2022().process_approval(reject).body.code == "200"
     assert detail(up, other.sheet_id).data.approval_status == "REJECTED"
 

@@ -45,7 +45,13 @@ def _query_value(value: object) -> str:
 def _query(query: Query | None) -> httpx.QueryParams | None:
     if not query:
         return None
-    return httpx.QueryParams([(key, _query_value(value)) for key, value in query.items() if value is not None])
+    pairs: list[tuple[str, str | int | float | bool | None]] = []
+    for key, value in query.items():
+        # A list goes as repeated keys, as the SDK sends it (H.5 item 10); None is not sent at all.
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if item is not None:
+                pairs.append((key, _query_value(item)))
+    return httpx.QueryParams(pairs)
 
 
 class Reply(dict[str, Any]):
@@ -193,6 +199,69 @@ class BssClient:
     async def list_counties(self, query: Query, *, language: str | None = None) -> Reply:
         """H.4.24: ``city_code`` is required."""
         return await self._call(ops.LIST_COUNTIES, query=query, language=language)
+
+    # --- bills and consumption (H.6.1-H.6.3) ---------------------------------------------------------
+
+    async def list_subcustomer_monthly_bills(self, query: Query) -> Reply:
+        """H.6.1: resale customers' monthly sums; ``cycle`` and ``charge_mode`` required; total ``count``."""
+        return await self._call(ops.LIST_SUBCUSTOMER_MONTHLY_BILLS, query=query)
+
+    async def list_sub_customer_bill_detail(self, query: Query, *, language: str | None = None) -> Reply:
+        """H.6.2: one customer's fee records of a month (``bill_cycle`` and ``customer_id`` required)."""
+        return await self._call(ops.LIST_SUB_CUSTOMER_BILL_DETAIL, query=query, language=language)
+
+    async def list_consume_sub_customers(self, body: Body, *, language: str | None = None) -> Reply:
+        """H.6.3: the customers with consumption in ``bill_cycle`` (ids only)."""
+        return await self._call(ops.LIST_CONSUME_SUB_CUSTOMERS, body=body, language=language)
+
+    # --- coupon records, own coupons, tags, policies, period prices (H.6.4-H.6.8) ---------------------
+
+    async def list_partner_coupons_record(self, query: Query | None = None) -> Reply:
+        """H.6.4: voucher issue/reclaim log; list values (``operation_types``, ``coupon_ids``) go as
+        repeated keys."""
+        return await self._call(ops.LIST_PARTNER_COUPONS_RECORD, query=query)
+
+    async def list_sub_customer_coupons(self, query: Query | None = None) -> Reply:
+        """H.6.5: the partner's *own* coupons (total ``count``)."""
+        return await self._call(ops.LIST_SUB_CUSTOMER_COUPONS, query=query)
+
+    async def list_sub_customer_new_tag(self, body: Body) -> Reply:
+        """H.6.6: new-customer tags; no total (page until a short page)."""
+        return await self._call(ops.LIST_SUB_CUSTOMER_NEW_TAG, body=body)
+
+    async def list_incentive_discount_policies(self, query: Query) -> Reply:
+        """H.6.7: ``time`` (a UTC+8 month) required."""
+        return await self._call(ops.LIST_INCENTIVE_DISCOUNT_POLICIES, query=query)
+
+    async def list_rate_on_period_detail(self, body: Body) -> Reply:
+        """H.6.8: a yearly/monthly price inquiry (no state change, so retried like a read)."""
+        return await self._call(ops.LIST_RATE_ON_PERIOD_DETAIL, body=body)
+
+    # --- the product catalogue (H.6.9) ----------------------------------------------------------------
+
+    async def list_service_types(self, query: Query | None = None, *, language: str | None = None) -> Reply:
+        """H.6.9."""
+        return await self._call(ops.LIST_SERVICE_TYPES, query=query, language=language)
+
+    async def list_resource_types(self, query: Query | None = None, *, language: str | None = None) -> Reply:
+        """H.6.9."""
+        return await self._call(ops.LIST_RESOURCE_TYPES, query=query, language=language)
+
+    async def list_service_resources(self, query: Query, *, language: str | None = None) -> Reply:
+        """H.6.9: ``service_type_code`` required."""
+        return await self._call(ops.LIST_SERVICE_RESOURCES, query=query, language=language)
+
+    async def list_usage_types(self, query: Query | None = None, *, language: str | None = None) -> Reply:
+        """H.6.9."""
+        return await self._call(ops.LIST_USAGE_TYPES, query=query, language=language)
+
+    async def list_measure_units(self, *, language: str | None = None) -> Reply:
+        """H.6.9: no paging, no total."""
+        return await self._call(ops.LIST_MEASURE_UNITS, language=language)
+
+    async def list_conversions(self, query: Query | None = None, *, language: str | None = None) -> Reply:
+        """H.6.9: no paging, no total."""
+        return await self._call(ops.LIST_CONVERSIONS, query=query, language=language)
 
     # --- the one call path ---------------------------------------------------------------------------
 

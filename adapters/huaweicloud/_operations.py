@@ -10,6 +10,9 @@ administrative reforms) and pay-per-use price inquiries (H.4.21: list prices and
 change rarely, and a quote is a quote, not a charge). Everything else is a customer's, a tier-2 reseller's
 or the partner's own account, balance, quota, voucher or order, which the partner's writes (and spending)
 change at any moment: never cached. BSS v2 has no read of the partner's own profile (CONTRACTS.md X.3).
+The product catalogue and the incentive policies (H.6.7, H.6.9) are reference data like the regions; the
+yearly/monthly price inquiry (H.6.8) is a price like H.4.21. Bills (H.6.1-H.6.3) grow as customers consume:
+never cached.
 """
 
 from __future__ import annotations
@@ -97,6 +100,47 @@ LIST_ON_DEMAND_RESOURCE_RATINGS = _read(
 LIST_PROVINCES = _read("list_provinces", "GET", "/v2/systems/configs/provinces", cache_seconds=REFERENCE_SECONDS)
 LIST_CITIES = _read("list_cities", "GET", "/v2/systems/configs/cities", cache_seconds=REFERENCE_SECONDS)
 LIST_COUNTIES = _read("list_counties", "GET", "/v2/systems/configs/counties", cache_seconds=REFERENCE_SECONDS)
+# Bills and consumption (H.6.1-H.6.3)
+LIST_SUBCUSTOMER_MONTHLY_BILLS = _read(
+    "list_subcustomer_monthly_bills", "GET", "/v2/bills/partner-bills/subcustomer-bills/monthly-sum"
+)
+LIST_SUB_CUSTOMER_BILL_DETAIL = _read(
+    "list_sub_customer_bill_detail", "GET", "/v2/bills/subcustomer-bills/res-fee-records"
+)
+LIST_CONSUME_SUB_CUSTOMERS = _read(
+    "list_consume_sub_customers", "POST", "/v2/bills/subcustomer-bills/res-fee-records/sub-customers/query"
+)
+# Coupon records, the partner's own coupons, new-customer tags, policies, period prices (H.6.4-H.6.8)
+LIST_PARTNER_COUPONS_RECORD = _read(
+    "list_partner_coupons_record", "GET", "/v2/promotions/benefits/partner-coupons/records/query"
+)
+LIST_SUB_CUSTOMER_COUPONS = _read("list_sub_customer_coupons", "GET", "/v2/promotions/benefits/coupons")
+LIST_SUB_CUSTOMER_NEW_TAG = _read(
+    "list_sub_customer_new_tag", "POST", "/v2/partners/sub-customers/new-customers-tags/batch-query"
+)
+LIST_INCENTIVE_DISCOUNT_POLICIES = _read(
+    "list_incentive_discount_policies",
+    "GET",
+    "/v2/products/incentive-discount-policies",
+    cache_seconds=REFERENCE_SECONDS,
+)
+LIST_RATE_ON_PERIOD_DETAIL = _read(
+    "list_rate_on_period_detail",
+    "POST",
+    "/v2/bills/ratings/period-resources/subscribe-rate",  # a price inquiry
+    cache_seconds=PRICE_SECONDS,
+)
+# The product catalogue (H.6.9)
+LIST_SERVICE_TYPES = _read("list_service_types", "GET", "/v2/products/service-types", cache_seconds=REFERENCE_SECONDS)
+LIST_RESOURCE_TYPES = _read(
+    "list_resource_types", "GET", "/v2/products/resource-types", cache_seconds=REFERENCE_SECONDS
+)
+LIST_SERVICE_RESOURCES = _read(
+    "list_service_resources", "GET", "/v2/products/service-resources", cache_seconds=REFERENCE_SECONDS
+)
+LIST_USAGE_TYPES = _read("list_usage_types", "GET", "/v2/products/usage-types", cache_seconds=REFERENCE_SECONDS)
+LIST_MEASURE_UNITS = _read("list_measure_units", "GET", "/v2/bases/measurements", cache_seconds=REFERENCE_SECONDS)
+LIST_CONVERSIONS = _read("list_conversions", "GET", "/v2/bases/conversions", cache_seconds=REFERENCE_SECONDS)
 
 OPERATIONS: tuple[Operation, ...] = (
     CREATE_SUB_CUSTOMER,
@@ -126,6 +170,20 @@ OPERATIONS: tuple[Operation, ...] = (
     LIST_PARTNER_ACCOUNT_CHANGE_RECORDS,
     LIST_QUOTA_COUPONS,
     LIST_PARTNER_ADJUST_RECORDS,
+    LIST_SUBCUSTOMER_MONTHLY_BILLS,
+    LIST_SUB_CUSTOMER_BILL_DETAIL,
+    LIST_CONSUME_SUB_CUSTOMERS,
+    LIST_PARTNER_COUPONS_RECORD,
+    LIST_SUB_CUSTOMER_COUPONS,
+    LIST_SUB_CUSTOMER_NEW_TAG,
+    LIST_INCENTIVE_DISCOUNT_POLICIES,
+    LIST_RATE_ON_PERIOD_DETAIL,
+    LIST_SERVICE_TYPES,
+    LIST_RESOURCE_TYPES,
+    LIST_SERVICE_RESOURCES,
+    LIST_USAGE_TYPES,
+    LIST_MEASURE_UNITS,
+    LIST_CONVERSIONS,
 )
 
 BY_NAME: dict[str, Operation] = {op.name: op for op in OPERATIONS}

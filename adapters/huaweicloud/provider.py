@@ -33,6 +33,7 @@ from gateway.retry import DEFAULT_POLICY, RetryPolicy
 from gateway.writes import Intent, Receipt
 
 from ._client import BssClient
+from ._consumption import ConsumptionReader
 from ._mapping import PROVIDER, customer_from_wire
 from ._mapping_catalog import (
     order_from_wire,
@@ -79,6 +80,7 @@ _READS = frozenset(
         Capability.LIST_LEDGER,
         Capability.LIST_REGIONS,
         Capability.QUOTE_PRICE,
+        Capability.CONSUMPTION,
     }
 )
 # Writes Huawei has an API for (X.3); each capability covers the reverse write too (reclaims).
@@ -150,6 +152,7 @@ class HuaweiCloudProvider:
         self._pages = pages
         self._writer = Writer(self._client, pages, xaccount_type=_xaccount_type(account))
         self._reconciler = Reconciler(self._client, pages, clock=self._clock)
+        self._bills = ConsumptionReader(self._client, pages, domain_id, self._clock)
 
     @property
     def account(self) -> PartnerAccount:
@@ -405,7 +408,8 @@ class HuaweiCloudProvider:
         reseller_id: str | None = None,
         itemised: bool = False,
     ) -> tuple[ConsumptionLine, ...]:
-        raise UnsupportedByProvider(PROVIDER, "consumption")
+        """Bill lines (H.6.1 summed per customer, product and charge mode; H.6.2 itemised): see ``_consumption``."""
+        return await self._bills.read(month, customer_id=customer_id, reseller_id=reseller_id, itemised=itemised)
 
     async def quote_price(self, request: PriceRequest) -> PriceQuote:
         """list_on_demand_resource_ratings (H.4.21): a price inquiry, retried like a read."""

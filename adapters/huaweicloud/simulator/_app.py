@@ -6,7 +6,8 @@ string. Every reply carries ``X-Request-Id`` (CONTRACTS.md H.3). Handlers run un
 concurrent requests never interleave a balance check and its debit.
 
 Around it: fault injection (``adapters._simkit.faults``; ``app.faults`` is the plan) and the control
-endpoints ``/_simulator/faults`` and ``GET /_simulator/verification-codes?mobile_phone=...``.
+endpoints ``/_simulator/faults``, ``GET /_simulator/verification-codes?mobile_phone=...`` and
+``POST /_simulator/consumption`` (charge a customer now, ``_bills.add_consumption``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from starlette.applications import Starlette
@@ -25,7 +27,7 @@ from adapters._simkit.faults import Fault, FaultInjection, FaultPlan
 
 from .. import _json
 from .._operations import BY_ROUTE
-from . import _catalog, _coupons, _customers, _funds
+from . import _bills, _catalog, _coupons, _customers, _funds, _promotions
 from ._auth import authenticate
 from ._errors import ApiError, error_response, invalid
 from ._faults import HuaweiFaultReplies, operation_of
@@ -34,11 +36,11 @@ from ._seed import DEFAULT_CUSTOMERS, seed_customers
 from ._seed_business import seed_business, seed_reseller_quotas
 from ._state import PartnerState, SimAccount, SimulatorState
 
-__all__ = ["CODES_PATH", "HANDLERS", "Handler", "SimulatorApp", "create_app"]
+__all__ = ["CODES_PATH", "CONSUMPTION_PATH", "HANDLERS", "Handler", "SimulatorApp", "create_app"]
 
 Handler = Callable[[SimulatorState, PartnerState, dict[str, Any]], dict[str, Any] | None]
 
-#: SDK method name -> handler: every operation of CONTRACTS.md H.4.
+#: SDK method name -> handler: every operation of CONTRACTS.md H.4 and H.6.
 HANDLERS: Mapping[str, Handler] = {
     handler.__name__: handler
     for handler in (
@@ -69,10 +71,25 @@ HANDLERS: Mapping[str, Handler] = {
         _catalog.list_provinces,
         _catalog.list_cities,
         _catalog.list_counties,
+        _bills.list_subcustomer_monthly_bills,
+        _bills.list_sub_customer_bill_detail,
+        _bills.list_consume_sub_customers,
+        _promotions.list_partner_coupons_record,
+        _promotions.list_sub_customer_coupons,
+        _promotions.list_sub_customer_new_tag,
+        _promotions.list_incentive_discount_policies,
+        _promotions.list_rate_on_period_detail,
+        _catalog.list_service_types,
+        _catalog.list_resource_types,
+        _catalog.list_service_resources,
+        _catalog.list_usage_types,
+        _catalog.list_measure_units,
+        _catalog.list_conversions,
     )
 }
 
 CODES_PATH = "/_simulator/verification-codes"
+CONSUMPTION_PATH = "/_simulator/consumption"
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
@@ -142,7 +159,7 @@ def create_app(
                 headers={name.lower(): value for name, value in request.headers.items()},
                 body=body,
             )
-            params = Query(request.query_params) if request.method == "GET" else _json_body(body)
+            params = Query(request.query_params.multi_items()) if request.method == "GET" else _json_body(body)
             with state.lock:  # one operation at a time: no double spend under concurrency
                 result = HANDLERS[operation.name](state, caller, params)
         except ApiError as error:
@@ -160,12 +177,33 @@ def create_app(
             {"mobile_phone": phone, "verification_code": code, "expire_time": expiry.isoformat() if expiry else None}
         )
 
+    async def consumption(request: Request) -> Response:
+        try:
+            order = _json.loads(await request.body())
+            if not isinstance(order, dict):
+                raise ValueError("the body must be a JSON object")
+            record = _bills.add_consumption(
+                state,
+                str(order["customer_id"]),
+                Decimal(str(order["amount"])),
+                service_type=str(order["cloud_service_type"]),
+                resource_type=order.get("resource_type"),
+                charge_mode=int(order.get("charge_mode", _bills.PAY_PER_USE)),
+                region=str(order.get("region", _bills.REGIONS[0])),
+            )
+        except KeyError as missing:
+            return JSONResponse({"error": f"missing {missing}"}, status_code=400)
+        except (ValueError, TypeError, ArithmeticError) as refused:
+            return JSONResponse({"error": str(refused)}, status_code=400)
+        return Response(_json.dumps(record.to_wire()), status_code=201, media_type="application/json")
+
     plan = FaultPlan(seed)
     for fault in faults:
         plan.add(fault)
     app = SimulatorApp(
         routes=[
             Route(CODES_PATH, verification_codes, methods=["GET"]),
+            Route(CONSUMPTION_PATH, consumption, methods=["POST"]),
             Route("/{path:path}", endpoint, methods=_METHODS),
         ]
     )

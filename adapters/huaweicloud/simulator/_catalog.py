@@ -1,4 +1,4 @@
-"""Handlers for orders, price inquiries and reference data (H.4.20-H.4.24)."""
+"""Handlers for orders, price inquiries and reference data (H.4.20-H.4.24) and the product catalogue (H.6.9)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,22 @@ from typing import Any
 
 from ._errors import PRODUCT_NOT_FOUND, ApiError, invalid
 from ._params import integer, page, string, target, utc_time
+from ._products import CONVERSIONS, MEASURE_UNITS, RESOURCE_TYPES, SERVICE_TYPES, USAGE_TYPES
 from ._reference import CITIES, COUNTIES, PRICES, PROVINCES, REGIONS
 from ._state import PartnerState, SimulatorState
 
 __all__ = [
     "list_cities",
+    "list_conversions",
     "list_counties",
     "list_customer_orders",
+    "list_measure_units",
     "list_on_demand_resource_ratings",
     "list_provinces",
+    "list_resource_types",
+    "list_service_resources",
+    "list_service_types",
+    "list_usage_types",
 ]
 
 MAX_WINDOW = timedelta(days=366)  # "range <= 1 year" (H.4.20), a leap year included
@@ -145,3 +152,90 @@ def list_counties(state: SimulatorState, caller: PartnerState, query: dict[str, 
     """``GET /v2/systems/configs/counties`` (H.4.24): ``city_code`` required."""
     city = string(query, "city_code", required=True) or ""
     return _regions(query, "counties", COUNTIES.get(city, ()))
+
+
+# --- the product catalogue (H.6.9) ------------------------------------------------------------------
+
+
+def list_service_types(state: SimulatorState, caller: PartnerState, query: dict[str, Any]) -> dict[str, Any]:
+    """``GET /v2/products/service-types`` (H.6.9): ``service_type_name`` matches any part of the name."""
+    name = string(query, "service_type_name", max_length=128)
+    found = [
+        {"service_type_code": code, "service_type_name": title, "abbreviation": abbreviation}
+        for code, (title, abbreviation) in SERVICE_TYPES.items()
+        if name is None or name in title
+    ]
+    return {"total_count": len(found), "service_types": page(query, found)}
+
+
+def list_resource_types(state: SimulatorState, caller: PartnerState, query: dict[str, Any]) -> dict[str, Any]:
+    """``GET /v2/products/resource-types`` (H.6.9)."""
+    found = [
+        {"resource_type_code": code, "resource_type_name": name, "resource_type_desc": desc, "service_type_code": svc}
+        for code, (name, desc, svc) in RESOURCE_TYPES.items()
+    ]
+    return {"total_count": len(found), "resource_types": page(query, found)}
+
+
+def list_service_resources(state: SimulatorState, caller: PartnerState, query: dict[str, Any]) -> dict[str, Any]:
+    """``GET /v2/products/service-resources`` (H.6.9): ``service_type_code`` required, ``limit`` not empty."""
+    service = string(query, "service_type_code", required=True)
+    if query.get("limit") == "":
+        raise invalid("limit", "must not be empty")
+    found = [
+        {
+            "basic_info": {
+                "resource_type_code": code,
+                "product_owner_service": svc,
+                "name": name,
+                "description": desc,
+            }
+        }
+        for code, (name, desc, svc) in RESOURCE_TYPES.items()
+        if svc == service
+    ]
+    return {"total_count": len(found), "infos": page(query, found)}
+
+
+def list_usage_types(state: SimulatorState, caller: PartnerState, query: dict[str, Any]) -> dict[str, Any]:
+    """``GET /v2/products/usage-types`` (H.6.9): ``resource_type_code=`` (empty) filters too."""
+    found = []
+    for code, name, resource in USAGE_TYPES:
+        if "resource_type_code" in query and resource != query["resource_type_code"]:
+            continue
+        resource_name, _, service = RESOURCE_TYPES[resource]
+        found.append(
+            {
+                "code": code,
+                "name": name,
+                "resource_type_code": resource,
+                "service_type_code": service,
+                "resource_type_name": resource_name,
+                "service_type_name": SERVICE_TYPES[service][0],
+            }
+        )
+    return {"total_count": len(found), "usage_types": page(query, found)}
+
+
+def list_measure_units(state: SimulatorState, caller: PartnerState, query: dict[str, Any]) -> dict[str, Any]:
+    """``GET /v2/bases/measurements`` (H.6.9): no paging, no total."""
+    return {
+        "measure_units": [
+            {"measure_id": i, "measure_name": name, "abbreviation": short, "measure_type": kind}
+            for i, name, short, kind in MEASURE_UNITS
+        ]
+    }
+
+
+def list_conversions(state: SimulatorState, caller: PartnerState, query: dict[str, Any]) -> dict[str, Any]:
+    """``GET /v2/bases/conversions`` (H.6.9): optionally one ``measure_type``; no paging, no total."""
+    if query.get("measure_type") == "":
+        raise invalid("measure_type", "must not be an empty string")
+    kind = integer(query, "measure_type", 0, 1) if query.get("measure_type") is not None else None
+    return {
+        "conversions": [
+            {"measure_id": unit, "ref_measure_id": ref, "conversion_ratio": ratio, "measure_type": measure_type}
+            for unit, ref, ratio, measure_type in CONVERSIONS
+            if kind is None or measure_type == kind
+        ]
+    }

@@ -1,5 +1,7 @@
 """Handlers for voucher quotas and vouchers (H.4.13-H.4.19, H.4.26).
 
+Issuing and reclaiming vouchers writes the partner's coupon records (read by H.6.4), failures included.
+
 Batch calls (update_coupon_quotas, reclaim_coupon_quotas, create_partner_coupons) answer HTTP 200 with
 the items that worked and an ``error_details[]`` entry for each that did not (H.3, H.5 item 5).
 """
@@ -18,6 +20,7 @@ from ._errors import (
     invalid,
 )
 from ._params import amount, integer, page, require_tier1, resale_customer, string, string_list, target, utc_time
+from ._promotions import ISSUE, MANUAL_RECLAIM, coupon_record
 from ._state import Coupon, PartnerState, Quota, SimulatorState, timestamp
 
 __all__ = [
@@ -224,14 +227,30 @@ def create_partner_coupons(state: SimulatorState, caller: PartnerState, body: di
     expire = utc_time(body, "expire_time")
     issued, errors = [], []
     now = timestamp(state.clock())
+
+    def failed(customer_id: str, refused: ApiError) -> None:
+        errors.append(refused.detail(customer_id))
+        coupon_record(
+            partner,
+            record_id=state.new_serial("CR"),
+            kind=ISSUE,
+            moment=now,
+            customer_id=customer_id,
+            quota_id=quota_id,
+            coupon=None,
+            amount=face_value,
+            ok=False,
+            remark=refused.message,
+        )
+
     for customer_id in customer_ids:
         try:
             customer = resale_customer(state, partner, customer_id)
         except ApiError as refused:
-            errors.append(refused.detail(customer_id))
+            failed(customer_id, refused)
             continue
         if quota.balance < face_value:
-            errors.append(ApiError(400, INSUFFICIENT_QUOTA, "The quota balance is insufficient.").detail(customer_id))
+            failed(customer_id, ApiError(400, INSUFFICIENT_QUOTA, "The quota balance is insufficient."))
             continue
         quota.balance -= face_value
         quota.last_update_time = now
@@ -249,6 +268,17 @@ def create_partner_coupons(state: SimulatorState, caller: PartnerState, body: di
             cloud_service_types=services,
         )
         partner.coupons.append(coupon)
+        coupon_record(
+            partner,
+            record_id=state.new_serial("CR"),
+            kind=ISSUE,
+            moment=now,
+            customer_id=customer.customer_id,
+            quota_id=quota.quota_id,
+            coupon=coupon,
+            amount=face_value,
+            remark=coupon.memo,
+        )
         issued.append({"id": customer.customer_id, "coupon_id": coupon.coupon_id})
     return {"coupon_infos": issued, "error_details": errors}
 
@@ -263,9 +293,20 @@ def reclaim_partner_coupons(state: SimulatorState, caller: PartnerState, body: d
     if coupon.status not in (1, 2):
         raise ApiError(400, COUPON_NOT_RECLAIMABLE, "Only a coupon not activated or usable can be reclaimed.")
     quota = next((q for q in partner.quotas if q.quota_id == coupon.quota_id), None)
+    now = timestamp(state.clock())
     if quota is not None:
         quota.balance += coupon.balance
-        quota.last_update_time = timestamp(state.clock())
+        quota.last_update_time = now
+    coupon_record(
+        partner,
+        record_id=state.new_serial("CR"),
+        kind=MANUAL_RECLAIM,
+        moment=now,
+        customer_id=coupon.customer_id,
+        quota_id=coupon.quota_id,
+        coupon=coupon,
+        amount=coupon.balance,
+    )
     coupon.balance = Decimal("0.00")
     coupon.status = 5  # reclaimed
 

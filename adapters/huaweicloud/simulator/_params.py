@@ -6,7 +6,7 @@ integer readers accept decimal digits too). Every refusal is ``CBC.0100`` with `
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -34,7 +34,17 @@ Params = dict[str, Any]
 
 
 class Query(dict[str, Any]):
-    """The parameters of a GET, from its query string: integers arrive as digit strings."""
+    """The parameters of a GET, from its query string: integers arrive as digit strings.
+
+    A repeated key (``operation_types=1&operation_types=2``, H.5 item 10) keeps its last value here and
+    all of them in ``lists``."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]] = ()) -> None:
+        items = list(pairs)
+        super().__init__(items)
+        self.lists: dict[str, list[str]] = {}
+        for key, value in items:
+            self.lists.setdefault(key, []).append(value)
 
 
 DEFAULT_LIMIT = 10  # H.4 shared notes

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from adapters.huaweicloud._roles import PartnerRole
 
+from ._promotions import EXPIRY_RECLAIM, ISSUE, MANUAL_RECLAIM, coupon_record, seed_own_coupons
 from ._reference import REGIONS, SERVICES
 from ._state import ALLOCATABLE, Coupon, PartnerState, Quota, SimulatorState, SubCustomer, timestamp
 
@@ -62,6 +63,7 @@ def seed_business(seed: int, partner: PartnerState, anchor: datetime) -> None:
     seed_coupons(rng, partner, resale, anchor)
     _seed_orders(rng, partner, anchor)
     _seed_resources(rng, partner, resale, anchor)
+    seed_own_coupons(partner, anchor)
 
 
 def _seed_funds(rng: random.Random, partner: PartnerState, resale: list[SubCustomer], anchor: datetime) -> None:
@@ -200,19 +202,39 @@ def seed_coupons(rng: random.Random, partner: PartnerState, resale: list[SubCust
         )
         if status != 5:  # a reclaimed voucher gave its (unused) balance back to the quota
             quota.balance -= face
-        partner.coupons.append(
-            Coupon(
-                coupon_id=f"CP{rng.getrandbits(64):016x}",
-                customer_id=customer.customer_id,
-                quota_id=quota.quota_id,
-                face_value=face,
-                balance=balance,
-                status=status,
-                create_time=timestamp(created),
-                effective_time=timestamp(created),
-                expire_time=timestamp(expires),
-                cloud_service_types=["hws.service.type.ec2"],
-            )
+        coupon = Coupon(
+            coupon_id=f"CP{rng.getrandbits(64):016x}",
+            customer_id=customer.customer_id,
+            quota_id=quota.quota_id,
+            face_value=face,
+            balance=balance,
+            status=status,
+            create_time=timestamp(created),
+            effective_time=timestamp(created),
+            expire_time=timestamp(expires),
+            cloud_service_types=["hws.service.type.ec2"],
+        )
+        partner.coupons.append(coupon)
+        _coupon_records(partner, coupon, created, expires)
+
+
+def _coupon_records(partner: PartnerState, coupon: Coupon, created: datetime, expires: datetime) -> None:
+    """The issue record of a seeded voucher (H.6.4), and its reclaim: by hand (status 5), on expiry (4)."""
+    log = [(ISSUE, created, coupon.face_value)]
+    if coupon.status == 5:
+        log.append((MANUAL_RECLAIM, created + timedelta(days=30), coupon.face_value))
+    elif coupon.status == 4:
+        log.append((EXPIRY_RECLAIM, expires, coupon.balance))
+    for index, (kind, moment, value) in enumerate(log):
+        coupon_record(
+            partner,
+            record_id=f"CR{coupon.coupon_id[2:]}{index}",
+            kind=kind,
+            moment=timestamp(moment),
+            customer_id=coupon.customer_id,
+            quota_id=coupon.quota_id,
+            coupon=coupon,
+            amount=value,
         )
 
 

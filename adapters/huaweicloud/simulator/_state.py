@@ -227,6 +227,9 @@ class PartnerState:
     resources: list[dict[str, Any]] = field(default_factory=list)  # H.4.5 wire records
     adjust_records: list[dict[str, Any]] = field(default_factory=list)  # H.4.27 wire records
     change_records: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (balance_type, H.4.25)
+    coupon_records: list[dict[str, Any]] = field(default_factory=list)  # H.6.4 wire records, oldest first
+    own_coupons: list[dict[str, Any]] = field(default_factory=list)  # H.6.5 wire records: the partner's own
+    added_fees: list[Any] = field(default_factory=list)  # fee records added now (``_bills.add_consumption``)
 
     def customer(self, customer_id: str, now: datetime) -> SubCustomer | None:
         for customer in self.customers:
@@ -253,6 +256,7 @@ class SimulatorState:
         association_delay: timedelta = timedelta(seconds=2),
     ) -> None:
         self.clock = clock
+        self.seed = seed
         self.association_delay = association_delay
         self.lock = threading.RLock()
         self._rng = random.Random(f"ids/{seed}")  # noqa: S311 (simulated ids, not crypto)

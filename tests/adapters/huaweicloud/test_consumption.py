@@ -64,16 +64,21 @@ async def test_a_months_summary_equals_its_itemised_lines_for_every_customer(
             None,
             None,
         )
-        assert line.product_code.startswith("hws.service.type.") and line.product_name != line.product_code
+        assert line.product_code.startswith("hws.service.type.")
+        assert line.product_name != line.product_code
     itemised: list[ConsumptionLine] = []
     for customer_id in sorted(consumers):
         lines = await provider.consumption(MONTH, customer_id=customer_id, itemised=True)
-        assert lines and {line.customer_id for line in lines} == {customer_id}
+        assert lines
+        assert {line.customer_id for line in lines} == {customer_id}
         itemised.extend(lines)
     assert _by_product(summary) == _by_product(itemised)
     for line in itemised:
-        assert line.day is not None and date(2025, 2, 1) <= line.day <= date(2025, 2, 28)
-        assert line.region and line.record_id and line.reseller_id is None
+        assert line.day is not None
+        assert date(2025, 2, 1) <= line.day <= date(2025, 2, 28)
+        assert line.region
+        assert line.record_id
+        assert line.reseller_id is None
     # the simulator's own records agree to the cent
     state, t1 = moving_app.simulator, partner(moving_app)
     truth = sum(r.payment_amount for c in t1.customers for r in fee_records(state, t1, c, MONTH))
@@ -115,7 +120,8 @@ async def test_a_tier2s_customers_through_reseller_id(
 ) -> None:
     provider = provider_for(moving_http, clock)
     summary = await provider.consumption(MONTH, reseller_id=T2.domain_id)
-    assert summary and {line.reseller_id for line in summary} == {T2.domain_id}
+    assert summary
+    assert {line.reseller_id for line in summary} == {T2.domain_id}
     t2_customers = {c.customer_id for c in partner(moving_app, T2).customers}
     assert {line.customer_id for line in summary} <= t2_customers
     itemised: list[ConsumptionLine] = []
@@ -185,7 +191,8 @@ async def test_a_tier2_reads_its_own_customers(moving_app: SimulatorApp, clock: 
         provider = provider_for(http, clock, T2)
         assert Capability.CONSUMPTION in provider.capabilities
         summary = await provider.consumption(MONTH)
-        assert summary and {line.reseller_id for line in summary} == {None}
+        assert summary
+        assert {line.reseller_id for line in summary} == {None}
         tier1 = provider_for(http, clock, T1)
         through_t1 = await tier1.consumption(MONTH, reseller_id=T2.domain_id)
         assert _by_product(summary) == _by_product(through_t1)

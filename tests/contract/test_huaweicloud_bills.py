@@ -31,7 +31,7 @@ from huaweicloudsdkbss.v2 import (
 )
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 
-from adapters.huaweicloud.simulator._bills import fee_records
+from adapters.huaweicloud.simulator._history import fee_records
 from tests.adapters.huaweicloud.sdk_support import T1, T2, Served, serve
 
 

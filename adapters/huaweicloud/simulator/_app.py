@@ -7,7 +7,7 @@ concurrent requests never interleave a balance check and its debit.
 
 Around it: fault injection (``adapters._simkit.faults``; ``app.faults`` is the plan) and the control
 endpoints ``/_simulator/faults``, ``GET /_simulator/verification-codes?mobile_phone=...`` and
-``POST /_simulator/consumption`` (charge a customer now, ``_bills.add_consumption``).
+``POST /_simulator/consumption`` (charge a customer now, ``_history.add_consumption``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from adapters._simkit.faults import Fault, FaultInjection, FaultPlan
 
 from .. import _json
 from .._operations import BY_ROUTE
-from . import _bills, _catalog, _coupons, _customers, _funds, _promotions
+from . import _bills, _catalog, _coupons, _customers, _funds, _history, _promotions
 from ._auth import authenticate
 from ._errors import ApiError, error_response, invalid
 from ._faults import HuaweiFaultReplies, operation_of
@@ -182,14 +182,14 @@ def create_app(
             order = _json.loads(await request.body())
             if not isinstance(order, dict):
                 raise ValueError("the body must be a JSON object")
-            record = _bills.add_consumption(
+            record = _history.add_consumption(
                 state,
                 str(order["customer_id"]),
                 Decimal(str(order["amount"])),
                 service_type=str(order["cloud_service_type"]),
                 resource_type=order.get("resource_type"),
-                charge_mode=int(order.get("charge_mode", _bills.PAY_PER_USE)),
-                region=str(order.get("region", _bills.REGIONS[0])),
+                charge_mode=int(order.get("charge_mode", _history.PAY_PER_USE)),
+                region=str(order.get("region", _history.REGIONS[0])),
             )
         except KeyError as missing:
             return JSONResponse({"error": f"missing {missing}"}, status_code=400)

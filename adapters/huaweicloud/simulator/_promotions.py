@@ -85,7 +85,8 @@ def list_partner_coupons_record(state: SimulatorState, caller: PartnerState, que
     begin, end = utc_time(query, "operation_time_begin"), utc_time(query, "operation_time_end")
     result = query.get("result") if query.get("result") in ("0", "-1") else None  # other values: no filter
     found = []
-    for record in sorted(partner.coupon_records, key=lambda r: r["operation_time"], reverse=True):
+    log = list(enumerate(partner.coupon_records))  # newest first; the later write first within a second
+    for _, record in sorted(log, key=lambda entry: (entry[1]["operation_time"], entry[0]), reverse=True):
         moment = utc_time(record, "operation_time")
         if (
             (kinds is not None and record["operation_type"] not in kinds)

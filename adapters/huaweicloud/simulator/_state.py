@@ -229,7 +229,7 @@ class PartnerState:
     change_records: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (balance_type, H.4.25)
     coupon_records: list[dict[str, Any]] = field(default_factory=list)  # H.6.4 wire records, oldest first
     own_coupons: list[dict[str, Any]] = field(default_factory=list)  # H.6.5 wire records: the partner's own
-    added_fees: list[Any] = field(default_factory=list)  # fee records added now (``_bills.add_consumption``)
+    added_fees: list[Any] = field(default_factory=list)  # fee records added now (``_history.add_consumption``)
 
     def customer(self, customer_id: str, now: datetime) -> SubCustomer | None:
         for customer in self.customers:

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from adapters.huaweicloud.simulator import SimulatorApp
-from adapters.huaweicloud.simulator._bills import fee_records
+from adapters.huaweicloud.simulator._history import fee_records
 from gateway.errors import InvalidInput
 from gateway.models import ChargeMode, ConsumptionLine, ConsumptionSource
 from gateway.provider import Capability

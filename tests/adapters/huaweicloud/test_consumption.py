@@ -174,7 +174,9 @@ async def test_consumption_added_now_moves_every_view(
     assert (obs.day, obs.region, obs.product_name) == (date(2025, 3, 1), "cn-east-3", "对象存储服务")
 
 
-async def test_bad_requests_are_refused_before_any_call(moving_http: httpx.AsyncClient, clock: Clock) -> None:
+async def test_bad_months_and_itemised_reads_without_a_customer_are_refused(
+    moving_http: httpx.AsyncClient, clock: Clock
+) -> None:
     provider = provider_for(moving_http, clock)
     with pytest.raises(InvalidInput):
         await provider.consumption("2025-13")

@@ -20,7 +20,7 @@ from gateway.errors import InvalidInput
 from gateway.models import ChargeMode, ConsumptionLine, ConsumptionSource
 from gateway.provider import Capability
 
-from .conftest import ENDPOINT, T1, T2, Clock, partner, provider_for
+from .conftest import ENDPOINT, T1, T2, Clock, Traffic, partner, provider_for
 
 pytestmark = pytest.mark.anyio
 
@@ -198,3 +198,39 @@ async def test_a_tier2_reads_its_own_customers(moving_app: SimulatorApp, clock: 
         tier1 = provider_for(http, clock, T1)
         through_t1 = await tier1.consumption(MONTH, reseller_id=T2.domain_id)
         assert _by_product(summary) == _by_product(through_t1)
+
+
+async def test_the_other_h6_client_methods_reach_their_operations(
+    moving_http: httpx.AsyncClient, moving_app: SimulatorApp, clock: Clock, traffic: Traffic
+) -> None:
+    client = provider_for(moving_http, clock).client
+    records = await client.list_partner_coupons_record({"operation_types": ["1", "4"], "limit": 100})
+    assert {r["operation_type"] for r in records["records"]} == {"1", "4"}  # the list went as repeated keys
+    assert isinstance(records["records"][0]["operation_amount"], Decimal)
+    own = await client.list_sub_customer_coupons({"offset": 0, "limit": 100})
+    assert own["count"] == len(partner(moving_app).own_coupons) - 1
+    tags = await client.list_sub_customer_new_tag({"offset": 0, "limit": 5})
+    assert len(tags["new_customer_tags"]) == 5
+    policies = await client.list_incentive_discount_policies({"time": "2025-02", "limit": 100})
+    assert policies["total_count"] == 8
+    product = {
+        "id": "1",
+        "cloud_service_type": "hws.service.type.ec2",
+        "resource_type": "hws.resource.type.vm",
+        "resource_spec": "s6.small.1.linux",
+        "region": "cn-north-4",
+        "period_type": 2,
+        "period_num": 1,
+        "subscription_num": 1,
+    }
+    rated = await client.list_rate_on_period_detail({"project_id": "p", "product_infos": [product]})
+    assert rated["official_website_rating_result"]["official_website_amount"] == Decimal("55.44")
+    services = await client.list_service_types({"limit": 100}, language="en_US")
+    assert services["total_count"] == 8
+    assert (await client.list_resource_types({"limit": 100}))["total_count"] == 9
+    vpc = await client.list_service_resources({"service_type_code": "hws.service.type.vpc"})
+    assert vpc["total_count"] == 2
+    assert (await client.list_usage_types({"resource_type_code": "hws.resource.type.obs"}))["total_count"] == 2
+    assert {u["measure_id"] for u in (await client.list_measure_units())["measure_units"]} >= {1, 10, 17}
+    assert (await client.list_conversions({"measure_type": 3}))["conversions"]
+    assert "/v2/bases/conversions" in traffic.paths

@@ -30,6 +30,8 @@ from gateway.errors import ProviderError
 from gateway.models import (
     Balance,
     ConsumptionLine,
+    CreditRecord,
+    CreditRecordKind,
     Customer,
     Funds,
     LedgerEntry,
@@ -96,12 +98,14 @@ class Capability(enum.Enum):
     QUOTE_PRICE = "QUOTE_PRICE"
     RESELLER_FUNDS = "RESELLER_FUNDS"
     CONSUMPTION = "CONSUMPTION"
+    CREDIT_HISTORY = "CREDIT_HISTORY"
     # writes (gateway.writes): one capability per intent kind
     CREATE_CUSTOMER = "CREATE_CUSTOMER"
     SEND_VERIFICATION_CODE = "SEND_VERIFICATION_CODE"
     RESEND_INVITATION = "RESEND_INVITATION"
     FREEZE_CUSTOMER = "FREEZE_CUSTOMER"
     SET_CREDIT_LINE = "SET_CREDIT_LINE"
+    CREDIT_CONTROLS = "CREDIT_CONTROLS"  # warning threshold, new-purchase ban, shutdown policy, write-off
     TRANSFER_FUNDS = "TRANSFER_FUNDS"
     ADD_NOTE = "ADD_NOTE"
     INVITE_RESELLER = "INVITE_RESELLER"
@@ -260,6 +264,14 @@ class Provider(Protocol):
         ``reseller_id`` to the customers of one tier-2 reseller. Summary lines of a month add up to the
         itemised lines of that month. A month the upstream has not billed yet (the future) has no lines.
         """
+        ...
+
+    async def credit_history(
+        self, customer_id: str, kind: CreditRecordKind, offset: int, limit: int
+    ) -> Page[CreditRecord]:
+        """One of a credit customer's histories (credit line, purchase control, shutdown policy, automatic
+        write-off, reversed deductions), newest first, over the window the upstream keeps (the adapter
+        documents it)."""
         ...
 
     # --- writes (see gateway.writes) ---------------------------------------------------------------

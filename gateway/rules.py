@@ -14,7 +14,19 @@ from gateway.auth import Principal
 from gateway.errors import Reason, RuleViolation
 from gateway.models import Customer, Money, PartnerAccount, ProgramFacts
 from gateway.provider import Capability
-from gateway.writes import INTENTS, CreateCustomer, Intent, IssueVoucher, ReclaimFunds, SetCreditLine, TransferFunds
+from gateway.writes import (
+    INTENTS,
+    CreateCustomer,
+    Intent,
+    IssueVoucher,
+    ReclaimFunds,
+    SetAutomaticWriteOff,
+    SetCreditLine,
+    SetNewPurchaseBan,
+    SetShutdownPolicy,
+    SetWarningThreshold,
+    TransferFunds,
+)
 
 __all__ = [
     "CAPABILITY_OF",
@@ -36,6 +48,10 @@ CAPABILITY_OF: dict[str, Capability] = {
     "resendInvitation": Capability.RESEND_INVITATION,
     "setCustomerFrozen": Capability.FREEZE_CUSTOMER,
     "setCreditLine": Capability.SET_CREDIT_LINE,
+    "setWarningThreshold": Capability.CREDIT_CONTROLS,
+    "setNewPurchaseBan": Capability.CREDIT_CONTROLS,
+    "setShutdownPolicy": Capability.CREDIT_CONTROLS,
+    "setAutomaticWriteOff": Capability.CREDIT_CONTROLS,
     "transferFunds": Capability.TRANSFER_FUNDS,
     "reclaimFunds": Capability.TRANSFER_FUNDS,
     "addNote": Capability.ADD_NOTE,
@@ -51,8 +67,18 @@ CAPABILITY_OF: dict[str, Capability] = {
 #: Amounts beyond 10^±28 are no money (and quantizing them overflows ``decimal``'s context).
 _MAX_EXPONENT = 28
 
-#: The customers' money moves in these intents: only for the account types the program names.
-_CUSTOMER_MONEY = (SetCreditLine, TransferFunds, ReclaimFunds, IssueVoucher)
+#: The customers' money moves (or its credit is controlled) in these intents: only for the account types the
+#: program names.
+_CUSTOMER_MONEY = (
+    SetCreditLine,
+    TransferFunds,
+    ReclaimFunds,
+    IssueVoucher,
+    SetWarningThreshold,
+    SetNewPurchaseBan,
+    SetShutdownPolicy,
+    SetAutomaticWriteOff,
+)
 
 
 #: What a sales key may do (on its own customers): everything else is for admin and finance keys.

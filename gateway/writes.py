@@ -24,7 +24,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from gateway.models import AccountType, CustomerKind, ItemFailure, Money
+from gateway.models import AccountType, CustomerKind, ItemFailure, Money, ShutdownPolicy
 
 __all__ = [
     "INTENTS",
@@ -42,8 +42,12 @@ __all__ = [
     "ReclaimVoucherQuota",
     "ResendInvitation",
     "SendVerificationCode",
+    "SetAutomaticWriteOff",
     "SetCreditLine",
     "SetCustomerFrozen",
+    "SetNewPurchaseBan",
+    "SetShutdownPolicy",
+    "SetWarningThreshold",
     "TransferFunds",
     "canonical",
     "canonical_json",
@@ -150,6 +154,61 @@ class SetCreditLine(Intent):
     moves_money: ClassVar[bool] = True
     customer_id: str
     amount: Money
+
+    @property
+    def target(self) -> str:
+        return f"customer:{self.customer_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class SetWarningThreshold(Intent):
+    """Aliyun SetWarningThreshold (A.7.26): warn when the available credit falls below ``percent`` (1-100) of
+    the line. Settled from GetCreditInfo ``AlarmThreshold``."""
+
+    kind: ClassVar[str] = "setWarningThreshold"
+    customer_id: str
+    percent: int
+
+    @property
+    def target(self) -> str:
+        return f"customer:{self.customer_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class SetNewPurchaseBan(Intent):
+    """Aliyun EditNewBuyStatus (A.7.7): ``ban`` or ``cancelBan`` new purchases. Settled from GetCreditInfo
+    ``newBuyStatus``."""
+
+    kind: ClassVar[str] = "setNewPurchaseBan"
+    customer_id: str
+    banned: bool
+
+    @property
+    def target(self) -> str:
+        return f"customer:{self.customer_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class SetShutdownPolicy(Intent):
+    """Aliyun EditZeroCreditShutdown (A.7.8). Settled from GetCreditInfo ``ZeroCreditShutdownPolicy``."""
+
+    kind: ClassVar[str] = "setShutdownPolicy"
+    customer_id: str
+    policy: ShutdownPolicy
+
+    @property
+    def target(self) -> str:
+        return f"customer:{self.customer_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class SetAutomaticWriteOff(Intent):
+    """Aliyun AutomaticWriteOff (A.7.1): write the outstanding balance off against the credit automatically.
+    Settled from QueryAutomaticWriteOffChangeRecords (A.7.22)."""
+
+    kind: ClassVar[str] = "setAutomaticWriteOff"
+    customer_id: str
+    enabled: bool
 
     @property
     def target(self) -> str:
@@ -310,6 +369,10 @@ INTENTS: dict[str, type[Intent]] = {
         ResendInvitation,
         SetCustomerFrozen,
         SetCreditLine,
+        SetWarningThreshold,
+        SetNewPurchaseBan,
+        SetShutdownPolicy,
+        SetAutomaticWriteOff,
         TransferFunds,
         ReclaimFunds,
         AddNote,
@@ -329,7 +392,7 @@ def _plain(value: object) -> object:
         return {"amount": str(value.amount), "currency": value.currency}
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, AccountType | CustomerKind):
+    if isinstance(value, AccountType | CustomerKind | ShutdownPolicy):
         return value.value
     return value
 
@@ -357,7 +420,7 @@ def _typed(hint: object, raw: Any) -> Any:
             return Money(Decimal(raw["amount"]), raw["currency"])
         if option is datetime:
             return datetime.fromisoformat(raw)
-        if option in (AccountType, CustomerKind):
+        if option in (AccountType, CustomerKind, ShutdownPolicy):
             return option(raw)
     return raw
 

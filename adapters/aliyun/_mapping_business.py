@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from adapters.aliyun._mapping import account_type, parse_timestamp
 from gateway.models import (
+    CreditControls,
     Customer,
     CustomerStatus,
     Funds,
@@ -22,6 +23,7 @@ from gateway.models import (
     Region,
     RegionLevel,
     Reseller,
+    ShutdownPolicy,
     Voucher,
     VoucherStatus,
 )
@@ -130,7 +132,47 @@ def funds_from_credit_info(uid: str, data: Mapping[str, object], currency: str) 
         available=money(data.get("AvailableCredit"), currency) or _zero(currency),
         debt=money(data.get("OutstandingBalance"), currency),
         credit_line=money(data.get("CreditLine"), currency),
+        controls=credit_controls(data),
         extra=extra,
+    )
+
+
+#: ``ZeroCreditShutdownPolicy`` codes (A.4.1, A.4.8) and the names the policy also goes by (A.7.8's stray
+#: ``NO_STOP`` comment; InviteSubAccount's ``delayStop``/``noStop``/``immediatelyStop``).
+SHUTDOWN_POLICIES: Mapping[str, ShutdownPolicy] = {
+    "1": ShutdownPolicy.DELAY_STOP,
+    "2": ShutdownPolicy.NO_STOP,
+    "3": ShutdownPolicy.IMMEDIATE_STOP,
+    "delaystop": ShutdownPolicy.DELAY_STOP,
+    "nostop": ShutdownPolicy.NO_STOP,
+    "immediatelystop": ShutdownPolicy.IMMEDIATE_STOP,
+    "delay_stop": ShutdownPolicy.DELAY_STOP,
+    "no_stop": ShutdownPolicy.NO_STOP,
+    "immediately_stop": ShutdownPolicy.IMMEDIATE_STOP,
+}
+
+
+def shutdown_policy(value: object) -> ShutdownPolicy | None:
+    """A ``ZeroCreditShutdownPolicy`` as the upstream gives it (a code or a name), or None if unknown."""
+    return SHUTDOWN_POLICIES.get(str(value).strip().lower()) if value not in (None, "") else None
+
+
+def credit_controls(data: Mapping[str, object]) -> CreditControls:
+    """GetCreditInfo ``Data`` (A.4.8): the warning threshold (a percentage), the new-purchase status (``ban`` or
+    ``normal``; lower-case ``newBuyStatus`` on the wire, A.6.3), the shutdown policy and the pay-as-you-go
+    freeze. A value missing or not understood is None, never guessed."""
+    threshold = data.get("AlarmThreshold")
+    try:
+        percent: int | None = int(Decimal(str(threshold))) if threshold not in (None, "") else None
+    except (InvalidOperation, ValueError):
+        percent = None
+    new_buy = str(data.get("newBuyStatus") or "").strip().lower()
+    freeze = str(data.get("PAYGFreezeStatus") or "").strip().lower()
+    return CreditControls(
+        warning_threshold=percent,
+        new_purchases_banned={"ban": True, "normal": False}.get(new_buy),
+        shutdown_policy=shutdown_policy(data.get("ZeroCreditShutdownPolicy")),
+        pay_as_you_go_frozen={"freeze": True, "normal": False}.get(freeze),
     )
 
 

@@ -32,6 +32,8 @@ from gateway.errors import ConfigError, InvalidInput, ProviderError, Unsupported
 from gateway.models import (
     Balance,
     ConsumptionLine,
+    CreditRecord,
+    CreditRecordKind,
     Customer,
     Funds,
     LedgerEntry,
@@ -333,6 +335,11 @@ class AliyunProvider:
         itemised: bool = False,
     ) -> tuple[ConsumptionLine, ...]:
         raise UnsupportedByProvider(_errors.PROVIDER, "consumption")
+
+    async def credit_history(
+        self, customer_id: str, kind: CreditRecordKind, offset: int, limit: int
+    ) -> Page[CreditRecord]:
+        raise UnsupportedByProvider(_errors.PROVIDER, "credit histories")
 
     async def quote_price(self, request: PriceRequest) -> PriceQuote:
         raise UnsupportedByProvider(_errors.PROVIDER, "price inquiry (no Agency API, CONTRACTS.md X.3)")

@@ -13,6 +13,8 @@ from gateway.errors import ConfigError, InvalidInput, ProviderError, Unsupported
 from gateway.models import (
     Balance,
     ConsumptionLine,
+    CreditRecord,
+    CreditRecordKind,
     Customer,
     Funds,
     LedgerEntry,
@@ -410,6 +412,11 @@ class HuaweiCloudProvider:
     ) -> tuple[ConsumptionLine, ...]:
         """Bill lines (H.6.1 summed per customer, product and charge mode; H.6.2 itemised): see ``_consumption``."""
         return await self._bills.read(month, customer_id=customer_id, reseller_id=reseller_id, itemised=itemised)
+
+    async def credit_history(
+        self, customer_id: str, kind: CreditRecordKind, offset: int, limit: int
+    ) -> Page[CreditRecord]:
+        raise UnsupportedByProvider(PROVIDER, "credit histories")
 
     async def quote_price(self, request: PriceRequest) -> PriceQuote:
         """list_on_demand_resource_ratings (H.4.21): a price inquiry, retried like a read."""

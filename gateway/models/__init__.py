@@ -35,10 +35,14 @@ from gateway.models._customers import (
 from gateway.models._money import (
     Balance,
     BalanceKind,
+    CreditControls,
+    CreditRecord,
+    CreditRecordKind,
     Funds,
     ItemFailure,
     LedgerEntry,
     LedgerKind,
+    ShutdownPolicy,
 )
 from gateway.models._program import PartnerAccount, ProgramFacts
 
@@ -49,6 +53,9 @@ __all__ = [
     "ChargeMode",
     "ConsumptionLine",
     "ConsumptionSource",
+    "CreditControls",
+    "CreditRecord",
+    "CreditRecordKind",
     "Customer",
     "CustomerKind",
     "CustomerStatus",
@@ -74,6 +81,7 @@ __all__ = [
     "Reseller",
     "Resource",
     "Secret",
+    "ShutdownPolicy",
     "Voucher",
     "VoucherQuota",
     "VoucherQuotaStatus",

@@ -38,6 +38,60 @@ class Balance:
         object.__setattr__(self, "extra", _frozen_mapping(self.extra))
 
 
+class ShutdownPolicy(enum.Enum):
+    """What happens to a credit customer's resources when its available credit runs out (Aliyun
+    ``ZeroCreditShutdownPolicy``, A.4.1)."""
+
+    DELAY_STOP = "DELAY_STOP"
+    """``1`` delayStop: a grace credit, then the cloud takes over; instances kept 15 days, then released."""
+    NO_STOP = "NO_STOP"
+    """``2`` noStop: the partner stops resources itself."""
+    IMMEDIATE_STOP = "IMMEDIATE_STOP"
+    """``3`` immediatelyStop: resources stop once the available credit is below zero."""
+
+
+@dataclass(frozen=True, slots=True)
+class CreditControls:
+    """How a credit customer is held in check (Aliyun GetCreditInfo, A.4.8; set by A.7.7, A.7.8, A.7.26).
+    A field the upstream did not report is None."""
+
+    warning_threshold: int | None = None
+    """Percent of the credit line (1-100): below it, the partner is warned."""
+    new_purchases_banned: bool | None = None
+    shutdown_policy: ShutdownPolicy | None = None
+    pay_as_you_go_frozen: bool | None = None
+
+
+class CreditRecordKind(enum.Enum):
+    """Which history of a credit customer a record belongs to."""
+
+    CREDIT_LINE = "CREDIT_LINE"  # CustomerQuotaRecordList (A.7.5)
+    PURCHASE_CONTROL = "PURCHASE_CONTROL"  # GetPurchaseControlRecord (A.7.16)
+    SHUTDOWN_POLICY = "SHUTDOWN_POLICY"  # GetShutdownPolicyRecord (A.7.17)
+    AUTOMATIC_WRITE_OFF = "AUTOMATIC_WRITE_OFF"  # QueryAutomaticWriteOffChangeRecords (A.7.22)
+    REVERSED_DEDUCTION = "REVERSED_DEDUCTION"  # QueryReversedDeductionHistory (A.7.23)
+
+
+@dataclass(frozen=True, slots=True)
+class CreditRecord:
+    """One entry of a credit customer's histories, newest first in a listing."""
+
+    kind: CreditRecordKind
+    occurred_at: datetime | None
+    description: str | None = None
+    before: str | None = None
+    """The value before the change (a credit line, a status, a policy), as the upstream gives it."""
+    after: str | None = None
+    amount: Money | None = None
+    """The money the record moved (a credit-line change, a reversed deduction)."""
+    operator: str | None = None
+    native_id: str | None = None
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "extra", _frozen_mapping(self.extra))
+
+
 @dataclass(frozen=True, slots=True)
 class Funds:
     """The money side of one customer or tier-2 reseller, as its provider models it.
@@ -51,6 +105,8 @@ class Funds:
     available: Money
     debt: Money | None = None
     credit_line: Money | None = None
+    controls: CreditControls | None = None
+    """Credit controls of a credit customer (Aliyun); None where the upstream has none."""
     extra: Mapping[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -14,6 +14,7 @@ from gateway.schema.context import Context
 from gateway.schema.customers import CustomerQuery
 from gateway.schema.errors import GatewayErrors, GatewaySchema
 from gateway.schema.limits import RequestLimits
+from gateway.schema.mutations_credit import CreditMutation
 from gateway.schema.mutations_customers import CustomerMutation
 from gateway.schema.mutations_projects import AuditQuery, ProjectMutation
 from gateway.schema.mutations_resellers import ResellerMutation, VoucherMutation
@@ -44,7 +45,7 @@ class Query(
 
 
 @strawberry.type
-class Mutation(CustomerMutation, ResellerMutation, VoucherMutation, ProjectMutation):
+class Mutation(CustomerMutation, CreditMutation, ResellerMutation, VoucherMutation, ProjectMutation):
     pass
 
 

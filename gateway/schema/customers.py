@@ -14,7 +14,7 @@ from gateway.ids import encode_global_id
 from gateway.pagination import Position
 from gateway.schema.context import Context
 from gateway.schema.json import jsonable
-from gateway.schema.money import Funds, Money, money
+from gateway.schema.money import CreditRecord, CreditRecordKindEnum, Funds, Money, money
 from gateway.schema.partners import Partner, partner_ids
 from gateway.schema.relay import Connection, Node, connection
 
@@ -153,6 +153,22 @@ class Customer(Node):
     async def notes(self, info: Info, first: int | None = 20, after: str | None = None) -> Connection[Note] | None:
         notes = info.context.session.notes(self.account.id, self.native_id)
         return await connection(info, notes, first, after, lambda _, note: _note(note))
+
+    @strawberry.field(
+        description=(
+            "One of the customer's credit histories (Aliyun): credit-line changes, purchase bans, shutdown "
+            "policies, automatic write-off settings or reversed deductions, newest first."
+        )
+    )
+    async def credit_history(
+        self,
+        info: Info,
+        kind: CreditRecordKindEnum,  # type: ignore[valid-type]
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> Connection[CreditRecord] | None:
+        records = info.context.session.credit_history(self.account.id, self.native_id, kind)
+        return await connection(info, records, first, after, lambda _, record: CreditRecord.from_domain(record))
 
 
 def _note(note: models.Note) -> Note:

@@ -11,10 +11,23 @@ import strawberry
 from gateway import models
 from gateway.currency import at_scale
 
-__all__ = ["Balance", "Funds", "LedgerEntry", "Money", "money"]
+__all__ = ["Balance", "CreditControls", "CreditRecord", "Funds", "LedgerEntry", "Money", "money"]
 
 BalanceKindEnum = strawberry.enum(models.BalanceKind, name="BalanceKind")
 LedgerKindEnum = strawberry.enum(models.LedgerKind, name="LedgerKind")
+ShutdownPolicyEnum = strawberry.enum(
+    models.ShutdownPolicy,
+    name="ShutdownPolicy",
+    description="What happens to a credit customer's resources when its available credit runs out (Aliyun).",
+)
+CreditRecordKindEnum = strawberry.enum(
+    models.CreditRecordKind,
+    name="CreditRecordKind",
+    description=(
+        "A credit customer's histories (Aliyun): credit-line changes, purchase bans, shutdown policies, "
+        "automatic write-off settings, reversed deductions."
+    ),
+)
 
 
 @strawberry.type(
@@ -70,6 +83,9 @@ class Funds:
     available: Money
     debt: Money | None
     credit_line: Money | None
+    controls: CreditControls | None = strawberry.field(
+        description="How a credit customer is held in check (Aliyun); null where the cloud has no credit controls."
+    )
 
     @classmethod
     def from_domain(cls, funds: models.Funds) -> Funds:
@@ -77,6 +93,59 @@ class Funds:
             available=Money.of(funds.available),
             debt=money(funds.debt),
             credit_line=money(funds.credit_line),
+            controls=CreditControls.from_domain(funds.controls) if funds.controls is not None else None,
+        )
+
+
+@strawberry.type(
+    description="A credit customer's controls (Aliyun GetCreditInfo); a field the cloud did not report is null."
+)
+class CreditControls:
+    warning_threshold: int | None = strawberry.field(
+        description=(
+            "Percent of the credit line (1-100): when the available credit falls below it, the partner is warned."
+        )
+    )
+    new_purchases_banned: bool | None = strawberry.field(description="Whether the customer may not buy anything new.")
+    shutdown_policy: ShutdownPolicyEnum | None = strawberry.field(  # type: ignore[valid-type]
+        description="What happens to the customer's resources when its available credit runs out."
+    )
+    pay_as_you_go_frozen: bool | None = strawberry.field(
+        description="Whether pay-as-you-go use is frozen (`setCustomerFrozen`)."
+    )
+
+    @classmethod
+    def from_domain(cls, controls: models.CreditControls) -> CreditControls:
+        return cls(
+            warning_threshold=controls.warning_threshold,
+            new_purchases_banned=controls.new_purchases_banned,
+            shutdown_policy=controls.shutdown_policy,
+            pay_as_you_go_frozen=controls.pay_as_you_go_frozen,
+        )
+
+
+@strawberry.type(description="One entry of a credit customer's histories (Aliyun), newest first.")
+class CreditRecord:
+    kind: CreditRecordKindEnum  # type: ignore[valid-type]
+    occurred_at: datetime | None = strawberry.field(description="When the change was made, as the cloud records it.")
+    description: str | None = strawberry.field(description="The cloud's own description of the change.")
+    before: str | None = strawberry.field(description="The value before the change, as the cloud gives it.")
+    after: str | None = strawberry.field(description="The value after the change, as the cloud gives it.")
+    amount: Money | None = strawberry.field(description="The money the change moved, if any.")
+    operator: str | None = strawberry.field(description="Who made the change (an upstream account id or channel).")
+    native_id: str | None = strawberry.field(description="The cloud's id of the record, where it has one.")
+
+    @classmethod
+    def from_domain(cls, record: models.CreditRecord) -> CreditRecord:
+        return cls(
+            kind=record.kind,
+            occurred_at=record.occurred_at,
+            description=record.description,
+            before=record.before,
+            after=record.after,
+            amount=money(record.amount),
+            operator=record.operator,
+            native_id=record.native_id,
         )
 
 

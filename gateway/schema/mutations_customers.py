@@ -38,7 +38,7 @@ from gateway.writes import (
     TransferFunds,
 )
 
-__all__ = ["CustomerMutation"]
+__all__ = ["CustomerMutation", "CustomerResult", "customer_write"]
 
 Info = strawberry.Info[Context, None]
 
@@ -137,7 +137,7 @@ class NoteInput:
     touched_at: datetime | None = None
 
 
-async def _customer_write(
+async def customer_write(
     info: Info,
     customer_id: strawberry.ID,
     build: Callable[[str], Intent],
@@ -223,25 +223,25 @@ class CustomerMutation:
     async def set_customer_frozen(
         self, info: Info, customer_id: strawberry.ID, frozen: bool, idempotency_key: str
     ) -> CustomerResult:
-        return await _customer_write(info, customer_id, lambda c: SetCustomerFrozen(c, frozen), idempotency_key)
+        return await customer_write(info, customer_id, lambda c: SetCustomerFrozen(c, frozen), idempotency_key)
 
     @strawberry.mutation(description="Set a consignment customer's credit line (Aliyun).")
     async def set_credit_line(
         self, info: Info, customer_id: strawberry.ID, amount: MoneyInput, idempotency_key: str
     ) -> CustomerResult:
-        return await _customer_write(info, customer_id, lambda c: SetCreditLine(c, amount.to_domain()), idempotency_key)
+        return await customer_write(info, customer_id, lambda c: SetCreditLine(c, amount.to_domain()), idempotency_key)
 
     @strawberry.mutation(description="Allocate funds from the partner's balance to a resale customer (Huawei).")
     async def transfer_funds(
         self, info: Info, customer_id: strawberry.ID, amount: MoneyInput, idempotency_key: str
     ) -> CustomerResult:
-        return await _customer_write(info, customer_id, lambda c: TransferFunds(c, amount.to_domain()), idempotency_key)
+        return await customer_write(info, customer_id, lambda c: TransferFunds(c, amount.to_domain()), idempotency_key)
 
     @strawberry.mutation(description="Reclaim funds from a resale customer to the partner's balance (Huawei).")
     async def reclaim_funds(
         self, info: Info, customer_id: strawberry.ID, amount: MoneyInput, idempotency_key: str
     ) -> CustomerResult:
-        return await _customer_write(info, customer_id, lambda c: ReclaimFunds(c, amount.to_domain()), idempotency_key)
+        return await customer_write(info, customer_id, lambda c: ReclaimFunds(c, amount.to_domain()), idempotency_key)
 
     @strawberry.mutation(description="Add a follow-up note to a customer (Aliyun).")
     async def add_note(
@@ -251,7 +251,7 @@ class CustomerMutation:
             check_text(input)
             return AddNote(native_id, input.content, input.contact_name, input.contact_information, input.touched_at)
 
-        return await _customer_write(info, customer_id, build, idempotency_key, {"input": input})
+        return await customer_write(info, customer_id, build, idempotency_key, {"input": input})
 
     @strawberry.mutation(description="Assign a customer to a salesperson (客户分配; kept by the gateway; admins only).")
     async def assign_customer(self, info: Info, customer_id: strawberry.ID, owner: str) -> AssignmentResult:

@@ -17,6 +17,8 @@ from gateway.errors import NotFound, ProviderError
 from gateway.filters import CustomerFilter, OrderFilter, ResellerFilter, VoucherFilter
 from gateway.models import (
     Balance,
+    CreditRecord,
+    CreditRecordKind,
     Customer,
     Funds,
     LedgerEntry,
@@ -118,6 +120,17 @@ class Reads(SessionBase):
             return await provider.list_notes(customer_id, offset, limit)
 
         return MergedList(list_key("notes", account_id, customer_id), [account_id], fetch)
+
+    def credit_history(self, account_id: str, customer_id: str, kind: CreditRecordKind) -> MergedList[CreditRecord]:
+        """One of a credit customer's histories (Aliyun), only for a customer the principal may see."""
+        provider = self._capable(account_id, Capability.CREDIT_HISTORY, "credit histories")
+
+        async def fetch(_: str, offset: int, limit: int) -> Page[CreditRecord]:
+            if not await self._in_scope(account_id, customer_id):
+                return Page((), 0)
+            return await provider.credit_history(customer_id, kind, offset, limit)
+
+        return MergedList(list_key("credit", account_id, customer_id, kind.value), [account_id], fetch)
 
     async def invitation_customer(self, account_id: str, invitation_id: str) -> Customer | None:
         """The customer row of an open invitation, if the principal may see it."""

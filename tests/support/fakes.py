@@ -19,6 +19,8 @@ from gateway.models import (
     Balance,
     BalanceKind,
     ConsumptionLine,
+    CreditRecord,
+    CreditRecordKind,
     Customer,
     CustomerStatus,
     Funds,
@@ -226,6 +228,11 @@ class FakeProvider:
         itemised: bool = False,
     ) -> tuple[ConsumptionLine, ...]:
         raise UnsupportedByProvider(self.account.provider, "consumption")
+
+    async def credit_history(
+        self, customer_id: str, kind: CreditRecordKind, offset: int, limit: int
+    ) -> Page[CreditRecord]:
+        raise UnsupportedByProvider(self.account.provider, "credit histories")
 
     async def quote_price(self, request: PriceRequest) -> PriceQuote:
         self._call("quote_price")

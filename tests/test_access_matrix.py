@@ -77,7 +77,7 @@ def reads(field: str) -> Callable[[Row], Row]:
 #: ``nested_fields``), and the rows that select every one of them (``selection``) and check them per column.
 NESTED: dict[str, tuple[set[str], tuple[str, ...]]] = {
     "Customer": (
-        {"email", "phone", "partner", "funds", "balance", "creditLine", "vouchers", "orders", "notes"},
+        {"email", "phone", "partner", "funds", "balance", "creditLine", "vouchers", "orders", "notes", "creditHistory"},
         ("node",),
     ),
     "Order": ({"partner", "customer", "listPrice", "amountDue", "discount", "voucherAmount"}, ("node", "orders")),

@@ -163,7 +163,7 @@ class Customer(Node):
     async def credit_history(
         self,
         info: Info,
-        kind: CreditRecordKindEnum,  # type: ignore[valid-type]
+        kind: CreditRecordKindEnum = models.CreditRecordKind.CREDIT_LINE,  # type: ignore[valid-type]
         first: int | None = 20,
         after: str | None = None,
     ) -> Connection[CreditRecord] | None:

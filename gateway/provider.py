@@ -47,7 +47,9 @@ from gateway.models import (
     Reseller,
     Secret,
     Voucher,
+    VoucherApplication,
     VoucherQuota,
+    VoucherTemplate,
 )
 
 if TYPE_CHECKING:
@@ -99,6 +101,8 @@ class Capability(enum.Enum):
     RESELLER_FUNDS = "RESELLER_FUNDS"
     CONSUMPTION = "CONSUMPTION"
     CREDIT_HISTORY = "CREDIT_HISTORY"
+    LIST_VOUCHER_TEMPLATES = "LIST_VOUCHER_TEMPLATES"
+    LIST_VOUCHER_APPLICATIONS = "LIST_VOUCHER_APPLICATIONS"
     # writes (gateway.writes): one capability per intent kind
     CREATE_CUSTOMER = "CREATE_CUSTOMER"
     SEND_VERIFICATION_CODE = "SEND_VERIFICATION_CODE"
@@ -113,6 +117,8 @@ class Capability(enum.Enum):
     GRANT_VOUCHER_QUOTA = "GRANT_VOUCHER_QUOTA"
     ISSUE_VOUCHER = "ISSUE_VOUCHER"
     RECLAIM_VOUCHER = "RECLAIM_VOUCHER"
+    MANAGE_VOUCHER_TEMPLATES = "MANAGE_VOUCHER_TEMPLATES"  # create and delete
+    DECIDE_VOUCHER_APPLICATIONS = "DECIDE_VOUCHER_APPLICATIONS"
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +278,22 @@ class Provider(Protocol):
         """One of a credit customer's histories (credit line, purchase control, shutdown policy, automatic
         write-off, reversed deductions), newest first, over the window the upstream keeps (the adapter
         documents it)."""
+        ...
+
+    async def list_voucher_templates(self, offset: int, limit: int) -> Page[VoucherTemplate]:
+        """The partner's voucher templates, with their approval status."""
+        ...
+
+    async def voucher_template_products(self) -> tuple[str, ...]:
+        """The product codes a voucher template may be restricted to."""
+        ...
+
+    async def list_voucher_applications(self, offset: int, limit: int) -> Page[VoucherApplication]:
+        """Tier-2 resellers' voucher applications awaiting (or past) this tier-1's decision."""
+        ...
+
+    async def get_voucher_application(self, native_id: str) -> VoucherApplication | None:
+        """One application in detail (with its grants); None if the upstream does not know it."""
         ...
 
     # --- writes (see gateway.writes) ---------------------------------------------------------------

@@ -62,6 +62,9 @@ CAPABILITY_OF: dict[str, Capability] = {
     "reclaimVoucherQuota": Capability.GRANT_VOUCHER_QUOTA,
     "issueVoucher": Capability.ISSUE_VOUCHER,
     "reclaimVoucher": Capability.RECLAIM_VOUCHER,
+    "createVoucherTemplate": Capability.MANAGE_VOUCHER_TEMPLATES,
+    "deleteVoucherTemplate": Capability.MANAGE_VOUCHER_TEMPLATES,
+    "decideVoucherApplication": Capability.DECIDE_VOUCHER_APPLICATIONS,
 }
 
 #: Amounts beyond 10^±28 are no money (and quantizing them overflows ``decimal``'s context).

@@ -31,6 +31,9 @@ __all__ = [
     "AddNote",
     "AllocateResellerFunds",
     "CreateCustomer",
+    "CreateVoucherTemplate",
+    "DecideVoucherApplication",
+    "DeleteVoucherTemplate",
     "GrantVoucherQuota",
     "Intent",
     "InviteReseller",
@@ -361,6 +364,56 @@ class ReclaimVoucher(Intent):
         return f"voucher:{self.voucher_id}"
 
 
+@dataclass(frozen=True, slots=True)
+class CreateVoucherTemplate(Intent):
+    """Aliyun CreateCouponTemplate (A.7.4): a template the cloud approves before vouchers are issued from it.
+    Settled from CouponApprovalStatusList: a template of this name made since the write, not already known."""
+
+    kind: ClassVar[str] = "createVoucherTemplate"
+    name: str
+    face_value: Money
+    valid_days: int
+    """How many days a voucher issued from the template stays valid."""
+    reason: str
+    applicable_products: str = "all"
+    cost_bearer: str = "partner"
+    limit_per_customer: int = 1
+    description: str | None = None
+    product_types: tuple[str, ...] = ()
+
+    @property
+    def target(self) -> str:
+        return f"template:{self.name.strip().lower()}"
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteVoucherTemplate(Intent):
+    """Aliyun DeleteCouponTemplate (A.7.6). Settled from GetCouponTemplateDetail: the template is gone."""
+
+    kind: ClassVar[str] = "deleteVoucherTemplate"
+    template_id: str
+
+    @property
+    def target(self) -> str:
+        return f"template:{self.template_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class DecideVoucherApplication(Intent):
+    """Aliyun ProcessApproval (A.7.21): a tier-1 approves or rejects a tier-2's voucher application.
+    Settled from GetTier2CouponApprovalDetail: the application's status."""
+
+    kind: ClassVar[str] = "decideVoucherApplication"
+    moves_money: ClassVar[bool] = True
+    application_id: str
+    approve: bool
+    comment: str
+
+    @property
+    def target(self) -> str:
+        return f"application:{self.application_id}"
+
+
 INTENTS: dict[str, type[Intent]] = {
     cls.kind: cls
     for cls in (
@@ -383,6 +436,9 @@ INTENTS: dict[str, type[Intent]] = {
         ReclaimVoucherQuota,
         IssueVoucher,
         ReclaimVoucher,
+        CreateVoucherTemplate,
+        DeleteVoucherTemplate,
+        DecideVoucherApplication,
     )
 }
 
@@ -416,6 +472,8 @@ def intent_from_json(data: Mapping[str, Any]) -> Intent:
 def _typed(hint: object, raw: Any) -> Any:
     options = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, types.UnionType) else (hint,)
     for option in options:
+        if typing.get_origin(option) is tuple:
+            return tuple(raw)
         if option is Money:
             return Money(Decimal(raw["amount"]), raw["currency"])
         if option is datetime:

@@ -47,7 +47,9 @@ from gateway.models import (
     RegionLevel,
     Reseller,
     Voucher,
+    VoucherApplication,
     VoucherQuota,
+    VoucherTemplate,
 )
 from gateway.provider import Capability, Credentials
 from gateway.retry import DEFAULT_POLICY, RetryPolicy
@@ -340,6 +342,18 @@ class AliyunProvider:
         self, customer_id: str, kind: CreditRecordKind, offset: int, limit: int
     ) -> Page[CreditRecord]:
         raise UnsupportedByProvider(_errors.PROVIDER, "credit histories")
+
+    async def list_voucher_templates(self, offset: int, limit: int) -> Page[VoucherTemplate]:
+        raise UnsupportedByProvider(_errors.PROVIDER, "voucher templates")
+
+    async def voucher_template_products(self) -> tuple[str, ...]:
+        raise UnsupportedByProvider(_errors.PROVIDER, "voucher templates")
+
+    async def list_voucher_applications(self, offset: int, limit: int) -> Page[VoucherApplication]:
+        raise UnsupportedByProvider(_errors.PROVIDER, "tier-2 voucher applications")
+
+    async def get_voucher_application(self, native_id: str) -> VoucherApplication | None:
+        raise UnsupportedByProvider(_errors.PROVIDER, "tier-2 voucher applications")
 
     async def quote_price(self, request: PriceRequest) -> PriceQuote:
         raise UnsupportedByProvider(_errors.PROVIDER, "price inquiry (no Agency API, CONTRACTS.md X.3)")

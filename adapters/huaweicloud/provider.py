@@ -28,7 +28,9 @@ from gateway.models import (
     RegionLevel,
     Reseller,
     Voucher,
+    VoucherApplication,
     VoucherQuota,
+    VoucherTemplate,
 )
 from gateway.provider import Capability, Credentials, Provider
 from gateway.retry import DEFAULT_POLICY, RetryPolicy
@@ -417,6 +419,18 @@ class HuaweiCloudProvider:
         self, customer_id: str, kind: CreditRecordKind, offset: int, limit: int
     ) -> Page[CreditRecord]:
         raise UnsupportedByProvider(PROVIDER, "credit histories")
+
+    async def list_voucher_templates(self, offset: int, limit: int) -> Page[VoucherTemplate]:
+        raise UnsupportedByProvider(PROVIDER, "voucher templates")
+
+    async def voucher_template_products(self) -> tuple[str, ...]:
+        raise UnsupportedByProvider(PROVIDER, "voucher templates")
+
+    async def list_voucher_applications(self, offset: int, limit: int) -> Page[VoucherApplication]:
+        raise UnsupportedByProvider(PROVIDER, "tier-2 voucher applications")
+
+    async def get_voucher_application(self, native_id: str) -> VoucherApplication | None:
+        raise UnsupportedByProvider(PROVIDER, "tier-2 voucher applications")
 
     async def quote_price(self, request: PriceRequest) -> PriceQuote:
         """list_on_demand_resource_ratings (H.4.21): a price inquiry, retried like a read."""

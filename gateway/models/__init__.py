@@ -6,6 +6,7 @@ that has no neutral field goes into ``extra``.
 """
 
 from gateway.models._catalog import (
+    ApprovalStatus,
     Order,
     OrderStatus,
     OrderType,
@@ -16,9 +17,12 @@ from gateway.models._catalog import (
     RegionLevel,
     Resource,
     Voucher,
+    VoucherApplication,
+    VoucherGrant,
     VoucherQuota,
     VoucherQuotaStatus,
     VoucherStatus,
+    VoucherTemplate,
 )
 from gateway.models._consumption import ChargeMode, ConsumptionLine, ConsumptionSource, month_of
 from gateway.models._core import Money, Page, Secret
@@ -48,6 +52,7 @@ from gateway.models._program import PartnerAccount, ProgramFacts
 
 __all__ = [
     "AccountType",
+    "ApprovalStatus",
     "Balance",
     "BalanceKind",
     "ChargeMode",
@@ -83,8 +88,11 @@ __all__ = [
     "Secret",
     "ShutdownPolicy",
     "Voucher",
+    "VoucherApplication",
+    "VoucherGrant",
     "VoucherQuota",
     "VoucherQuotaStatus",
     "VoucherStatus",
+    "VoucherTemplate",
     "month_of",
 ]

@@ -193,3 +193,69 @@ class PriceQuote:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "extra", _frozen_mapping(self.extra))
+
+
+class ApprovalStatus(enum.Enum):
+    """Where a request that needs someone's approval stands (a voucher template, a tier-2's application)."""
+
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    UNKNOWN = "UNKNOWN"
+    """A status the upstream reported that the adapter does not know."""
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherTemplate:
+    """A voucher template (Aliyun coupon template, A.7.3, A.7.4, A.7.12): what ``issueVoucher`` issues from,
+    once the cloud has approved it."""
+
+    provider: str
+    partner_id: str
+    native_id: str
+    name: str
+    status: ApprovalStatus
+    face_value: Money | None = None
+    valid_until: str | None = None
+    """As the upstream gives it (a date, or a number of days after issue: the SDK leaves the format open)."""
+    applicable_products: str | None = None
+    cost_bearer: str | None = None
+    limit_per_customer: int | None = None
+    description: str | None = None
+    reason: str | None = None
+    created_at: datetime | None = None
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "extra", _frozen_mapping(self.extra))
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherGrant:
+    """One customer's part of a tier-2's voucher application: who receives how much."""
+
+    customer_id: str
+    face_value: Money
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherApplication:
+    """A tier-2 reseller's application to issue vouchers, which its tier-1 approves or rejects (Aliyun A.7.18,
+    A.7.20, A.7.21)."""
+
+    provider: str
+    partner_id: str
+    native_id: str
+    status: ApprovalStatus
+    reseller_id: str | None = None
+    reseller_name: str | None = None
+    total: Money | None = None
+    submitted_at: datetime | None = None
+    reason: str | None = None
+    grants: tuple[VoucherGrant, ...] = ()
+    """Filled by the detail read; a listing leaves it empty."""
+    remaining_quota: Money | None = None
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "extra", _frozen_mapping(self.extra))

@@ -18,6 +18,7 @@ from gateway.schema.mutations_credit import CreditMutation
 from gateway.schema.mutations_customers import CustomerMutation
 from gateway.schema.mutations_projects import AuditQuery, ProjectMutation
 from gateway.schema.mutations_resellers import ResellerMutation, VoucherMutation
+from gateway.schema.mutations_templates import TemplateMutation
 from gateway.schema.node import NodeQuery
 from gateway.schema.observed import ObservedOperation
 from gateway.schema.partners import PartnerQuery
@@ -45,7 +46,7 @@ class Query(
 
 
 @strawberry.type
-class Mutation(CustomerMutation, CreditMutation, ResellerMutation, VoucherMutation, ProjectMutation):
+class Mutation(CustomerMutation, CreditMutation, ResellerMutation, VoucherMutation, TemplateMutation, ProjectMutation):
     pass
 
 

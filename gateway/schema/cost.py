@@ -89,7 +89,9 @@ _CONNECTIONS = (
     "Project",
     "Reseller",
     "Voucher",
+    "VoucherApplication",
     "VoucherQuota",
+    "VoucherTemplate",
 )
 """The item types of the connections."""
 
@@ -130,6 +132,9 @@ COSTS: Mapping[str, FieldCost] = {
             "reclaimVoucherQuota",
             "issueVoucher",
             "reclaimVoucher",
+            "createVoucherTemplate",
+            "deleteVoucherTemplate",
+            "decideVoucherApplication",
             "fileProject",
             "recordProjectApproval",
             "confirmProject",
@@ -161,6 +166,10 @@ COSTS: Mapping[str, FieldCost] = {
     "Partner.resellers": _PAGE,
     "Partner.vouchers": _PAGE,
     "Partner.orders": _PAGE,
+    "Partner.voucherTemplates": _PAGE,
+    "Partner.voucherTemplateProducts": FieldCost(calls=1),
+    "Partner.voucherApplications": _PAGE,
+    "Partner.voucherApplication": FieldCost(calls=1),
     "ProviderCapabilities.operations": FREE,
     "Reseller.funds": FieldCost(calls=1),
     "Reseller.voucherQuotas": _PAGE,

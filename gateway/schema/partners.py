@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from gateway.schema.catalog import Order, Voucher, VoucherQuota
     from gateway.schema.customers import Customer
     from gateway.schema.resellers import Reseller
+    from gateway.schema.templates import VoucherApplication, VoucherTemplate
 
 __all__ = ["CapabilityEnum", "Partner", "PartnerQuery", "ProviderCapabilities", "partner_ids"]
 
@@ -85,6 +86,46 @@ class Partner(Node):
     ) -> Connection[LedgerEntry] | None:
         entries = info.context.session.ledger(self.account.id)
         return await connection(info, entries, first, after, lambda _, entry: LedgerEntry.from_domain(entry))
+
+    @strawberry.field(
+        description="The partner's voucher templates and whether the cloud approved them (Aliyun; not for sales keys)."
+    )
+    async def voucher_templates(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[Annotated[VoucherTemplate, strawberry.lazy("gateway.schema.templates")]] | None:
+        from gateway.schema.templates import VoucherTemplate
+
+        templates = info.context.session.voucher_templates(self.account.id)
+        return await connection(info, templates, first, after, lambda _, t: VoucherTemplate.from_domain(t))
+
+    @strawberry.field(
+        description="The product codes a voucher template may be restricted to (Aliyun; not for sales keys)."
+    )
+    async def voucher_template_products(self, info: Info) -> list[str] | None:
+        return list(await info.context.session.voucher_template_products(self.account.id))
+
+    @strawberry.field(
+        description=(
+            "Tier-2 resellers' voucher applications awaiting (or past) this tier-1's decision "
+            "(Aliyun; not for sales keys)."
+        )
+    )
+    async def voucher_applications(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[Annotated[VoucherApplication, strawberry.lazy("gateway.schema.templates")]] | None:
+        from gateway.schema.templates import VoucherApplication
+
+        listing = info.context.session.voucher_applications(self.account.id)
+        return await connection(info, listing, first, after, lambda _, a: VoucherApplication.from_domain(a))
+
+    @strawberry.field(description="One tier-2 voucher application in detail, with who receives how much (Aliyun).")
+    async def voucher_application(
+        self, info: Info, native_id: str
+    ) -> Annotated[VoucherApplication, strawberry.lazy("gateway.schema.templates")] | None:
+        from gateway.schema.templates import VoucherApplication
+
+        found = await info.context.session.voucher_application(self.account.id, native_id)
+        return VoucherApplication.from_domain(found) if found is not None else None
 
     @strawberry.field
     async def customers(

@@ -33,7 +33,9 @@ from gateway.models import (
     RegionLevel,
     Reseller,
     Voucher,
+    VoucherApplication,
     VoucherQuota,
+    VoucherTemplate,
 )
 from gateway.pagination import AccountFailure, MergedList, list_key
 from gateway.provider import Capability, Provider
@@ -234,6 +236,32 @@ class Reads(SessionBase):
             return await provider.list_voucher_quotas(offset, limit, reseller_id=reseller_id)
 
         return MergedList(list_key("quotas", account_id, reseller_id), [account_id], fetch)
+
+    def voucher_templates(self, account_id: str) -> MergedList[VoucherTemplate]:
+        """The partner's voucher templates (not for sales keys)."""
+        self._not_for_sales("voucher templates")
+        provider = self._capable(account_id, Capability.LIST_VOUCHER_TEMPLATES, "voucher templates")
+        return MergedList(
+            list_key("templates", account_id), [account_id], lambda _, o, n: provider.list_voucher_templates(o, n)
+        )
+
+    async def voucher_template_products(self, account_id: str) -> Sequence[str]:
+        self._not_for_sales("voucher templates")
+        provider = self._capable(account_id, Capability.LIST_VOUCHER_TEMPLATES, "voucher templates")
+        return await provider.voucher_template_products()
+
+    def voucher_applications(self, account_id: str) -> MergedList[VoucherApplication]:
+        """Tier-2 resellers' voucher applications to this account (not for sales keys)."""
+        self._not_for_sales("voucher applications")
+        provider = self._capable(account_id, Capability.LIST_VOUCHER_APPLICATIONS, "tier-2 voucher applications")
+        return MergedList(
+            list_key("applications", account_id), [account_id], lambda _, o, n: provider.list_voucher_applications(o, n)
+        )
+
+    async def voucher_application(self, account_id: str, native_id: str) -> VoucherApplication | None:
+        self._not_for_sales("voucher applications")
+        provider = self._capable(account_id, Capability.LIST_VOUCHER_APPLICATIONS, "tier-2 voucher applications")
+        return await provider.get_voucher_application(native_id)
 
     async def quota_reseller(self, account_id: str, quota_id: str) -> Reseller | None:
         """The reseller a voucher quota was granted to, found among the resellers' quotas."""

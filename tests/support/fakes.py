@@ -39,8 +39,10 @@ from gateway.models import (
     RegionLevel,
     Reseller,
     Voucher,
+    VoucherApplication,
     VoucherQuota,
     VoucherStatus,
+    VoucherTemplate,
 )
 from gateway.provider import ASGIApp, Capability, Credentials, DemoUpstream, SettingSpec
 from gateway.retry import RetryPolicy
@@ -233,6 +235,18 @@ class FakeProvider:
         self, customer_id: str, kind: CreditRecordKind, offset: int, limit: int
     ) -> Page[CreditRecord]:
         raise UnsupportedByProvider(self.account.provider, "credit histories")
+
+    async def list_voucher_templates(self, offset: int, limit: int) -> Page[VoucherTemplate]:
+        raise UnsupportedByProvider(self.account.provider, "voucher templates")
+
+    async def voucher_template_products(self) -> tuple[str, ...]:
+        raise UnsupportedByProvider(self.account.provider, "voucher templates")
+
+    async def list_voucher_applications(self, offset: int, limit: int) -> Page[VoucherApplication]:
+        raise UnsupportedByProvider(self.account.provider, "tier-2 voucher applications")
+
+    async def get_voucher_application(self, native_id: str) -> VoucherApplication | None:
+        raise UnsupportedByProvider(self.account.provider, "tier-2 voucher applications")
 
     async def quote_price(self, request: PriceRequest) -> PriceQuote:
         self._call("quote_price")

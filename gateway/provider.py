@@ -29,12 +29,16 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from gateway.errors import ProviderError
 from gateway.models import (
     Balance,
+    CatalogueEntry,
+    CatalogueKind,
     ConsumptionLine,
     CreditRecord,
     CreditRecordKind,
     Customer,
     Funds,
+    IncentivePolicy,
     LedgerEntry,
+    NewCustomerTag,
     Note,
     Order,
     Page,
@@ -49,6 +53,7 @@ from gateway.models import (
     Voucher,
     VoucherApplication,
     VoucherQuota,
+    VoucherRecord,
     VoucherTemplate,
 )
 
@@ -102,6 +107,12 @@ class Capability(enum.Enum):
     CONSUMPTION = "CONSUMPTION"
     CREDIT_HISTORY = "CREDIT_HISTORY"
     LIST_VOUCHER_TEMPLATES = "LIST_VOUCHER_TEMPLATES"
+    LIST_VOUCHER_RECORDS = "LIST_VOUCHER_RECORDS"
+    OWN_VOUCHERS = "OWN_VOUCHERS"
+    NEW_CUSTOMER_TAGS = "NEW_CUSTOMER_TAGS"
+    INCENTIVE_POLICIES = "INCENTIVE_POLICIES"
+    CATALOGUE = "CATALOGUE"
+    QUOTE_SUBSCRIPTION_PRICE = "QUOTE_SUBSCRIPTION_PRICE"
     LIST_VOUCHER_APPLICATIONS = "LIST_VOUCHER_APPLICATIONS"
     # writes (gateway.writes): one capability per intent kind
     CREATE_CUSTOMER = "CREATE_CUSTOMER"
@@ -294,6 +305,29 @@ class Provider(Protocol):
 
     async def get_voucher_application(self, native_id: str) -> VoucherApplication | None:
         """One application in detail (with its grants); None if the upstream does not know it."""
+        ...
+
+    async def list_voucher_records(
+        self, offset: int, limit: int, *, customer_id: str | None = None
+    ) -> Page[VoucherRecord]:
+        """The log of vouchers issued to and reclaimed from customers, optionally of one customer."""
+        ...
+
+    async def list_own_vouchers(self, offset: int, limit: int) -> Page[Voucher]:
+        """The vouchers the partner account itself holds (``customer_id`` None)."""
+        ...
+
+    async def new_customer_tags(self, customer_ids: Sequence[str]) -> Mapping[str, NewCustomerTag]:
+        """The new-customer tag of each customer, in as few calls as the upstream allows; ids the upstream
+        drops (not the partner's customers) are absent."""
+        ...
+
+    async def incentive_policies(self, month: str, service_type: str | None = None) -> tuple[IncentivePolicy, ...]:
+        """Each product's incentive policy as of the end of ``month`` (``YYYY-MM``), every page read."""
+        ...
+
+    async def catalogue(self, kind: CatalogueKind, parent_code: str | None = None) -> tuple[CatalogueEntry, ...]:
+        """One code table (every page), optionally the children of one parent code."""
         ...
 
     # --- writes (see gateway.writes) ---------------------------------------------------------------

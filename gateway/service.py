@@ -18,7 +18,15 @@ from datetime import UTC, datetime, timedelta
 
 from gateway.auth import Principal
 from gateway.errors import GatewayError, NotFound, ProviderUnavailable, UnsupportedByProvider
-from gateway.models import PartnerAccount, PriceQuote, PriceRequest, Region, RegionLevel
+from gateway.models import (
+    CatalogueEntry,
+    CatalogueKind,
+    PartnerAccount,
+    PriceQuote,
+    PriceRequest,
+    Region,
+    RegionLevel,
+)
 from gateway.operations import Operations
 from gateway.provider import Capability, Provider
 from gateway.session import Session
@@ -95,6 +103,13 @@ class Gateway:
         if Capability.QUOTE_PRICE not in provider.capabilities:
             raise UnsupportedByProvider(provider.account.provider, "price inquiries")
         return await provider.quote_price(request)
+
+    async def catalogue(
+        self, provider: str, kind: CatalogueKind, parent_code: str | None
+    ) -> tuple[CatalogueEntry, ...]:
+        """A code table of one provider, read through its first account (whose stack caches it)."""
+        account_id = self._first_account(provider, Capability.CATALOGUE, "the product catalogue")
+        return await self.provider(account_id).catalogue(kind, parent_code)
 
     def _first_account(self, provider: str, capability: Capability, what: str) -> str:
         for account_id, p in self._providers.items():

@@ -31,12 +31,16 @@ from adapters.aliyun._writes import AliyunWrites
 from gateway.errors import ConfigError, InvalidInput, ProviderError, UnsupportedByProvider
 from gateway.models import (
     Balance,
+    CatalogueEntry,
+    CatalogueKind,
     ConsumptionLine,
     CreditRecord,
     CreditRecordKind,
     Customer,
     Funds,
+    IncentivePolicy,
     LedgerEntry,
+    NewCustomerTag,
     Note,
     Order,
     Page,
@@ -49,6 +53,7 @@ from gateway.models import (
     Voucher,
     VoucherApplication,
     VoucherQuota,
+    VoucherRecord,
     VoucherTemplate,
 )
 from gateway.provider import Capability, Credentials
@@ -354,6 +359,23 @@ class AliyunProvider:
 
     async def get_voucher_application(self, native_id: str) -> VoucherApplication | None:
         raise UnsupportedByProvider(_errors.PROVIDER, "tier-2 voucher applications")
+
+    async def list_voucher_records(
+        self, offset: int, limit: int, *, customer_id: str | None = None
+    ) -> Page[VoucherRecord]:
+        raise UnsupportedByProvider(_errors.PROVIDER, "the voucher issue and reclaim log")
+
+    async def list_own_vouchers(self, offset: int, limit: int) -> Page[Voucher]:
+        raise UnsupportedByProvider(_errors.PROVIDER, "the partner's own vouchers")
+
+    async def new_customer_tags(self, customer_ids: Sequence[str]) -> Mapping[str, NewCustomerTag]:
+        raise UnsupportedByProvider(_errors.PROVIDER, "new-customer tags")
+
+    async def incentive_policies(self, month: str, service_type: str | None = None) -> tuple[IncentivePolicy, ...]:
+        raise UnsupportedByProvider(_errors.PROVIDER, "incentive policies")
+
+    async def catalogue(self, kind: CatalogueKind, parent_code: str | None = None) -> tuple[CatalogueEntry, ...]:
+        raise UnsupportedByProvider(_errors.PROVIDER, "the product catalogue")
 
     async def quote_price(self, request: PriceRequest) -> PriceQuote:
         raise UnsupportedByProvider(_errors.PROVIDER, "price inquiry (no Agency API, CONTRACTS.md X.3)")

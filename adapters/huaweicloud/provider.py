@@ -12,12 +12,16 @@ import httpx
 from gateway.errors import ConfigError, InvalidInput, ProviderError, UnsupportedByProvider
 from gateway.models import (
     Balance,
+    CatalogueEntry,
+    CatalogueKind,
     ConsumptionLine,
     CreditRecord,
     CreditRecordKind,
     Customer,
     Funds,
+    IncentivePolicy,
     LedgerEntry,
+    NewCustomerTag,
     Note,
     Order,
     Page,
@@ -30,6 +34,7 @@ from gateway.models import (
     Voucher,
     VoucherApplication,
     VoucherQuota,
+    VoucherRecord,
     VoucherTemplate,
 )
 from gateway.provider import Capability, Credentials, Provider
@@ -431,6 +436,23 @@ class HuaweiCloudProvider:
 
     async def get_voucher_application(self, native_id: str) -> VoucherApplication | None:
         raise UnsupportedByProvider(PROVIDER, "tier-2 voucher applications")
+
+    async def list_voucher_records(
+        self, offset: int, limit: int, *, customer_id: str | None = None
+    ) -> Page[VoucherRecord]:
+        raise UnsupportedByProvider(PROVIDER, "the voucher issue and reclaim log")
+
+    async def list_own_vouchers(self, offset: int, limit: int) -> Page[Voucher]:
+        raise UnsupportedByProvider(PROVIDER, "the partner's own vouchers")
+
+    async def new_customer_tags(self, customer_ids: Sequence[str]) -> Mapping[str, NewCustomerTag]:
+        raise UnsupportedByProvider(PROVIDER, "new-customer tags")
+
+    async def incentive_policies(self, month: str, service_type: str | None = None) -> tuple[IncentivePolicy, ...]:
+        raise UnsupportedByProvider(PROVIDER, "incentive policies")
+
+    async def catalogue(self, kind: CatalogueKind, parent_code: str | None = None) -> tuple[CatalogueEntry, ...]:
+        raise UnsupportedByProvider(PROVIDER, "the product catalogue")
 
     async def quote_price(self, request: PriceRequest) -> PriceQuote:
         """list_on_demand_resource_ratings (H.4.21): a price inquiry, retried like a read."""

@@ -159,6 +159,14 @@ _ONE = Decimal(1)
 
 
 @dataclass(frozen=True, slots=True)
+class PricePeriod:
+    """A subscription's length: ``count`` ``unit``s (a price inquiry with one is a yearly/monthly one)."""
+
+    unit: PeriodUnit
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class PriceItem:
     """One product of a price inquiry, in the upstream's product coordinates (Huawei H.4.21)."""
 
@@ -172,6 +180,9 @@ class PriceItem:
     quantity: int = 1
     resource_size: int | None = None
     size_measure_id: int | None = None
+    period: PricePeriod | None = None
+    """Set: a subscription (yearly/monthly) price for ``quantity`` subscriptions of this length (Huawei H.6.8);
+    None: a pay-per-use price for the usage (H.4.21)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +200,8 @@ class PriceQuote:
     list_price: Money
     discount: Money
     amount: Money
+    offers: tuple[PriceOffer, ...] = ()
+    """A subscription inquiry: every discount the customer has, each with its price (``amount`` is the best)."""
     extra: Mapping[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -259,3 +272,100 @@ class VoucherApplication:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "extra", _frozen_mapping(self.extra))
+
+
+class PeriodUnit(enum.Enum):
+    """The unit of a subscription period (Huawei ``period_type``: 0 day, 2 month, 3 year, 4 hour)."""
+
+    HOUR = "HOUR"
+    DAY = "DAY"
+    MONTH = "MONTH"
+    YEAR = "YEAR"
+
+
+@dataclass(frozen=True, slots=True)
+class PriceOffer:
+    """One discount a subscription price inquiry found for the customer (Huawei H.6.8), and its price."""
+
+    discount_id: str | None
+    name: str | None
+    kind: str | None
+    """The upstream's discount type (Huawei 605 commercial, 606 partner-granted, 607 partner-set rate)."""
+    list_price: Money
+    discount: Money
+    amount: Money
+    best: bool = False
+
+
+class CatalogueKind(enum.Enum):
+    """A code table the bills and price inquiries refer to (Huawei H.6.9)."""
+
+    SERVICE_TYPES = "SERVICE_TYPES"
+    RESOURCE_TYPES = "RESOURCE_TYPES"
+    USAGE_TYPES = "USAGE_TYPES"
+    MEASURE_UNITS = "MEASURE_UNITS"
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueEntry:
+    """One code of a catalogue table and its name; ``parent_code`` is the service type of a resource type, the
+    resource type of a usage type."""
+
+    kind: CatalogueKind
+    code: str
+    name: str
+    parent_code: str | None = None
+    description: str | None = None
+
+
+class IncentivePolicyKind(enum.Enum):
+    """A product's partner incentive policy (Huawei H.6.7 ``incentive_policy``)."""
+
+    NON_SPECIFIC_PRODUCT = "NON_SPECIFIC_PRODUCT"  # 0
+    SPECIFIC_PRODUCT = "SPECIFIC_PRODUCT"  # 1
+    NO_PERFORMANCE_NO_REBATE = "NO_PERFORMANCE_NO_REBATE"  # 2
+    PERFORMANCE_NO_REBATE = "PERFORMANCE_NO_REBATE"  # 13 (or 3: the SDK's text is ambiguous)
+    UNKNOWN = "UNKNOWN"
+
+
+@dataclass(frozen=True, slots=True)
+class IncentivePolicy:
+    """Whether a product earns the partner incentives, and whether partner discounts may apply (Huawei H.6.7)."""
+
+    service_type: str
+    service_name: str | None
+    policy: IncentivePolicyKind
+    allows_discount: bool | None
+
+
+class NewCustomerTag(enum.Enum):
+    """A customer's SMB new-customer tag (Huawei H.6.6)."""
+
+    NEW = "NEW"  # Y: a qualified new customer
+    NOT_NEW = "NOT_NEW"  # N (also an expired tag)
+    UNDETERMINED = "UNDETERMINED"  # eligible, not yet qualified
+    NONE = "NONE"  # no tag (e.g. not real-name verified)
+
+
+class VoucherRecordKind(enum.Enum):
+    """What a voucher record logs (Huawei H.6.4 ``operation_type``: 1 issue; every other code a reclaim)."""
+
+    ISSUE = "ISSUE"
+    RECLAIM = "RECLAIM"
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherRecord:
+    """One issue or reclaim of a voucher to or from a customer, in the upstream's log (Huawei H.6.4)."""
+
+    native_id: str
+    kind: VoucherRecordKind
+    amount: Money
+    succeeded: bool
+    voucher_id: str | None = None
+    customer_id: str | None = None
+    quota_id: str | None = None
+    occurred_at: datetime | None = None
+    reason: str | None = None
+    """The upstream's operation code (why a reclaim happened: manual, on expiry, on unbind, ...)."""
+    remark: str | None = None

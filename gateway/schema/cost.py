@@ -85,12 +85,14 @@ _CONNECTIONS = (
     "LedgerEntry",
     "Note",
     "Order",
+    "OwnVoucher",
     "Partner",
     "Project",
     "Reseller",
     "Voucher",
     "VoucherApplication",
     "VoucherQuota",
+    "VoucherRecord",
     "VoucherTemplate",
 )
 """The item types of the connections."""
@@ -108,6 +110,7 @@ COSTS: Mapping[str, FieldCost] = {
     "Query.projects": _STORE,
     "Query.regions": FieldCost(calls=1),
     "Query.priceQuote": FieldCost(calls=1),
+    "Query.catalogue": FieldCost(calls=1),
     "Query.auditLog": _STORE,
     **{
         f"Mutation.{name}": _WRITE
@@ -158,6 +161,7 @@ COSTS: Mapping[str, FieldCost] = {
     "Customer.orders": _PAGE,
     "Customer.notes": _PAGE,
     "Customer.creditHistory": _PAGE,
+    "Customer.newCustomerTag": FieldCost(calls=1, per_account=True, per_request=True, shared="new-tags"),
     "Partner.capabilities": FREE,
     "Partner.balances": FieldCost(calls=1),
     "Partner.voucherQuotas": _PAGE,
@@ -167,6 +171,9 @@ COSTS: Mapping[str, FieldCost] = {
     "Partner.vouchers": _PAGE,
     "Partner.orders": _PAGE,
     "Partner.voucherTemplates": _PAGE,
+    "Partner.voucherRecords": _PAGE,
+    "Partner.ownVouchers": _PAGE,
+    "Partner.incentivePolicies": FieldCost(calls=1),
     "Partner.voucherTemplateProducts": FieldCost(calls=1),
     "Partner.voucherApplications": _PAGE,
     "Partner.voucherApplication": FieldCost(calls=1),

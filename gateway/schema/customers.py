@@ -21,6 +21,15 @@ from gateway.schema.relay import Connection, Node, connection
 if TYPE_CHECKING:
     from gateway.schema.catalog import Order, Voucher
 
+NewCustomerTagEnum = strawberry.enum(
+    models.NewCustomerTag,
+    name="NewCustomerTag",
+    description=(
+        "A customer's SMB new-customer tag (Huawei): NEW qualified, NOT_NEW (also an expired tag), UNDETERMINED "
+        "eligible but not yet qualified, NONE no tag (e.g. not real-name verified)."
+    ),
+)
+
 __all__ = ["Customer", "CustomerFilterInput", "CustomerQuery", "Note", "customers_connection"]
 
 Info = strawberry.Info[Context, None]
@@ -153,6 +162,12 @@ class Customer(Node):
     async def notes(self, info: Info, first: int | None = 20, after: str | None = None) -> Connection[Note] | None:
         notes = info.context.session.notes(self.account.id, self.native_id)
         return await connection(info, notes, first, after, lambda _, note: _note(note))
+
+    @strawberry.field(
+        description="The customer's SMB new-customer tag (Huawei; batched per partner account and request)."
+    )
+    async def new_customer_tag(self, info: Info) -> NewCustomerTagEnum | None:  # type: ignore[valid-type]
+        return await info.context.session.new_customer_tag(self.account.id, self.native_id)
 
     @strawberry.field(
         description=(

@@ -14,10 +14,12 @@ from gateway.provider import Capability
 from gateway.schema.context import Context
 from gateway.schema.money import Balance, LedgerEntry
 from gateway.schema.relay import Connection, Node, connection, local_list
+from gateway.schema.validation import check_month
 
 if TYPE_CHECKING:
     from gateway.schema.catalog import Order, Voucher, VoucherQuota
     from gateway.schema.customers import Customer
+    from gateway.schema.promotions import IncentivePolicy, OwnVoucher, VoucherRecord
     from gateway.schema.resellers import Reseller
     from gateway.schema.templates import VoucherApplication, VoucherTemplate
 
@@ -126,6 +128,44 @@ class Partner(Node):
 
         found = await info.context.session.voucher_application(self.account.id, native_id)
         return VoucherApplication.from_domain(found) if found is not None else None
+
+    @strawberry.field(
+        description=(
+            "The log of vouchers issued to and reclaimed from customers, optionally of one customer given by its "
+            "upstream id (Huawei; not for sales keys)."
+        )
+    )
+    async def voucher_records(
+        self, info: Info, customer_id: str | None = None, first: int | None = 20, after: str | None = None
+    ) -> Connection[Annotated[VoucherRecord, strawberry.lazy("gateway.schema.promotions")]] | None:
+        from gateway.schema.promotions import VoucherRecord
+
+        records = info.context.session.voucher_records(self.account.id, customer_id)
+        return await connection(info, records, first, after, lambda _, r: VoucherRecord.from_domain(r))
+
+    @strawberry.field(description="The vouchers this partner account itself holds (Huawei; not for sales keys).")
+    async def own_vouchers(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[Annotated[OwnVoucher, strawberry.lazy("gateway.schema.promotions")]] | None:
+        from gateway.schema.promotions import OwnVoucher
+
+        listing = info.context.session.own_vouchers(self.account.id)
+        return await connection(info, listing, first, after, lambda _, v: OwnVoucher.from_domain(v))
+
+    @strawberry.field(
+        description=(
+            "Each product's incentive policy and whether partner discounts may apply, as of the end of `month` "
+            "(YYYY-MM, China time; Huawei; not for sales keys)."
+        )
+    )
+    async def incentive_policies(
+        self, info: Info, month: str, service_type: str | None = None
+    ) -> list[Annotated[IncentivePolicy, strawberry.lazy("gateway.schema.promotions")]] | None:
+        from gateway.schema.promotions import IncentivePolicy
+
+        check_month(month, "month")
+        found = await info.context.session.incentive_policies(self.account.id, month, service_type)
+        return [IncentivePolicy.from_domain(p) for p in found]
 
     @strawberry.field
     async def customers(

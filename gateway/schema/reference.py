@@ -8,6 +8,7 @@ from decimal import Decimal
 import strawberry
 
 from gateway import models
+from gateway.errors import InvalidInput
 from gateway.schema.context import Context
 from gateway.schema.money import Money
 from gateway.schema.partners import partner_ids
@@ -17,6 +18,15 @@ __all__ = ["PriceItemInput", "ReferenceQuery", "Region"]
 Info = strawberry.Info[Context, None]
 
 RegionLevelEnum = strawberry.enum(models.RegionLevel, name="RegionLevel")
+PeriodUnitEnum = strawberry.enum(models.PeriodUnit, name="PeriodUnit", description="The unit of a subscription period.")
+CatalogueKindEnum = strawberry.enum(
+    models.CatalogueKind,
+    name="CatalogueKind",
+    description=(
+        "A code table that bills and price inquiries refer to: service types, resource types (of a service type), "
+        "usage types (of a resource type) and measure units."
+    ),
+)
 
 
 @strawberry.type(description="A country (Aliyun) or a province, city or county (Huawei).")
@@ -27,11 +37,41 @@ class Region:
     parent_code: str | None
 
 
-@strawberry.type(description="What pay-per-use resources would cost: list price, discount, and the amount due.")
+@strawberry.type(description="One discount the customer has, and the subscription's price with it (Huawei).")
+class PriceOffer:
+    discount_id: str | None
+    name: str | None
+    kind: str | None = strawberry.field(
+        description="The cloud's discount type (Huawei 605 commercial, 606 partner-granted, 607 partner-set rate)."
+    )
+    list_price: Money
+    discount: Money
+    amount: Money = strawberry.field(description="List price minus this discount.")
+    best: bool = strawberry.field(description="Whether this is the best of the customer's offers.")
+
+
+@strawberry.type(
+    description=(
+        "What resources would cost: list price, discount, and the amount due (pay-per-use, or a subscription when "
+        "the items name a period; then `offers` lists every discount the customer has)."
+    )
+)
 class PriceQuote:
     list_price: Money
     discount: Money
     amount: Money
+    offers: list[PriceOffer] = strawberry.field(description="A subscription quote's discounts, each with its price.")
+
+
+@strawberry.type(description="One code of a catalogue table (Huawei H.6.9) and its name.")
+class CatalogueEntry:
+    kind: CatalogueKindEnum  # type: ignore[valid-type]
+    code: str
+    name: str
+    parent_code: str | None = strawberry.field(
+        description="A resource type's service type; a usage type's resource type."
+    )
+    description: str | None
 
 
 @strawberry.input(description="One product of a price inquiry, in the provider's product coordinates.")
@@ -46,8 +86,18 @@ class PriceItemInput:
     quantity: int = 1
     resource_size: int | None = None
     size_measure_id: int | None = None
+    period_unit: PeriodUnitEnum | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="With `periodCount`: a subscription price for `quantity` subscriptions (Huawei)."
+    )
+    period_count: int | None = strawberry.field(default=None, description="How many `periodUnit`s.")
 
     def to_domain(self) -> models.PriceItem:
+        if (self.period_unit is None) != (self.period_count is None):
+            raise InvalidInput("a subscription period needs both periodUnit and periodCount", "items.periodCount")
+        if self.period_count is not None and not 1 <= self.period_count <= 120:
+            raise InvalidInput("a subscription lasts 1 to 120 periods", "items.periodCount")
+        if not 1 <= self.quantity <= 10_000:
+            raise InvalidInput("the quantity is 1 to 10000", "items.quantity")
         return models.PriceItem(
             region=self.region,
             service_type=self.service_type,
@@ -59,6 +109,7 @@ class PriceItemInput:
             quantity=self.quantity,
             resource_size=self.resource_size,
             size_measure_id=self.size_measure_id,
+            period=models.PricePeriod(self.period_unit, self.period_count) if self.period_count is not None else None,
         )
 
 
@@ -88,4 +139,35 @@ class ReferenceQuery:
             list_price=Money.exact(quote.list_price),
             discount=Money.exact(quote.discount),
             amount=Money.exact(quote.amount),
+            offers=[
+                PriceOffer(
+                    discount_id=o.discount_id,
+                    name=o.name,
+                    kind=o.kind,
+                    list_price=Money.exact(o.list_price),
+                    discount=Money.exact(o.discount),
+                    amount=Money.exact(o.amount),
+                    best=o.best,
+                )
+                for o in quote.offers
+            ],
         )
+
+    @strawberry.field(
+        description=(
+            "A code table of one provider's product catalogue (Huawei): resource types of a service type, usage "
+            "types of a resource type with `parentCode`. Cached by the gateway."
+        )
+    )
+    async def catalogue(
+        self,
+        info: Info,
+        provider: str,
+        kind: CatalogueKindEnum,  # type: ignore[valid-type]
+        parent_code: str | None = None,
+    ) -> list[CatalogueEntry] | None:
+        found = await info.context.session.catalogue(provider, kind, parent_code)
+        return [
+            CatalogueEntry(kind=e.kind, code=e.code, name=e.name, parent_code=e.parent_code, description=e.description)
+            for e in found
+        ]

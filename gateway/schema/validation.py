@@ -13,7 +13,7 @@ from strawberry.utils.str_converters import to_camel_case
 
 from gateway.errors import InvalidInput
 
-__all__ = ["DEFAULT_MAX_LENGTH", "MAX_LENGTHS", "check_text"]
+__all__ = ["DEFAULT_MAX_LENGTH", "MAX_LENGTHS", "check_month", "check_text"]
 
 DEFAULT_MAX_LENGTH = 200
 #: Free-text fields, longer than names and codes.
@@ -35,3 +35,12 @@ def check_text(value: object, path: str = "input") -> None:
                 raise InvalidInput(f"{where} must not contain a NUL character", field=where)
         else:
             check_text(item, where)
+
+
+def check_month(month: str, field: str) -> None:
+    """``InvalidInput`` at ``field`` unless ``month`` is a month ``YYYY-MM``."""
+    year, dash, number = month.partition("-")
+    if not (dash and len(year) == 4 and year.isdigit() and len(number) == 2 and number.isdigit()):
+        raise InvalidInput(f"{field} is a month YYYY-MM, not {month[:20]!r}", field=field)
+    if not 1 <= int(number) <= 12:
+        raise InvalidInput(f"{field} is a month YYYY-MM, not {month[:20]!r}", field=field)

@@ -18,7 +18,7 @@ from gateway.batching import Batcher
 from gateway.errors import Forbidden, GatewayError, NotFound, UnsupportedByProvider
 from gateway.filters import CustomerFilter
 from gateway.masking import mask_email, mask_phone
-from gateway.models import Balance, Customer, Funds, Order, Page, PartnerAccount, Reseller, Voucher
+from gateway.models import Balance, Customer, Funds, NewCustomerTag, Order, Page, PartnerAccount, Reseller, Voucher
 from gateway.pagination import MergedList, list_key
 from gateway.provider import Capability, Provider
 
@@ -70,6 +70,9 @@ class SessionBase:
             self._by_account(Capability.LIST_VOUCHERS, "vouchers", _vouchers_by_customer)
         )
         self._balances: Batcher[str, tuple[Balance, ...]] = Batcher(self._partner_balances)
+        self._new_tags: Batcher[Key, NewCustomerTag | None] = Batcher(
+            self._by_account(Capability.NEW_CUSTOMER_TAGS, "new-customer tags", _new_tags)
+        )
 
     # -- access -------------------------------------------------------------------------------------------
 
@@ -152,6 +155,7 @@ class SessionBase:
             self._reseller_funds,
             self._customer_vouchers,
             self._balances,
+            self._new_tags,
         ):
             batcher.clear()
         self._assigned.clear()
@@ -286,3 +290,7 @@ async def _vouchers_by_customer(provider: Provider, customer_ids: list[str]) -> 
         offset += len(page.items)
         if not page.items or offset >= page.total:
             return grouped
+
+
+async def _new_tags(provider: Provider, ids: list[str]) -> Mapping[str, NewCustomerTag]:
+    return await provider.new_customer_tags(ids)

@@ -17,12 +17,16 @@ from gateway.errors import NotFound, ProviderError
 from gateway.filters import CustomerFilter, OrderFilter, ResellerFilter, VoucherFilter
 from gateway.models import (
     Balance,
+    CatalogueEntry,
+    CatalogueKind,
     CreditRecord,
     CreditRecordKind,
     Customer,
     Funds,
+    IncentivePolicy,
     LedgerEntry,
     Money,
+    NewCustomerTag,
     Note,
     Order,
     Page,
@@ -35,6 +39,7 @@ from gateway.models import (
     Voucher,
     VoucherApplication,
     VoucherQuota,
+    VoucherRecord,
     VoucherTemplate,
 )
 from gateway.pagination import AccountFailure, MergedList, list_key
@@ -91,6 +96,41 @@ class Reads(SessionBase):
 
     async def quote_price(self, account_id: str, request: PriceRequest) -> PriceQuote:
         return await self.gateway.quote_price(account_id, request)
+
+    async def catalogue(self, provider: str, kind: CatalogueKind, parent_code: str | None) -> Sequence[CatalogueEntry]:
+        """A code table of one provider, read through its first account (whose stack caches it)."""
+        return await self.gateway.catalogue(provider, kind, parent_code)
+
+    async def incentive_policies(
+        self, account_id: str, month: str, service_type: str | None
+    ) -> Sequence[IncentivePolicy]:
+        self._not_for_sales("incentive policies")
+        provider = self._capable(account_id, Capability.INCENTIVE_POLICIES, "incentive policies")
+        return await provider.incentive_policies(month, service_type)
+
+    async def new_customer_tag(self, account_id: str, customer_id: str) -> NewCustomerTag | None:
+        """A customer's new-customer tag (batched per account and request); None when not the principal's."""
+        if not await self._in_scope(account_id, customer_id):
+            return None
+        return await self._new_tags.load((account_id, customer_id))
+
+    def voucher_records(self, account_id: str, customer_id: str | None = None) -> MergedList[VoucherRecord]:
+        """The log of vouchers issued and reclaimed (not for sales keys)."""
+        self._not_for_sales("the voucher log")
+        provider = self._capable(account_id, Capability.LIST_VOUCHER_RECORDS, "the voucher issue and reclaim log")
+        return MergedList(
+            list_key("voucher-records", account_id, customer_id),
+            [account_id],
+            lambda _, o, n: provider.list_voucher_records(o, n, customer_id=customer_id),
+        )
+
+    def own_vouchers(self, account_id: str) -> MergedList[Voucher]:
+        """The vouchers the partner account itself holds (not for sales keys)."""
+        self._not_for_sales("the partner's own vouchers")
+        provider = self._capable(account_id, Capability.OWN_VOUCHERS, "the partner's own vouchers")
+        return MergedList(
+            list_key("own-vouchers", account_id), [account_id], lambda _, o, n: provider.list_own_vouchers(o, n)
+        )
 
     # -- customers and what hangs off them ----------------------------------------------------------------
 

@@ -18,14 +18,18 @@ from gateway.models import (
     AccountType,
     Balance,
     BalanceKind,
+    CatalogueEntry,
+    CatalogueKind,
     ConsumptionLine,
     CreditRecord,
     CreditRecordKind,
     Customer,
     CustomerStatus,
     Funds,
+    IncentivePolicy,
     LedgerEntry,
     Money,
+    NewCustomerTag,
     Note,
     Order,
     OrderStatus,
@@ -41,6 +45,7 @@ from gateway.models import (
     Voucher,
     VoucherApplication,
     VoucherQuota,
+    VoucherRecord,
     VoucherStatus,
     VoucherTemplate,
 )
@@ -247,6 +252,23 @@ class FakeProvider:
 
     async def get_voucher_application(self, native_id: str) -> VoucherApplication | None:
         raise UnsupportedByProvider(self.account.provider, "tier-2 voucher applications")
+
+    async def list_voucher_records(
+        self, offset: int, limit: int, *, customer_id: str | None = None
+    ) -> Page[VoucherRecord]:
+        raise UnsupportedByProvider(self.account.provider, "the voucher issue and reclaim log")
+
+    async def list_own_vouchers(self, offset: int, limit: int) -> Page[Voucher]:
+        raise UnsupportedByProvider(self.account.provider, "the partner's own vouchers")
+
+    async def new_customer_tags(self, customer_ids: Sequence[str]) -> Mapping[str, NewCustomerTag]:
+        raise UnsupportedByProvider(self.account.provider, "new-customer tags")
+
+    async def incentive_policies(self, month: str, service_type: str | None = None) -> tuple[IncentivePolicy, ...]:
+        raise UnsupportedByProvider(self.account.provider, "incentive policies")
+
+    async def catalogue(self, kind: CatalogueKind, parent_code: str | None = None) -> tuple[CatalogueEntry, ...]:
+        raise UnsupportedByProvider(self.account.provider, "the product catalogue")
 
     async def quote_price(self, request: PriceRequest) -> PriceQuote:
         self._call("quote_price")

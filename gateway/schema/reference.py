@@ -109,8 +109,12 @@ class PriceItemInput:
             quantity=self.quantity,
             resource_size=self.resource_size,
             size_measure_id=self.size_measure_id,
-            period=models.PricePeriod(self.period_unit, self.period_count) if self.period_count is not None else None,
+            period=_period(self.period_unit, self.period_count),
         )
+
+
+def _period(unit: models.PeriodUnit | None, count: int | None) -> models.PricePeriod | None:
+    return models.PricePeriod(unit, count) if unit is not None and count is not None else None
 
 
 @strawberry.type

@@ -85,7 +85,22 @@ NESTED: dict[str, tuple[set[str], tuple[str, ...]]] = {
     "Project": ({"partner", "customer", "history", "orders"}, ("node", "projects")),
     "Reseller": ({"email", "phone", "partner", "funds", "voucherQuotas", "customers"}, ("node", "resellers")),
     "Partner": (
-        {"balances", "voucherQuotas", "ledger", "customers", "resellers", "vouchers", "orders"},
+        {
+            "balances",
+            "voucherQuotas",
+            "ledger",
+            "customers",
+            "resellers",
+            "vouchers",
+            "orders",
+            "voucherTemplates",
+            "voucherTemplateProducts",
+            "voucherApplications",
+            "voucherApplication",
+            "voucherRecords",
+            "ownVouchers",
+            "incentivePolicies",
+        },
         ("node", "partners"),
     ),
     "VoucherQuota": ({"total", "remaining"}, ("node", "partners")),
@@ -310,6 +325,17 @@ async def price_quote_row(gw: Demo, world: World, tally: Tally) -> None:
         for col in OWNERLESS:
             check = partial(same_as, expected=expected)
             await ask(gw, world, tally, f"priceQuote({cloud})", col, document, check, partner=partner_id(cloud))
+
+
+@reads("catalogue")
+async def catalogue_row(gw: Demo, world: World, tally: Tally) -> None:
+    document = "query($p: String!) { catalogue(provider: $p, kind: SERVICE_TYPES) { code name } }"
+    for provider in ("aliyun", "huaweicloud"):
+        expected = await send(gw, document, "k-admin", p=provider)
+        assert bool(expected.data["catalogue"]) == (provider == "huaweicloud"), expected.text  # Aliyun has none
+        for col in OWNERLESS:
+            check = partial(same_as, expected=expected)
+            await ask(gw, world, tally, f"catalogue({provider})", col, document, check, p=provider)
 
 
 @reads("auditLog")

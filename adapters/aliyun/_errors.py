@@ -79,6 +79,8 @@ REASONS: Mapping[str, Reason] = {
     "3031": Reason.INVALID_INPUT,  # remark over 3000 bytes
     "3040": Reason.FROZEN,  # sub-account frozen, cannot operate (A.4.7)
     "3041": Reason.INVALID_INPUT,  # credit is not a proper number (A.4.7)
+    "3044": Reason.INVALID_INPUT,  # warning value is not a number (A.7.26)
+    "3045": Reason.INVALID_INPUT,  # warning value not between 1 and 100 (A.7.26)
     "3057": Reason.INVALID_INPUT,  # InviteId is empty (A.4.5)
     "3058": Reason.TOO_FREQUENT,  # 10 e-mails every 5 minutes (A.4.5)
     "3060": Reason.NOT_FOUND,  # no sending record for InviteId (A.4.5)
@@ -180,7 +182,8 @@ def business_error(body: Mapping[str, object], *, action: str, partner_id: str |
     code = _text(body.get("Code"))
     cls = ERROR_CLASSES.get(code or "", ProviderError)
     return cls(
-        _message(action, code, _text(body.get("Message"))),
+        # Some A.7 answers carry their text only in ``Msg`` (CustomerQuotaRecordList and its exports).
+        _message(action, code, _text(body.get("Message")) or _text(body.get("Msg"))),
         provider=PROVIDER,
         partner_id=partner_id,
         upstream_code=code,

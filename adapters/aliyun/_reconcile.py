@@ -17,6 +17,11 @@ InviteReseller     the same, for the T2's e-mail (``UserType`` 3).
 ResendInvitation   GetInviteStatus: the link's ``GmtCreate`` (when it was last sent) from the floor on.
 SetCreditLine      state: GetCreditInfo ``CreditLine`` equals the target (``exclude`` does not apply).
 SetCustomerFrozen  state: GetCreditInfo ``PAYGFreezeStatus`` is ``freeze`` / ``normal`` as asked.
+SetWarningThreshold  state: GetCreditInfo ``AlarmThreshold`` is the percentage asked.
+SetNewPurchaseBan  state: GetCreditInfo ``newBuyStatus`` is ``ban`` / ``normal`` as asked.
+SetShutdownPolicy  state: GetCreditInfo ``ZeroCreditShutdownPolicy`` is the policy asked.
+SetAutomaticWriteOff  QueryAutomaticWriteOffChangeRecords: a change from the floor on (one write per customer
+                   at a time), whose ``ChangeContent``, where it can be read, shows the setting asked.
 AddNote            CustomerNoteList of the customer: same content (and contact name, if given) with
                    ``GmtCreate`` from the floor on, not excluded (the earliest).
 IssueVoucher       ListCouponUsage (``Uid``, ``CouponTemplateId``): ``PublishDate`` from the floor on,
@@ -37,11 +42,13 @@ from typing import Any
 
 from adapters.aliyun import _errors
 from adapters.aliyun._client import AgencyClient
+from adapters.aliyun._credit_history import write_off_enabled
 from adapters.aliyun._mapping import parse_timestamp
-from adapters.aliyun._mapping_business import INVITATION_PREFIX
+from adapters.aliyun._mapping_business import INVITATION_PREFIX, credit_controls
 from adapters.aliyun._scan import Scanner
 from adapters.aliyun._writes import credit_text, digits, user_type_of
 from gateway.errors import ProviderError, UnsupportedByProvider
+from gateway.models import ShutdownPolicy
 from gateway.writes import (
     AddNote,
     CreateCustomer,
@@ -51,8 +58,12 @@ from gateway.writes import (
     Receipt,
     ReclaimVoucher,
     ResendInvitation,
+    SetAutomaticWriteOff,
     SetCreditLine,
     SetCustomerFrozen,
+    SetNewPurchaseBan,
+    SetShutdownPolicy,
+    SetWarningThreshold,
 )
 
 __all__ = ["CLOCK_SKEW", "Reconciler"]
@@ -126,6 +137,23 @@ class Reconciler:
                 if _text(data.get("PAYGFreezeStatus")).lower() != wanted:
                     return None
                 return Receipt((), details={"customerId": uid, "frozen": "true" if intent.frozen else "false"})
+            case SetWarningThreshold() | SetNewPurchaseBan() | SetShutdownPolicy():
+                uid = digits(intent.customer_id, "customerId", "an Aliyun UID")
+                controls = credit_controls(await self._credit(uid))
+                state: tuple[str, object, object] = (
+                    ("warningThreshold", controls.warning_threshold, intent.percent)
+                    if isinstance(intent, SetWarningThreshold)
+                    else ("banned", controls.new_purchases_banned, intent.banned)
+                    if isinstance(intent, SetNewPurchaseBan)
+                    else ("shutdownPolicy", controls.shutdown_policy, intent.policy)
+                )
+                detail, have, want = state
+                if have != want:
+                    return None
+                shown = want.value if isinstance(want, ShutdownPolicy) else str(want).lower()
+                return Receipt((), details={"customerId": uid, detail: shown})
+            case SetAutomaticWriteOff():
+                return await self._write_off(intent, floor)
             case AddNote():
                 return await self._note(intent, floor, exclude)
             case IssueVoucher():
@@ -192,6 +220,25 @@ class Reconciler:
                     details["customerId"] = _text(account.get("Cid"))
                 return Receipt((uid,), details=details)
         return None
+
+    async def _write_off(self, intent: SetAutomaticWriteOff, floor: datetime) -> Receipt | None:
+        """A write-off change logged from the floor on that does not contradict the setting asked. The log pages
+        without a total (A.7.22), newest first: read until a page is short or older than the floor."""
+        uid = digits(intent.customer_id, "customerId", "an Aliyun UID")
+        number, size = 1, 50
+        while True:
+            body = await self._client.query_automatic_write_off_change_records(uid, number, size)
+            rows = body.get("Data")
+            rows = [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
+            for row in rows:
+                if _from(row.get("OperationTime"), floor):
+                    shown = write_off_enabled(_text(row.get("ChangeContent")) or None)
+                    if shown is None or shown == intent.enabled:
+                        return Receipt((), details={"customerId": uid, "enabled": str(intent.enabled).lower()})
+            stamps = [parse_timestamp(r.get("OperationTime")) for r in rows]
+            if len(rows) < size or all(s is not None and s < floor for s in stamps):
+                return None
+            number += 1
 
     async def _note(self, intent: AddNote, floor: datetime, exclude: frozenset[str]) -> Receipt | None:
         uid = digits(intent.customer_id, "customerId", "an Aliyun UID")

@@ -44,7 +44,7 @@ from gateway.errors import (
     ProviderUnavailable,
     UnsupportedByProvider,
 )
-from gateway.models import AccountType, CustomerKind, Money
+from gateway.models import AccountType, CustomerKind, Money, ShutdownPolicy
 from gateway.writes import (
     AddNote,
     CreateCustomer,
@@ -54,14 +54,19 @@ from gateway.writes import (
     Receipt,
     ReclaimVoucher,
     ResendInvitation,
+    SetAutomaticWriteOff,
     SetCreditLine,
     SetCustomerFrozen,
+    SetNewPurchaseBan,
+    SetShutdownPolicy,
+    SetWarningThreshold,
 )
 
 __all__ = [
     "CUSTOMER_SOURCE",
     "DEFAULT_NATION",
     "NEW_BUY_STATUS",
+    "SHUTDOWN_CODES",
     "SHUTDOWN_POLICY",
     "SUB_ACCOUNT_TYPES",
     "AliyunWrites",
@@ -78,6 +83,13 @@ DEFAULT_TRADE = "Other"
 DEFAULT_NATION = "CN"
 NEW_BUY_STATUS = "normal"
 SHUTDOWN_POLICY = "3"
+#: EditZeroCreditShutdown ``ShutdownPolicy`` (A.7.8 leaves the value set open): the codes of InviteSubAccount and
+#: GetCreditInfo (A.4.1, A.4.8), which the read side reports.
+SHUTDOWN_CODES: Mapping[ShutdownPolicy, str] = {
+    ShutdownPolicy.DELAY_STOP: "1",
+    ShutdownPolicy.NO_STOP: "2",
+    ShutdownPolicy.IMMEDIATE_STOP: "3",
+}
 _MAX_NICKNAME = 150  # bytes (3030)
 _CENT = Decimal("0.01")
 
@@ -159,6 +171,29 @@ class AliyunWrites:
                 line = credit_text(intent.amount, self._currency, "amount")
                 body = await self._client.set_credit_line(uid, line)
                 return Receipt((), _request_id(body), {"customerId": uid, "creditLine": line})
+            case SetWarningThreshold():
+                uid = digits(intent.customer_id, "customerId", "an Aliyun UID")
+                if not 1 <= intent.percent <= 100:
+                    raise InvalidInput("the warning threshold is a percentage from 1 to 100", field="percent")
+                body = await self._client.set_warning_threshold(uid, intent.percent)
+                return Receipt((), _request_id(body), {"customerId": uid, "warningThreshold": str(intent.percent)})
+            case SetNewPurchaseBan():
+                uid = digits(intent.customer_id, "customerId", "an Aliyun UID")
+                body = await self._client.edit_new_buy_status(uid, "ban" if intent.banned else "cancelBan")
+                self._check_data(body, "EditNewBuyStatus")
+                return Receipt((), _request_id(body), {"customerId": uid, "banned": str(intent.banned).lower()})
+            case SetShutdownPolicy():
+                uid = digits(intent.customer_id, "customerId", "an Aliyun UID")
+                code = SHUTDOWN_CODES[intent.policy]
+                body = await self._client.edit_zero_credit_shutdown(uid, code)
+                self._check_data(body, "EditZeroCreditShutdown")
+                return Receipt((), _request_id(body), {"customerId": uid, "shutdownPolicy": intent.policy.value})
+            case SetAutomaticWriteOff():
+                uid = digits(intent.customer_id, "customerId", "an Aliyun UID")
+                body = await self._client.automatic_write_off(uid, intent.enabled)
+                if body.get("Data") is False:
+                    raise self._refused(body, "AutomaticWriteOff", "automatic write-off was not changed")
+                return Receipt((), _request_id(body), {"customerId": uid, "enabled": str(intent.enabled).lower()})
             case AddNote():
                 return await self._add_note(intent)
             case IssueVoucher():
@@ -322,6 +357,11 @@ class AliyunWrites:
         return Receipt(tuple(str(row["CouponId"]) for row in new), _request_id(body), details)
 
     # -- errors ---------------------------------------------------------------------------------------------
+
+    def _check_data(self, body: Mapping[str, Any], action: str) -> None:
+        """A.7.7 and A.7.8 answer ``Data`` "success or not" as a String: a false one is a refusal."""
+        if str(body.get("Data")).strip().lower() in ("false", "fail", "failed", "0"):
+            raise self._refused(body, action, f"the upstream answered Data={body.get('Data')!r}")
 
     def _refused(self, body: Mapping[str, Any], action: str, message: str) -> ProviderError:
         return ProviderError(

@@ -11,6 +11,7 @@ import httpx
 
 from adapters.aliyun import _errors
 from adapters.aliyun._client import AgencyClient
+from adapters.aliyun._credit_history import CreditHistory
 from adapters.aliyun._customers import Customers
 from adapters.aliyun._mapping_business import (
     INVITATION_PREFIX,
@@ -109,6 +110,9 @@ class AliyunProvider:
         )
         self._writes = AliyunWrites(self._client, scanner, partner_id=account.id, currency=self._currency)
         self._reconciler = Reconciler(self._client, scanner, partner_id=account.id, currency=self._currency)
+        self._history = CreditHistory(
+            self._client, partner_id=account.id, currency=self._currency, page_size=self._page_size
+        )
 
     @property
     def account(self) -> PartnerAccount:
@@ -139,6 +143,8 @@ class AliyunProvider:
             Capability.RESEND_INVITATION,
             Capability.FREEZE_CUSTOMER,
             Capability.SET_CREDIT_LINE,
+            Capability.CREDIT_CONTROLS,
+            Capability.CREDIT_HISTORY,
             Capability.ADD_NOTE,
             Capability.ISSUE_VOUCHER,
             Capability.RECLAIM_VOUCHER,
@@ -346,7 +352,11 @@ class AliyunProvider:
     async def credit_history(
         self, customer_id: str, kind: CreditRecordKind, offset: int, limit: int
     ) -> Page[CreditRecord]:
-        raise UnsupportedByProvider(_errors.PROVIDER, "credit histories")
+        """The histories of A.7.5, A.7.16, A.7.17, A.7.22 and A.7.23 (see ``_credit_history``)."""
+        check_window(offset, limit)
+        if _invitee(customer_id):
+            return Page(items=(), total=0)  # an invitee has no UID, so no credit yet
+        return await self._history.read(int(_uid(customer_id)), kind, offset, limit)
 
     async def list_voucher_templates(self, offset: int, limit: int) -> Page[VoucherTemplate]:
         raise UnsupportedByProvider(_errors.PROVIDER, "voucher templates")

@@ -92,6 +92,11 @@ REASONS: Mapping[str, Reason] = {
     "AccountAlreadyAssociated": Reason.ALREADY_EXISTS,
     "Forbidden.NotDistributor": Reason.ROLE_NOT_ALLOWED,
     "InvalidCouponStatus": Reason.INVALID_INPUT,  # only an AVAILABLE coupon can be cancelled
+    "InvalidCouponTemplateStatus": Reason.INVALID_INPUT,  # the template is not approved (yet)
+    "CouponLimitPerPersonExceeded": Reason.INVALID_INPUT,
+    "InvalidApprovalStatus": Reason.ALREADY_EXISTS,  # the application was decided already
+    "QuotaInsufficient": Reason.INSUFFICIENT_FUNDS,  # the T2's coupon quota is too small
+    "SubscriptionExists": Reason.ALREADY_EXISTS,
 }
 #: Codes of the API gateway itself that end in ``.NotFound`` but are not about the caller's data.
 _NOT_DATA = frozenset({"InvalidAccessKeyId.NotFound", "InvalidAction.NotFound"})

@@ -13,7 +13,7 @@ from adapters.aliyun.simulator import HANDLERS, SimulatedPartner, create_app
 from gateway.models import AccountType, CustomerKind, PartnerAccount, ProgramFacts, Secret
 from gateway.provider import ASGIApp, Credentials, DemoUpstream, Provider, SettingSpec
 from gateway.retry import DEFAULT_POLICY, RetryPolicy
-from gateway.writes import InviteReseller
+from gateway.writes import DecideVoucherApplication, InviteReseller
 
 __all__ = ["PROGRAM", "AliyunPlugin", "plugin"]
 
@@ -35,7 +35,10 @@ PROGRAM = ProgramFacts(
     # Project filings are approved by the Aliyun BD, then confirmed by the customer.
     projects_need_approval=True,
     # Only a distributor has tier-2 resellers to invite.
-    intent_roles={InviteReseller.kind: frozenset({PartnerRole.DISTRIBUTOR})},
+    intent_roles={
+        InviteReseller.kind: frozenset({PartnerRole.DISTRIBUTOR}),
+        DecideVoucherApplication.kind: frozenset({PartnerRole.DISTRIBUTOR}),  # a T1 decides its T2s' (A.7.21)
+    },
 )
 
 # Simulator-only credentials: they open nothing but the simulator.

@@ -20,6 +20,10 @@ SetCustomerFrozen  state: GetCreditInfo ``PAYGFreezeStatus`` is ``freeze`` / ``n
 SetWarningThreshold  state: GetCreditInfo ``AlarmThreshold`` is the percentage asked.
 SetNewPurchaseBan  state: GetCreditInfo ``newBuyStatus`` is ``ban`` / ``normal`` as asked.
 SetShutdownPolicy  state: GetCreditInfo ``ZeroCreditShutdownPolicy`` is the policy asked.
+CreateVoucherTemplate  CouponApprovalStatusList (``TemplateName``): a template of that name requested from the
+                   floor on, not excluded (the earliest).
+DeleteVoucherTemplate  GetCouponTemplateDetail: the template is gone (NotFound).
+DecideVoucherApplication  GetTier2CouponApprovalDetail: the application's status is the decision asked.
 SetAutomaticWriteOff  QueryAutomaticWriteOffChangeRecords: a change from the floor on (one write per customer
                    at a time), whose ``ChangeContent``, where it can be read, shows the setting asked.
 AddNote            CustomerNoteList of the customer: same content (and contact name, if given) with
@@ -47,11 +51,14 @@ from adapters.aliyun._mapping import parse_timestamp
 from adapters.aliyun._mapping_business import INVITATION_PREFIX, credit_controls
 from adapters.aliyun._scan import Scanner
 from adapters.aliyun._writes import credit_text, digits, user_type_of
-from gateway.errors import ProviderError, UnsupportedByProvider
+from gateway.errors import ProviderError, Reason, UnsupportedByProvider
 from gateway.models import ShutdownPolicy
 from gateway.writes import (
     AddNote,
     CreateCustomer,
+    CreateVoucherTemplate,
+    DecideVoucherApplication,
+    DeleteVoucherTemplate,
     Intent,
     InviteReseller,
     IssueVoucher,
@@ -154,6 +161,13 @@ class Reconciler:
                 return Receipt((), details={"customerId": uid, detail: shown})
             case SetAutomaticWriteOff():
                 return await self._write_off(intent, floor)
+            case CreateVoucherTemplate():
+                return await self._template(intent, floor, exclude)
+            case DeleteVoucherTemplate():
+                return await self._deleted(digits(intent.template_id, "templateId"))
+            case DecideVoucherApplication():
+                sheet = intent.application_id.strip()
+                return await self._decision(intent.approve, sheet)
             case AddNote():
                 return await self._note(intent, floor, exclude)
             case IssueVoucher():
@@ -220,6 +234,46 @@ class Reconciler:
                     details["customerId"] = _text(account.get("Cid"))
                 return Receipt((uid,), details=details)
         return None
+
+    async def _deleted(self, template_id: str) -> Receipt | None:
+        try:
+            await self._client.get_coupon_template_detail(template_id)
+        except ProviderError as error:
+            if error.reason is Reason.NOT_FOUND:
+                return Receipt((template_id,))
+            raise
+        return None
+
+    async def _decision(self, approve: bool, sheet: str) -> Receipt | None:
+        body = await self._client.get_tier2_coupon_approval_detail(sheet)
+        detail = body.get("Data")
+        decided = _text(detail.get("ApprovalStatus")).upper() if isinstance(detail, Mapping) else ""
+        asked = "APPROVED" if approve else "REJECTED"
+        return Receipt((sheet,), details={"status": asked}) if decided == asked else None
+
+    async def _template(
+        self, intent: CreateVoucherTemplate, floor: datetime, exclude: frozenset[str]
+    ) -> Receipt | None:
+        number, size, found = 1, 50, []
+        while True:
+            body = await self._client.coupon_approval_status_list(number, size, TemplateName=intent.name)
+            rows = body.get("Data")
+            rows = [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
+            found += [
+                r
+                for r in rows
+                if _text(r.get("TemplateName")) == intent.name
+                and _text(r.get("TemplateId")) not in exclude
+                and _from(r.get("TimeOfRequest"), floor)
+            ]
+            if len(rows) < size:
+                break
+            number += 1
+        first = _earliest(found, "TimeOfRequest", "TemplateId")
+        if first is None:
+            return None
+        template = _text(first.get("TemplateId"))
+        return Receipt((template,), details={"templateId": template})
 
     async def _write_off(self, intent: SetAutomaticWriteOff, floor: datetime) -> Receipt | None:
         """A write-off change logged from the floor on that does not contradict the setting asked. The log pages

@@ -48,6 +48,9 @@ from gateway.models import AccountType, CustomerKind, Money, ShutdownPolicy
 from gateway.writes import (
     AddNote,
     CreateCustomer,
+    CreateVoucherTemplate,
+    DecideVoucherApplication,
+    DeleteVoucherTemplate,
     Intent,
     InviteReseller,
     IssueVoucher,
@@ -194,6 +197,21 @@ class AliyunWrites:
                 if body.get("Data") is False:
                     raise self._refused(body, "AutomaticWriteOff", "automatic write-off was not changed")
                 return Receipt((), _request_id(body), {"customerId": uid, "enabled": str(intent.enabled).lower()})
+            case CreateVoucherTemplate():
+                return await self._create_template(intent)
+            case DeleteVoucherTemplate():
+                template = digits(intent.template_id, "templateId")
+                body = await self._client.delete_coupon_template(template)
+                if body.get("Data") is False:
+                    raise self._refused(body, "DeleteCouponTemplate", "the template was not deleted")
+                return Receipt((template,), _request_id(body))
+            case DecideVoucherApplication():
+                action = "APPROVE" if intent.approve else "REJECT"
+                body = await self._client.process_approval(intent.application_id.strip(), action, intent.comment)
+                if body.get("Data") is False:
+                    raise self._refused(body, "ProcessApproval", "the application was not decided")
+                status = "APPROVED" if intent.approve else "REJECTED"
+                return Receipt((intent.application_id.strip(),), _request_id(body), {"status": status})
             case AddNote():
                 return await self._add_note(intent)
             case IssueVoucher():
@@ -357,6 +375,27 @@ class AliyunWrites:
         return Receipt(tuple(str(row["CouponId"]) for row in new), _request_id(body), details)
 
     # -- errors ---------------------------------------------------------------------------------------------
+
+    async def _create_template(self, intent: CreateVoucherTemplate) -> Receipt:
+        """CreateCouponTemplate with a validity of ``valid_days`` after issue (``ValidUntil`` RELATIVE)."""
+        value = credit_text(intent.face_value, self._currency, "faceValue")
+        body = await self._client.create_coupon_template(
+            intent.name,
+            value,
+            limit_per_person=intent.limit_per_customer,
+            cost_bearer=intent.cost_bearer,
+            applicable_products=intent.applicable_products,
+            reason=intent.reason,
+            valid_until="RELATIVE",
+            valid_days=intent.valid_days,
+            product_types=list(intent.product_types) or None,
+            description=intent.description,
+        )
+        data = body.get("Data")
+        template = data.get("CouponTemplateID") if isinstance(data, Mapping) else None
+        if template in (None, ""):
+            raise self._unreadable(body, "CreateCouponTemplate", "no Data.CouponTemplateID")
+        return Receipt((str(template),), _request_id(body), {"templateId": str(template)})
 
     def _check_data(self, body: Mapping[str, Any], action: str) -> None:
         """A.7.7 and A.7.8 answer ``Data`` "success or not" as a String: a false one is a refusal."""

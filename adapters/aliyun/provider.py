@@ -27,6 +27,7 @@ from adapters.aliyun._reconcile import Reconciler
 from adapters.aliyun._roles import PartnerRole
 from adapters.aliyun._scan import Scanner
 from adapters.aliyun._signing import Acs3Signer
+from adapters.aliyun._templates import Templates
 from adapters.aliyun._transport import AgencyTransport
 from adapters.aliyun._writes import AliyunWrites
 from gateway.errors import ConfigError, InvalidInput, ProviderError, UnsupportedByProvider
@@ -110,6 +111,9 @@ class AliyunProvider:
         )
         self._writes = AliyunWrites(self._client, scanner, partner_id=account.id, currency=self._currency)
         self._reconciler = Reconciler(self._client, scanner, partner_id=account.id, currency=self._currency)
+        self._templates = Templates(
+            self._client, partner_id=account.id, currency=self._currency, page_size=self._page_size
+        )
         self._history = CreditHistory(
             self._client, partner_id=account.id, currency=self._currency, page_size=self._page_size
         )
@@ -135,6 +139,8 @@ class AliyunProvider:
             Capability.LIST_ORDERS,
             Capability.LIST_NOTES,
             Capability.LIST_REGIONS,
+            Capability.CREDIT_HISTORY,
+            Capability.LIST_VOUCHER_TEMPLATES,
         }
         # Writes (X.3): no cash transfers, voucher quotas or SMS codes at Aliyun; T2 invitations are a
         # distributor's.
@@ -144,14 +150,14 @@ class AliyunProvider:
             Capability.FREEZE_CUSTOMER,
             Capability.SET_CREDIT_LINE,
             Capability.CREDIT_CONTROLS,
-            Capability.CREDIT_HISTORY,
+            Capability.MANAGE_VOUCHER_TEMPLATES,
             Capability.ADD_NOTE,
             Capability.ISSUE_VOUCHER,
             Capability.RECLAIM_VOUCHER,
         }
         if self._account.role == PartnerRole.DISTRIBUTOR:
-            reads |= {Capability.LIST_RESELLERS, Capability.RESELLER_FUNDS}
-            writes.add(Capability.INVITE_RESELLER)
+            reads |= {Capability.LIST_RESELLERS, Capability.RESELLER_FUNDS, Capability.LIST_VOUCHER_APPLICATIONS}
+            writes |= {Capability.INVITE_RESELLER, Capability.DECIDE_VOUCHER_APPLICATIONS}
         return frozenset(reads | writes)
 
     async def ping(self) -> None:
@@ -359,16 +365,23 @@ class AliyunProvider:
         return await self._history.read(int(_uid(customer_id)), kind, offset, limit)
 
     async def list_voucher_templates(self, offset: int, limit: int) -> Page[VoucherTemplate]:
-        raise UnsupportedByProvider(_errors.PROVIDER, "voucher templates")
+        """CouponApprovalStatusList with each template's detail (see ``_templates``)."""
+        check_window(offset, limit)
+        return await self._templates.list_templates(offset, limit)
 
     async def voucher_template_products(self) -> tuple[str, ...]:
-        raise UnsupportedByProvider(_errors.PROVIDER, "voucher templates")
+        return await self._templates.product_codes()
 
     async def list_voucher_applications(self, offset: int, limit: int) -> Page[VoucherApplication]:
-        raise UnsupportedByProvider(_errors.PROVIDER, "tier-2 voucher applications")
+        check_window(offset, limit)
+        if self._account.role != PartnerRole.DISTRIBUTOR:
+            raise UnsupportedByProvider(_errors.PROVIDER, "tier-2 voucher applications for a reseller account")
+        return await self._templates.list_applications(offset, limit)
 
     async def get_voucher_application(self, native_id: str) -> VoucherApplication | None:
-        raise UnsupportedByProvider(_errors.PROVIDER, "tier-2 voucher applications")
+        if self._account.role != PartnerRole.DISTRIBUTOR:
+            raise UnsupportedByProvider(_errors.PROVIDER, "tier-2 voucher applications for a reseller account")
+        return await self._templates.application(native_id.strip())
 
     async def list_voucher_records(
         self, offset: int, limit: int, *, customer_id: str | None = None

@@ -60,6 +60,7 @@ from ._mapping_money import (
     reseller_funds_from_balances,
 )
 from ._paging import ORDER_WINDOW, Pager, Wire, order_window
+from ._promotions import Promotions, period_quote_from_wire, period_request_to_wire
 from ._reconcile import Reconciler
 from ._roles import PartnerRole
 from ._signing import SdkHmacAuth
@@ -89,7 +90,13 @@ _READS = frozenset(
         Capability.LIST_LEDGER,
         Capability.LIST_REGIONS,
         Capability.QUOTE_PRICE,
+        Capability.QUOTE_SUBSCRIPTION_PRICE,
         Capability.CONSUMPTION,
+        Capability.LIST_VOUCHER_RECORDS,
+        Capability.OWN_VOUCHERS,
+        Capability.NEW_CUSTOMER_TAGS,
+        Capability.INCENTIVE_POLICIES,
+        Capability.CATALOGUE,
     }
 )
 # Writes Huawei has an API for (X.3); each capability covers the reverse write too (reclaims).
@@ -162,6 +169,7 @@ class HuaweiCloudProvider:
         self._writer = Writer(self._client, pages, xaccount_type=_xaccount_type(account))
         self._reconciler = Reconciler(self._client, pages, clock=self._clock)
         self._bills = ConsumptionReader(self._client, pages, domain_id, self._clock)
+        self._promotions = Promotions(self._client, pages, partner_id=account.id)
 
     @property
     def account(self) -> PartnerAccount:
@@ -440,24 +448,37 @@ class HuaweiCloudProvider:
     async def list_voucher_records(
         self, offset: int, limit: int, *, customer_id: str | None = None
     ) -> Page[VoucherRecord]:
-        raise UnsupportedByProvider(PROVIDER, "the voucher issue and reclaim log")
+        """list_partner_coupons_record (H.6.4): vouchers issued and reclaimed, with their results."""
+        return await self._promotions.voucher_records(offset, limit, customer_id)
 
     async def list_own_vouchers(self, offset: int, limit: int) -> Page[Voucher]:
-        raise UnsupportedByProvider(PROVIDER, "the partner's own vouchers")
+        """list_sub_customer_coupons (H.6.5): the partner's own coupons, despite the name."""
+        return await self._promotions.own_vouchers(offset, limit)
 
     async def new_customer_tags(self, customer_ids: Sequence[str]) -> Mapping[str, NewCustomerTag]:
-        raise UnsupportedByProvider(PROVIDER, "new-customer tags")
+        """list_sub_customer_new_tag (H.6.6), in batches."""
+        return await self._promotions.new_customer_tags(customer_ids)
 
     async def incentive_policies(self, month: str, service_type: str | None = None) -> tuple[IncentivePolicy, ...]:
-        raise UnsupportedByProvider(PROVIDER, "incentive policies")
+        """list_incentive_discount_policies (H.6.7) as of the end of ``month`` (UTC+8)."""
+        return await self._promotions.incentive_policies(month, service_type)
 
     async def catalogue(self, kind: CatalogueKind, parent_code: str | None = None) -> tuple[CatalogueEntry, ...]:
-        raise UnsupportedByProvider(PROVIDER, "the product catalogue")
+        """The H.6.9 code tables."""
+        return await self._promotions.catalogue(kind, parent_code)
 
     async def quote_price(self, request: PriceRequest) -> PriceQuote:
-        """list_on_demand_resource_ratings (H.4.21): a price inquiry, retried like a read."""
+        """list_on_demand_resource_ratings (H.4.21), or list_rate_on_period_detail (H.6.8) when the items name a
+        subscription period: a price inquiry, retried like a read."""
         if not request.items:
             raise InvalidInput("a price inquiry needs at least one item", field="items")
+        periods = {item.period is not None for item in request.items}
+        if periods == {True, False}:
+            raise InvalidInput("a price inquiry is pay-per-use or by subscription, not both", field="items")
+        if periods == {True}:
+            return period_quote_from_wire(
+                await self._client.list_rate_on_period_detail(period_request_to_wire(request))
+            )
         data = await self._client.list_on_demand_resource_ratings(price_request_to_wire(request))
         return price_quote_from_wire(data)
 

@@ -94,7 +94,6 @@ NESTED: dict[str, tuple[set[str], tuple[str, ...]]] = {
             "vouchers",
             "orders",
             "voucherTemplates",
-            "voucherTemplateProducts",
             "voucherApplications",
             "voucherApplication",
             "voucherRecords",

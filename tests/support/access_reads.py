@@ -31,7 +31,21 @@ __all__ = [
 ]
 
 #: Fields of a partner that are not for sales keys at all (null, with FORBIDDEN at their path).
-PARTNER_ONLY = frozenset({"balances", "voucherQuotas", "ledger", "resellers"})
+PARTNER_ONLY = frozenset(
+    {
+        "balances",
+        "voucherQuotas",
+        "ledger",
+        "resellers",
+        "voucherTemplates",
+        "voucherTemplateProducts",
+        "voucherApplications",
+        "voucherApplication",
+        "voucherRecords",
+        "ownVouchers",
+        "incentivePolicies",
+    }
+)
 NODE = "query($id: ID!) {{ node(id: $id) {{ __typename ... on {type} {{ {selection} }} }} }}"
 Check = Callable[[Answer], list[str]]
 

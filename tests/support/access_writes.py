@@ -10,11 +10,13 @@ no accepted change in the audit trail and every project at its version.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from graphql import GraphQLObjectType, GraphQLUnionType, get_named_type
@@ -65,6 +67,7 @@ PAYLOADS = {
     "ResellerPayload": "operation { operationId replayed } reseller { id name }",
     "VoucherPayload": "operation { operationId replayed } customer { id owner } vouchers { id status }",
     "ProjectPayload": "replayed project { id version owner history { kind actor } }",
+    "TemplatePayload": "operation { operationId replayed } templateId applicationId",
 }
 REFUSED = "... on MutationError { code message } ... on RuleViolationError { reason field }"
 Values = Callable[[World, str, Column], dict[str, Any]]
@@ -154,6 +157,34 @@ def _money(amount: str) -> dict[str, Any]:
     return {"amount": {"amount": amount}}
 
 
+CREATE_TEMPLATE = """mutation($input: VoucherTemplateInput!, $key: String!) {
+  createVoucherTemplate(input: $input, idempotencyKey: $key) { ... on TemplatePayload { templateId } } }"""
+
+
+def _template_input(world: World, cloud: str, col: Column) -> dict[str, Any]:
+    return {
+        "input": {
+            "partnerId": partner_id(cloud),
+            "name": f"矩阵券{_tag()}",
+            "faceValue": {"amount": "20.00"},
+            "validDays": 30,
+            "reason": "矩阵测试",
+        }
+    }
+
+
+def _new_application(gw: Demo) -> str:
+    """A tier-2's new coupon application, pending (as if the tier-2 had just applied): each decision uses one."""
+    (partner,) = gw.aliyun.state.partners.values()
+    seeded = partner.tier2_applications[0]
+    sheet = f"AS{uuid.uuid4().hex[:12].upper()}"
+    receipts = [(seeded.receipts[0][0], Decimal("1.00"))]
+    partner.tier2_applications.append(
+        dataclasses.replace(seeded, sheet_id=sheet, status="PENDING", receipts=receipts, processed_at=None)
+    )
+    return sheet
+
+
 WRITES = (
     Write("createCustomer", "new customer", sales=ANY, values=_customer_input),
     Write(
@@ -191,6 +222,9 @@ WRITES = (
     Write("reclaimVoucherQuota", "quota"),
     Write("issueVoucher", "customer", values=_voucher_input),
     Write("reclaimVoucher", "voucher"),
+    Write("createVoucherTemplate", "new template", values=_template_input),
+    Write("deleteVoucherTemplate", "template"),
+    Write("decideVoucherApplication", "application", values={"approve": True, "comment": "矩阵审批"}),
     Write("fileProject", "new project", sales=OWN_ONLY),
     Write("recordProjectApproval", "project", sales=OWN_ONLY, clouds=(ALIYUN,), values={"approved": True}),
     Write("confirmProject", "project", sales=OWN_ONLY, clouds=(ALIYUN,), prep=("approve",)),
@@ -257,7 +291,16 @@ async def _target(gw: Demo, world: World, row: Write, cloud: str, col: Column) -
             changed = await gw.one(STEP.format(step=STEPS[step]), id=project["id"], v=project["version"])
             project["version"] = changed["project"]["version"]
         return {"projectId": project["id"], "version": project["version"]}
-    assert row.target in ("new customer", "new reseller"), row.target
+    if row.target == "template":
+        template = "1"
+        if cloud == ALIYUN:  # a template of its own for each cell: deleting one uses it up
+            made = await gw.one(CREATE_TEMPLATE, input=_template_input(world, cloud, col)["input"], key=key())
+            template = made["templateId"]
+        return {"partnerId": partner_id(cloud), "templateId": template}
+    if row.target == "application":
+        sheet = _new_application(gw) if cloud == ALIYUN else "AS-none"
+        return {"partnerId": partner_id(cloud), "applicationId": sheet}
+    assert row.target in ("new customer", "new reseller", "new template"), row.target
     return {}
 
 

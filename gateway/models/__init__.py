@@ -39,6 +39,8 @@ from gateway.models._money import (
     ItemFailure,
     LedgerEntry,
     LedgerKind,
+    QuotaMovement,
+    QuotaMovementKind,
 )
 from gateway.models._program import PartnerAccount, ProgramFacts
 
@@ -69,6 +71,8 @@ __all__ = [
     "PriceQuote",
     "PriceRequest",
     "ProgramFacts",
+    "QuotaMovement",
+    "QuotaMovementKind",
     "Region",
     "RegionLevel",
     "Reseller",

@@ -12,7 +12,7 @@ from gateway.ids import decode_global_id, encode_global_id
 from gateway.models import PartnerAccount
 from gateway.provider import Capability
 from gateway.schema.context import Context
-from gateway.schema.money import Balance, LedgerEntry
+from gateway.schema.money import Balance, LedgerEntry, QuotaMovement
 from gateway.schema.relay import Connection, Node, connection, local_list
 
 if TYPE_CHECKING:
@@ -85,6 +85,16 @@ class Partner(Node):
     ) -> Connection[LedgerEntry] | None:
         entries = info.context.session.ledger(self.account.id)
         return await connection(info, entries, first, after, lambda _, entry: LedgerEntry.from_domain(entry))
+
+    @strawberry.field(
+        description="Voucher quota granted to the tier-2 resellers and reclaimed, newest first (Huawei tier-1; "
+        "not for sales keys)."
+    )
+    async def quota_movements(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[QuotaMovement] | None:
+        moves = info.context.session.quota_movements(self.account.id)
+        return await connection(info, moves, first, after, lambda _, move: QuotaMovement.from_domain(move))
 
     @strawberry.field
     async def customers(

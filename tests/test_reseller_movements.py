@@ -45,7 +45,9 @@ QUOTA_PAGE = """query($id: ID!, $after: String) { node(id: $id) { ... on Reselle
 PARTNER = f"""query($id: ID!) {{ node(id: $id) {{ ... on Partner {{
   quotaMovements(first: 100) {{ totalCount nodes {{ {MOVE} }} }} ledger(first: 100) {{ totalCount }} }} }} }}"""
 GRANT = f"""mutation($id: ID!, $amount: Decimal!, $key: String!) {{
-  grantVoucherQuota(resellerId: $id, parentQuotaId: "{PARENT_QUOTA}", amount: {{amount: $amount}}, idempotencyKey: $key) {{
+  grantVoucherQuota(
+    resellerId: $id, parentQuotaId: "{PARENT_QUOTA}", amount: {{amount: $amount}}, idempotencyKey: $key
+  ) {{
     __typename ... on ResellerPayload {{ {RECEIPT} reseller {{ quotaMovements(first: 5) {{ nodes {{ {MOVE} }} }} }} }}
     {REFUSALS}
   }}
@@ -111,7 +113,8 @@ async def test_a_grant_and_a_reclaim_of_voucher_quota_show_in_the_resellers_reco
     )
     assert newest["amount"] == {"amount": "321.50", "currency": "CNY"}
     assert newest["succeeded"] is True
-    assert newest["operator"] and newest["occurredAt"]
+    assert newest["operator"]
+    assert newest["occurredAt"]
 
     reclaimed = await gw.one(RECLAIM_QUOTA, "k-admin", quota=quota_id, key=key())
     assert reclaimed["__typename"] == "ResellerPayload", reclaimed
@@ -207,7 +210,7 @@ async def test_aliyun_and_a_tier2_account_have_no_such_records() -> None:
         assert [e["path"][-1] for e in tier2["errors"]] == ["quotaMovements"]
         assert tier2["errors"][0]["extensions"]["code"] == "UNSUPPORTED_BY_PROVIDER"
         assert gw.calls(HUAWEI_T2, "list_coupon_quotas_records") == 0  # refused before any call
-        aliyun_reseller = (await gw.ask("{ resellers(first: 1, filter: {provider: \"aliyun\"}) { nodes { id } } }"))
+        aliyun_reseller = await gw.ask('{ resellers(first: 1, filter: {provider: "aliyun"}) { nodes { id } } }')
         [reseller] = aliyun_reseller["resellers"]["nodes"]
         answer = await raw(gw, MOVEMENTS, "k-admin", id=reseller["id"])
         assert answer["data"]["node"] == {"fundMovements": None, "quotaMovements": None}

@@ -133,6 +133,9 @@ COSTS: Mapping[str, FieldCost] = {
             "closeProjectLost",
             "setProjectWinRate",
             "linkProjectOpportunity",
+            "setProjectFlags",
+            "addProjectConfiguration",
+            "setProjectConfigurationStatus",
         )
     },
     # Connections: a page's items.

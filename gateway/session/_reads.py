@@ -240,6 +240,8 @@ class Reads(SessionBase):
         provider = self._capable(account_id, Capability.LIST_LEDGER, "a ledger")
 
         async def fetch(_: str, offset: int, limit: int) -> Page[LedgerEntry]:
+            if reseller_id is None:  # the whole ledger: the call as it was before the filter existed
+                return await provider.list_ledger(offset, limit)
             return await provider.list_ledger(offset, limit, reseller_id=reseller_id)
 
         key = list_key("ledger", account_id) if reseller_id is None else list_key("ledger", account_id, reseller_id)

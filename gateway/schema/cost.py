@@ -138,6 +138,7 @@ COSTS: Mapping[str, FieldCost] = {
             "setProjectConfigurationStatus",
         )
     },
+    "Mutation.resendInvitations": FieldCost(calls=2, ids="items"),
     # Connections: a page's items.
     **{f"{kind}Connection.{field}": _ITEMS for kind in _CONNECTIONS for field in ("edges", "nodes")},
     # Totals: the pages' answers carry them (per account: the list's own call); a filter's full scan is

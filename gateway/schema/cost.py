@@ -171,6 +171,7 @@ COSTS: Mapping[str, FieldCost] = {
     "Order.customer": FieldCost(calls=1),
     "Project.customer": FieldCost(calls=1),
     "Project.history": FREE,
+    "Project.configurations": FREE,
     "Project.orders": _PAGE,
     "AuditRecord.requestIds": FREE,
     "OperationReceipt.upstreamIds": FREE,
@@ -178,6 +179,9 @@ COSTS: Mapping[str, FieldCost] = {
     "AssignmentPayload.customer": FieldCost(calls=1),
     "CreateCustomerPayload.customer": FieldCost(calls=1),
     "CustomerPayload.customer": FieldCost(calls=1),
+    # A bulk resend's items: the mutation counts its selection once per item (``ids="items"``).
+    "ResendInvitationsPayload.items": FREE,
+    "ResendInvitationOutcome.customer": FieldCost(calls=1),
     "ResellerPayload.reseller": FieldCost(calls=1),
     "VoucherPayload.customer": FieldCost(calls=1),
     "VoucherPayload.vouchers": FieldCost(calls=1),

@@ -12,7 +12,13 @@ import httpx
 import pytest
 
 from adapters.huaweicloud._mapping_money import quota_movement_from_record
+from gateway.app import create_app
+from gateway.auth import ApiKey, Role, hash_key
+from gateway.config import GatewayConfig
 from gateway.models import QuotaMovementKind
+from gateway.registry import Registry
+from gateway.testing import running
+from tests.support.fakes import FakePlugin
 from tests.support.mutations_demo import (
     ALIYUN,
     HUAWEI,
@@ -27,6 +33,7 @@ from tests.support.mutations_demo import (
     key,
     partner_id,
 )
+from tests.test_app import config_for
 
 pytestmark = pytest.mark.anyio
 
@@ -252,3 +259,31 @@ def test_quota_records_map_their_codes_and_unknown_ones() -> None:
     assert quota_movement_from_record({"id": "QR2", "operation_type": "99", "result": "0"}).kind is (
         QuotaMovementKind.UNKNOWN
     )
+
+
+async def test_a_fake_provider_serves_the_seam_and_the_graph_narrows_by_reseller() -> None:
+    """Through the port alone (tests/support/fakes.py): the graph asks the provider for one reseller's records."""
+    plugin = FakePlugin({"one": 3})
+    config = GatewayConfig(
+        accounts=config_for("one").accounts, api_keys=(ApiKey("admin", hash_key("k-admin"), Role.ADMIN),)
+    )
+    document = """query($id: ID!, $partner: ID!) {
+      node(id: $id) { ... on Reseller { quotaMovements { totalCount nodes { nativeId resellerId kind } } } }
+      partner: node(id: $partner) { ... on Partner { quotaMovements { totalCount nodes { resellerId } } } } }"""
+    async with running(create_app(config, Registry([plugin]))) as client:
+        response = await client.post(
+            "/graphql",
+            json={
+                "query": document,
+                "variables": {"id": global_id("Reseller", "one", "r1"), "partner": partner_id("one")},
+            },
+            headers={"authorization": "Bearer k-admin"},
+        )
+    body = response.json()
+    assert "errors" not in body, body
+    assert body["data"]["node"]["quotaMovements"] == {
+        "totalCount": 1,
+        "nodes": [{"nativeId": "qm-r1", "resellerId": "r1", "kind": "GRANT"}],
+    }
+    assert [n["resellerId"] for n in body["data"]["partner"]["quotaMovements"]["nodes"]] == ["r2", "r1", "r0"]
+    assert plugin.created["one"].counts["list_quota_movements"] == 2

@@ -13,7 +13,7 @@ GatewayError                      code
 ├── PersistedQueryNotAllowed      PERSISTED_QUERY_NOT_ALLOWED  trusted-documents mode: not a listed document
 ├── PersistedQueryInvalid         PERSISTED_QUERY_INVALID      a hash that is not the document's, a bad version
 ├── RuleViolation                 RULE_VIOLATION      a partner program's rule forbids the write (``reason``)
-├── ProjectRuleViolation          PROJECT_RULE_VIOLATION  a project change out of order, or on a closed project
+├── ProjectRuleViolation          PROJECT_RULE_VIOLATION  a project change the project's rules refuse (``reason``)
 ├── IdempotencyConflict           IDEMPOTENCY_CONFLICT    the key was used before with different input
 ├── VersionConflict               VERSION_CONFLICT    the object changed since the caller read it
 ├── OperationPending              OPERATION_PENDING   an earlier attempt's outcome is not settled yet
@@ -59,6 +59,7 @@ __all__ = [
     "PersistedQueryInvalid",
     "PersistedQueryNotAllowed",
     "PersistedQueryNotFound",
+    "ProjectRefusal",
     "ProjectRuleViolation",
     "ProviderAuthError",
     "ProviderError",
@@ -95,6 +96,24 @@ class Reason(enum.Enum):
     TOO_FREQUENT = "TOO_FREQUENT"  # an upstream rate rule (e.g. Aliyun 3058: 10 e-mails in 5 minutes)
     INVALID_INPUT = "INVALID_INPUT"
     OTHER = "OTHER"  # no reason the gateway knows: see the upstream's own code
+
+
+class ProjectRefusal(enum.Enum):
+    """Why the gateway refused a change to a project (a deal registration it keeps itself)."""
+
+    PROJECT_CLOSED = "PROJECT_CLOSED"  # won or lost: nothing changes any more
+    STAGE_BACKWARDS = "STAGE_BACKWARDS"  # to the current stage or an earlier one
+    STAGE_SKIPPED = "STAGE_SKIPPED"  # more than one stage forward
+    NOT_APPROVED = "NOT_APPROVED"  # the cloud's BD has not approved the filing yet
+    NOT_CONFIRMED = "NOT_CONFIRMED"  # the customer has not confirmed the filing yet
+    NOT_AWAITING_APPROVAL = "NOT_AWAITING_APPROVAL"  # the approval was decided already, or is not required
+    ALREADY_CONFIRMED = "ALREADY_CONFIRMED"  # the customer confirmed it before
+    FILING_CONFIRMED = "FILING_CONFIRMED"  # what the customer confirmed (the filing's flags) cannot change
+    SIGNED = "SIGNED"  # a signed project cannot be closed as lost
+    DUPLICATE_OPPORTUNITY = "DUPLICATE_OPPORTUNITY"  # another project has this upstream opportunity id
+    CONFIGURATION_NOT_FOUND = "CONFIGURATION_NOT_FOUND"  # no configuration list of that number
+    CONFIGURATION_STATUS = "CONFIGURATION_STATUS"  # a configuration list cannot move to that status from its own
+    TOO_MANY_CONFIGURATIONS = "TOO_MANY_CONFIGURATIONS"
 
 
 class GatewayError(Exception):
@@ -239,9 +258,20 @@ class RuleViolation(GatewayError):
 
 
 class ProjectRuleViolation(GatewayError):
-    """A change the project's rules do not allow (wrong stage order, not approved, closed...)."""
+    """A change the project's rules do not allow; ``reason`` says which rule (stage order, approval, closed...)."""
 
     code = "PROJECT_RULE_VIOLATION"
+
+    def __init__(self, message: str, reason: ProjectRefusal, field: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.field = field
+
+    def extensions(self) -> dict[str, object]:
+        extensions: dict[str, object] = {**super().extensions(), "reason": self.reason.value}
+        if self.field:
+            extensions["field"] = self.field
+        return extensions
 
 
 class IdempotencyConflict(GatewayError):

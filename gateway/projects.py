@@ -5,8 +5,11 @@ one at a time, or is closed as lost. Where the account's partner program says so
 (``ProgramFacts.projects_need_approval``; Aliyun: DOMAIN.md) the filing must be approved by the cloud's BD
 and then confirmed by the customer before it may move past the first stage; the gateway records both.
 Linking the upstream opportunity id makes Aliyun orders that carry it (``ProjectId``) show under the
-project. Every change is an event in the project's history; concurrent edits are caught by a version
-number the caller sends back.
+project; an opportunity has one project at most (the store's unique index decides, across processes).
+A project carries the flags the consoles show (third-party, test project, bid), fixed once the customer
+has confirmed the filing, and its configuration lists (配置单), each with a status that starts as a draft.
+Every change is an event in the project's history; concurrent edits are caught by a version number the
+caller sends back. Every refusal says why (``gateway.errors.ProjectRefusal``).
 
 These functions are pure: they check a change and return the changed project and its event.
 """
@@ -19,22 +22,32 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
-from gateway.errors import InvalidInput, ProjectRuleViolation
+from gateway.errors import InvalidInput, ProjectRefusal, ProjectRuleViolation
 
 __all__ = [
+    "MAX_CONFIGURATIONS",
     "Approval",
+    "ConfigurationStatus",
     "Project",
+    "ProjectConfiguration",
     "ProjectEvent",
     "ProjectStatus",
     "Stage",
+    "add_configuration",
     "advance",
+    "check_opportunity_id",
     "close_lost",
     "confirm_by_customer",
     "file_project",
     "link_opportunity",
     "record_approval",
+    "set_configuration_status",
+    "set_flags",
     "set_win_rate",
 ]
+
+#: Configuration lists one project may hold (the store keeps them in the project's row).
+MAX_CONFIGURATIONS = 20
 
 
 class Stage(enum.Enum):
@@ -61,6 +74,37 @@ class Approval(enum.Enum):
     PENDING = "PENDING"
     APPROVED = "APPROVED"
     REJECTED = "REJECTED"
+
+
+class ConfigurationStatus(enum.Enum):
+    """Where a configuration list (配置单) stands. It starts as a DRAFT; CONFIRMED and CANCELLED are final."""
+
+    DRAFT = "DRAFT"  # 草稿
+    SUBMITTED = "SUBMITTED"  # sent to the customer (or the cloud) to confirm
+    CONFIRMED = "CONFIRMED"
+    CANCELLED = "CANCELLED"
+
+
+#: The moves a configuration list may make (a submitted one may come back to a draft for edits).
+CONFIGURATION_MOVES: dict[ConfigurationStatus, frozenset[ConfigurationStatus]] = {
+    ConfigurationStatus.DRAFT: frozenset({ConfigurationStatus.SUBMITTED, ConfigurationStatus.CANCELLED}),
+    ConfigurationStatus.SUBMITTED: frozenset(
+        {ConfigurationStatus.CONFIRMED, ConfigurationStatus.DRAFT, ConfigurationStatus.CANCELLED}
+    ),
+    ConfigurationStatus.CONFIRMED: frozenset(),
+    ConfigurationStatus.CANCELLED: frozenset(),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectConfiguration:
+    """One configuration list (配置单) of a project: what is to be bought, by name, and its status."""
+
+    number: int  # 1, 2, ... within its project
+    name: str
+    status: ConfigurationStatus
+    created_at: datetime
+    updated_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +138,10 @@ class Project:
     description: str | None = None
     opportunity_id: str | None = None
     owner: str | None = None
+    third_party: bool = False  # 第三方: sold through a third party
+    test_project: bool = False  # 测试项目: a trial, not a sale
+    bid: bool = False  # 招投标: won or lost through a tender
+    configurations: tuple[ProjectConfiguration, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -110,6 +158,17 @@ def _win_rate(value: Decimal, field: str = "winRate") -> Decimal:
     return value
 
 
+def check_opportunity_id(opportunity_id: str, field: str = "opportunityId") -> str:
+    """An upstream opportunity id as orders carry it: ASCII digits (``str.isdigit`` also takes "１２３")."""
+    if not _OPPORTUNITY_ID.fullmatch(opportunity_id):
+        raise InvalidInput("an upstream opportunity id is a number (the id orders carry)", field=field)
+    return opportunity_id
+
+
+def _refused(message: str, reason: ProjectRefusal, field: str | None = None) -> ProjectRuleViolation:
+    return ProjectRuleViolation(message, reason, field)
+
+
 def file_project(
     *,
     account_id: str,
@@ -124,6 +183,10 @@ def file_project(
     industry: str | None = None,
     description: str | None = None,
     owner: str | None = None,
+    opportunity_id: str | None = None,
+    third_party: bool = False,
+    test_project: bool = False,
+    bid: bool = False,
 ) -> Project:
     """A new filing. ``approval_required`` is the account's ``program.projects_need_approval``: the filing
     then waits for the cloud's approval and the customer's confirmation."""
@@ -150,12 +213,16 @@ def file_project(
         industry=industry,
         description=description,
         owner=owner,
+        opportunity_id=check_opportunity_id(opportunity_id, "input.opportunityId") if opportunity_id else None,
+        third_party=third_party,
+        test_project=test_project,
+        bid=bid,
     )
 
 
 def _open(project: Project) -> None:
     if project.status is not ProjectStatus.IN_PROGRESS:
-        raise ProjectRuleViolation(f"project {project.id} is closed ({project.status.value})")
+        raise _refused(f"project {project.id} is closed ({project.status.value})", ProjectRefusal.PROJECT_CLOSED)
 
 
 def _changed(
@@ -171,7 +238,10 @@ def record_approval(
     """Record the cloud BD's decision on the filing."""
     _open(project)
     if project.approval is not Approval.PENDING:
-        raise ProjectRuleViolation(f"the filing is not awaiting approval (it is {project.approval.value})")
+        raise _refused(
+            f"the filing is not awaiting approval (it is {project.approval.value})",
+            ProjectRefusal.NOT_AWAITING_APPROVAL,
+        )
     if approved:
         return _changed(project, now, actor, "APPROVED", note, approval=Approval.APPROVED)
     return _changed(project, now, actor, "REJECTED", note, approval=Approval.REJECTED, status=ProjectStatus.LOST)
@@ -180,9 +250,9 @@ def record_approval(
 def confirm_by_customer(project: Project, *, actor: str, now: datetime) -> tuple[Project, ProjectEvent]:
     _open(project)
     if project.approval is not Approval.APPROVED:
-        raise ProjectRuleViolation("the customer confirms a filing only after the BD has approved it")
+        raise _refused("the customer confirms a filing only after the BD has approved it", ProjectRefusal.NOT_APPROVED)
     if project.customer_confirmed:
-        raise ProjectRuleViolation("the customer has already confirmed this filing")
+        raise _refused("the customer has already confirmed this filing", ProjectRefusal.ALREADY_CONFIRMED)
     return _changed(project, now, actor, "CUSTOMER_CONFIRMED", customer_confirmed=True)
 
 
@@ -190,14 +260,16 @@ def advance(project: Project, to: Stage, *, actor: str, now: datetime) -> tuple[
     """Move to the next stage: forward only, one stage at a time, and only once filed and confirmed."""
     _open(project)
     if to.index != project.stage.index + 1:
-        raise ProjectRuleViolation(
-            f"a project moves forward one stage at a time: from {project.stage.value} the next is "
-            + (list(Stage)[project.stage.index + 1].value if project.stage.index + 1 < len(Stage) else "none")
+        following = list(Stage)[project.stage.index + 1].value if project.stage.index + 1 < len(Stage) else "none"
+        raise _refused(
+            f"a project moves forward one stage at a time: from {project.stage.value} the next is {following}",
+            ProjectRefusal.STAGE_BACKWARDS if to.index <= project.stage.index else ProjectRefusal.STAGE_SKIPPED,
+            "to",
         )
     if project.approval not in (Approval.APPROVED, Approval.NOT_REQUIRED):
-        raise ProjectRuleViolation("the filing must be approved before the project moves on")
+        raise _refused("the filing must be approved before the project moves on", ProjectRefusal.NOT_APPROVED)
     if not project.customer_confirmed:
-        raise ProjectRuleViolation("the customer must confirm the filing before the project moves on")
+        raise _refused("the customer must confirm the filing before the project moves on", ProjectRefusal.NOT_CONFIRMED)
     status = ProjectStatus.WON if to is Stage.REVENUE_RECOGNIZED else ProjectStatus.IN_PROGRESS
     win_rate = Decimal(100) if to in (Stage.SIGNED, Stage.REVENUE_RECOGNIZED) else project.win_rate
     return _changed(
@@ -208,7 +280,7 @@ def advance(project: Project, to: Stage, *, actor: str, now: datetime) -> tuple[
 def close_lost(project: Project, reason: str, *, actor: str, now: datetime) -> tuple[Project, ProjectEvent]:
     _open(project)
     if project.stage.index >= Stage.SIGNED.index:
-        raise ProjectRuleViolation("a signed project cannot be closed as lost")
+        raise _refused("a signed project cannot be closed as lost", ProjectRefusal.SIGNED)
     return _changed(project, now, actor, "LOST", reason, status=ProjectStatus.LOST, win_rate=Decimal(0))
 
 
@@ -220,6 +292,66 @@ def set_win_rate(project: Project, win_rate: Decimal, *, actor: str, now: dateti
 def link_opportunity(
     project: Project, opportunity_id: str, *, actor: str, now: datetime
 ) -> tuple[Project, ProjectEvent]:
-    if not _OPPORTUNITY_ID.fullmatch(opportunity_id):  # ASCII: str.isdigit() also takes "１２３" and "١٢٣"
-        raise InvalidInput("an upstream opportunity id is a number (the id orders carry)", field="opportunityId")
+    check_opportunity_id(opportunity_id)
     return _changed(project, now, actor, "LINKED", opportunity_id, opportunity_id=opportunity_id)
+
+
+def set_flags(
+    project: Project,
+    *,
+    third_party: bool | None = None,
+    test_project: bool | None = None,
+    bid: bool | None = None,
+    actor: str,
+    now: datetime,
+) -> tuple[Project, ProjectEvent]:
+    """Change the filing's flags (``None``: as it is), while it is open and not yet confirmed by the customer
+    (a program without confirmation: while it is open)."""
+    _open(project)
+    if project.approval is not Approval.NOT_REQUIRED and project.customer_confirmed:
+        raise _refused(
+            "the customer has confirmed the filing: its flags stay as confirmed", ProjectRefusal.FILING_CONFIRMED
+        )
+    wanted = {"third_party": third_party, "test_project": test_project, "bid": bid}
+    changes = {name: value for name, value in wanted.items() if value is not None}
+    if not changes:
+        raise InvalidInput("give at least one of thirdParty, testProject and bid")
+    detail = ", ".join(f"{name}={str(value).lower()}" for name, value in changes.items())
+    return _changed(project, now, actor, "FLAGS", detail, **changes)
+
+
+def add_configuration(project: Project, name: str, *, actor: str, now: datetime) -> tuple[Project, ProjectEvent]:
+    """A new configuration list, as a DRAFT, numbered after the project's others."""
+    _open(project)
+    if not name.strip() or len(name) > 200:
+        raise InvalidInput("a configuration list needs a name of 1 to 200 characters", field="name")
+    if len(project.configurations) >= MAX_CONFIGURATIONS:
+        raise _refused(
+            f"a project holds at most {MAX_CONFIGURATIONS} configuration lists", ProjectRefusal.TOO_MANY_CONFIGURATIONS
+        )
+    number = max((c.number for c in project.configurations), default=0) + 1
+    added = ProjectConfiguration(number, name.strip(), ConfigurationStatus.DRAFT, now, now)
+    detail = f"#{number} {added.name}: {added.status.value}"
+    return _changed(project, now, actor, "CONFIGURATION", detail, configurations=(*project.configurations, added))
+
+
+def set_configuration_status(
+    project: Project, number: int, status: ConfigurationStatus, *, actor: str, now: datetime
+) -> tuple[Project, ProjectEvent]:
+    """Move one configuration list along ``CONFIGURATION_MOVES``."""
+    _open(project)
+    found = next((c for c in project.configurations if c.number == number), None)
+    if found is None:
+        raise _refused(
+            f"project {project.id} has no configuration list {number}", ProjectRefusal.CONFIGURATION_NOT_FOUND, "number"
+        )
+    if status not in CONFIGURATION_MOVES[found.status]:
+        raise _refused(
+            f"configuration list {number} is {found.status.value}: it cannot become {status.value}",
+            ProjectRefusal.CONFIGURATION_STATUS,
+            "status",
+        )
+    moved = replace(found, status=status, updated_at=now)
+    configurations = tuple(moved if c.number == number else c for c in project.configurations)
+    detail = f"#{number} {found.status.value} -> {status.value}"
+    return _changed(project, now, actor, "CONFIGURATION", detail, configurations=configurations)

@@ -46,6 +46,7 @@ from gateway.models import (
     PriceQuote,
     PriceRequest,
     ProgramFacts,
+    QuotaMovement,
     Region,
     RegionLevel,
     Reseller,
@@ -101,6 +102,7 @@ class Capability(enum.Enum):
     LIST_ORDERS = "LIST_ORDERS"
     LIST_NOTES = "LIST_NOTES"
     LIST_LEDGER = "LIST_LEDGER"
+    LIST_QUOTA_MOVEMENTS = "LIST_QUOTA_MOVEMENTS"  # grants and reclaims of voucher quota to tier-2 resellers
     LIST_REGIONS = "LIST_REGIONS"
     QUOTE_PRICE = "QUOTE_PRICE"
     RESELLER_FUNDS = "RESELLER_FUNDS"
@@ -253,8 +255,17 @@ class Provider(Protocol):
         """Follow-up notes on one customer."""
         ...
 
-    async def list_ledger(self, offset: int, limit: int) -> Page[LedgerEntry]:
-        """Allocations and reclaims of funds between the partner and its customers and resellers."""
+    async def list_ledger(self, offset: int, limit: int, *, reseller_id: str | None = None) -> Page[LedgerEntry]:
+        """Allocations and reclaims of funds between the partner and its customers and resellers, newest
+        first; with ``reseller_id``, only those between the partner and that tier-2 reseller."""
+        ...
+
+    async def list_quota_movements(
+        self, offset: int, limit: int, *, reseller_id: str | None = None
+    ) -> Page[QuotaMovement]:
+        """Grants and reclaims of voucher quota between the partner and its tier-2 resellers (refused
+        attempts included, as the upstream records them), newest first; with ``reseller_id``, that
+        reseller's only."""
         ...
 
     async def list_regions(self, level: RegionLevel, parent_code: str | None = None) -> tuple[Region, ...]:

@@ -82,13 +82,17 @@ NESTED: dict[str, tuple[set[str], tuple[str, ...]]] = {
     ),
     "Order": ({"partner", "customer", "listPrice", "amountDue", "discount", "voucherAmount"}, ("node", "orders")),
     "Voucher": ({"partner", "customer", "faceValue", "remaining"}, ("node", "vouchers")),
-    "Project": ({"partner", "customer", "history", "orders"}, ("node", "projects")),
-    "Reseller": ({"email", "phone", "partner", "funds", "voucherQuotas", "customers"}, ("node", "resellers")),
+    "Project": ({"partner", "customer", "history", "orders", "configurations"}, ("node", "projects")),
+    "Reseller": (
+        {"email", "phone", "partner", "funds", "voucherQuotas", "fundMovements", "quotaMovements", "customers"},
+        ("node", "resellers"),
+    ),
     "Partner": (
         {
             "balances",
             "voucherQuotas",
             "ledger",
+            "quotaMovements",
             "customers",
             "resellers",
             "vouchers",

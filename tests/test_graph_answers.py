@@ -179,7 +179,11 @@ def test_codes_are_unique_and_every_mapped_error_answers_with_its_own_code() -> 
         Reason.TOO_FREQUENT,
         True,
     )
-    rule = error_result(errors.ProjectRuleViolation("closed"))
-    assert (type(rule).__name__, rule.code) == ("RuleViolationError", "PROJECT_RULE_VIOLATION")
+    rule = error_result(errors.ProjectRuleViolation("closed", errors.ProjectRefusal.PROJECT_CLOSED))
+    assert (type(rule).__name__, rule.code, rule.rule) == (
+        "ProjectRuleViolationError",
+        "PROJECT_RULE_VIOLATION",
+        errors.ProjectRefusal.PROJECT_CLOSED,
+    )
     with pytest.raises(StoreUnavailable):  # not a refusal a front end handles: a GraphQL error
         error_result(StoreUnavailable("the store is read-only"))

@@ -29,7 +29,8 @@ PROJECT = """project { id number name customerName stage status winRate approval
   owner createdBy version customer { id } history { actor kind detail stage }
   orders(first: 50) { nodes { nativeId projectId customer { id } } } }"""
 RESULT = f"""__typename ... on ProjectPayload {{ replayed {PROJECT} }}
-  ... on RuleViolationError {{ message reason field }} ... on InvalidInputError {{ message field }}
+  ... on RuleViolationError {{ message reason field }} ... on ProjectRuleViolationError {{ message code rule field }}
+  ... on InvalidInputError {{ message field }}
   ... on IdempotencyConflictError {{ key }} ... on VersionConflictError {{ message }}"""
 FILE = f"""mutation($input: FileProjectInput!, $key: String!) {{
   fileProject(input: $input, idempotencyKey: $key) {{ {RESULT} }} }}"""
@@ -96,7 +97,8 @@ async def test_an_aliyun_project_is_approved_confirmed_and_moved_through_all_six
     project_id, version = filed["id"], filed["version"]
 
     early = await gw.one(ADVANCE, id=project_id, version=version, to="CONFIRMED_OPPORTUNITY")
-    assert early["__typename"] == "RuleViolationError"  # not approved yet
+    assert (early["__typename"], early["rule"]) == ("ProjectRuleViolationError", "NOT_APPROVED")
+    assert early["code"] == "PROJECT_RULE_VIOLATION"
     approved = payload(await gw.one(APPROVE, id=project_id, version=version, approved=True))
     assert (approved["approval"], approved["version"]) == ("APPROVED", 2)
     stale = await gw.one(CONFIRM, id=project_id, version=version)
@@ -118,7 +120,7 @@ async def test_an_aliyun_project_is_approved_confirmed_and_moved_through_all_six
     assert (wrong_rate["__typename"], wrong_rate["field"]) == ("InvalidInputError", "winRate")
 
     skip = await gw.one(ADVANCE, id=project_id, version=rated["version"], to="BUSINESS_NEGOTIATION")
-    assert skip["__typename"] == "RuleViolationError"
+    assert (skip["__typename"], skip["rule"], skip["field"]) == ("ProjectRuleViolationError", "STAGE_SKIPPED", "to")
     assert "one stage at a time" in skip["message"]
     current = rated
     for stage in STAGES[1:]:
@@ -140,9 +142,9 @@ async def test_an_aliyun_project_is_approved_confirmed_and_moved_through_all_six
         *["STAGE"] * 5,
     ]
     backwards = await gw.one(ADVANCE, id=project_id, version=current["version"], to="SIGNED")
-    assert backwards["__typename"] == "RuleViolationError"
+    assert (backwards["__typename"], backwards["rule"]) == ("ProjectRuleViolationError", "PROJECT_CLOSED")
     lost = await gw.one(LOST, id=project_id, version=current["version"], reason="late")
-    assert lost["__typename"] == "RuleViolationError"  # a won project cannot be lost
+    assert (lost["__typename"], lost["rule"]) == ("ProjectRuleViolationError", "PROJECT_CLOSED")  # won: closed
 
 
 async def test_projects_are_closed_lost_rejected_and_only_for_the_partners_own_customers(gw: Demo) -> None:
@@ -152,7 +154,7 @@ async def test_projects_are_closed_lost_rejected_and_only_for_the_partners_own_c
     assert (lost["status"], lost["winRate"]) == ("LOST", "0")
     assert lost["history"][-1]["detail"] == "预算取消"
     closed = await gw.one(WIN_RATE, id=filed["id"], version=lost["version"], rate="20")
-    assert closed["__typename"] == "RuleViolationError"
+    assert (closed["__typename"], closed["rule"]) == ("ProjectRuleViolationError", "PROJECT_CLOSED")
 
     second = payload(await gw.one(FILE, input={"customerId": customer["id"], "name": "视频上云"}, key=key()))
     rejected = payload(await gw.one(APPROVE, id=second["id"], version=second["version"], approved=False))

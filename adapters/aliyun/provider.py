@@ -49,6 +49,7 @@ from gateway.models import (
     PartnerAccount,
     PriceQuote,
     PriceRequest,
+    QuotaMovement,
     Region,
     RegionLevel,
     Reseller,
@@ -208,8 +209,13 @@ class AliyunProvider:
     async def partner_balances(self) -> tuple[Balance, ...]:
         raise UnsupportedByProvider(_errors.PROVIDER, "partner balances (no Agency API, CONTRACTS.md X.3)")
 
-    async def list_ledger(self, offset: int, limit: int) -> Page[LedgerEntry]:
+    async def list_ledger(self, offset: int, limit: int, *, reseller_id: str | None = None) -> Page[LedgerEntry]:
         raise UnsupportedByProvider(_errors.PROVIDER, "a funds ledger (credit-line model only, CONTRACTS.md X.3)")
+
+    async def list_quota_movements(
+        self, offset: int, limit: int, *, reseller_id: str | None = None
+    ) -> Page[QuotaMovement]:
+        raise UnsupportedByProvider(_errors.PROVIDER, "voucher-quota records (no Agency API, CONTRACTS.md X.3)")
 
     async def list_voucher_quotas(
         self, offset: int, limit: int, *, reseller_id: str | None = None

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from gateway.models import Balance, BalanceKind, Funds, LedgerEntry, LedgerKind, Money
+from gateway.models import Balance, BalanceKind, Funds, LedgerEntry, LedgerKind, Money, QuotaMovement, QuotaMovementKind
 
 from ._mapping import CURRENCY, _key, _text, money_of, parse_timestamp
 
@@ -20,6 +20,7 @@ __all__ = [
     "funds_from_wire",
     "ledger_entry_from_adjust_record",
     "ledger_entry_from_change_record",
+    "quota_movement_from_record",
     "reseller_funds_from_balances",
 ]
 
@@ -119,6 +120,32 @@ def ledger_entry_from_change_record(record: Mapping[str, Any], currency: object 
         counterparty_id=_text(record.get("customer_id")),
         transaction_id=_text(record.get("trade_id")),
         balance_after=money_of(record.get("balance_after_change"), currency),
+        extra=extra,
+    )
+
+
+# operation_type of voucher-quota records (H.4.16): 10 grant, 11 reclaim.
+QUOTA_MOVEMENT_KINDS: Mapping[str, QuotaMovementKind] = {"10": QuotaMovementKind.GRANT, "11": QuotaMovementKind.RECLAIM}
+
+
+def quota_movement_from_record(record: Mapping[str, Any]) -> QuotaMovement:
+    """One ``records[]`` entry of list_coupon_quotas_records (H.4.16; amount decimal, ``result`` 0 or -1)."""
+    extra = {
+        name: record[name]
+        for name in ("operation_type", "indirect_partner_name", "indirect_partner_account_name")
+        if record.get(name) is not None
+    }
+    return QuotaMovement(
+        native_id=_text(record.get("id")) or "",
+        kind=QUOTA_MOVEMENT_KINDS.get(_key(record.get("operation_type")), QuotaMovementKind.UNKNOWN),
+        amount=money_of(record.get("amount")) or _ZERO,  # H.4.16 gives no currency: yuan (measure 1)
+        succeeded=_key(record.get("result")) == "0",
+        occurred_at=parse_timestamp(record.get("operation_time")),
+        reseller_id=_text(record.get("indirect_partner_id")),
+        quota_id=_text(record.get("quota_id")),
+        parent_quota_id=_text(record.get("parent_quota_id")),
+        operator=_text(record.get("operator")),
+        remark=_text(record.get("remark")),
         extra=extra,
     )
 

@@ -28,6 +28,7 @@ from gateway.models import (
     PartnerAccount,
     PriceQuote,
     PriceRequest,
+    QuotaMovement,
     Region,
     RegionLevel,
     Reseller,
@@ -57,6 +58,7 @@ from ._mapping_money import (
     balance_from_wire,
     funds_from_wire,
     ledger_entry_from_adjust_record,
+    quota_movement_from_record,
     reseller_funds_from_balances,
 )
 from ._paging import ORDER_WINDOW, Pager, Wire, order_window
@@ -88,6 +90,7 @@ _READS = frozenset(
         Capability.LIST_VOUCHER_QUOTAS,
         Capability.LIST_ORDERS,
         Capability.LIST_LEDGER,
+        Capability.LIST_QUOTA_MOVEMENTS,
         Capability.LIST_REGIONS,
         Capability.QUOTE_PRICE,
         Capability.QUOTE_SUBSCRIPTION_PRICE,
@@ -118,6 +121,7 @@ _TIER1_ONLY = frozenset(
         Capability.RESELLER_FUNDS,
         Capability.ALLOCATE_RESELLER_FUNDS,
         Capability.GRANT_VOUCHER_QUOTA,
+        Capability.LIST_QUOTA_MOVEMENTS,
     }
 )
 
@@ -381,15 +385,35 @@ class HuaweiCloudProvider:
     async def list_notes(self, customer_id: str, offset: int, limit: int) -> Page[Note]:
         raise UnsupportedByProvider(PROVIDER, "customer notes")  # no CRM notes (X.3)
 
-    async def list_ledger(self, offset: int, limit: int) -> Page[LedgerEntry]:
-        """list_partner_adjust_records (H.4.27): allocations and reclaims, newest first."""
+    async def list_ledger(self, offset: int, limit: int, *, reseller_id: str | None = None) -> Page[LedgerEntry]:
+        """list_partner_adjust_records (H.4.27): allocations and reclaims, newest first. A reseller's are
+        the partner's records with that tier-2 as ``customer_id`` ("a customer or T2"); ``indirect_partner_id``
+        would instead read the tier-2's own records (its allocations to its customers)."""
+        filters = {"customer_id": reseller_id} if reseller_id is not None else {}
 
         async def fetch(position: int, size: int) -> Wire:
-            return await self._client.list_partner_adjust_records({"offset": position, "limit": size})
+            return await self._client.list_partner_adjust_records({**filters, "offset": position, "limit": size})
 
         keys = ("total_count", "records")
         return await self._pages.window(
             "list_partner_adjust_records", offset, limit, fetch, keys, ledger_entry_from_adjust_record
+        )
+
+    async def list_quota_movements(
+        self, offset: int, limit: int, *, reseller_id: str | None = None
+    ) -> Page[QuotaMovement]:
+        """list_coupon_quotas_records (H.4.16), tier-1 only: grants (10) and reclaims (11), newest first.
+        ``indirect_partner_id`` is sent only when given (empty means every tier-2 anyway)."""
+        if self._account.role == PartnerRole.TIER2_RESELLER:
+            raise UnsupportedByProvider(PROVIDER, "voucher-quota records with a tier-2 reseller's account")
+        filters = {"indirect_partner_id": reseller_id} if reseller_id is not None else {}
+
+        async def fetch(position: int, size: int) -> Wire:
+            return await self._client.list_coupon_quotas_records({**filters, "offset": position, "limit": size})
+
+        keys = ("total_count", "records")
+        return await self._pages.window(
+            "list_coupon_quotas_records", offset, limit, fetch, keys, quota_movement_from_record
         )
 
     async def list_regions(self, level: RegionLevel, parent_code: str | None = None) -> tuple[Region, ...]:

@@ -56,6 +56,8 @@ from gateway.models._money import (
     ItemFailure,
     LedgerEntry,
     LedgerKind,
+    QuotaMovement,
+    QuotaMovementKind,
     ShutdownPolicy,
 )
 from gateway.models._program import PartnerAccount, ProgramFacts
@@ -99,6 +101,8 @@ __all__ = [
     "PriceQuote",
     "PriceRequest",
     "ProgramFacts",
+    "QuotaMovement",
+    "QuotaMovementKind",
     "Region",
     "RegionLevel",
     "Reseller",

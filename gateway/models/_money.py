@@ -142,6 +142,38 @@ class LedgerEntry:
         object.__setattr__(self, "extra", _frozen_mapping(self.extra))
 
 
+class QuotaMovementKind(enum.Enum):
+    """Which way voucher quota moved between a tier-1 and one of its tier-2 resellers."""
+
+    GRANT = "GRANT"  # carved from the tier-1's quota and given to the tier-2
+    RECLAIM = "RECLAIM"  # what the tier-2 had not used, back to the tier-1's quota
+    UNKNOWN = "UNKNOWN"
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaMovement:
+    """One grant or reclaim of voucher quota in the upstream's records (Huawei H.4.16), failed ones included.
+
+    ``quota_id`` is the tier-2's quota, ``parent_quota_id`` the tier-1's it was carved from; ``succeeded`` is
+    False for an attempt the upstream refused (it records those too: a grant beyond the quota's balance).
+    """
+
+    native_id: str
+    kind: QuotaMovementKind
+    amount: Money
+    succeeded: bool
+    occurred_at: datetime | None = None
+    reseller_id: str | None = None
+    quota_id: str | None = None
+    parent_quota_id: str | None = None
+    operator: str | None = None
+    remark: str | None = None
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "extra", _frozen_mapping(self.extra))
+
+
 @dataclass(frozen=True, slots=True)
 class ItemFailure:
     """One item of a batch call that the upstream refused (HTTP 200 with per-item errors)."""

@@ -11,7 +11,7 @@ import strawberry
 from gateway import models
 from gateway.currency import at_scale
 
-__all__ = ["Balance", "CreditControls", "CreditRecord", "Funds", "LedgerEntry", "Money", "money"]
+__all__ = ["Balance", "CreditControls", "CreditRecord", "Funds", "LedgerEntry", "Money", "QuotaMovement", "money"]
 
 BalanceKindEnum = strawberry.enum(models.BalanceKind, name="BalanceKind")
 LedgerKindEnum = strawberry.enum(models.LedgerKind, name="LedgerKind")
@@ -27,6 +27,11 @@ CreditRecordKindEnum = strawberry.enum(
         "A credit customer's histories (Aliyun): credit-line changes, purchase bans, shutdown policies, "
         "automatic write-off settings, reversed deductions."
     ),
+)
+QuotaMovementKindEnum = strawberry.enum(
+    models.QuotaMovementKind,
+    name="QuotaMovementKind",
+    description="GRANT: voucher quota given to a tier-2 reseller. RECLAIM: its unused part taken back.",
 )
 
 
@@ -169,4 +174,36 @@ class LedgerEntry:
             counterparty_id=entry.counterparty_id,
             transaction_id=entry.transaction_id,
             balance_after=money(entry.balance_after),
+        )
+
+
+@strawberry.type(
+    description="One grant or reclaim of voucher quota between the partner and a tier-2 reseller, as the upstream "
+    "records it (Huawei list_coupon_quotas_records), refused attempts included."
+)
+class QuotaMovement:
+    native_id: str = strawberry.field(description="The upstream's record id.")
+    kind: QuotaMovementKindEnum  # type: ignore[valid-type]
+    amount: Money = strawberry.field(description="Granted, or given back by the reclaim.")
+    succeeded: bool = strawberry.field(description="False for an attempt the upstream refused and recorded.")
+    occurred_at: datetime | None
+    reseller_id: str | None = strawberry.field(description="The tier-2 reseller's upstream id.")
+    quota_id: str | None = strawberry.field(description="The reseller's quota (a grant creates it).")
+    parent_quota_id: str | None = strawberry.field(description="The partner's own quota it was carved from.")
+    operator: str | None = strawberry.field(description="The upstream account that acted.")
+    remark: str | None
+
+    @classmethod
+    def from_domain(cls, movement: models.QuotaMovement) -> QuotaMovement:
+        return cls(
+            native_id=movement.native_id,
+            kind=movement.kind,
+            amount=Money.of(movement.amount),
+            succeeded=movement.succeeded,
+            occurred_at=movement.occurred_at,
+            reseller_id=movement.reseller_id,
+            quota_id=movement.quota_id,
+            parent_quota_id=movement.parent_quota_id,
+            operator=movement.operator,
+            remark=movement.remark,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Annotated, Any
@@ -9,12 +10,13 @@ from typing import Annotated, Any
 import strawberry
 
 from gateway import models
-from gateway.errors import GatewayError
+from gateway.errors import GatewayError, OperationPending
 from gateway.ids import decode_global_id
 from gateway.records import Outcome
 from gateway.schema.context import Context
 from gateway.schema.customers import AccountTypeEnum, Customer, CustomerKindEnum
 from gateway.schema.results import (
+    RESULTS,
     IdempotencyConflictError,
     InvalidInputError,
     MoneyInput,
@@ -129,6 +131,105 @@ class CreateCustomerInput:
     credit_line: MoneyInput | None = strawberry.field(default=None, description="Aliyun: the initial credit line.")
 
 
+class ItemStatus(enum.Enum):
+    APPLIED = "APPLIED"
+    PENDING = "PENDING"
+    REFUSED = "REFUSED"
+
+
+ItemStatusEnum = strawberry.enum(
+    ItemStatus,
+    name="BatchItemStatus",
+    description="APPLIED: done (or done before: see `operation.replayed`). PENDING: its outcome is being settled; "
+    "send the item again with the same key later. REFUSED: not done (see `refusal`).",
+)
+ItemRefusal = Annotated[_ERRORS, strawberry.union("BatchItemRefusal", description="Why one item was not applied.")]
+
+
+@strawberry.input(description="One invitation to send again: its customer row, and this item's own key.")
+class ResendInvitationItem:
+    customer_id: strawberry.ID = strawberry.field(
+        description="The invitee's customer id (status INVITED or INVITATION_EXPIRED)."
+    )
+    idempotency_key: str = strawberry.field(description="This item's key: sent again, it replays this item.")
+
+
+@strawberry.type(description="What became of one item of a bulk resend.")
+class ResendInvitationOutcome:
+    customer_id: strawberry.ID
+    idempotency_key: str
+    status: ItemStatusEnum  # type: ignore[valid-type]
+    operation: OperationReceipt | None = strawberry.field(description="The write, when APPLIED.")
+    refusal: ItemRefusal | None = strawberry.field(description="Why not, when REFUSED or PENDING.")
+    account_id: strawberry.Private[str | None]
+    native_id: strawberry.Private[str | None]
+
+    @strawberry.field(description="The invitee after this item (null when refused, or not to be seen).")
+    async def customer(self, info: Info) -> Customer | None:
+        if self.status is not ItemStatus.APPLIED or self.account_id is None or self.native_id is None:
+            return None
+        found = await info.context.session.customer(self.account_id, self.native_id)
+        return await shown(info, self.account_id, found)
+
+
+@strawberry.type(description="A bulk resend: each item's own outcome, in the order sent; one refused stops none.")
+class ResendInvitationsPayload:
+    items: list[ResendInvitationOutcome]
+
+    @strawberry.field(description="Items applied (replays included).")
+    def applied(self) -> int:
+        return sum(1 for item in self.items if item.status is ItemStatus.APPLIED)
+
+    @strawberry.field(description="Items whose outcome is still being settled.")
+    def pending(self) -> int:
+        return sum(1 for item in self.items if item.status is ItemStatus.PENDING)
+
+    @strawberry.field(description="Items refused.")
+    def refused(self) -> int:
+        return sum(1 for item in self.items if item.status is ItemStatus.REFUSED)
+
+
+ResendInvitationsResult = Annotated[
+    ResendInvitationsPayload | InvalidInputError,
+    strawberry.union(
+        "ResendInvitationsResult", description="Each item's outcome, or InvalidInputError for a list too long."
+    ),
+]
+
+
+async def _resend_item(info: Info, index: int, item: ResendInvitationItem) -> ResendInvitationOutcome:
+    """One item through the same write path as ``resendInvitation``; a refusal is this item's alone."""
+    account_id = native_id = None
+    try:
+        account_id, native_id = customer_ref(item.customer_id)
+        outcome = await info.context.session.resend_to_customer(account_id, native_id, item.idempotency_key)
+    except GatewayError as exc:
+        if not any(cls in RESULTS for cls in type(exc).__mro__):
+            raise  # not a refusal (the store is down): the whole request fails; resend the items to replay them
+        refusal = error_result(exc)
+        if getattr(refusal, "field", None):
+            refusal.field = f"items[{index}].{refusal.field}"
+        status = ItemStatus.PENDING if isinstance(exc, OperationPending) else ItemStatus.REFUSED
+        return ResendInvitationOutcome(
+            customer_id=item.customer_id,
+            idempotency_key=item.idempotency_key,
+            status=status,
+            operation=None,
+            refusal=refusal,
+            account_id=account_id,
+            native_id=native_id,
+        )
+    return ResendInvitationOutcome(
+        customer_id=item.customer_id,
+        idempotency_key=item.idempotency_key,
+        status=ItemStatus.APPLIED,
+        operation=receipt(outcome),
+        refusal=None,
+        account_id=account_id,
+        native_id=native_id,
+    )
+
+
 @strawberry.input
 class NoteInput:
     content: str
@@ -218,6 +319,18 @@ class CustomerMutation:
             account_id=account_id,
             read=lambda: session.invitation_customer(account_id, invitation_id),
         )
+
+    @strawberry.mutation(
+        description="Send several invitations again (Aliyun), in order: each item has its own customer, key and "
+        "outcome, through the same write as `resendInvitation`; a repeated item key replays that item. At most "
+        "20 items (more: InvalidInputError on `items`)."
+    )
+    async def resend_invitations(self, info: Info, items: list[ResendInvitationItem]) -> ResendInvitationsResult:
+        try:
+            info.context.session.check_resend_batch(len(items))
+        except GatewayError as exc:
+            return error_result(exc)
+        return ResendInvitationsPayload(items=[await _resend_item(info, n, item) for n, item in enumerate(items)])
 
     @strawberry.mutation(description="Freeze (block new pay-as-you-go use) or thaw a customer (Aliyun).")
     async def set_customer_frozen(

@@ -17,11 +17,12 @@ from gateway.records import AuditEntry, AuditFilter
 from gateway.schema.context import Context
 from gateway.schema.json import jsonable
 from gateway.schema.mutations_customers import customer_ref
-from gateway.schema.projects import Project, StageEnum
+from gateway.schema.projects import ConfigurationStatusEnum, Project, StageEnum
 from gateway.schema.relay import Connection, connection
 from gateway.schema.results import (
     IdempotencyConflictError,
     InvalidInputError,
+    ProjectRuleViolationError,
     RuleViolationError,
     VersionConflictError,
     error_result,
@@ -33,25 +34,40 @@ __all__ = ["AuditQuery", "ProjectMutation"]
 Info = strawberry.Info[Context, None]
 
 
-@strawberry.type
+@strawberry.type(description="A project as it is after a filing or a change.")
 class ProjectPayload:
     project: Project
-    replayed: bool = False
+    replayed: bool = strawberry.field(default=False, description="True when a filing's key was used before.")
 
 
 ProjectResult = Annotated[
-    ProjectPayload | RuleViolationError | InvalidInputError | IdempotencyConflictError | VersionConflictError,
-    strawberry.union("ProjectResult"),
+    ProjectPayload
+    | ProjectRuleViolationError
+    | RuleViolationError
+    | InvalidInputError
+    | IdempotencyConflictError
+    | VersionConflictError,
+    strawberry.union(
+        "ProjectResult",
+        description="The project, or why not: ProjectRuleViolationError (a project rule, with its reason), "
+        "RuleViolationError (NOT_FOUND, or a customer not the partner's), or malformed input or a conflict.",
+    ),
 ]
 
 
-@strawberry.input
+@strawberry.input(description="A new filing (项目报备).")
 class FileProjectInput:
     customer_id: strawberry.ID
     name: str
     win_rate: Decimal = Decimal(10)
     industry: str | None = None
     description: str | None = None
+    opportunity_id: str | None = strawberry.field(
+        default=None, description="The upstream opportunity id, if known: one project per opportunity."
+    )
+    third_party: bool = strawberry.field(default=False, description="第三方: sold through a third party.")
+    test_project: bool = strawberry.field(default=False, description="测试项目: a trial, not a sale.")
+    bid: bool = strawberry.field(default=False, description="招投标: decided by a tender.")
 
 
 async def _change(project_id: strawberry.ID, change: Callable[[str], Awaitable[domain.Project]]) -> Any:
@@ -79,6 +95,10 @@ class ProjectMutation:
                 industry=input.industry,
                 description=input.description,
                 key=idempotency_key,
+                opportunity_id=input.opportunity_id,
+                third_party=input.third_party,
+                test_project=input.test_project,
+                bid=input.bid,
             )
         except GatewayError as exc:
             return error_result(exc, {"input": input})
@@ -131,6 +151,46 @@ class ProjectMutation:
     ) -> ProjectResult:
         session = info.context.session
         return await _change(project_id, lambda n: session.link_project_opportunity(n, version, opportunity_id))
+
+    @strawberry.mutation(
+        description="Set the filing's third-party, test-project and bid flags (null: as it is), until the customer "
+        "has confirmed the filing."
+    )
+    async def set_project_flags(
+        self,
+        info: Info,
+        project_id: strawberry.ID,
+        version: int,
+        third_party: bool | None = None,
+        test_project: bool | None = None,
+        bid: bool | None = None,
+    ) -> ProjectResult:
+        session = info.context.session
+        return await _change(
+            project_id,
+            lambda n: session.set_project_flags(
+                n, version, third_party=third_party, test_project=test_project, bid=bid
+            ),
+        )
+
+    @strawberry.mutation(description="Add a configuration list (配置单) to a project, as a DRAFT.")
+    async def add_project_configuration(
+        self, info: Info, project_id: strawberry.ID, version: int, name: str
+    ) -> ProjectResult:
+        session = info.context.session
+        return await _change(project_id, lambda n: session.add_project_configuration(n, version, name))
+
+    @strawberry.mutation(description="Move one of a project's configuration lists to another status.")
+    async def set_project_configuration_status(
+        self,
+        info: Info,
+        project_id: strawberry.ID,
+        version: int,
+        number: int,
+        status: ConfigurationStatusEnum,  # type: ignore[valid-type]
+    ) -> ProjectResult:
+        session = info.context.session
+        return await _change(project_id, lambda n: session.set_project_configuration_status(n, version, number, status))
 
 
 @strawberry.type(description="One attempt at a mutation.")

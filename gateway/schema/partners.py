@@ -12,7 +12,7 @@ from gateway.ids import decode_global_id, encode_global_id
 from gateway.models import PartnerAccount
 from gateway.provider import Capability
 from gateway.schema.context import Context
-from gateway.schema.money import Balance, LedgerEntry
+from gateway.schema.money import Balance, LedgerEntry, QuotaMovement
 from gateway.schema.relay import Connection, Node, connection, local_list
 from gateway.schema.validation import check_month
 
@@ -166,6 +166,16 @@ class Partner(Node):
         check_month(month, "month")
         found = await info.context.session.incentive_policies(self.account.id, month, service_type)
         return [IncentivePolicy.from_domain(p) for p in found]
+
+    @strawberry.field(
+        description="Voucher quota granted to the tier-2 resellers and reclaimed, newest first (Huawei tier-1; "
+        "not for sales keys)."
+    )
+    async def quota_movements(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[QuotaMovement] | None:
+        moves = info.context.session.quota_movements(self.account.id)
+        return await connection(info, moves, first, after, lambda _, move: QuotaMovement.from_domain(move))
 
     @strawberry.field
     async def customers(

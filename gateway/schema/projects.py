@@ -31,6 +31,31 @@ StageEnum = strawberry.enum(
 )
 ProjectStatusEnum = strawberry.enum(domain.ProjectStatus, name="ProjectStatus")
 ApprovalEnum = strawberry.enum(domain.Approval, name="ProjectApproval")
+ConfigurationStatusEnum = strawberry.enum(
+    domain.ConfigurationStatus,
+    name="ConfigurationStatus",
+    description="A configuration list's status. DRAFT (草稿) -> SUBMITTED -> CONFIRMED; DRAFT or SUBMITTED -> "
+    "CANCELLED; SUBMITTED -> DRAFT for edits. CONFIRMED and CANCELLED are final.",
+)
+
+
+@strawberry.type(description="A configuration list (配置单) of a project: what is to be bought, and its status.")
+class ProjectConfiguration:
+    number: int = strawberry.field(description="Its number within the project (1, 2, ...): what changes name.")
+    name: str
+    status: ConfigurationStatusEnum  # type: ignore[valid-type]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_domain(cls, configuration: domain.ProjectConfiguration) -> ProjectConfiguration:
+        return cls(
+            number=configuration.number,
+            name=configuration.name,
+            status=configuration.status,
+            created_at=configuration.created_at,
+            updated_at=configuration.updated_at,
+        )
 
 
 @strawberry.type(description="One change in a project's history.")
@@ -57,6 +82,12 @@ class Project(Node):
     industry: str | None
     description: str | None
     owner: str | None
+    third_party: bool = strawberry.field(description="第三方: sold through a third party.")
+    test_project: bool = strawberry.field(description="测试项目: a trial, not a sale.")
+    bid: bool = strawberry.field(description="招投标: decided by a tender.")
+    configurations: list[ProjectConfiguration] = strawberry.field(
+        description="Its configuration lists (配置单), in the order they were added."
+    )
     created_by: str
     created_at: datetime
     updated_at: datetime
@@ -79,6 +110,10 @@ class Project(Node):
             industry=project.industry,
             description=project.description,
             owner=project.owner,
+            third_party=project.third_party,
+            test_project=project.test_project,
+            bid=project.bid,
+            configurations=[ProjectConfiguration.from_domain(c) for c in project.configurations],
             created_by=project.created_by,
             created_at=project.created_at,
             updated_at=project.updated_at,

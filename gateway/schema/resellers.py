@@ -14,7 +14,7 @@ from gateway.ids import encode_global_id
 from gateway.pagination import Position
 from gateway.schema.context import Context
 from gateway.schema.json import jsonable
-from gateway.schema.money import Funds
+from gateway.schema.money import Funds, LedgerEntry, QuotaMovement
 from gateway.schema.partners import Partner, partner_ids
 from gateway.schema.relay import Connection, Node, connection
 
@@ -89,6 +89,20 @@ class Reseller(Node):
         from gateway.schema.catalog import quotas_connection
 
         return await quotas_connection(info, self.account, self.native_id, first, after)
+
+    @strawberry.field(description="Funds allocated to this reseller and reclaimed from it, newest first (Huawei).")
+    async def fund_movements(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[LedgerEntry] | None:
+        entries = info.context.session.ledger(self.account.id, self.native_id)
+        return await connection(info, entries, first, after, lambda _, entry: LedgerEntry.from_domain(entry))
+
+    @strawberry.field(description="Voucher quota granted to this reseller and reclaimed, newest first (Huawei).")
+    async def quota_movements(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[QuotaMovement] | None:
+        moves = info.context.session.quota_movements(self.account.id, self.native_id)
+        return await connection(info, moves, first, after, lambda _, move: QuotaMovement.from_domain(move))
 
     @strawberry.field(description="The reseller's own customers (Huawei).")
     async def customers(

@@ -23,6 +23,7 @@ from gateway.errors import (
     InvalidInput,
     NotFound,
     OperationPending,
+    ProjectRefusal,
     ProjectRuleViolation,
     ProviderError,
     Reason,
@@ -43,6 +44,7 @@ __all__ = [
     "MoneyInput",
     "MutationError",
     "OperationReceipt",
+    "ProjectRuleViolationError",
     "RuleViolationError",
     "UnsupportedError",
     "UpstreamError",
@@ -52,6 +54,21 @@ __all__ = [
 ]
 
 ReasonEnum = strawberry.enum(Reason, name="RefusalReason", description="Why a write was refused.")
+ProjectRefusalEnum = strawberry.enum(
+    ProjectRefusal,
+    name="ProjectRefusalReason",
+    description=(
+        "Why a change to a project was refused. PROJECT_CLOSED: it is won or lost. STAGE_BACKWARDS: to its stage "
+        "or an earlier one. STAGE_SKIPPED: more than one stage forward. NOT_APPROVED: the cloud's BD has not "
+        "approved the filing. NOT_CONFIRMED: the customer has not confirmed it. NOT_AWAITING_APPROVAL: the approval "
+        "is decided, or not required. ALREADY_CONFIRMED: the customer confirmed it before. FILING_CONFIRMED: the "
+        "flags the customer confirmed cannot change. SIGNED: a signed project cannot be lost. "
+        "DUPLICATE_OPPORTUNITY: another project has this upstream opportunity id. CONFIGURATION_NOT_FOUND: no "
+        "configuration list of that number. CONFIGURATION_STATUS: the list cannot move to that status from its "
+        "own. TOO_MANY_CONFIGURATIONS: the project holds the most it may. A project that is missing, or not the "
+        "principal's (another salesperson's), is a RuleViolationError with reason NOT_FOUND instead."
+    ),
+)
 
 
 @strawberry.input(description="An amount of money: a decimal string and an ISO 4217 currency.")
@@ -76,6 +93,15 @@ class MutationError:
 class RuleViolationError(MutationError):
     reason: ReasonEnum  # type: ignore[valid-type]
     field: str | None
+
+
+@strawberry.type(description="A rule of the projects (stage order, approval, confirmation, ...) forbids this change.")
+class ProjectRuleViolationError(MutationError):
+    rule: ProjectRefusalEnum = strawberry.field(  # type: ignore[valid-type]
+        description="Which rule refused it (named `rule`, not `reason`: a selection of both union members would "
+        "conflict with RuleViolationError.reason, another enum)."
+    )
+    field: str | None = strawberry.field(description="The argument the rule is about, if one is.")
 
 
 @strawberry.type(description="The input is malformed (an id of the wrong kind, an impossible value).")
@@ -151,6 +177,7 @@ def receipt(outcome: Outcome) -> OperationReceipt:
 
 ERRORS = (
     RuleViolationError,
+    ProjectRuleViolationError,
     InvalidInputError,
     IdempotencyConflictError,
     VersionConflictError,
@@ -180,7 +207,7 @@ def _rule(exc: RuleViolation) -> MutationError:
 
 @_maps(ProjectRuleViolation)
 def _project_rule(exc: ProjectRuleViolation) -> MutationError:
-    return RuleViolationError(message=exc.message, code=exc.code, reason=Reason.INVALID_INPUT, field=None)
+    return ProjectRuleViolationError(message=exc.message, code=exc.code, rule=exc.reason, field=exc.field)
 
 
 @_maps(NotFound)
@@ -277,7 +304,7 @@ def error_result(exc: GatewayError, inputs: Mapping[str, object] | None = None) 
     """The union member for an expected refusal (anything ``RESULTS`` does not map propagates as a GraphQL
     error), its ``field`` named as the client wrote it (``client_field``). Typed ``Any``: each mutation's union
     admits a subset of these, which strawberry checks at run time."""
-    if isinstance(exc, InvalidInput | RuleViolation):
+    if isinstance(exc, InvalidInput | RuleViolation | ProjectRuleViolation):
         exc.field = client_field(exc.field, inputs)
     for cls in type(exc).__mro__:
         build = RESULTS.get(cls)

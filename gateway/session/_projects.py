@@ -31,8 +31,14 @@ class Projects(Writes):
         industry: str | None,
         description: str | None,
         key: str | None,
+        opportunity_id: str | None = None,
+        third_party: bool = False,
+        test_project: bool = False,
+        bid: bool = False,
     ) -> tuple[domain.Project, bool]:
-        """File a project for one of the principal's customers; the project and whether this is a replay."""
+        """File a project for one of the principal's customers; the project and whether this is a replay.
+
+        An opportunity id another project has is refused (``DUPLICATE_OPPORTUNITY``) and claims nothing."""
         account = self.account(account_id)
 
         def not_ours() -> RuleViolation:
@@ -62,11 +68,24 @@ class Projects(Writes):
                 industry=industry,
                 description=description,
                 owner=found.owner,
+                opportunity_id=opportunity_id,
+                third_party=third_party,
+                test_project=test_project,
+                bid=bid,
             )
             stored = await self.gateway.store.insert_project(project, self.principal.name)
             return {"projectId": stored.id}
 
-        data = {"accountId": account_id, "customerId": customer_id, "name": name, "winRate": str(win_rate)}
+        data: dict[str, Any] = {
+            "accountId": account_id,
+            "customerId": customer_id,
+            "name": name,
+            "winRate": str(win_rate),
+        }
+        # Only what was given: a filing's input reads as it did before these fields existed (same key, same hash).
+        data |= {"opportunityId": opportunity_id} if opportunity_id else {}
+        flags = {"thirdParty": third_party, "testProject": test_project, "bid": bid}
+        data |= {name: True for name, value in flags.items() if value}
         result, replayed = await self.gateway.operations.run_local(
             self.principal, "fileProject", data, key, file, authorize=authorize
         )
@@ -130,6 +149,49 @@ class Projects(Writes):
             version,
             {"opportunityId": opportunity_id},
             lambda p, who, now: domain.link_opportunity(p, opportunity_id, actor=who, now=now),
+        )
+
+    async def set_project_flags(
+        self,
+        project_id: str,
+        version: int,
+        *,
+        third_party: bool | None = None,
+        test_project: bool | None = None,
+        bid: bool | None = None,
+    ) -> domain.Project:
+        """Change the filing's third-party, test-project and bid flags (``None``: as they are)."""
+        flags = {"thirdParty": third_party, "testProject": test_project, "bid": bid}
+        return await self._change(
+            "setProjectFlags",
+            project_id,
+            version,
+            {name: value for name, value in flags.items() if value is not None},
+            lambda p, who, now: domain.set_flags(
+                p, third_party=third_party, test_project=test_project, bid=bid, actor=who, now=now
+            ),
+        )
+
+    async def add_project_configuration(self, project_id: str, version: int, name: str) -> domain.Project:
+        """Add a configuration list (配置单) to a project, as a draft."""
+        return await self._change(
+            "addProjectConfiguration",
+            project_id,
+            version,
+            {"name": name},
+            lambda p, who, now: domain.add_configuration(p, name, actor=who, now=now),
+        )
+
+    async def set_project_configuration_status(
+        self, project_id: str, version: int, number: int, status: domain.ConfigurationStatus
+    ) -> domain.Project:
+        """Move one of a project's configuration lists to another status."""
+        return await self._change(
+            "setProjectConfigurationStatus",
+            project_id,
+            version,
+            {"number": number, "status": status.value},
+            lambda p, who, now: domain.set_configuration_status(p, number, status, actor=who, now=now),
         )
 
     async def _change(

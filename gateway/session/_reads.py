@@ -33,6 +33,7 @@ from gateway.models import (
     PartnerAccount,
     PriceQuote,
     PriceRequest,
+    QuotaMovement,
     Region,
     RegionLevel,
     Reseller,
@@ -314,10 +315,28 @@ class Reads(SessionBase):
                 return reseller
         return None
 
-    def ledger(self, account_id: str) -> MergedList[LedgerEntry]:
+    def ledger(self, account_id: str, reseller_id: str | None = None) -> MergedList[LedgerEntry]:
+        """The partner's allocations and reclaims of funds, or those with one of its resellers."""
         self._not_for_sales("the partner's ledger")
         provider = self._capable(account_id, Capability.LIST_LEDGER, "a ledger")
-        return MergedList(list_key("ledger", account_id), [account_id], lambda _, o, n: provider.list_ledger(o, n))
+
+        async def fetch(_: str, offset: int, limit: int) -> Page[LedgerEntry]:
+            if reseller_id is None:  # the whole ledger: the call as it was before the filter existed
+                return await provider.list_ledger(offset, limit)
+            return await provider.list_ledger(offset, limit, reseller_id=reseller_id)
+
+        key = list_key("ledger", account_id) if reseller_id is None else list_key("ledger", account_id, reseller_id)
+        return MergedList(key, [account_id], fetch)
+
+    def quota_movements(self, account_id: str, reseller_id: str | None = None) -> MergedList[QuotaMovement]:
+        """Grants and reclaims of voucher quota to the partner's resellers, or to one of them."""
+        self._not_for_sales("the partner's voucher-quota records")
+        provider = self._capable(account_id, Capability.LIST_QUOTA_MOVEMENTS, "voucher-quota records")
+
+        async def fetch(_: str, offset: int, limit: int) -> Page[QuotaMovement]:
+            return await provider.list_quota_movements(offset, limit, reseller_id=reseller_id)
+
+        return MergedList(list_key("quota-movements", account_id, reseller_id), [account_id], fetch)
 
     # -- projects and the audit trail (the gateway's own) ----------------------------------------------------
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from gateway import rules
 from gateway.auth import Role
-from gateway.errors import GatewayError, Reason, RuleViolation, UnsupportedByProvider
+from gateway.errors import GatewayError, InvalidInput, Reason, RuleViolation, UnsupportedByProvider
 from gateway.filters import CustomerFilter
 from gateway.models import Customer, CustomerStatus, Money
 from gateway.provider import Provider
@@ -31,11 +31,13 @@ from gateway.records import Outcome
 from gateway.session._reads import Reads
 from gateway.writes import CreateCustomer, Intent, ReclaimVoucher, ResendInvitation
 
-__all__ = ["Writes"]
+__all__ = ["RESEND_BATCH_LIMIT", "Writes"]
 
 log = logging.getLogger("gateway.session")
 
 _MONEY_FIELDS = ("amount", "face_value", "credit_line")
+#: Items one bulk resend of invitations may hold (Aliyun sends at most 10 e-mails per 5 minutes anyway).
+RESEND_BATCH_LIMIT = 20
 
 
 def _not_found(what: str, native_id: str, field: str) -> RuleViolation:
@@ -72,6 +74,30 @@ class Writes(Reads):
         voucher = await self._vouchers.load((account_id, voucher_id))
         customer_id = voucher.customer_id if voucher is not None else None
         return await self.write(account_id, ReclaimVoucher(voucher_id, customer_id), key), customer_id
+
+    async def resend_to_customer(self, account_id: str, customer_id: str, key: str | None) -> Outcome:
+        """Resend the open invitation a customer row stands for (an invitee, ``INVITED`` or
+        ``INVITATION_EXPIRED``): the same write, with the same key rules, as ``resendInvitation`` with its id.
+
+        A row that is not an open invitation, or not the principal's, is ``NOT_FOUND`` (audited as refused)."""
+        found = await self.customer(account_id, customer_id)
+        if found is None or not found.invitation_id:
+            started = time.monotonic()
+            error = RuleViolation(
+                f"customer {customer_id} is not an open invitation of this partner account",
+                Reason.NOT_FOUND,
+                "customerId",
+            )
+            data = {"accountId": account_id, "customerId": customer_id}
+            await self._audit(ResendInvitation.kind, account_id, data, "REJECTED", started, error=error)
+            raise error
+        return await self.write(account_id, ResendInvitation(found.invitation_id), key)
+
+    @staticmethod
+    def check_resend_batch(size: int) -> None:
+        """A bulk resend holds 1 to ``RESEND_BATCH_LIMIT`` items: anything else is refused whole."""
+        if not 1 <= size <= RESEND_BATCH_LIMIT:
+            raise InvalidInput(f"a bulk resend holds 1 to {RESEND_BATCH_LIMIT} items, not {size}", field="items")
 
     async def _authorize(self, provider: Provider, intent: Intent) -> None:
         account = provider.account

@@ -14,7 +14,7 @@ import contextvars
 import functools
 import hashlib
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
-from gateway.errors import StoreUnavailable, VersionConflict
+from gateway.errors import ProjectRefusal, ProjectRuleViolation, StoreUnavailable, VersionConflict
 from gateway.models import Page
 from gateway.projects import Project, ProjectEvent, Stage
 from gateway.store import _rows as r
@@ -235,26 +235,31 @@ class Store:
 
     @_guarded
     async def insert_project(self, project: Project, actor: str) -> Project:
-        async with self.engine.begin() as conn:
-            result = await conn.execute(sa.insert(t.projects).values(**r.project_row(project)))
-            project_id = int(result.inserted_primary_key[0])  # type: ignore[index]
-            stored = r.with_id(project, project_id)
-            event = ProjectEvent(project_id, project.created_at, actor, "FILED", project.name, project.stage)
-            await conn.execute(sa.insert(t.project_events).values(**r.event_row(event)))
+        """Store a new filing; ``ProjectRuleViolation`` (``DUPLICATE_OPPORTUNITY``) if another project of the
+        provider has its opportunity id (the unique index decides, across processes)."""
+        with _one_project_per_opportunity(project):
+            async with self.engine.begin() as conn:
+                result = await conn.execute(sa.insert(t.projects).values(**r.project_row(project)))
+                project_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+                stored = r.with_id(project, project_id)
+                event = ProjectEvent(project_id, project.created_at, actor, "FILED", project.name, project.stage)
+                await conn.execute(sa.insert(t.project_events).values(**r.event_row(event)))
         return stored
 
     @_guarded
     async def save_project(self, project: Project, event: ProjectEvent) -> Project:
-        """Store a change made to version ``project.version - 1``; ``VersionConflict`` if that is stale."""
-        async with self.engine.begin() as conn:
-            result = await conn.execute(
-                sa.update(t.projects)
-                .where(t.projects.c.id == project.id, t.projects.c.version == project.version - 1)
-                .values(**r.project_row(project))
-            )
-            if result.rowcount != 1:
-                raise VersionConflict(f"project {project.id} was changed by someone else: read it again")
-            await conn.execute(sa.insert(t.project_events).values(**r.event_row(event)))
+        """Store a change made to version ``project.version - 1``; ``VersionConflict`` if that is stale,
+        ``ProjectRuleViolation`` (``DUPLICATE_OPPORTUNITY``) if it links an opportunity another project has."""
+        with _one_project_per_opportunity(project):
+            async with self.engine.begin() as conn:
+                result = await conn.execute(
+                    sa.update(t.projects)
+                    .where(t.projects.c.id == project.id, t.projects.c.version == project.version - 1)
+                    .values(**r.project_row(project))
+                )
+                if result.rowcount != 1:
+                    raise VersionConflict(f"project {project.id} was changed by someone else: read it again")
+                await conn.execute(sa.insert(t.project_events).values(**r.event_row(event)))
         return project
 
     @_guarded
@@ -449,6 +454,21 @@ class Store:
         async with self.engine.connect() as conn:
             rows = await conn.execute(sa.select(c.customer_id, c.owner).where(c.account_id == account_id))
             return {customer_id: owner for customer_id, owner in rows}
+
+
+@contextlib.contextmanager
+def _one_project_per_opportunity(project: Project) -> Iterator[None]:
+    """The unique index on (provider, opportunity_id), refusing a write, as the typed refusal it is."""
+    try:
+        yield
+    except IntegrityError as exc:
+        if "opportunity" not in str(exc.orig):  # SQLite names the columns, PostgreSQL the index
+            raise
+        raise ProjectRuleViolation(
+            f"the upstream opportunity {project.opportunity_id} already has a project",
+            ProjectRefusal.DUPLICATE_OPPORTUNITY,
+            "opportunityId",
+        ) from None
 
 
 def _file_id(path: Path) -> tuple[int, int]:

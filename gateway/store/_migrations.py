@@ -92,7 +92,47 @@ def _v3_store_identity(conn: Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[tuple[int, Step], ...] = ((1, _v1), (2, _v2_keys_per_principal), (3, _v3_store_identity))
+def _v4_project_filing_details(conn: Connection) -> None:
+    """Projects get the filing's flags and its configuration lists, and one project per upstream opportunity.
+
+    The unique index on (provider, opportunity_id) decides between concurrent filings and replicas. A store
+    that already holds two projects of one opportunity keeps the link on the older one; each later one is
+    unlinked, one version on, with an ``UNLINKED`` event in its history that names the project keeping it."""
+    false = "0" if conn.dialect.name == "sqlite" else "false"
+    for column in ("third_party", "test_project", "bid"):
+        conn.exec_driver_sql(f"ALTER TABLE projects ADD COLUMN {column} BOOLEAN NOT NULL DEFAULT {false}")
+    conn.exec_driver_sql("ALTER TABLE projects ADD COLUMN configurations TEXT NOT NULL DEFAULT '[]'")
+    linked = conn.exec_driver_sql(
+        "SELECT id, provider, opportunity_id, stage FROM projects WHERE opportunity_id IS NOT NULL ORDER BY id"
+    ).all()
+    holder: dict[tuple[str, str], int] = {}
+    now = datetime.now(UTC)
+    for project_id, provider, opportunity_id, stage in linked:
+        first = holder.setdefault((provider, opportunity_id), project_id)
+        if first == project_id:
+            continue
+        conn.execute(
+            sa.text(
+                "UPDATE projects SET opportunity_id = NULL, version = version + 1, updated_at = :at WHERE id = :id"
+            ).bindparams(sa.bindparam("at", type_=sa.DateTime(timezone=True))),
+            {"at": now, "id": project_id},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO project_events (project_id, at, actor, kind, detail, stage)"
+                " VALUES (:id, :at, 'gateway (store migration 4)', 'UNLINKED', :detail, :stage)"
+            ).bindparams(sa.bindparam("at", type_=sa.DateTime(timezone=True))),
+            {"id": project_id, "at": now, "detail": f"{opportunity_id} is project {first}'s", "stage": stage},
+        )
+    conn.exec_driver_sql("CREATE UNIQUE INDEX uq_projects_provider_opportunity ON projects (provider, opportunity_id)")
+
+
+MIGRATIONS: tuple[tuple[int, Step], ...] = (
+    (1, _v1),
+    (2, _v2_keys_per_principal),
+    (3, _v3_store_identity),
+    (4, _v4_project_filing_details),
+)
 
 
 async def migrate(engine: AsyncEngine, steps: Sequence[tuple[int, Step]] = MIGRATIONS) -> list[int]:

@@ -10,7 +10,15 @@ from typing import Any
 
 from sqlalchemy import RowMapping
 
-from gateway.projects import Approval, Project, ProjectEvent, ProjectStatus, Stage
+from gateway.projects import (
+    Approval,
+    ConfigurationStatus,
+    Project,
+    ProjectConfiguration,
+    ProjectEvent,
+    ProjectStatus,
+    Stage,
+)
 from gateway.store._records import AuditEntry, OperationRecord
 
 __all__ = [
@@ -61,7 +69,32 @@ def project_row(p: Project) -> dict[str, Any]:
         "created_at": p.created_at,
         "updated_at": p.updated_at,
         "version": p.version,
+        "third_party": p.third_party,
+        "test_project": p.test_project,
+        "bid": p.bid,
+        "configurations": dumps(
+            [
+                {
+                    "number": c.number,
+                    "name": c.name,
+                    "status": c.status.value,
+                    "createdAt": c.created_at.isoformat(),
+                    "updatedAt": c.updated_at.isoformat(),
+                }
+                for c in p.configurations
+            ]
+        ),
     }
+
+
+def _configuration(data: dict[str, Any]) -> ProjectConfiguration:
+    return ProjectConfiguration(
+        number=int(data["number"]),
+        name=str(data["name"]),
+        status=ConfigurationStatus(data["status"]),
+        created_at=datetime.fromisoformat(data["createdAt"]),
+        updated_at=datetime.fromisoformat(data["updatedAt"]),
+    )
 
 
 def project_of(row: RowMapping) -> Project:
@@ -85,6 +118,10 @@ def project_of(row: RowMapping) -> Project:
         description=row["description"],
         opportunity_id=row["opportunity_id"],
         owner=row["owner"],
+        third_party=bool(row["third_party"]),
+        test_project=bool(row["test_project"]),
+        bid=bool(row["bid"]),
+        configurations=tuple(_configuration(c) for c in json.loads(row["configurations"] or "[]")),
     )
 
 

@@ -35,6 +35,12 @@ projects = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    # Step 4: the filing's flags, its configuration lists (JSON) and one project per upstream opportunity.
+    sa.Column("third_party", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("test_project", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("bid", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("configurations", sa.Text, nullable=False, server_default="[]"),
+    sa.Index("uq_projects_provider_opportunity", "provider", "opportunity_id", unique=True),
 )
 
 project_events = sa.Table(

@@ -37,6 +37,7 @@ PARTNER_ONLY = frozenset(
         "voucherQuotas",
         "ledger",
         "resellers",
+        "quotaMovements",
         "voucherTemplates",
         "voucherTemplateProducts",
         "voucherApplications",

@@ -79,7 +79,8 @@ PAGED = """query($after: String) {{ {field}(first: 100, after: $after) {{
   pageInfo {{ hasNextPage endCursor }} nodes {{ {selection} }} }} }}"""
 BALANCES = """query($filter: CustomerFilterInput) { customers(first: 100, filter: $filter) {
   nodes { nativeId balance { amount } } } }"""
-PARTNERS = "{ partners { nodes { id name capabilities ledger(first: 100) { nodes { nativeId } } } } }"
+PARTNERS = """{ partners { nodes { id name capabilities ledger(first: 100) { nodes { nativeId } }
+  quotaMovements(first: 100) { nodes { nativeId quotaId } } } } }"""
 ASSIGN = "mutation($id: ID!, $owner: String!) { assignCustomer(customerId: $id, owner: $owner) { __typename } }"
 CREATE = """mutation($input: CreateCustomerInput!, $key: String!) {
   createCustomer(input: $input, idempotencyKey: $key) {
@@ -226,6 +227,7 @@ async def prepare(gw: Demo, *, make: bool = True) -> World:
         *(s for (_, side), p in projects.items() if side == OTHER for s in p.secrets),
         *(s for r in seen.resellers for s in strings(r)),
         *(s for p in seen.partners for s in strings(p["ledger"] or {})),
+        *(s for p in seen.partners for s in strings(p["quotaMovements"] or {})),
     ]
     secrets = frozenset(s for s in theirs if len(s) > 1 and s not in allowed)
 

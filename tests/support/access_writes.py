@@ -56,6 +56,7 @@ REFUSALS = frozenset(
         "UnsupportedError",
         "UpstreamError",
         "VersionConflictError",
+        "ProjectRuleViolationError",
     }
 )
 #: Why a sales key may be refused: none of these says that another owner's object exists.
@@ -68,6 +69,8 @@ PAYLOADS = {
     "VoucherPayload": "operation { operationId replayed } customer { id owner } vouchers { id status }",
     "ProjectPayload": "replayed project { id version owner history { kind actor } }",
     "TemplatePayload": "operation { operationId replayed } templateId applicationId",
+    "ResendInvitationsPayload": "items { status operation { operationId replayed } customer { id owner } "
+    "refusal { __typename ... on MutationError { code message } ... on RuleViolationError { reason field } } }",
 }
 REFUSED = "... on MutationError { code message } ... on RuleViolationError { reason field }"
 Values = Callable[[World, str, Column], dict[str, Any]]
@@ -90,10 +93,13 @@ class Write:
     values: Values | dict[str, Any] = field(default_factory=dict)
     prep: tuple[str, ...] = ()
     """Project changes: the changes (by an admin) that make this one valid."""
+    batch: bool = False
+    """A bulk mutation: one item per cell, its key inside the item; its outcome is the item's."""
 
     @property
     def owned(self) -> bool:
-        return self.target in ("customer", "invitation", "voucher", "project", "new customer", "new project")
+        owned = ("customer", "invitation", "invitations", "voucher", "project", "new customer", "new project")
+        return self.target in owned
 
     @property
     def columns(self) -> tuple[Column, ...]:
@@ -106,7 +112,7 @@ class Write:
 
     @property
     def keyed(self) -> bool:
-        return "idempotencyKey" in self._field().args
+        return self.batch or "idempotencyKey" in self._field().args
 
     @property
     def payload(self) -> str:
@@ -119,7 +125,8 @@ class Write:
         args = self._field().args
         params = ", ".join(f"${name}: {args[name].type}" for name in variables)
         passed = ", ".join(f"{name}: ${name}" for name in variables)
-        result = f"__typename ... on {self.payload} {{ {PAYLOADS[self.payload]} }} {REFUSED}"
+        refused = "... on MutationError { code message }" if self.batch else REFUSED  # items carry the rest
+        result = f"__typename ... on {self.payload} {{ {PAYLOADS[self.payload]} }} {refused}"
         return f"mutation({params}) {{ {self.field}({passed}) {{ {result} }} }}"
 
     def allowed(self, world: World, cloud: str, col: Column) -> bool:
@@ -194,6 +201,7 @@ WRITES = (
         values=lambda w, c, col: {"phone": f"137{random.randrange(10**8):08d}"},
     ),
     Write("resendInvitation", "invitation", sales=OWN_ONLY),
+    Write("resendInvitations", "invitations", sales=OWN_ONLY, clouds=(ALIYUN,), batch=True),
     Write("setCustomerFrozen", "customer", values=lambda w, c, col: {"frozen": col is not FINANCE}),
     Write("setCreditLine", "customer", values=_money("1234.00")),
     Write("setWarningThreshold", "customer", values=lambda w, c, col: {"percent": 70 if col is ADMIN else 85}),
@@ -239,7 +247,20 @@ WRITES = (
     Write("closeProjectLost", "project", sales=OWN_ONLY, clouds=(ALIYUN,), values={"reason": "预算取消"}),
     Write("setProjectWinRate", "project", sales=OWN_ONLY, values={"winRate": "40"}),
     Write(
-        "linkProjectOpportunity", "project", sales=OWN_ONLY, clouds=(ALIYUN,), values={"opportunityId": "202611220001"}
+        "linkProjectOpportunity",
+        "project",
+        sales=OWN_ONLY,
+        clouds=(ALIYUN,),
+        values=lambda w, c, col: {"opportunityId": f"20261122{random.randrange(10**8):08d}"},  # one project each
+    ),
+    Write("setProjectFlags", "project", sales=OWN_ONLY, values={"thirdParty": True, "bid": True}),
+    Write("addProjectConfiguration", "project", sales=OWN_ONLY, values={"name": "矩阵配置单"}),
+    Write(
+        "setProjectConfigurationStatus",
+        "project",
+        sales=OWN_ONLY,
+        prep=("configure",),
+        values={"number": 1, "status": "SUBMITTED"},
     ),
 )
 
@@ -258,6 +279,7 @@ STEP = "mutation($id: ID!, $v: Int!) {{ {step} {{ ... on ProjectPayload {{ proje
 STEPS = {
     "approve": "recordProjectApproval(projectId: $id, version: $v, approved: true)",
     "confirm": "confirmProject(projectId: $id, version: $v)",
+    "configure": 'addProjectConfiguration(projectId: $id, version: $v, name: "矩阵配置单")',
 }
 
 
@@ -267,9 +289,11 @@ async def _target(gw: Demo, world: World, row: Write, cloud: str, col: Column) -
         return {"customerId": customer.id}
     if row.target == "new project":
         return {"input": {"customerId": customer.id, "name": f"矩阵项目{_tag()}"}}
-    if row.target == "invitation":
+    if row.target in ("invitation", "invitations"):
         # Past the upstream's limit of 10 e-mails in 5 minutes (a rate limit, not what the matrix is about).
         gw.aliyun.state.advance(timedelta(minutes=5))
+        if row.batch:
+            return {"items": [{"customerId": world.invitations[col.side].id, "idempotencyKey": key()}]}
         return {"partnerId": partner_id(cloud), "invitationId": world.invitations[col.side].native}
     if row.target == "partner":
         return {"partnerId": partner_id(cloud)}
@@ -306,7 +330,30 @@ async def _target(gw: Demo, world: World, row: Write, cloud: str, col: Column) -
 
 async def _variables(gw: Demo, world: World, row: Write, cloud: str, col: Column) -> dict[str, Any]:
     values = row.values(world, cloud, col) if callable(row.values) else row.values
-    return {**await _target(gw, world, row, cloud, col), **values, **({"idempotencyKey": key()} if row.keyed else {})}
+    keyed = row.keyed and not row.batch  # a batch's keys are in its items
+    return {**await _target(gw, world, row, cloud, col), **values, **({"idempotencyKey": key()} if keyed else {})}
+
+
+def _result(row: Write, answer: Answer) -> dict[str, Any]:
+    """The mutation's result; a batch's, as its one item's: the payload's shape if applied, else its refusal."""
+    result = answer.one()
+    if not row.batch or result.get("__typename") != row.payload:
+        return result
+    [item] = result["items"]
+    if item["status"] == "APPLIED":
+        return {"__typename": row.payload, "operation": item["operation"], "customer": item["customer"]}
+    refusal: dict[str, Any] = item["refusal"]
+    return refusal
+
+
+def _key_of(row: Write, variables: dict[str, Any]) -> str:
+    return str(variables["items"][0]["idempotencyKey"] if row.batch else variables["idempotencyKey"])
+
+
+def _with_key(row: Write, variables: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+    if row.batch:
+        return {**variables, "items": [{**variables["items"][0], "idempotencyKey": idempotency_key}]}
+    return {**variables, "idempotencyKey": idempotency_key}
 
 
 GATEWAY = """{ auditLog(first: 10) { totalCount nodes { operation outcome } }
@@ -348,7 +395,7 @@ async def _refusal(
     gw: Demo, answer: Answer, row: Write, col: Column, baseline: Baseline
 ) -> tuple[list[str], str | None]:
     """What is wrong with an answer that must be a refusal, and what it accepted if it did."""
-    result, wrong = answer.one(), []
+    result, wrong = _result(row, answer), []
     typename = result.get("__typename")
     accepted = f"answered {typename}" if typename == row.payload else await baseline.changed(gw)
     if typename != row.payload and typename not in REFUSALS:
@@ -375,7 +422,7 @@ async def _cell(gw: Demo, world: World, tally: Tally, row: Write, cloud: str, co
     allowed = row.allowed(world, cloud, col)
     wrong, accepted = [], None
     if allowed:
-        result = answer.one()
+        result = _result(row, answer)
         if result.get("__typename") != row.payload:
             wrong.append(f"refused: {answer.text[:400]}")
         elif col.sales and row.field == "createCustomer":
@@ -394,7 +441,7 @@ async def write_row(row: Write, tally: Tally) -> None:
     """Every cell of a mutation, then its replays, in a demo of its own: the forbidden cells first, so each
     allowed one, which changes state, comes after every check that nothing changed."""
     async with demo() as gw:
-        world = await prepare(gw, make=row.target == "invitation")
+        world = await prepare(gw, make=row.target in ("invitation", "invitations"))
         cells = [(cloud, col) for cloud in row.clouds for col in row.columns]
         cells.sort(key=lambda cell: row.allowed(world, *cell))
         for cloud, col in cells:
@@ -425,14 +472,14 @@ def _receipt(result: dict[str, Any]) -> tuple[bool, str] | None:
 async def _replay(gw: Demo, world: World, tally: Tally, row: Write, cloud: str, first: Column, second: Column) -> None:
     variables = await _variables(gw, world, row, cloud, first)
     document = row.document(variables)
-    answer = (await send(gw, document, first.api_key, **variables)).one()
+    answer = _result(row, await send(gw, document, first.api_key, **variables))
     name = f"{row.field} on {cloud}: {second.name} replays {first.name}'s"
     if answer.get("__typename") != row.payload:
         tally.cell(name, wrong=[f"the first write was refused: {answer}"])
         return
     baseline = await Baseline.of(gw)
     again = await send(gw, document, second.api_key, **variables)
-    result, fresh = again.one(), row.keyed and row.allowed(world, cloud, second)
+    result, fresh = _result(row, again), row.keyed and row.allowed(world, cloud, second)
     wrong, accepted = [], None
     if result.get("__typename") == "IdempotencyConflictError":
         wrong.append("another principal's key conflicts: it says the key was used")
@@ -451,13 +498,12 @@ async def _replay(gw: Demo, world: World, tally: Tally, row: Write, cloud: str, 
 async def _other_input(gw: Demo, world: World, tally: Tally, row: Write, cloud: str) -> None:
     """The sales key sends a key the admin used with input of its own: just another key of its own."""
     first = await _variables(gw, world, row, cloud, ADMIN)
-    if (await send(gw, row.document(first), "k-admin", **first)).one().get("__typename") != row.payload:
-        first = {"idempotencyKey": first["idempotencyKey"]}  # a key the admin tried, and was refused
-    variables = {**await _variables(gw, world, row, cloud, SALES_OWN), "idempotencyKey": first["idempotencyKey"]}
+    await send(gw, row.document(first), "k-admin", **first)  # the admin's key: applied, or tried and refused
+    variables = _with_key(row, await _variables(gw, world, row, cloud, SALES_OWN), _key_of(row, first))
     document = row.document(variables)
     baseline = await Baseline.of(gw)
     answer = await send(gw, document, "k-sales", **variables)
-    result, wrong, accepted = answer.one(), [], None
+    result, wrong, accepted = _result(row, answer), [], None
     if row.allowed(world, cloud, SALES_OWN):
         if result.get("__typename") != row.payload or (_receipt(result) or (True, ""))[0]:
             wrong.append(f"not its own fresh outcome: {answer.text[:300]}")

@@ -39,6 +39,8 @@ from gateway.models import (
     PriceQuote,
     PriceRequest,
     ProgramFacts,
+    QuotaMovement,
+    QuotaMovementKind,
     Region,
     RegionLevel,
     Reseller,
@@ -219,8 +221,19 @@ class FakeProvider:
     async def list_notes(self, customer_id: str, offset: int, limit: int) -> Page[Note]:
         raise UnsupportedByProvider(self.account.provider, "notes")
 
-    async def list_ledger(self, offset: int, limit: int) -> Page[LedgerEntry]:
+    async def list_ledger(self, offset: int, limit: int, *, reseller_id: str | None = None) -> Page[LedgerEntry]:
         return self._page("list_ledger", [], offset, limit)
+
+    async def list_quota_movements(
+        self, offset: int, limit: int, *, reseller_id: str | None = None
+    ) -> Page[QuotaMovement]:
+        """One grant to each reseller, newest (the last reseller's) first."""
+        movements = [
+            QuotaMovement(f"qm-{r.native_id}", QuotaMovementKind.GRANT, cny("30.00"), True, reseller_id=r.native_id)
+            for r in reversed(self.resellers)
+            if reseller_id is None or r.native_id == reseller_id
+        ]
+        return self._page("list_quota_movements", movements, offset, limit)
 
     async def list_regions(self, level: RegionLevel, parent_code: str | None = None) -> tuple[Region, ...]:
         self._call("list_regions")

@@ -207,7 +207,8 @@ async def nodes_row(gw: Demo, world: World, tally: Tally) -> None:
 
 @reads("partners")
 async def partners_row(gw: Demo, world: World, tally: Tally) -> None:
-    document = f"{{ partners {{ totalCount nodes {{ {selection('Partner', 3)} }} }} }}"
+    # Every nested list at pages of 5: each partner's lists hold customers with lists of their own.
+    document = f"{{ partners {{ totalCount nodes {{ {selection('Partner', 3, first=5)} }} }} }}"
     for col in OWNERLESS:
         await ask(gw, world, tally, "partners", col, document, partial(partners_answer, col=col, world=world))
 

@@ -157,9 +157,10 @@ def node_types() -> set[str]:
     }
 
 
-def selection(type_name: str, depth: int) -> str:
+def selection(type_name: str, depth: int, first: int | None = None) -> str:
     """Every field of a type that needs no argument, objects ``depth`` levels down (relay ``edges`` left out:
-    ``nodes`` holds the same). Built from the schema, so a new field is asked (and scanned) too."""
+    ``nodes`` holds the same). Built from the schema, so a new field is asked (and scanned) too. ``first``: the
+    page size of every connection asked (to stay within the cost limit when many are nested)."""
     named = SCHEMA.get_type(type_name)
     assert isinstance(named, GraphQLObjectType)
     parts = []
@@ -170,9 +171,10 @@ def selection(type_name: str, depth: int) -> str:
         if is_leaf_type(inner):
             parts.append(name)
         elif isinstance(inner, GraphQLObjectType) and depth > 0 and name != "edges":
-            below = selection(inner.name, depth - 1)
+            below = selection(inner.name, depth - 1, first)
+            paged = first is not None and inner.name.endswith("Connection") and "first" in f.args
             if below:
-                parts.append(f"{name} {{ {below} }}")
+                parts.append(f"{name}{f'(first: {first})' if paged else ''} {{ {below} }}")
     return " ".join(parts)
 
 

@@ -197,6 +197,8 @@ COSTS: Mapping[str, FieldCost] = {
     "Project.orders": _PAGE,
     "AuditRecord.requestIds": FREE,
     "OperationReceipt.upstreamIds": FREE,
+    "PriceQuote.offers": FREE,  # part of the quote's one answer
+    "VoucherApplication.grants": FREE,  # part of the application's detail
     "OperationReceipt.failures": FREE,
     "AssignmentPayload.customer": FieldCost(calls=1),
     "CreateCustomerPayload.customer": FieldCost(calls=1),

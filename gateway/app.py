@@ -193,6 +193,7 @@ def create_app(
                 ping_seconds=READY_TIMEOUT,
                 settle=timedelta(seconds=config.writes.settle_seconds),
                 attempt=timedelta(seconds=config.writes.attempt_seconds),
+                program=config.program,
             )
             try:
                 settled = await gateway.operations.reconcile_pending()

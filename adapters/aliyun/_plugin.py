@@ -36,6 +36,9 @@ PROGRAM = ProgramFacts(
     projects_need_approval=True,
     # Only a distributor has tier-2 resellers to invite.
     intent_roles={InviteReseller.kind: frozenset({PartnerRole.DISTRIBUTOR})},
+    # Rebates: five tiers, 15 % to 35 %, by sales target and partnership level (seed 000).
+    rebate_roles=frozenset({PartnerRole.DISTRIBUTOR, PartnerRole.RESELLER}),
+    reseller_role=PartnerRole.RESELLER,
 )
 
 # Simulator-only credentials: they open nothing but the simulator.

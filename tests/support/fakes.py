@@ -54,6 +54,10 @@ FAKE_PROGRAM = ProgramFacts(
     roles={"distributor": "a fake distributor", "reseller": "a fake distributor's tier-2"},
     currencies=frozenset({"CNY"}),
     money_account_types=frozenset({AccountType.RESALE}),
+    rebate_roles=frozenset({"distributor"}),
+    no_incentive_roles=frozenset({"reseller"}),
+    upgrade_roles=frozenset({"reseller"}),
+    reseller_role="reseller",
 )
 ALL_CAPABILITIES = frozenset(Capability) - {Capability.LIST_NOTES, Capability.SET_CREDIT_LINE}
 

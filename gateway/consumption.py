@@ -30,6 +30,7 @@ from gateway.pagination import AccountFailure
 
 __all__ = [
     "BILLING_ZONE",
+    "DEFAULT_MONTHS",
     "MAX_MONTHS",
     "MONTHS_AT_ONCE",
     "Comparison",

@@ -86,7 +86,9 @@ _MONTHS = FieldCost(calls=1, per_month=True)
 _ACCOUNT_MONTHS = FieldCost(calls=2, per_month=True)
 """Consumption of a partner account: its customers' month in a page or two per month."""
 _YEAR = FieldCost(calls=24)
-"""Program standing: the fiscal year's months to date, a page or two each."""
+"""A partner account's program standing: the fiscal year's months to date (at most 12), a page or two each."""
+_RESELLER_YEAR = FieldCost(calls=12)
+"""A reseller's performance: the fiscal year's months to date, a read each."""
 _WRITE = FieldCost(calls=2)
 """A mutation: the write, and the read of the object it returns (retries and settling not counted)."""
 
@@ -168,7 +170,7 @@ COSTS: Mapping[str, FieldCost] = {
     "Customer.consumption": _MONTHS,
     "Partner.consumption": _ACCOUNT_MONTHS,
     "Partner.program": _YEAR,
-    "Reseller.performance": _YEAR,
+    "Reseller.performance": _RESELLER_YEAR,
     "CustomerConsumption.customer": FieldCost(calls=1),
     "Consumption.partners": FREE,
     "Consumption.totals": FREE,

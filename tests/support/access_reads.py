@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 #: Fields of a partner that are not for sales keys at all (null, with FORBIDDEN at their path).
-PARTNER_ONLY = frozenset({"balances", "voucherQuotas", "ledger", "quotaMovements", "resellers"})
+PARTNER_ONLY = frozenset({"balances", "voucherQuotas", "ledger", "quotaMovements", "resellers", "program"})
 NODE = "query($id: ID!) {{ node(id: $id) {{ __typename ... on {type} {{ {selection} }} }} }}"
 Check = Callable[[Answer], list[str]]
 

@@ -195,9 +195,10 @@ def _order(item: tuple[Key, Decimal]) -> tuple[str, str]:
     return currency, source.value
 
 
-def _rank(figure: Figure) -> tuple[str, str, Decimal]:
-    """Largest first within a currency and source (amounts of different currencies are not compared)."""
-    return figure.amount.currency, figure.source.value, -figure.amount.amount
+def _rank(figure: Figure) -> tuple[str, Decimal, str]:
+    """Largest first within a currency (amounts of different currencies are not compared; a bill and paid orders
+    in one currency are, for a ranking, never summed)."""
+    return figure.amount.currency, -figure.amount.amount, figure.source.value
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,7 @@ class Consumption:
         return _figures(_sums(line for _, line in self._in_range))
 
     def by_product(self) -> list[ProductFigure]:
-        """Per product, largest first (per currency and source)."""
+        """Per product and source, largest first within a currency."""
         sums: dict[tuple[str, Key], Decimal] = defaultdict(Decimal)
         names: dict[str, str] = {}
         for _, line in self._in_range:
@@ -234,7 +235,7 @@ class Consumption:
         return sorted(found, key=lambda f: _rank(f.figure))
 
     def by_customer(self) -> list[CustomerFigure]:
-        """Per customer, largest first (per currency and source)."""
+        """Per customer and source, largest first within a currency."""
         sums: dict[tuple[str, str, Key], Decimal] = defaultdict(Decimal)
         for account_id, line in self._in_range:
             sums[account_id, line.customer_id, _key(line)] += line.amount.amount

@@ -18,6 +18,8 @@ import pytest
 
 from adapters.aliyun.simulator import PartnerState
 from adapters.aliyun.simulator._records import OrderStatus
+from adapters.huaweicloud._plugin import DEMO_DOMAIN_ID
+from adapters.huaweicloud.simulator._history import add_consumption, fee_records
 from gateway.app import create_app
 from gateway.auth import ApiKey, Role, hash_key
 from gateway.config import GatewayConfig
@@ -28,7 +30,7 @@ from gateway.provider import Capability
 from gateway.registry import Registry
 from gateway.testing import running
 from tests.support.fakes import FakePlugin, unavailable
-from tests.support.mutations_demo import ALIYUN, SALES_OWNER, demo
+from tests.support.mutations_demo import ALIYUN, HUAWEI, SALES_OWNER, demo
 from tests.test_app import config_for
 
 pytestmark = pytest.mark.anyio
@@ -296,3 +298,52 @@ async def test_customers_with_no_consumption_read_contribute_nothing(plugin: Fak
         body = await ask(client, "admin", "{ consumption { partners { id } } }")
         assert body["data"]["consumption"]["partners"] == [{"id": encode_global_id("Partner", "one")}]
         assert "errors" not in body
+
+
+# -- over both simulators: Huawei's bill records beside Aliyun's paid orders ------------------------------------------
+
+
+SERVICE = "hws.service.type.ec2"
+
+
+def bills(state: Any, partner: Any, months: set[str], customers: set[str] | None = None) -> Decimal:
+    """What the Huawei simulator holds as the partner's customers' fee records of ``months`` (H.6.2)."""
+    amount = Decimal(0)
+    for customer in partner.customers:
+        if customers is not None and customer.customer_id not in customers:
+            continue
+        for month in months:
+            for record in fee_records(state, partner, customer, month):
+                if record.partner_id == partner.account.domain_id:
+                    amount += record.payment_amount
+    return amount
+
+
+async def test_both_clouds_figures_are_the_sums_of_their_records_and_never_summed_together() -> None:
+    async with demo() as gw:
+        sim = gw.huawei.simulator
+        huawei = sim.by_domain_id(DEMO_DOMAIN_ID)
+        assert huawei is not None
+        aliyun = gw.aliyun.state.partners["LTAI5tDemoAgencyDistributor"]
+        months = set(months_of(current_month(), 12))
+        data = await gw.ask("{ consumption { totals { amount { amount currency } source } partners { id } } }")
+        assert data["consumption"]["totals"] == [
+            {"amount": {"amount": str(bills(sim, huawei, months)), "currency": "CNY"}, "source": "BILL"},
+            {"amount": {"amount": str(paid(aliyun, months)), "currency": "CNY"}, "source": "ORDERS"},
+        ]
+        assert len(data["consumption"]["partners"]) == 2
+        # A Huawei customer assigned to the salesperson: its bills are the salesperson's figures there.
+        customer = next(c for c in huawei.customers if bills(sim, huawei, months, {c.customer_id}))
+        assign = "mutation($id: ID!, $o: String!) { assignCustomer(customerId: $id, owner: $o) { __typename } }"
+        await gw.ask(assign, id=encode_global_id("Customer", HUAWEI, customer.customer_id), o=SALES_OWNER)
+        query = """query($id: ID!) { node(id: $id) { ... on Partner { consumption {
+          totals { amount { amount } source } topCustomers(first: 100) { nativeId } } } } }"""
+        sales = (await gw.ask(query, "k-sales", id=encode_global_id("Partner", HUAWEI)))["node"]["consumption"]
+        assert sales["totals"] == [
+            {"amount": {"amount": str(bills(sim, huawei, months, {customer.customer_id}))}, "source": "BILL"}
+        ]
+        assert [c["nativeId"] for c in sales["topCustomers"]] == [customer.customer_id]
+        before = bills(sim, huawei, months, {customer.customer_id})
+        add_consumption(gw.huawei.simulator, customer.customer_id, Decimal("321.09"), service_type=SERVICE)
+        moved = (await gw.ask(query, "k-sales", id=encode_global_id("Partner", HUAWEI)))["node"]["consumption"]
+        assert Decimal(moved["totals"][0]["amount"]["amount"]) == before + Decimal("321.09")

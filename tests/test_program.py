@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from adapters.aliyun.simulator._records import Order, OrderStatus
+from adapters.huaweicloud.simulator._history import add_consumption
 from gateway.app import create_app
 from gateway.auth import ApiKey, Role, hash_key
 from gateway.config import AccountConfig, GatewayConfig, parse_config
@@ -25,11 +26,12 @@ from gateway.program import fiscal_year
 from gateway.registry import Registry
 from gateway.testing import running
 from tests.support.fakes import FAKE_PROGRAM, FakePlugin, FakeProvider, make_customers
-from tests.support.mutations_demo import ALIYUN, demo
+from tests.support.mutations_demo import ALIYUN, HUAWEI, HUAWEI_T2, HUAWEI_T2_DOMAIN, demo
 
 pytestmark = pytest.mark.anyio
 
 CHINA = timezone(timedelta(hours=8))
+SERVICE = "hws.service.type.ec2"
 KEYS = (ApiKey("admin", hash_key("k-admin"), Role.ADMIN), ApiKey("wang", hash_key("k-wang"), Role.SALES, owner="wang"))
 STANDING = """{ role fiscalYear { start end through } performance { amount currency } sources incentiveEligible
   notCounted { amount { amount currency } source }
@@ -233,3 +235,31 @@ async def test_the_demo_distributors_standing_is_its_fiscal_years_paid_orders_an
         moved = (await gw.ask(PROGRAM, id=encode_global_id("Partner", ALIYUN)))["node"]["program"]
         assert Decimal(moved["performance"]["amount"]) == paid()
         assert moved["rebate"]["tier"] == tier + 1
+
+
+async def test_a_huawei_tier2s_upgrade_standing_moves_with_its_customers_bills() -> None:
+    async with demo(tiers=True) as gw:
+        own = (await gw.ask(PROGRAM, id=encode_global_id("Partner", HUAWEI_T2)))["node"]["program"]
+        assert (own["role"], own["incentiveEligible"], own["rebate"], own["sources"]) == (
+            "tier2-reseller",
+            False,
+            None,
+            ["BILL"],
+        )
+        line, performance = Decimal(own["upgrade"]["line"]["amount"]), Decimal(own["performance"]["amount"])
+        assert line == Decimal(800_000)
+        assert Decimal(own["upgrade"]["toGo"]["amount"]) == line - performance
+        # The tier-1 sees the same tier-2's performance (its customers' bills, asked with indirect_partner_id).
+        reseller = encode_global_id("Reseller", HUAWEI, HUAWEI_T2_DOMAIN)
+        seen = (await gw.ask(PERFORMANCE, id=reseller))["node"]["performance"]
+        assert seen["performance"] == own["performance"]
+        assert seen["upgrade"] == own["upgrade"]
+        tier2 = gw.huawei.simulator.by_domain_id(HUAWEI_T2_DOMAIN)
+        assert tier2 is not None
+        customer = next(c for c in tier2.customers)
+        add_consumption(gw.huawei.simulator, customer.customer_id, Decimal("5000.00"), service_type=SERVICE)
+        moved = (await gw.ask(PROGRAM, id=encode_global_id("Partner", HUAWEI_T2)))["node"]["program"]
+        assert Decimal(moved["performance"]["amount"]) == performance + 5000
+        assert Decimal(moved["upgrade"]["toGo"]["amount"]) == line - performance - 5000
+        again = (await gw.ask(PERFORMANCE, id=reseller))["node"]["performance"]
+        assert again["performance"] == moved["performance"]

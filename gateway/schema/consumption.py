@@ -174,7 +174,7 @@ class Consumption:
     def totals(self) -> list[ConsumptionFigure]:
         return [ConsumptionFigure.of(f) for f in self.record.totals()]
 
-    @strawberry.field(description="Products, largest first (per currency and source).")
+    @strawberry.field(description="Products, per source, largest first within a currency.")
     def by_product(self, first: int = TOP) -> list[ProductConsumption]:
         return [
             ProductConsumption(
@@ -186,7 +186,7 @@ class Consumption:
             for p in self.record.by_product()[: _first(first)]
         ]
 
-    @strawberry.field(description="Customers, largest first (per currency and source).")
+    @strawberry.field(description="Customers, per source, largest first within a currency.")
     def top_customers(self, first: int = TOP) -> list[CustomerConsumption]:
         return [
             CustomerConsumption(

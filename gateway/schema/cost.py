@@ -81,14 +81,15 @@ _ACROSS = FieldCost(calls=1, page=True, upstream_pages=True, per_account=True)
 """A list across accounts: a page of each account, and one call to count or place it (per account)."""
 _STORE = FieldCost(page=True)
 _ITEMS = FieldCost(per_item=True)
-_MONTHS = FieldCost(calls=1, per_month=True)
-"""Consumption of one customer: a read per month."""
-_ACCOUNT_MONTHS = FieldCost(calls=2, per_month=True)
-"""Consumption of a partner account: its customers' month in a page or two per month."""
-_YEAR = FieldCost(calls=24)
-"""A partner account's program standing: the fiscal year's months to date (at most 12), a page or two each."""
-_RESELLER_YEAR = FieldCost(calls=12)
-"""A reseller's performance: the fiscal year's months to date, a read each."""
+_MONTHS = FieldCost(calls=4, per_month=True)
+"""Consumption of one customer: a month is up to four reads (a bill listing per charge mode, and who consumed)."""
+_ACCOUNT_MONTHS = FieldCost(calls=12, per_month=True)
+"""Consumption of a partner account: a month is a listing per charge mode, page by page (about 11 reads measured on
+the Huawei demo, 1 or 2 on the Aliyun one)."""
+_YEAR = FieldCost(calls=12 * 12)
+"""A partner account's program standing: the fiscal year's months to date (at most 12), as above."""
+_RESELLER_YEAR = FieldCost(calls=6 * 12)
+"""A reseller's performance: the fiscal year's months to date, each a few reads narrowed to the reseller."""
 _WRITE = FieldCost(calls=2)
 """A mutation: the write, and the read of the object it returns (retries and settling not counted)."""
 
@@ -121,7 +122,7 @@ COSTS: Mapping[str, FieldCost] = {
     "Query.regions": FieldCost(calls=1),
     "Query.priceQuote": FieldCost(calls=1),
     "Query.auditLog": _STORE,
-    "Query.consumption": FieldCost(calls=2, per_month=True, per_account=True),
+    "Query.consumption": FieldCost(calls=12, per_month=True, per_account=True),
     **{
         f"Mutation.{name}": _WRITE
         for name in (

@@ -24,7 +24,6 @@ __all__ = [
     "ConsumptionQuery",
     "ConsumptionSourceEnum",
     "GranularityEnum",
-    "MonthArgument",
     "month_range",
 ]
 
@@ -42,11 +41,8 @@ ConsumptionSourceEnum = strawberry.enum(
 GranularityEnum = strawberry.enum(
     domain.Granularity, name="Granularity", description="The step of a consumption trend: a day or a month."
 )
-MonthArgument = Annotated[
-    str | None,
-    strawberry.argument(description="A billing month, YYYY-MM (the clouds' months, UTC+8)."),
-]
 TOP = 10
+FirstArgument = Annotated[int, strawberry.argument(description="How many, 1 to 100 (default 10).")]
 
 
 def month_range(start: str | None, end: str | None) -> domain.MonthRange:
@@ -175,7 +171,7 @@ class Consumption:
         return [ConsumptionFigure.of(f) for f in self.record.totals()]
 
     @strawberry.field(description="Products, per source, largest first within a currency.")
-    def by_product(self, first: int = TOP) -> list[ProductConsumption]:
+    def by_product(self, first: FirstArgument = TOP) -> list[ProductConsumption]:
         return [
             ProductConsumption(
                 product_code=p.product_code,
@@ -187,7 +183,7 @@ class Consumption:
         ]
 
     @strawberry.field(description="Customers, per source, largest first within a currency.")
-    def top_customers(self, first: int = TOP) -> list[CustomerConsumption]:
+    def top_customers(self, first: FirstArgument = TOP) -> list[CustomerConsumption]:
         return [
             CustomerConsumption(
                 native_id=c.customer_id,

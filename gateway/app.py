@@ -1,4 +1,5 @@
-"""The HTTP app: ``/graphql``, ``/healthz``, ``/readyz``, ``/metrics``, GraphiQL's assets (``gateway.ide``)
+"""The HTTP app: ``/graphql``, the finance exports (``/export/*.csv``: ``gateway.export``), ``/healthz``,
+``/readyz``, ``/metrics``, GraphiQL's assets (``gateway.ide``)
 and, for the embedded demo, its simulators' read-only control endpoints (``gateway.demo``).
 
 ``/graphql`` is observed (``gateway.observability.middleware``: a request id, a span, metrics, an access
@@ -54,6 +55,7 @@ from gateway.config import GatewayConfig
 from gateway.demo import DEMO_ROUTE, DemoControl
 from gateway.endpoint import GraphQLEndpoint, principal_of
 from gateway.errors import StoreUnavailable
+from gateway.export import Export
 from gateway.ide import ASSETS_ROUTE, asset
 from gateway.inprocess import InProcessTransport
 from gateway.observability import requests, tracing
@@ -193,6 +195,7 @@ def create_app(
                 ping_seconds=READY_TIMEOUT,
                 settle=timedelta(seconds=config.writes.settle_seconds),
                 attempt=timedelta(seconds=config.writes.attempt_seconds),
+                program=config.program,
             )
             try:
                 settled = await gateway.operations.reconcile_pending()
@@ -243,12 +246,15 @@ def create_app(
         documents=Documents(config.trusted_documents, config.graphql.persisted_queries_cache),
         timeout_seconds=config.limits.request_timeout_seconds,
     )
+    export = Export(authenticator, limiter)  # signed in and limited as /graphql is (gateway.export)
     routes = [
         Route(
             "/graphql",
             ObserveRequests(RequestGuard(graphql, config.limits.max_body_bytes), tracer),
             methods=["GET", "POST"],
         ),
+        Route("/export/customers.csv", export.customers, methods=["GET"]),
+        Route("/export/consumption.csv", export.consumption, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),

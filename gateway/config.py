@@ -47,6 +47,11 @@
     url = "redis://redis:6379/0"   # or $PARTNER_GATEWAY_REDIS_URL (which wins; the only place for a password)
     key_prefix = "partner-gateway:"
 
+    [program]                      # program standing, as policy (gateway.config_tables.ProgramConfig)
+    fiscal_year_start_month = 4
+    upgrade_line = 800000
+    rebate_tiers = [{threshold = 0, rate = 15}, {threshold = "2000000", rate = 20}]
+
 Without ``[[accounts]]`` the file runs on the embedded demo's accounts (one per plug-in, each simulated
 in-process), so keys, sign-in and limits can be tried in one step. Secrets never appear in the file.
 Every problem is reported as a ``ConfigError`` naming the key
@@ -70,6 +75,7 @@ from gateway.config_tables import (
     GraphQLConfig,
     JwtConfig,
     LimitsConfig,
+    ProgramConfig,
     RedisConfig,
     UpstreamConfig,
     WritesConfig,
@@ -93,6 +99,7 @@ __all__ = [
     "GraphQLConfig",
     "JwtConfig",
     "LimitsConfig",
+    "ProgramConfig",
     "RedisConfig",
     "ServerConfig",
     "UpstreamConfig",
@@ -111,7 +118,9 @@ DEMO_SOURCE = "embedded demo"
 
 _ACCOUNT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_TOP_KEYS = {"server", "accounts", "api_keys", "auth", "store", "upstream", "writes", "limits", "graphql", "redis"}
+_TOP_KEYS = {
+    "server", "accounts", "api_keys", "auth", "store", "upstream", "writes", "limits", "graphql", "redis", "program"
+}  # fmt: skip
 _AUTH_KEYS = {"jwt"}
 _STORE_KEYS = {"url", "data_dir"}
 DATA_ENV = "PARTNER_GATEWAY_DATA"
@@ -165,6 +174,8 @@ class GatewayConfig:
     """``[graphql] trusted_documents`` read: sha256 hash -> document; None: any document may run."""
     redis: RedisConfig | None = None
     """``[redis]`` (or ``$PARTNER_GATEWAY_REDIS_URL``): the replicas' shared state; None: this process's own."""
+    program: ProgramConfig = field(default_factory=ProgramConfig)
+    """``[program]``: rebate tiers, fiscal year and upgrade line (``gateway.program``)."""
 
     def __post_init__(self) -> None:
         settle = self.writes.settle_seconds
@@ -216,6 +227,7 @@ def parse_config(
     limits = parse_table(LimitsConfig, data.get("limits", {}), "limits")
     graphql, trusted = _parse_graphql(data.get("graphql", {}), source)
     redis = redis_from(data.get("redis"), environ)
+    program = parse_table(ProgramConfig, data.get("program", {}), "program")
     return GatewayConfig(
         accounts=accounts,
         server=server,
@@ -230,6 +242,7 @@ def parse_config(
         graphql=graphql,
         trusted_documents=trusted,
         redis=redis,
+        program=program,
     )
 
 

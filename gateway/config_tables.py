@@ -12,10 +12,12 @@ declaring each beats hand-written checks, and its errors carry the path of the o
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from gateway.errors import ConfigError
@@ -25,6 +27,8 @@ __all__ = [
     "GraphQLConfig",
     "JwtConfig",
     "LimitsConfig",
+    "ProgramConfig",
+    "RebateTier",
     "RedisConfig",
     "Table",
     "UpstreamConfig",
@@ -250,6 +254,68 @@ class RedisConfig(Table):
     retry_seconds: float = Field(5.0, gt=0, le=600)
     """After a failure, Redis is left alone this long (each replica serves from its own memory, degraded but
     serving), then tried again with one call."""
+
+
+def _amount(value: object) -> object:
+    """An amount of money as TOML can write it exactly: a whole number or a decimal string (never a float)."""
+    if isinstance(value, bool | float):
+        raise PydanticCustomError("amount", 'must be a whole number or a decimal string such as "800000.00"')
+    if isinstance(value, int | str):
+        try:
+            amount = Decimal(value)
+        except InvalidOperation:
+            raise PydanticCustomError("amount", "must be a decimal number") from None
+        if not amount.is_finite() or amount < 0:
+            raise PydanticCustomError("amount", "must be a finite amount, not negative")
+        return amount
+    return value
+
+
+Amount = Annotated[Decimal, BeforeValidator(_amount)]
+
+
+def _rising(tiers: tuple[RebateTier, ...]) -> tuple[RebateTier, ...]:
+    for lower, upper in pairwise(tiers):
+        if upper.threshold <= lower.threshold or upper.rate <= lower.rate:
+            raise PydanticCustomError("tiers", "must rise: each tier's threshold and rate above the one's before")
+    return tiers
+
+
+class RebateTier(Table):
+    """One rebate tier: from this annual consumption (in ``[program] currency``) on, this rebate."""
+
+    threshold: Amount
+    rate: int = Field(ge=1, le=100)
+    """Percent."""
+
+
+#: The five tiers of the rebate program (DOMAIN.md, seed 000: "five tiers, rebate from 15 % to 35 %"). The
+#: percentages are the documented range; the thresholds are placeholders of the gateway's own: the cloud
+#: publishes no figures for them (CONTRACTS.md X.3, no API), so a distributor sets its contract's.
+DEFAULT_REBATE_TIERS = (
+    RebateTier(threshold=Decimal(0), rate=15),
+    RebateTier(threshold=Decimal(1_000_000), rate=20),
+    RebateTier(threshold=Decimal(3_000_000), rate=25),
+    RebateTier(threshold=Decimal(5_000_000), rate=30),
+    RebateTier(threshold=Decimal(10_000_000), rate=35),
+)
+
+
+class ProgramConfig(Table):
+    """``[program]``: the partner programs' standing where no API gives it (CONTRACTS.md X.3), as policy: the
+    rebate tiers, the fiscal year and the tier-2 upgrade line. Which roles each applies to is the programs'
+    fact (their plug-ins'); the figures here are the distributor's to set."""
+
+    currency: str = Field("CNY", pattern=r"^[A-Z]{3}$")
+    """The currency of the thresholds and the upgrade line; consumption in another currency is not counted."""
+    fiscal_year_start_month: int = Field(1, ge=1, le=12)
+    """The month a fiscal year starts (1: January); annual figures are the fiscal year's to date."""
+    upgrade_line: Amount = Decimal(800_000)
+    """A tier-2's annual performance from which it may apply to be upgraded toward tier-1 (DOMAIN.md, seed 003)."""
+    rebate_tiers: Annotated[tuple[RebateTier, ...], AfterValidator(_rising)] = Field(
+        DEFAULT_REBATE_TIERS, min_length=1, max_length=20, strict=False
+    )
+    """From the lowest threshold up; thresholds and rates rising. Defaults: ``DEFAULT_REBATE_TIERS``."""
 
 
 T = TypeVar("T", bound=Table)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from gateway.auth import Principal
+from gateway.config_tables import ProgramConfig
 from gateway.errors import GatewayError, NotFound, ProviderUnavailable, UnsupportedByProvider
 from gateway.models import (
     CatalogueEntry,
@@ -61,12 +62,15 @@ class Gateway:
         ping_seconds: float = 5.0,
         settle: timedelta = timedelta(seconds=120),
         attempt: timedelta = timedelta(seconds=60),
+        program: ProgramConfig | None = None,
     ) -> None:
         self._providers: dict[str, Provider] = {p.account.id: p for p in providers}
         self.store = store
         self.operations = Operations(store, self.provider, settle=settle, attempt=attempt, on_applied=self._applied)
         self._titles = dict(titles or {})
         self._ping_seconds = ping_seconds
+        self.program = program or ProgramConfig()
+        """``[program]``: the policy figures of program standing (``gateway.program``)."""
 
     async def _applied(self, record: OperationRecord, intent: Intent, receipt: Receipt) -> None:
         """What a principal creates carries the owner it was given from the first moment: a customer created

@@ -30,6 +30,8 @@ from tests.support.access_matrix import (
     OWN,
     OWNERLESS,
     SALES_OWN,
+    Answer,
+    Column,
     Tally,
     nested_fields,
     node_types,
@@ -77,14 +79,36 @@ def reads(field: str) -> Callable[[Row], Row]:
 #: ``nested_fields``), and the rows that select every one of them (``selection``) and check them per column.
 NESTED: dict[str, tuple[set[str], tuple[str, ...]]] = {
     "Customer": (
-        {"email", "phone", "partner", "funds", "balance", "creditLine", "vouchers", "orders", "notes", "creditHistory"},
+        {
+            "email",
+            "phone",
+            "partner",
+            "funds",
+            "balance",
+            "creditLine",
+            "vouchers",
+            "orders",
+            "notes",
+            "creditHistory",
+            "consumption",
+        },
         ("node",),
     ),
     "Order": ({"partner", "customer", "listPrice", "amountDue", "discount", "voucherAmount"}, ("node", "orders")),
     "Voucher": ({"partner", "customer", "faceValue", "remaining"}, ("node", "vouchers")),
     "Project": ({"partner", "customer", "history", "orders", "configurations"}, ("node", "projects")),
     "Reseller": (
-        {"email", "phone", "partner", "funds", "voucherQuotas", "fundMovements", "quotaMovements", "customers"},
+        {
+            "email",
+            "phone",
+            "partner",
+            "funds",
+            "voucherQuotas",
+            "fundMovements",
+            "quotaMovements",
+            "customers",
+            "performance",
+        },
         ("node", "resellers"),
     ),
     "Partner": (
@@ -103,6 +127,8 @@ NESTED: dict[str, tuple[set[str], tuple[str, ...]]] = {
             "voucherRecords",
             "ownVouchers",
             "incentivePolicies",
+            "consumption",
+            "program",
         },
         ("node", "partners"),
     ),
@@ -166,7 +192,7 @@ async def node_row(gw: Demo, world: World, tally: Tally) -> None:
     for cloud in CLOUDS:
         for col in COLUMNS:
             customer = world.customers[cloud, col.side]
-            document = NODE.format(type="Customer", selection=selection("Customer", 2))
+            document = NODE.format(type="Customer", selection=selection("Customer", 2, costly=True))
             check = partial(customer_node, col=col, world=world, cloud=cloud)
             await ask(gw, world, tally, f"node(Customer) {cloud}", col, document, check, id=customer.id)
             for kind, things in (("Order", world.orders), ("Voucher", world.vouchers)):
@@ -179,12 +205,12 @@ async def node_row(gw: Demo, world: World, tally: Tally) -> None:
             check = partial(project_node, col=col, world=world, cloud=cloud)
             await ask(gw, world, tally, f"node(Project) {cloud}", col, document, check, id=project.id)
         for col in OWNERLESS:
-            document = NODE.format(type="Reseller", selection=selection("Reseller", 2))
+            document = NODE.format(type="Reseller", selection=selection("Reseller", 2, costly=True))
             check = partial(reseller_node, col=col, world=world, cloud=cloud)
             await ask(gw, world, tally, f"node(Reseller) {cloud}", col, document, check, id=world.resellers[cloud].id)
     for account in world.capabilities:
         for col in OWNERLESS:
-            document = NODE.format(type="Partner", selection=selection("Partner", 2))
+            document = NODE.format(type="Partner", selection=selection("Partner", 2, costly=True))
             check = partial(partner_node, col=col, world=world, want=partner_id(account))
             await ask(gw, world, tally, f"node(Partner) {account}", col, document, check, id=partner_id(account))
 
@@ -272,6 +298,31 @@ async def catalog(gw: Demo, world: World, tally: Tally, field: str, filter_type:
                 listed, col=col, field=field, count=0 if col.sales else world.counts[f"{field} of {customer.id}"]
             )
             await ask(gw, world, tally, f"{field}(the other's customer, {cloud})", col, document, check, filter=where)
+
+
+@reads("consumption")
+async def consumption_row(gw: Demo, world: World, tally: Tally) -> None:
+    """Everyone's figures to admins and finance; the sales key's own customers' only to it."""
+    document = """{ consumption { totals { amount { amount currency } source } partners { id }
+      topCustomers(first: 100) { nativeId amount { amount } partner { id } customer { id owner name } } } }"""
+    expected = await send(gw, document, "k-admin")
+    every = expected.data["consumption"]
+    assert every["topCustomers"], expected.text
+    for col in OWNERLESS:
+
+        def check(answer: Answer, col: Column = col) -> list[str]:
+            wrong = stray_errors(answer, col)
+            found = (answer.data or {}).get("consumption") or {}
+            customers = found.get("topCustomers") or []
+            if not col.sales:
+                return wrong + ([] if found == every else [f"differs from the admin's: {answer.text[:300]}"])
+            if not customers or any(c["customer"]["owner"] != SALES_OWNER for c in customers):
+                wrong.append(f"not only its own customers: {answer.text[:300]}")
+            if found.get("totals") == every["totals"]:
+                wrong.append("the sales key's totals are everyone's")
+            return wrong
+
+        await ask(gw, world, tally, "consumption", col, document, check)
 
 
 @reads("projects")

@@ -39,6 +39,9 @@ PROGRAM = ProgramFacts(
         InviteReseller.kind: frozenset({PartnerRole.DISTRIBUTOR}),
         DecideVoucherApplication.kind: frozenset({PartnerRole.DISTRIBUTOR}),  # a T1 decides its T2s' (A.7.21)
     },
+    # Rebates: five tiers, 15 % to 35 %, by sales target and partnership level (seed 000).
+    rebate_roles=frozenset({PartnerRole.DISTRIBUTOR, PartnerRole.RESELLER}),
+    reseller_role=PartnerRole.RESELLER,
 )
 
 # Simulator-only credentials: they open nothing but the simulator.

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import httpx
@@ -35,16 +36,20 @@ from gateway.models import (
     Balance,
     CatalogueEntry,
     CatalogueKind,
+    ChargeMode,
     ConsumptionLine,
+    ConsumptionSource,
     CreditRecord,
     CreditRecordKind,
     Customer,
     Funds,
     IncentivePolicy,
     LedgerEntry,
+    Money,
     NewCustomerTag,
     Note,
     Order,
+    OrderType,
     Page,
     PartnerAccount,
     PriceQuote,
@@ -58,6 +63,7 @@ from gateway.models import (
     VoucherQuota,
     VoucherRecord,
     VoucherTemplate,
+    month_of,
 )
 from gateway.provider import Capability, Credentials
 from gateway.retry import DEFAULT_POLICY, RetryPolicy
@@ -142,6 +148,7 @@ class AliyunProvider:
             Capability.LIST_REGIONS,
             Capability.CREDIT_HISTORY,
             Capability.LIST_VOUCHER_TEMPLATES,
+            Capability.CONSUMPTION,
         }
         # Writes (X.3): no cash transfers, voucher quotas or SMS codes at Aliyun; T2 invitations are a
         # distributor's.
@@ -359,7 +366,75 @@ class AliyunProvider:
         reseller_id: str | None = None,
         itemised: bool = False,
     ) -> tuple[ConsumptionLine, ...]:
-        raise UnsupportedByProvider(_errors.PROVIDER, "consumption")
+        """Paid orders as consumption (source ``ORDERS``): the Agency API has amounts per customer only in
+        bill *files* whose columns the SDK does not describe (CONTRACTS.md X.3), so this is what customers
+        paid for, not what they were billed. GetCustomerOrderList (A.5.2) with the month as the pay window
+        (China time, UTC+8, one call per 50 orders) and ``OrderStatus`` paid; ``reseller_id``: the T2 partner's
+        orders, GetSubPartnerOrderList (A.5.3, distributors only), each line under the T2's UID.
+
+        A line's day is the day the order was paid (China time), its product the order's; itemised: one line
+        per order (``record_id`` the OrderId), else summed per customer, product and charge mode. A REFUND
+        order counts negative. Charge mode: orders are subscriptions (包年包月) except ``OTHERS``; pay-per-use
+        usage billed without an order is not here. A month that has not started asks nothing."""
+        start, end = _month_window(month)
+        if start > self._now() or _invitee(customer_id):
+            return ()
+        window = {"OrderPayAfter": _millis(start), "OrderPayBefore": _millis(end), "OrderStatus": _PAID}
+        if reseller_id is not None:
+            if self._account.role != PartnerRole.DISTRIBUTOR:
+                raise UnsupportedByProvider(_errors.PROVIDER, "tier-2 resellers for a reseller account")
+            rows = await self._every_row(
+                "GetSubPartnerOrderList",
+                self._client.get_sub_partner_order_list,
+                SubPartnerUid=_uid(reseller_id),
+                **window,
+            )
+        else:
+            filters = {"CustomerUid": _uid(customer_id)} if customer_id is not None else {}
+            rows = await self._every_row(
+                "GetCustomerOrderList", self._client.get_customer_order_list, **window, **filters
+            )
+        lines = [self._consumption_line(row, month, reseller=reseller_id is not None) for row in rows]
+        paid = [line for line in lines if line is not None]
+        return tuple(paid) if itemised else _summed(paid)
+
+    async def _every_row(
+        self, action: str, call: Callable[..., Awaitable[dict[str, Any]]], **filters: Any
+    ) -> list[dict[str, Any]]:
+        """Every row of a 2025 order list, page by page (stops on the total or a short page)."""
+        rows: list[dict[str, Any]] = []
+        number = 1
+        while True:
+            body = await call(number, _LIST_PAGE, **filters)
+            page = self._rows(body, action, "Data")
+            rows += page
+            if len(page) < _LIST_PAGE or len(rows) >= self._total(body, action, "Total"):
+                return rows
+            number += 1
+
+    def _consumption_line(self, row: Mapping[str, Any], month: str, *, reseller: bool) -> ConsumptionLine | None:
+        order = order_from_row(row, provider=_errors.PROVIDER, partner_id=self._id, currency=self._currency)
+        owner = _text(row.get("SubPartnerUid")) if reseller else order.customer_id
+        if order.paid_at is None or order.amount_due is None or not owner:
+            return None  # not a paid order with an amount: nothing consumed
+        day = order.paid_at.astimezone(_CHINA).date()
+        if month_of(day) != month:
+            return None  # paid on the window's edge in another zone's reckoning
+        amount = order.amount_due.amount
+        if order.order_type is OrderType.REFUND:
+            amount = -abs(amount)
+        return ConsumptionLine(
+            customer_id=owner,
+            month=month,
+            product_code=order.product_code or "",
+            product_name=order.product_name or order.product_code or "",
+            charge_mode=ChargeMode.OTHER if order.order_type is OrderType.OTHER else ChargeMode.SUBSCRIPTION,
+            amount=Money(amount, order.amount_due.currency),
+            source=ConsumptionSource.ORDERS,
+            day=day,
+            record_id=order.native_id,
+            reseller_id=owner if reseller else None,
+        )
 
     async def credit_history(
         self, customer_id: str, kind: CreditRecordKind, offset: int, limit: int
@@ -446,6 +521,39 @@ def _uid(customer_id: str | None) -> str:
     if not _UID.fullmatch(text):
         raise InvalidInput(f"not an Aliyun UID: {customer_id!r}", field="customerId")
     return text
+
+
+_CHINA = timezone(timedelta(hours=8))
+#: GetCustomerOrderList ``OrderStatus`` paid, as ``_mapping_business.ORDER_STATUSES`` reads it (A.6.1).
+_PAID = 2
+_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+
+
+def _month_window(month: str) -> tuple[datetime, datetime]:
+    """The billing month ``YYYY-MM`` as a pay window ``[start, end)``, China time (UTC+8)."""
+    found = _MONTH.fullmatch(month)
+    if found is None:
+        raise InvalidInput(f"a billing month is YYYY-MM, not {month!r}", field="month")
+    year, number = int(found[1]), int(found[2])
+    start = datetime(year, number, 1, tzinfo=_CHINA)
+    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=_CHINA)
+    return start, end
+
+
+def _text(value: object) -> str | None:
+    text = "" if value is None else str(value).strip()
+    return None if text in ("", "0") else text
+
+
+def _summed(lines: Sequence[ConsumptionLine]) -> tuple[ConsumptionLine, ...]:
+    """One summary line per customer, product and charge mode (and currency), in first-seen order."""
+    sums: dict[tuple[str, str, ChargeMode, str], ConsumptionLine] = {}
+    for line in lines:
+        key = (line.customer_id, line.product_code, line.charge_mode, line.amount.currency)
+        seen = sums.get(key)
+        total = line.amount.amount + (seen.amount.amount if seen is not None else 0)
+        sums[key] = replace(seen or line, amount=Money(total, line.amount.currency), day=None, record_id=None)
+    return tuple(sums.values())
 
 
 def _millis(moment: datetime) -> int:

@@ -40,6 +40,11 @@ PROGRAM = ProgramFacts(
         intent.kind: _TIER1
         for intent in (AllocateResellerFunds, ReclaimResellerFunds, GrantVoucherQuota, ReclaimVoucherQuota)
     },
+    # A tier-2 gets no incentives (its tier-1 earns them); with an annual performance of 800,000 it may apply
+    # to be upgraded toward tier-1 (seed 003).
+    no_incentive_roles=frozenset({PartnerRole.TIER2_RESELLER}),
+    upgrade_roles=frozenset({PartnerRole.TIER2_RESELLER}),
+    reseller_role=PartnerRole.TIER2_RESELLER,
 )
 
 # Demo / standalone simulator defaults. Not real credentials.

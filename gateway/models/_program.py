@@ -37,6 +37,15 @@ class ProgramFacts:
     named here is open to every role (whether the provider supports it at all is its capabilities' answer)."""
     precision: Decimal = Decimal("0.01")
     """The smallest step of an amount the upstream takes: a power of ten (``0.01``: to the cent)."""
+    rebate_roles: frozenset[str] = frozenset()
+    """The roles whose annual consumption earns a tiered rebate (the tiers are the gateway's ``[program]``
+    policy, ``gateway.program``)."""
+    no_incentive_roles: frozenset[str] = frozenset()
+    """The roles the cloud pays no incentives (their tier-1 earns them)."""
+    upgrade_roles: frozenset[str] = frozenset()
+    """The roles whose annual performance is measured against the upgrade line toward tier-1."""
+    reseller_role: str | None = None
+    """The role a tier-2 reseller of an account of this program has (its standing is that role's)."""
 
     def __post_init__(self) -> None:
         # A plug-in may name its roles with its own str enum: the facts keep the names.
@@ -49,6 +58,15 @@ class ProgramFacts:
         )
         object.__setattr__(self, "currencies", frozenset(self.currencies))
         object.__setattr__(self, "money_account_types", frozenset(self.money_account_types))
+        for name in ("rebate_roles", "no_incentive_roles", "upgrade_roles"):
+            roles = frozenset(map(str, getattr(self, name)))
+            object.__setattr__(self, name, roles)
+            if not roles <= frozenset(self.roles):
+                raise ValueError(f"{name} must be some of {sorted(self.roles)}, not {sorted(roles)}")
+        if self.reseller_role is not None:
+            object.__setattr__(self, "reseller_role", str(self.reseller_role))
+            if self.reseller_role not in self.roles:
+                raise ValueError(f"reseller_role must be one of {sorted(self.roles)}, not {self.reseller_role!r}")
         if not self.roles or not all(self.roles):
             raise ValueError("a partner program declares at least one role, each a non-empty name")
         if not self.currencies or not all(_iso_code(code) for code in self.currencies):

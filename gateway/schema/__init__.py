@@ -10,6 +10,7 @@ from strawberry.extensions import DisableIntrospection
 
 from gateway.config_tables import LimitsConfig
 from gateway.schema.catalog import OrderQuery, VoucherQuery
+from gateway.schema.consumption import ConsumptionQuery
 from gateway.schema.context import Context
 from gateway.schema.customers import CustomerQuery
 from gateway.schema.errors import GatewayErrors, GatewaySchema
@@ -38,6 +39,7 @@ class Query(
     ResellerQuery,
     VoucherQuery,
     OrderQuery,
+    ConsumptionQuery,
     ProjectQuery,
     ReferenceQuery,
     AuditQuery,

@@ -9,9 +9,11 @@ import strawberry
 from strawberry.scalars import JSON
 
 from gateway import models
+from gateway.consumption import Granularity
 from gateway.filters import CustomerFilter, OrderFilter
 from gateway.ids import encode_global_id
 from gateway.pagination import Position
+from gateway.schema.consumption import Consumption, GranularityEnum, customer_consumption
 from gateway.schema.context import Context
 from gateway.schema.json import jsonable
 from gateway.schema.money import CreditRecord, CreditRecordKindEnum, Funds, Money, money
@@ -157,6 +159,25 @@ class Customer(Node):
 
         where = OrderFilter(partner_ids=(self.account.id,), customer_id=self.native_id)
         return await orders_connection(info, where, first, after)
+
+    @strawberry.field(
+        description=(
+            "What the customer consumed over a range of at most 24 months (from: 11 months before to; to: this "
+            "month): totals, products, a trend by MONTH or DAY, this month against the last. Null for another "
+            "owner's customer (sales keys)."
+        )
+    )
+    async def consumption(
+        self,
+        info: Info,
+        start: Annotated[str | None, strawberry.argument(name="from", description="The first month, YYYY-MM.")] = None,
+        end: Annotated[str | None, strawberry.argument(name="to", description="The last month, YYYY-MM.")] = None,
+        granularity: Annotated[
+            GranularityEnum,  # type: ignore[valid-type]
+            strawberry.argument(description="The trend's step: MONTH, or DAY (the customer's itemised records)."),
+        ] = Granularity.MONTH,
+    ) -> Consumption | None:
+        return await customer_consumption(info, self.account, self.native_id, start, end, granularity)
 
     @strawberry.field(description="Follow-up notes (Aliyun).")
     async def notes(self, info: Info, first: int | None = 20, after: str | None = None) -> Connection[Note] | None:

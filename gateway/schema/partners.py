@@ -18,7 +18,9 @@ from gateway.schema.validation import check_month
 
 if TYPE_CHECKING:
     from gateway.schema.catalog import Order, Voucher, VoucherQuota
+    from gateway.schema.consumption import Consumption
     from gateway.schema.customers import Customer
+    from gateway.schema.program import ProgramStanding
     from gateway.schema.promotions import IncentivePolicy, OwnVoucher, VoucherRecord
     from gateway.schema.resellers import Reseller
     from gateway.schema.templates import VoucherApplication, VoucherTemplate
@@ -176,6 +178,34 @@ class Partner(Node):
     ) -> Connection[QuotaMovement] | None:
         moves = info.context.session.quota_movements(self.account.id)
         return await connection(info, moves, first, after, lambda _, move: QuotaMovement.from_domain(move))
+
+    @strawberry.field(
+        description=(
+            "The account's customers' consumption over a range of at most 24 months (from: 11 months before to; "
+            "to: this month): totals, top products and customers, the monthly trend, this month against the last. "
+            "Sales keys: their own customers' figures only."
+        )
+    )
+    async def consumption(
+        self,
+        info: Info,
+        start: Annotated[str | None, strawberry.argument(name="from", description="The first month, YYYY-MM.")] = None,
+        end: Annotated[str | None, strawberry.argument(name="to", description="The last month, YYYY-MM.")] = None,
+    ) -> Annotated[Consumption, strawberry.lazy("gateway.schema.consumption")] | None:
+        from gateway.schema.consumption import partner_consumption
+
+        return await partner_consumption(info, self.account, start, end)
+
+    @strawberry.field(
+        description=(
+            "The account's standing in its cloud's partner program this fiscal year: rebate tier, incentive "
+            "eligibility, a tier-2's performance against the upgrade line (not for sales keys)."
+        )
+    )
+    async def program(self, info: Info) -> Annotated[ProgramStanding, strawberry.lazy("gateway.schema.program")] | None:
+        from gateway.schema.program import ProgramStanding
+
+        return ProgramStanding.of(await info.context.session.program_standing(self.account.id))
 
     @strawberry.field
     async def customers(

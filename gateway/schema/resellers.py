@@ -16,6 +16,7 @@ from gateway.schema.context import Context
 from gateway.schema.json import jsonable
 from gateway.schema.money import Funds, LedgerEntry, QuotaMovement
 from gateway.schema.partners import Partner, partner_ids
+from gateway.schema.program import ProgramStanding
 from gateway.schema.relay import Connection, Node, connection
 
 if TYPE_CHECKING:
@@ -103,6 +104,16 @@ class Reseller(Node):
     ) -> Connection[QuotaMovement] | None:
         moves = info.context.session.quota_movements(self.account.id, self.native_id)
         return await connection(info, moves, first, after, lambda _, move: QuotaMovement.from_domain(move))
+
+    @strawberry.field(
+        description=(
+            "The reseller's standing this fiscal year as a tier-2, from its customers' consumption: a Huawei tier-2's "
+            "performance against the upgrade line, an Aliyun T2's rebate tier (not for sales keys)."
+        )
+    )
+    async def performance(self, info: Info) -> ProgramStanding | None:
+        found = await info.context.session.reseller_performance(self.account.id, self.native_id)
+        return ProgramStanding.of(found) if found is not None else None
 
     @strawberry.field(description="The reseller's own customers (Huawei).")
     async def customers(

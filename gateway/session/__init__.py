@@ -8,6 +8,7 @@ do, for reads, writes and replays alike:
   and what hangs off them; a missing object and another owner's look alike;
 - upstream writes (``gateway.session._writes``) are authorized on every call and checked by the
   programs' rules when new, then run at most once by ``gateway.operations``;
+- consumption (``gateway.session._consumption``) covers a sales key's own customers only;
 - the gateway's own writes, projects (``gateway.session._projects``) and customer assignments, go
   through the same door into the same audit trail.
 
@@ -18,11 +19,12 @@ the request has read, so a payload shows the state after its own mutation.
 from __future__ import annotations
 
 from gateway.session._base import Key
+from gateway.session._consumption import ConsumptionReads
 from gateway.session._projects import Projects
 from gateway.session._reads import ProviderInfo
 
 __all__ = ["Key", "ProviderInfo", "Session"]
 
 
-class Session(Projects):
+class Session(Projects, ConsumptionReads):
     """One request's view of the gateway for one principal: ``Session(gateway, principal)``."""

@@ -31,6 +31,7 @@ from tests.support.mutations_demo import Demo
 __all__ = [
     "ADMIN",
     "COLUMNS",
+    "COSTLY",
     "FINANCE",
     "OTHER",
     "OTHER_SALES",
@@ -157,15 +158,23 @@ def node_types() -> set[str]:
     }
 
 
-def selection(type_name: str, depth: int, first: int | None = None) -> str:
+#: Fields that read a range of months (consumption, program standing): asked of one object at a time (``costly``),
+#: not for every item of a list, where the cost limit would refuse the document (as it should).
+COSTLY = frozenset({"consumption", "program", "performance"})
+
+
+def selection(type_name: str, depth: int, first: int | None = None, *, costly: bool = False) -> str:
     """Every field of a type that needs no argument, objects ``depth`` levels down (relay ``edges`` left out:
-    ``nodes`` holds the same). Built from the schema, so a new field is asked (and scanned) too. ``first``: the
-    page size of every connection asked (to stay within the cost limit when many are nested)."""
+    ``nodes`` holds the same; the ``COSTLY`` fields only at the top, when ``costly``). Built from the schema,
+    so a new field is asked (and scanned) too. ``first``: the page size of every connection asked (to stay
+    within the cost limit when many are nested)."""
     named = SCHEMA.get_type(type_name)
     assert isinstance(named, GraphQLObjectType)
     parts = []
     for name, f in named.fields.items():
         if any(is_non_null_type(a.type) and a.default_value is Undefined for a in f.args.values()):
+            continue
+        if name in COSTLY and not costly:
             continue
         inner = get_named_type(f.type)
         if is_leaf_type(inner):

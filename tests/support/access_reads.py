@@ -38,6 +38,7 @@ PARTNER_ONLY = frozenset(
         "ledger",
         "resellers",
         "quotaMovements",
+        "program",
         "voucherTemplates",
         "voucherTemplateProducts",
         "voucherApplications",

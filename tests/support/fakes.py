@@ -6,8 +6,8 @@ import argparse
 import asyncio
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import TypeVar
 
@@ -20,7 +20,9 @@ from gateway.models import (
     BalanceKind,
     CatalogueEntry,
     CatalogueKind,
+    ChargeMode,
     ConsumptionLine,
+    ConsumptionSource,
     CreditRecord,
     CreditRecordKind,
     Customer,
@@ -50,6 +52,7 @@ from gateway.models import (
     VoucherRecord,
     VoucherStatus,
     VoucherTemplate,
+    month_of,
 )
 from gateway.provider import ASGIApp, Capability, Credentials, DemoUpstream, SettingSpec
 from gateway.retry import RetryPolicy
@@ -63,8 +66,16 @@ FAKE_PROGRAM = ProgramFacts(
     roles={"distributor": "a fake distributor", "reseller": "a fake distributor's tier-2"},
     currencies=frozenset({"CNY"}),
     money_account_types=frozenset({AccountType.RESALE}),
+    rebate_roles=frozenset({"distributor"}),
+    no_incentive_roles=frozenset({"reseller"}),
+    upgrade_roles=frozenset({"reseller"}),
+    reseller_role="reseller",
 )
 ALL_CAPABILITIES = frozenset(Capability) - {Capability.LIST_NOTES, Capability.SET_CREDIT_LINE}
+
+
+CHINA = timezone(timedelta(hours=8))
+FAKE_PRODUCTS = (("ecs", "Fake compute"), ("rds", "Fake database"), ("oss", "Fake storage"))
 
 
 def cny(amount: str) -> Money:
@@ -113,6 +124,11 @@ class FakeProvider:
     resellers: list[Reseller] = field(default_factory=list)
     funds_errors: dict[str, ProviderError] = field(default_factory=dict)
     """Customer or reseller ids whose funds read fails, with the error it fails with (the others stand)."""
+    consumption_records: list[ConsumptionLine] = field(default_factory=list)
+    """Itemised consumption (one line per record, with its day): every customer, every month from 13 before
+    this one (UTC+8) to this one; every fourth customer is reseller ``r0``'s."""
+    consumption_fails: ProviderError | None = None
+    """Raised by ``consumption`` only (the account's other reads stand)."""
 
     def __post_init__(self) -> None:
         pid, prov = self.account.id, self.account.provider
@@ -142,6 +158,26 @@ class FakeProvider:
                 )
             )
         self.resellers = [Reseller(prov, pid, f"r{n}", f"Reseller {n}") for n in range(3)]
+        today = datetime.now(UTC).astimezone(CHINA).date()
+        for back in range(13, -1, -1):
+            year, month = divmod(today.year * 12 + today.month - 1 - back, 12)
+            day = date(year, month + 1, 1)
+            for n, customer in enumerate(self.customers):
+                code, name = FAKE_PRODUCTS[n % len(FAKE_PRODUCTS)]
+                self.consumption_records.append(
+                    ConsumptionLine(
+                        customer.native_id,
+                        month_of(day),
+                        code,
+                        name,
+                        ChargeMode.SUBSCRIPTION,
+                        cny(f"{100 + n}.{back:02d}"),
+                        ConsumptionSource.BILL,
+                        day=day,
+                        record_id=f"fee-{customer.native_id}-{month_of(day)}",
+                        reseller_id="r0" if n % 4 == 0 else None,
+                    )
+                )
 
     def _call(self, name: str) -> None:
         self.counts[name] += 1
@@ -247,7 +283,28 @@ class FakeProvider:
         reseller_id: str | None = None,
         itemised: bool = False,
     ) -> tuple[ConsumptionLine, ...]:
-        raise UnsupportedByProvider(self.account.provider, "consumption")
+        """The records of ``month`` (narrowed as asked); not itemised: summed per customer, product, charge
+        mode and currency, as the seam says."""
+        self._call("consumption")
+        if self.consumption_fails is not None:
+            raise self.consumption_fails
+        lines = [
+            line
+            for line in self.consumption_records
+            if line.month == month
+            and (customer_id is None or line.customer_id == customer_id)
+            and (reseller_id is None or line.reseller_id == reseller_id)
+        ]
+        if itemised:
+            return tuple(lines)
+        sums: dict[tuple[str, str, ChargeMode, str], ConsumptionLine] = {}
+        for line in lines:
+            key = (line.customer_id, line.product_code, line.charge_mode, line.amount.currency)
+            before = sums[key].amount.amount if key in sums else Decimal(0)
+            sums[key] = replace(
+                line, amount=Money(before + line.amount.amount, line.amount.currency), day=None, record_id=None
+            )
+        return tuple(sums.values())
 
     async def credit_history(
         self, customer_id: str, kind: CreditRecordKind, offset: int, limit: int

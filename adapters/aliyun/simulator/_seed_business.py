@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from adapters.aliyun.simulator._exports import QUOTA_SCENE, REVERSED_DEDUCTION_SCENE, export_file_name
@@ -53,6 +53,7 @@ _PRODUCTS = (
 )
 _ORDER_TYPES = ("BUY", "BUY", "RENEW", "RENEW", "UPGRADE", "DOWNGRADE", "REFUND", "OTHERS")
 _PROVINCES = (("浙江省", "杭州市", "西湖区"), ("上海市", "上海市", "浦东新区"), ("广东省", "深圳市", "南山区"))
+_CHINA = timezone(timedelta(hours=8))
 _NOTES = ("电话回访, 客户关注续费折扣", "上门拜访, 讨论迁云方案", "客户咨询发票流程", "季度业务复盘")
 
 
@@ -88,6 +89,23 @@ def _order(rng: random.Random, order_id: int, account: EndAccount, now: datetime
         order_source=rng.choice(("1", "2")),
         **extra,  # type: ignore[arg-type]
     )
+
+
+def _renewals(rng: random.Random, ids: Iterator[int], account: EndAccount, now: datetime) -> list[Order]:
+    """A monthly renewal paid in each of the 13 months before ``now``'s (China time) and in its month so far:
+    a year of consumption (paid orders) and a month-on-month comparison for every customer."""
+    code, name = rng.choice(_PRODUCTS)
+    base, local, orders = _money(rng, 200, 6_000), now.astimezone(_CHINA), []
+    for back in range(13, -1, -1):
+        year, month = divmod(local.year * 12 + local.month - 1 - back, 12)
+        paid = datetime(year, month + 1, 1, tzinfo=_CHINA) + timedelta(minutes=rng.randrange(60, 27 * 1440))
+        price = (base * Decimal(rng.randrange(90, 111)) / 100).quantize(Decimal("0.01"))
+        if paid < now:
+            order = Order(next(ids), account.uid, account.aliyun_id, account.customer_bd, OrderStatus.PAID, "RENEW", 1,
+                          code, name, price, Decimal("0.00"), Decimal("0.00"), paid - timedelta(minutes=30), paid,
+                          None, "SMB", "1")  # fmt: skip
+            orders.append(order)
+    return orders
 
 
 def seed_business(rng: random.Random, state: PartnerState, now: datetime, epoch: datetime) -> None:
@@ -177,6 +195,8 @@ def seed_business(rng: random.Random, state: PartnerState, now: datetime, epoch:
             )
     _seed_credit_history(rng, state, epoch)
     _seed_tier2_applications(rng, state, now, ids)
+    for account in customers:  # last, so the data seeded above stays as it was
+        state.orders += _renewals(rng, ids, account, now)
 
 
 def _moments(rng: random.Random, start: datetime, end: datetime, count: int) -> list[datetime]:

@@ -29,8 +29,10 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from gateway.errors import ProviderError
 from gateway.models import (
     Balance,
+    BillFile,
     CatalogueEntry,
     CatalogueKind,
+    CommissionableProduct,
     ConsumptionLine,
     CreditRecord,
     CreditRecordKind,
@@ -49,6 +51,7 @@ from gateway.models import (
     QuotaMovement,
     Region,
     RegionLevel,
+    RenewalRate,
     Reseller,
     Secret,
     Voucher,
@@ -114,6 +117,8 @@ class Capability(enum.Enum):
     NEW_CUSTOMER_TAGS = "NEW_CUSTOMER_TAGS"
     INCENTIVE_POLICIES = "INCENTIVE_POLICIES"
     CATALOGUE = "CATALOGUE"
+    COMMISSIONS = "COMMISSIONS"  # commissionable products and renewal rates
+    BILL_FILES = "BILL_FILES"
     QUOTE_SUBSCRIPTION_PRICE = "QUOTE_SUBSCRIPTION_PRICE"
     LIST_VOUCHER_APPLICATIONS = "LIST_VOUCHER_APPLICATIONS"
     # writes (gateway.writes): one capability per intent kind
@@ -339,6 +344,18 @@ class Provider(Protocol):
 
     async def catalogue(self, kind: CatalogueKind, parent_code: str | None = None) -> tuple[CatalogueEntry, ...]:
         """One code table (every page), optionally the children of one parent code."""
+        ...
+
+    async def list_commissionable_products(self, offset: int, limit: int) -> Page[CommissionableProduct]:
+        """The products that earn the partner commission or discount."""
+        ...
+
+    async def renewal_rates(self, quarter: str) -> tuple[RenewalRate, ...]:
+        """The partner's renewal figures for one fiscal quarter (``YYYYQn``)."""
+        ...
+
+    async def bill_files(self, month: str) -> tuple[BillFile, ...]:
+        """The partner's own bill and commission files of one finished month (``YYYY-MM``)."""
         ...
 
     # --- writes (see gateway.writes) ---------------------------------------------------------------

@@ -12,6 +12,7 @@ import httpx
 
 from adapters.aliyun import _errors
 from adapters.aliyun._client import AgencyClient
+from adapters.aliyun._commissions import Commissions
 from adapters.aliyun._credit_history import CreditHistory
 from adapters.aliyun._customers import Customers
 from adapters.aliyun._mapping_business import (
@@ -34,9 +35,11 @@ from adapters.aliyun._writes import AliyunWrites
 from gateway.errors import ConfigError, InvalidInput, ProviderError, UnsupportedByProvider
 from gateway.models import (
     Balance,
+    BillFile,
     CatalogueEntry,
     CatalogueKind,
     ChargeMode,
+    CommissionableProduct,
     ConsumptionLine,
     ConsumptionSource,
     CreditRecord,
@@ -57,6 +60,7 @@ from gateway.models import (
     QuotaMovement,
     Region,
     RegionLevel,
+    RenewalRate,
     Reseller,
     Voucher,
     VoucherApplication,
@@ -121,6 +125,9 @@ class AliyunProvider:
         self._templates = Templates(
             self._client, partner_id=account.id, currency=self._currency, page_size=self._page_size
         )
+        self._commissions = Commissions(
+            self._client, partner_id=account.id, currency=self._currency, page_size=self._page_size
+        )
         self._history = CreditHistory(
             self._client, partner_id=account.id, currency=self._currency, page_size=self._page_size
         )
@@ -149,6 +156,8 @@ class AliyunProvider:
             Capability.CREDIT_HISTORY,
             Capability.LIST_VOUCHER_TEMPLATES,
             Capability.CONSUMPTION,
+            Capability.COMMISSIONS,
+            Capability.BILL_FILES,
         }
         # Writes (X.3): no cash transfers, voucher quotas or SMS codes at Aliyun; T2 invitations are a
         # distributor's.
@@ -480,6 +489,19 @@ class AliyunProvider:
 
     async def catalogue(self, kind: CatalogueKind, parent_code: str | None = None) -> tuple[CatalogueEntry, ...]:
         raise UnsupportedByProvider(_errors.PROVIDER, "the product catalogue")
+
+    async def list_commissionable_products(self, offset: int, limit: int) -> Page[CommissionableProduct]:
+        """GetCommissionableProducts (A.7.11)."""
+        check_window(offset, limit)
+        return await self._commissions.products(offset, limit)
+
+    async def renewal_rates(self, quarter: str) -> tuple[RenewalRate, ...]:
+        """GetRenewalRateList (A.8.4) for ``YYYYQn`` (Aliyun's fiscal year starts in April)."""
+        return await self._commissions.renewal_rates(quarter)
+
+    async def bill_files(self, month: str) -> tuple[BillFile, ...]:
+        """GetMonthlyBill (A.7.15) and GetCommissionDetailFileList (A.8.2) of ``YYYY-MM``."""
+        return await self._commissions.bill_files(month)
 
     async def quote_price(self, request: PriceRequest) -> PriceQuote:
         raise UnsupportedByProvider(_errors.PROVIDER, "price inquiry (no Agency API, CONTRACTS.md X.3)")

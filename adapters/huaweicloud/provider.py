@@ -12,8 +12,10 @@ import httpx
 from gateway.errors import ConfigError, InvalidInput, ProviderError, UnsupportedByProvider
 from gateway.models import (
     Balance,
+    BillFile,
     CatalogueEntry,
     CatalogueKind,
+    CommissionableProduct,
     ConsumptionLine,
     CreditRecord,
     CreditRecordKind,
@@ -31,6 +33,7 @@ from gateway.models import (
     QuotaMovement,
     Region,
     RegionLevel,
+    RenewalRate,
     Reseller,
     Voucher,
     VoucherApplication,
@@ -490,6 +493,15 @@ class HuaweiCloudProvider:
     async def catalogue(self, kind: CatalogueKind, parent_code: str | None = None) -> tuple[CatalogueEntry, ...]:
         """The H.6.9 code tables."""
         return await self._promotions.catalogue(kind, parent_code)
+
+    async def list_commissionable_products(self, offset: int, limit: int) -> Page[CommissionableProduct]:
+        raise UnsupportedByProvider(PROVIDER, "commissionable products")
+
+    async def renewal_rates(self, quarter: str) -> tuple[RenewalRate, ...]:
+        raise UnsupportedByProvider(PROVIDER, "renewal rates")
+
+    async def bill_files(self, month: str) -> tuple[BillFile, ...]:
+        raise UnsupportedByProvider(PROVIDER, "the partner's bill files")
 
     async def quote_price(self, request: PriceRequest) -> PriceQuote:
         """list_on_demand_resource_ratings (H.4.21), or list_rate_on_period_detail (H.6.8) when the items name a

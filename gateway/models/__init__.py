@@ -34,6 +34,7 @@ from gateway.models._catalog import (
     VoucherStatus,
     VoucherTemplate,
 )
+from gateway.models._commissions import BillFile, BillFileKind, CommissionableProduct, RenewalRate
 from gateway.models._consumption import ChargeMode, ConsumptionLine, ConsumptionSource, month_of
 from gateway.models._core import Money, Page, Secret
 from gateway.models._customers import (
@@ -67,9 +68,12 @@ __all__ = [
     "ApprovalStatus",
     "Balance",
     "BalanceKind",
+    "BillFile",
+    "BillFileKind",
     "CatalogueEntry",
     "CatalogueKind",
     "ChargeMode",
+    "CommissionableProduct",
     "ConsumptionLine",
     "ConsumptionSource",
     "CreditControls",
@@ -105,6 +109,7 @@ __all__ = [
     "QuotaMovementKind",
     "Region",
     "RegionLevel",
+    "RenewalRate",
     "Reseller",
     "Resource",
     "Secret",

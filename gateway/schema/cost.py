@@ -95,6 +95,7 @@ _WRITE = FieldCost(calls=2)
 
 _CONNECTIONS = (
     "AuditRecord",
+    "CommissionableProduct",
     "Customer",
     "CreditRecord",
     "LedgerEntry",
@@ -210,6 +211,9 @@ COSTS: Mapping[str, FieldCost] = {
     "Partner.orders": _PAGE,
     "Partner.voucherTemplates": _PAGE,
     "Partner.voucherRecords": _PAGE,
+    "Partner.commissionableProducts": _PAGE,
+    "Partner.renewalRates": FieldCost(calls=1),
+    "Partner.billFiles": FieldCost(calls=2),
     "Partner.ownVouchers": _PAGE,
     "Partner.incentivePolicies": FieldCost(calls=1),
     "Partner.voucherTemplateProducts": FieldCost(calls=1),

@@ -14,10 +14,11 @@ from gateway.provider import Capability
 from gateway.schema.context import Context
 from gateway.schema.money import Balance, LedgerEntry, QuotaMovement
 from gateway.schema.relay import Connection, Node, connection, local_list
-from gateway.schema.validation import check_month
+from gateway.schema.validation import check_month, check_quarter
 
 if TYPE_CHECKING:
     from gateway.schema.catalog import Order, Voucher, VoucherQuota
+    from gateway.schema.commissions import BillFile, CommissionableProduct, RenewalRate
     from gateway.schema.consumption import Consumption
     from gateway.schema.customers import Customer
     from gateway.schema.program import ProgramStanding
@@ -168,6 +169,45 @@ class Partner(Node):
         check_month(month, "month")
         found = await info.context.session.incentive_policies(self.account.id, month, service_type)
         return [IncentivePolicy.from_domain(p) for p in found]
+
+    @strawberry.field(
+        description="The products that earn the partner commission or discount (Aliyun; not for sales keys)."
+    )
+    async def commissionable_products(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[Annotated[CommissionableProduct, strawberry.lazy("gateway.schema.commissions")]] | None:
+        from gateway.schema.commissions import CommissionableProduct
+
+        listing = info.context.session.commissionable_products(self.account.id)
+        return await connection(info, listing, first, after, lambda _, p: CommissionableProduct.from_domain(p))
+
+    @strawberry.field(
+        description=(
+            "The partner's renewal figures for one fiscal quarter, `YYYYQn` (Aliyun, whose fiscal year starts in "
+            "April; not for sales keys)."
+        )
+    )
+    async def renewal_rates(
+        self, info: Info, quarter: str
+    ) -> list[Annotated[RenewalRate, strawberry.lazy("gateway.schema.commissions")]] | None:
+        from gateway.schema.commissions import RenewalRate
+
+        check_quarter(quarter, "quarter")
+        return [RenewalRate.from_domain(r) for r in await info.context.session.renewal_rates(self.account.id, quarter)]
+
+    @strawberry.field(
+        description=(
+            "The partner's own bill and commission files of a finished month, `YYYY-MM` (Aliyun; not for sales "
+            "keys). The gateway gives their links; the amounts are in the files."
+        )
+    )
+    async def bill_files(
+        self, info: Info, month: str
+    ) -> list[Annotated[BillFile, strawberry.lazy("gateway.schema.commissions")]] | None:
+        from gateway.schema.commissions import BillFile
+
+        check_month(month, "month")
+        return [BillFile.from_domain(f) for f in await info.context.session.bill_files(self.account.id, month)]
 
     @strawberry.field(
         description="Voucher quota granted to the tier-2 resellers and reclaimed, newest first (Huawei tier-1; "

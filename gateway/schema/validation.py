@@ -13,7 +13,7 @@ from strawberry.utils.str_converters import to_camel_case
 
 from gateway.errors import InvalidInput
 
-__all__ = ["DEFAULT_MAX_LENGTH", "MAX_LENGTHS", "check_month", "check_text"]
+__all__ = ["DEFAULT_MAX_LENGTH", "MAX_LENGTHS", "check_month", "check_quarter", "check_text"]
 
 DEFAULT_MAX_LENGTH = 200
 #: Free-text fields, longer than names and codes.
@@ -44,3 +44,10 @@ def check_month(month: str, field: str) -> None:
         raise InvalidInput(f"{field} is a month YYYY-MM, not {month[:20]!r}", field=field)
     if not 1 <= int(number) <= 12:
         raise InvalidInput(f"{field} is a month YYYY-MM, not {month[:20]!r}", field=field)
+
+
+def check_quarter(quarter: str, field: str) -> None:
+    """``InvalidInput`` at ``field`` unless ``quarter`` is a fiscal quarter ``YYYYQn`` (n from 1 to 4)."""
+    year, q, number = quarter[:4], quarter[4:5], quarter[5:]
+    if not (len(quarter) == 6 and year.isdigit() and q == "Q" and number in ("1", "2", "3", "4")):
+        raise InvalidInput(f"{field} is a fiscal quarter YYYYQn, not {quarter[:20]!r}", field=field)

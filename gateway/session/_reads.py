@@ -17,8 +17,10 @@ from gateway.errors import NotFound, ProviderError
 from gateway.filters import CustomerFilter, OrderFilter, ResellerFilter, VoucherFilter
 from gateway.models import (
     Balance,
+    BillFile,
     CatalogueEntry,
     CatalogueKind,
+    CommissionableProduct,
     CreditRecord,
     CreditRecordKind,
     Customer,
@@ -36,6 +38,7 @@ from gateway.models import (
     QuotaMovement,
     Region,
     RegionLevel,
+    RenewalRate,
     Reseller,
     Voucher,
     VoucherApplication,
@@ -124,6 +127,25 @@ class Reads(SessionBase):
             [account_id],
             lambda _, o, n: provider.list_voucher_records(o, n, customer_id=customer_id),
         )
+
+    def commissionable_products(self, account_id: str) -> MergedList[CommissionableProduct]:
+        self._not_for_sales("commissions")
+        provider = self._capable(account_id, Capability.COMMISSIONS, "commissionable products")
+        return MergedList(
+            list_key("commissionable", account_id),
+            [account_id],
+            lambda _, o, n: provider.list_commissionable_products(o, n),
+        )
+
+    async def renewal_rates(self, account_id: str, quarter: str) -> Sequence[RenewalRate]:
+        self._not_for_sales("commissions")
+        provider = self._capable(account_id, Capability.COMMISSIONS, "renewal rates")
+        return await provider.renewal_rates(quarter)
+
+    async def bill_files(self, account_id: str, month: str) -> Sequence[BillFile]:
+        self._not_for_sales("the partner's bills")
+        provider = self._capable(account_id, Capability.BILL_FILES, "the partner's bill files")
+        return await provider.bill_files(month)
 
     def own_vouchers(self, account_id: str) -> MergedList[Voucher]:
         """The vouchers the partner account itself holds (not for sales keys)."""

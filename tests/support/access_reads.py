@@ -46,6 +46,9 @@ PARTNER_ONLY = frozenset(
         "voucherRecords",
         "ownVouchers",
         "incentivePolicies",
+        "commissionableProducts",
+        "renewalRates",
+        "billFiles",
     }
 )
 NODE = "query($id: ID!) {{ node(id: $id) {{ __typename ... on {type} {{ {selection} }} }} }}"

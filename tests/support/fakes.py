@@ -18,9 +18,11 @@ from gateway.models import (
     AccountType,
     Balance,
     BalanceKind,
+    BillFile,
     CatalogueEntry,
     CatalogueKind,
     ChargeMode,
+    CommissionableProduct,
     ConsumptionLine,
     ConsumptionSource,
     CreditRecord,
@@ -45,6 +47,7 @@ from gateway.models import (
     QuotaMovementKind,
     Region,
     RegionLevel,
+    RenewalRate,
     Reseller,
     Voucher,
     VoucherApplication,
@@ -339,6 +342,15 @@ class FakeProvider:
 
     async def catalogue(self, kind: CatalogueKind, parent_code: str | None = None) -> tuple[CatalogueEntry, ...]:
         raise UnsupportedByProvider(self.account.provider, "the product catalogue")
+
+    async def list_commissionable_products(self, offset: int, limit: int) -> Page[CommissionableProduct]:
+        raise UnsupportedByProvider(self.account.provider, "commissionable products")
+
+    async def renewal_rates(self, quarter: str) -> tuple[RenewalRate, ...]:
+        raise UnsupportedByProvider(self.account.provider, "renewal rates")
+
+    async def bill_files(self, month: str) -> tuple[BillFile, ...]:
+        raise UnsupportedByProvider(self.account.provider, "the partner's bill files")
 
     async def quote_price(self, request: PriceRequest) -> PriceQuote:
         self._call("quote_price")

@@ -35,7 +35,7 @@ class CreditMutation:
     @strawberry.mutation(
         description=(
             "Warn when a credit customer's available credit falls below `percent` (1-100) of its credit line "
-            "(Aliyun SetWarningThreshold)."
+            "(Aliyun SetWarningThreshold). A lost reply is settled from GetCreditInfo's threshold."
         )
     )
     async def set_warning_threshold(
@@ -44,7 +44,10 @@ class CreditMutation:
         return await customer_write(info, customer_id, lambda c: _threshold(c, percent), idempotency_key)
 
     @strawberry.mutation(
-        description="Ban a credit customer's new purchases, or lift the ban (Aliyun EditNewBuyStatus)."
+        description=(
+            "Ban a credit customer's new purchases, or lift the ban (Aliyun EditNewBuyStatus). A lost reply is "
+            "settled from GetCreditInfo's purchase status."
+        )
     )
     async def set_new_purchase_ban(
         self, info: Info, customer_id: strawberry.ID, banned: bool, idempotency_key: str
@@ -54,7 +57,7 @@ class CreditMutation:
     @strawberry.mutation(
         description=(
             "Choose what happens to a credit customer's resources when its credit runs out "
-            "(Aliyun EditZeroCreditShutdown)."
+            "(Aliyun EditZeroCreditShutdown). A lost reply is settled from GetCreditInfo's policy."
         )
     )
     async def set_shutdown_policy(
@@ -69,7 +72,7 @@ class CreditMutation:
     @strawberry.mutation(
         description=(
             "Switch automatic write-off of a credit customer's outstanding balance on or off "
-            "(Aliyun AutomaticWriteOff; `deductOutstandingBalance` is the manual counterpart)."
+            "(Aliyun AutomaticWriteOff). A lost reply is settled from the write-off change log."
         )
     )
     async def set_automatic_write_off(

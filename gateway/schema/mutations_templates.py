@@ -112,7 +112,12 @@ class TemplateMutation:
     ) -> TemplateResult:
         return await _write(info, input.partner_id, lambda: _template(input), idempotency_key, {"input": input})
 
-    @strawberry.mutation(description="Delete a voucher template (Aliyun); vouchers issued from it stay.")
+    @strawberry.mutation(
+        description=(
+            "Delete a voucher template (Aliyun); vouchers issued from it stay. A lost reply is settled from the "
+            "template's detail (gone or not)."
+        )
+    )
     async def delete_voucher_template(
         self, info: Info, partner_id: strawberry.ID, template_id: str, idempotency_key: str
     ) -> TemplateResult:
@@ -124,7 +129,10 @@ class TemplateMutation:
         return await _write(info, partner_id, build, idempotency_key, {})
 
     @strawberry.mutation(
-        description="Approve or reject a tier-2 reseller's voucher application (Aliyun; a tier-1 account)."
+        description=(
+            "Approve or reject a tier-2 reseller's voucher application (Aliyun; a tier-1 account). A lost reply is "
+            "settled from the application's status."
+        )
     )
     async def decide_voucher_application(
         self,

@@ -105,7 +105,10 @@ async def _write(
 @strawberry.type
 class TemplateMutation:
     @strawberry.mutation(
-        description="Apply for a voucher template (Aliyun); vouchers are issued from it once approved."
+        description=(
+            "Apply for a voucher template (Aliyun); vouchers are issued from it once approved. A lost reply is "
+            "settled from the template list (a template of this name made since)."
+        )
     )
     async def create_voucher_template(
         self, info: Info, input: VoucherTemplateInput, idempotency_key: str

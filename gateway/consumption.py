@@ -42,8 +42,8 @@ __all__ = [
     "MonthRange",
     "Point",
     "ProductFigure",
-    "RangeError",
     "current_month",
+    "range_error",
     "shift_month",
 ]
 
@@ -57,16 +57,10 @@ MONTHS_AT_ONCE = 4
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
-class RangeError(InvalidInput):
+def range_error(message: str, field: str, reason: str) -> InvalidInput:
     """A range of months that cannot be read: ``reason`` says why (``BAD_MONTH``, ``RANGE_REVERSED``,
-    ``RANGE_TOO_LONG``); ``extensions`` carry it beside ``code`` ``BAD_USER_INPUT`` and ``field``."""
-
-    def __init__(self, message: str, field: str, reason: str) -> None:
-        super().__init__(message, field=field)
-        self.reason = reason
-
-    def extensions(self) -> dict[str, object]:
-        return {**super().extensions(), "reason": self.reason, "maximumMonths": MAX_MONTHS}
+    ``RANGE_TOO_LONG``), in the extensions beside ``code`` ``BAD_USER_INPUT``, ``field`` and ``maximumMonths``."""
+    return InvalidInput(message, field, reason=reason, details={"maximumMonths": MAX_MONTHS})
 
 
 class Granularity(enum.Enum):
@@ -105,13 +99,13 @@ class MonthRange:
         """A range as a client gives it: ``end`` defaults to this month, ``start`` to 11 months before ``end``."""
         for name, value in (("from", start), ("to", end)):
             if value is not None and not _MONTH.match(value):
-                raise RangeError(f"{name} must be a month as YYYY-MM, not {value!r}", name, "BAD_MONTH")
+                raise range_error(f"{name} must be a month as YYYY-MM, not {value!r}", name, "BAD_MONTH")
         last = end or current_month(now)
         first = start or shift_month(last, 1 - DEFAULT_MONTHS)
         if first > last:
-            raise RangeError(f"the range is reversed: from {first} is after to {last}", "from", "RANGE_REVERSED")
+            raise range_error(f"the range is reversed: from {first} is after to {last}", "from", "RANGE_REVERSED")
         if _months_between(first, last) > MAX_MONTHS:
-            raise RangeError(
+            raise range_error(
                 f"the range {first} to {last} is over {MAX_MONTHS} months: ask for a shorter one",
                 "from",
                 "RANGE_TOO_LONG",

@@ -142,17 +142,31 @@ class ConfigError(GatewayError):
 
 
 class InvalidInput(GatewayError):
+    """Input the gateway refuses: ``field`` names it; ``reason`` (a stable code such as ``RANGE_TOO_LONG``) and
+    ``details`` (further extensions, such as a limit) say more where a client can act on it."""
+
     code = "BAD_USER_INPUT"
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        field: str | None = None,
+        *,
+        reason: str | None = None,
+        details: Mapping[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         self.field = field
+        self.reason = reason
+        self.details = dict(details or {})
 
     def extensions(self) -> dict[str, object]:
         ext = super().extensions()
         if self.field is not None:
             ext["field"] = self.field
-        return ext
+        if self.reason is not None:
+            ext["reason"] = self.reason
+        return {**ext, **self.details}
 
 
 class QueryTooComplex(GatewayError):

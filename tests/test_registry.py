@@ -64,7 +64,8 @@ def test_the_bundled_programs_declare_the_facts_of_domain_md() -> None:
     assert dict(aliyun.filing_limits) == {CustomerKind.ENTERPRISE: 5, CustomerKind.INDIVIDUAL: 1}
     assert aliyun.projects_need_approval
     assert aliyun.money_account_types == {AccountType.CONSIGNMENT}
-    assert dict(aliyun.intent_roles) == {"inviteReseller": {"distributor"}}
+    # A distributor invites tier-2s and decides their voucher applications (A.4.13, A.7.21).
+    assert dict(aliyun.intent_roles) == {"inviteReseller": {"distributor"}, "decideVoucherApplication": {"distributor"}}
 
     assert set(huawei.roles) == {"tier1-distributor", "tier2-reseller", "solution-provider"}
     assert huawei.currencies == {"CNY"}

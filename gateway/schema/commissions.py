@@ -21,16 +21,16 @@ BillFileKindEnum = strawberry.enum(
 
 @strawberry.type(description="A product and whether it earns the partner commission or discount (Aliyun).")
 class CommissionableProduct:
-    product_code: str
-    product_name: str | None
-    commodity_code: str | None
-    commodity_name: str | None
+    product_code: str = strawberry.field(description="The cloud's product code.")
+    product_name: str | None = strawberry.field(description="The product's name.")
+    commodity_code: str | None = strawberry.field(description="The commodity (a product's sellable form) code.")
+    commodity_name: str | None = strawberry.field(description="The commodity's name.")
     eligible_for_commission: str | None = strawberry.field(description="As the cloud reports it.")
     eligible_for_discount: str | None = strawberry.field(description="As the cloud reports it.")
     start_month: str | None = strawberry.field(description="From which month (YYYY-MM).")
     end_month: str | None = strawberry.field(description="Until which month (YYYY-MM).")
-    status: str | None
-    campaign: str | None
+    status: str | None = strawberry.field(description="The cloud's status of the product's eligibility.")
+    campaign: str | None = strawberry.field(description="The campaign the eligibility belongs to, if any.")
 
     @classmethod
     def from_domain(cls, product: models.CommissionableProduct) -> CommissionableProduct:
@@ -56,16 +56,16 @@ class CommissionableProduct:
 )
 class RenewalRate:
     quarter: str = strawberry.field(description="The fiscal quarter, YYYYQn (Aliyun's fiscal year starts in April).")
-    renewal_due: Money
-    renewed: Money
-    rate: Decimal | None
+    renewal_due: Money = strawberry.field(description="What was due for renewal in the quarter.")
+    renewed: Money = strawberry.field(description="What of it renewed.")
+    rate: Decimal | None = strawberry.field(description="Renewed / due, as the cloud reports it.")
     other_bills: Money = strawberry.field(description="New purchases, upgrades and refunds of the quarter.")
-    customer_due: Money
-    customer_renewed: Money
-    customer_rate: Decimal | None
-    reseller_due: Money
-    reseller_renewed: Money
-    reseller_rate: Decimal | None
+    customer_due: Money = strawberry.field(description="Due for renewal: customers the partner acquired itself.")
+    customer_renewed: Money = strawberry.field(description="Renewed: customers the partner acquired itself.")
+    customer_rate: Decimal | None = strawberry.field(description="The renewal rate of those customers.")
+    reseller_due: Money = strawberry.field(description="Due for renewal: customers its tier-2s acquired.")
+    reseller_renewed: Money = strawberry.field(description="Renewed: customers its tier-2s acquired.")
+    reseller_rate: Decimal | None = strawberry.field(description="The renewal rate of those customers.")
 
     @classmethod
     def from_domain(cls, rate: models.RenewalRate) -> RenewalRate:
@@ -91,11 +91,11 @@ class RenewalRate:
     )
 )
 class BillFile:
-    kind: BillFileKindEnum  # type: ignore[valid-type]
-    month: str
-    name: str
+    kind: BillFileKindEnum = strawberry.field(description="Which file it is.")  # type: ignore[valid-type]
+    month: str = strawberry.field(description="The billing month, YYYY-MM.")
+    name: str = strawberry.field(description="The file's name.")
     url: str | None = strawberry.field(description="Where to download it (null until it is ready).")
-    ready: bool
+    ready: bool = strawberry.field(description="Whether the file can be downloaded now.")
     status: str | None = strawberry.field(description="The cloud's own status of the file's preparation.")
     policy: str | None = strawberry.field(description="A commission file's commission policy.")
 

@@ -131,7 +131,7 @@ class CreditControls:
 
 @strawberry.type(description="One entry of a credit customer's histories (Aliyun), newest first.")
 class CreditRecord:
-    kind: CreditRecordKindEnum  # type: ignore[valid-type]
+    kind: CreditRecordKindEnum = strawberry.field(description="Which history it belongs to.")  # type: ignore[valid-type]
     occurred_at: datetime | None = strawberry.field(description="When the change was made, as the cloud records it.")
     description: str | None = strawberry.field(description="The cloud's own description of the change.")
     before: str | None = strawberry.field(description="The value before the change, as the cloud gives it.")
@@ -183,15 +183,15 @@ class LedgerEntry:
 )
 class QuotaMovement:
     native_id: str = strawberry.field(description="The upstream's record id.")
-    kind: QuotaMovementKindEnum  # type: ignore[valid-type]
+    kind: QuotaMovementKindEnum = strawberry.field(description="A grant or a reclaim.")  # type: ignore[valid-type]
     amount: Money = strawberry.field(description="Granted, or given back by the reclaim.")
     succeeded: bool = strawberry.field(description="False for an attempt the upstream refused and recorded.")
-    occurred_at: datetime | None
+    occurred_at: datetime | None = strawberry.field(description="When it happened.")
     reseller_id: str | None = strawberry.field(description="The tier-2 reseller's upstream id.")
     quota_id: str | None = strawberry.field(description="The reseller's quota (a grant creates it).")
     parent_quota_id: str | None = strawberry.field(description="The partner's own quota it was carved from.")
     operator: str | None = strawberry.field(description="The upstream account that acted.")
-    remark: str | None
+    remark: str | None = strawberry.field(description="The upstream's remark on the record.")
 
     @classmethod
     def from_domain(cls, movement: models.QuotaMovement) -> QuotaMovement:

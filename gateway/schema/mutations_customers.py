@@ -156,9 +156,9 @@ class ResendInvitationItem:
 
 @strawberry.type(description="What became of one item of a bulk resend.")
 class ResendInvitationOutcome:
-    customer_id: strawberry.ID
-    idempotency_key: str
-    status: ItemStatusEnum  # type: ignore[valid-type]
+    customer_id: strawberry.ID = strawberry.field(description="The item's customer, as it was sent.")
+    idempotency_key: str = strawberry.field(description="The item's own key, as it was sent.")
+    status: ItemStatusEnum = strawberry.field(description="APPLIED, PENDING or REFUSED.")  # type: ignore[valid-type]
     operation: OperationReceipt | None = strawberry.field(description="The write, when APPLIED.")
     refusal: ItemRefusal | None = strawberry.field(description="Why not, when REFUSED or PENDING.")
     account_id: strawberry.Private[str | None]
@@ -174,7 +174,7 @@ class ResendInvitationOutcome:
 
 @strawberry.type(description="A bulk resend: each item's own outcome, in the order sent; one refused stops none.")
 class ResendInvitationsPayload:
-    items: list[ResendInvitationOutcome]
+    items: list[ResendInvitationOutcome] = strawberry.field(description="Each item's outcome, in the order sent.")
 
     @strawberry.field(description="Items applied (replays included).")
     def applied(self) -> int:

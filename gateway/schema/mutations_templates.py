@@ -37,15 +37,15 @@ VALID_DAYS = range(1, 367)
 
 @strawberry.input(description="A voucher template to apply for (Aliyun CreateCouponTemplate).")
 class VoucherTemplateInput:
-    partner_id: strawberry.ID
-    name: str
-    face_value: MoneyInput
+    partner_id: strawberry.ID = strawberry.field(description="The Aliyun partner account.")
+    name: str = strawberry.field(description="The template's name (how its settlement finds it: keep it unique).")
+    face_value: MoneyInput = strawberry.field(description="What each voucher issued from it is worth.")
     valid_days: int = strawberry.field(description="How many days each voucher stays valid after it is issued.")
     reason: str = strawberry.field(description="Why the template is needed (the cloud reviews it).")
     applicable_products: str = strawberry.field(default="all", description="Which products the vouchers pay for.")
     cost_bearer: str = strawberry.field(default="partner", description="Who bears the vouchers' cost.")
     limit_per_customer: int = strawberry.field(default=1, description="How many vouchers one customer may get.")
-    description: str | None = None
+    description: str | None = strawberry.field(default=None, description="What the template is for.")
     product_types: list[str] = strawberry.field(
         default_factory=list, description="Product codes to restrict the vouchers to (`voucherTemplateProducts`)."
     )
@@ -53,7 +53,7 @@ class VoucherTemplateInput:
 
 @strawberry.type(description="A write on a voucher template or a tier-2 application.")
 class TemplatePayload:
-    operation: OperationReceipt
+    operation: OperationReceipt = strawberry.field(description="The write's receipt.")
     template_id: str | None = strawberry.field(description="The template the write created or deleted.")
     application_id: str | None = strawberry.field(description="The application the write decided.")
 

@@ -42,10 +42,12 @@ ConfigurationStatusEnum = strawberry.enum(
 @strawberry.type(description="A configuration list (配置单) of a project: what is to be bought, and its status.")
 class ProjectConfiguration:
     number: int = strawberry.field(description="Its number within the project (1, 2, ...): what changes name.")
-    name: str
-    status: ConfigurationStatusEnum  # type: ignore[valid-type]
-    created_at: datetime
-    updated_at: datetime
+    name: str = strawberry.field(description="The configuration list's name.")
+    status: ConfigurationStatusEnum = strawberry.field(  # type: ignore[valid-type]
+        description="DRAFT, SUBMITTED, CONFIRMED or CANCELLED."
+    )
+    created_at: datetime = strawberry.field(description="When it was added.")
+    updated_at: datetime = strawberry.field(description="When its status last changed.")
 
     @classmethod
     def from_domain(cls, configuration: domain.ProjectConfiguration) -> ProjectConfiguration:

@@ -28,17 +28,17 @@ IncentivePolicyKindEnum = strawberry.enum(
 @strawberry.type(description="One issue or reclaim of a voucher, in the cloud's log (Huawei).")
 class VoucherRecord:
     native_id: str = strawberry.field(description="The log record's id.")
-    kind: VoucherRecordKindEnum  # type: ignore[valid-type]
+    kind: VoucherRecordKindEnum = strawberry.field(description="An issue or a reclaim.")  # type: ignore[valid-type]
     amount: Money = strawberry.field(description="Issued: the face value; reclaimed: what was taken back that time.")
-    succeeded: bool
-    voucher_id: str | None
+    succeeded: bool = strawberry.field(description="Whether the cloud carried it out (a failed try is logged too).")
+    voucher_id: str | None = strawberry.field(description="The voucher's upstream id.")
     customer_id: str | None = strawberry.field(description="The customer's upstream id.")
     quota_id: str | None = strawberry.field(description="The voucher quota it was issued from.")
-    occurred_at: datetime | None
+    occurred_at: datetime | None = strawberry.field(description="When it happened.")
     reason: str | None = strawberry.field(
         description="The cloud's operation code (for a reclaim: manual, on expiry, on unbinding, ...)."
     )
-    remark: str | None
+    remark: str | None = strawberry.field(description="The cloud's remark on the record.")
 
     @classmethod
     def from_domain(cls, record: models.VoucherRecord) -> VoucherRecord:
@@ -58,12 +58,12 @@ class VoucherRecord:
 
 @strawberry.type(description="A voucher the partner account itself holds (Huawei).")
 class OwnVoucher:
-    native_id: str
-    face_value: Money
+    native_id: str = strawberry.field(description="The voucher's upstream id.")
+    face_value: Money = strawberry.field(description="What the voucher was worth when issued.")
     remaining: Money | None = strawberry.field(description="What is left (null for single-use vouchers).")
-    status: VoucherStatusEnum  # type: ignore[valid-type]
-    valid_from: datetime | None
-    valid_until: datetime | None
+    status: VoucherStatusEnum = strawberry.field(description="Usable, used, expired, ...")  # type: ignore[valid-type]
+    valid_from: datetime | None = strawberry.field(description="From when it can be used.")
+    valid_until: datetime | None = strawberry.field(description="Until when it can be used.")
 
     @classmethod
     def from_domain(cls, voucher: models.Voucher) -> OwnVoucher:
@@ -80,8 +80,10 @@ class OwnVoucher:
 @strawberry.type(description="Whether a product earns partner incentives and allows partner discounts (Huawei).")
 class IncentivePolicy:
     service_type: str = strawberry.field(description="The cloud service type, e.g. hws.service.type.ec2.")
-    service_name: str | None
-    policy: IncentivePolicyKindEnum  # type: ignore[valid-type]
+    service_name: str | None = strawberry.field(description="The cloud service type's name.")
+    policy: IncentivePolicyKindEnum = strawberry.field(  # type: ignore[valid-type]
+        description="Whether and how the product earns the partner incentives."
+    )
     allows_discount: bool | None = strawberry.field(description="Whether partner-granted discounts may apply.")
 
     @classmethod

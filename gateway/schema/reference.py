@@ -39,13 +39,13 @@ class Region:
 
 @strawberry.type(description="One discount the customer has, and the subscription's price with it (Huawei).")
 class PriceOffer:
-    discount_id: str | None
-    name: str | None
+    discount_id: str | None = strawberry.field(description="The cloud's id of the discount.")
+    name: str | None = strawberry.field(description="The discount's name.")
     kind: str | None = strawberry.field(
         description="The cloud's discount type (Huawei 605 commercial, 606 partner-granted, 607 partner-set rate)."
     )
-    list_price: Money
-    discount: Money
+    list_price: Money = strawberry.field(description="The list price.")
+    discount: Money = strawberry.field(description="What this discount takes off.")
     amount: Money = strawberry.field(description="List price minus this discount.")
     best: bool = strawberry.field(description="Whether this is the best of the customer's offers.")
 
@@ -65,13 +65,13 @@ class PriceQuote:
 
 @strawberry.type(description="One code of a catalogue table (Huawei H.6.9) and its name.")
 class CatalogueEntry:
-    kind: CatalogueKindEnum  # type: ignore[valid-type]
-    code: str
-    name: str
+    kind: CatalogueKindEnum = strawberry.field(description="Which table it is from.")  # type: ignore[valid-type]
+    code: str = strawberry.field(description="The code bills and price inquiries use.")
+    name: str = strawberry.field(description="Its name.")
     parent_code: str | None = strawberry.field(
         description="A resource type's service type; a usage type's resource type."
     )
-    description: str | None
+    description: str | None = strawberry.field(description="More about it (an abbreviation or a description).")
 
 
 @strawberry.input(description="One product of a price inquiry, in the provider's product coordinates.")

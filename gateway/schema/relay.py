@@ -23,7 +23,7 @@ class Node:
     id: strawberry.ID
 
 
-@strawberry.type
+@strawberry.type(description="Where a page stands in its list (Relay).")
 class PageInfo:
     has_next_page: bool
     has_previous_page: bool
@@ -31,16 +31,16 @@ class PageInfo:
     end_cursor: str | None
 
 
-@strawberry.type
+@strawberry.type(description="One item of a page and its cursor (Relay).")
 class Edge(Generic[T]):
-    cursor: str
-    node: T
+    cursor: str = strawberry.field(description="Pass as `after` to resume right after this item.")
+    node: T = strawberry.field(description="The item.")
 
 
-@strawberry.type
+@strawberry.type(description="One page of a list merged over the partner accounts (Relay: `first`, `after`).")
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
+    edges: list[Edge[T]] = strawberry.field(description="The page's items with their cursors.")
+    page_info: PageInfo = strawberry.field(description="Whether there is more, and the page's first and last cursor.")
     counter: strawberry.Private[Callable[[], Awaitable[int]]]
 
     @strawberry.field(
@@ -49,7 +49,7 @@ class Connection(Generic[T]):
     async def total_count(self, info: strawberry.Info) -> int:
         return await self.counter()
 
-    @strawberry.field
+    @strawberry.field(description="The page's items (the edges' nodes, without cursors).")
     def nodes(self) -> list[T]:
         return [edge.node for edge in self.edges]
 

@@ -85,7 +85,7 @@ class MoneyInput:
 
 @strawberry.interface(description="A refusal a front end is expected to handle.")
 class MutationError:
-    message: str
+    message: str = strawberry.field(description="What went wrong, for a person to read.")
     code: str = strawberry.field(description="The error's stable code, e.g. RULE_VIOLATION, VERSION_CONFLICT.")
 
 

@@ -24,7 +24,7 @@ ApprovalStatusEnum = strawberry.enum(
 )
 class VoucherTemplate:
     native_id: str = strawberry.field(description="The cloud's template id (for `issueVoucher` and deletion).")
-    name: str
+    name: str = strawberry.field(description="The template's name.")
     status: ApprovalStatusEnum = strawberry.field(  # type: ignore[valid-type]
         description="Whether the cloud has approved the template."
     )
@@ -35,9 +35,9 @@ class VoucherTemplate:
     applicable_products: str | None = strawberry.field(description="Which products its vouchers pay for.")
     cost_bearer: str | None = strawberry.field(description="Who bears the vouchers' cost, as the cloud names it.")
     limit_per_customer: int | None = strawberry.field(description="How many vouchers one customer may get from it.")
-    description: str | None
+    description: str | None = strawberry.field(description="What the template is for, as applied for.")
     reason: str | None = strawberry.field(description="Why it was applied for.")
-    created_at: datetime | None
+    created_at: datetime | None = strawberry.field(description="When it was applied for.")
 
     @classmethod
     def from_domain(cls, template: models.VoucherTemplate) -> VoucherTemplate:
@@ -59,7 +59,7 @@ class VoucherTemplate:
 @strawberry.type(description="One customer's part of a tier-2's voucher application.")
 class VoucherGrant:
     customer_id: str = strawberry.field(description="The receiving customer's upstream id.")
-    face_value: Money
+    face_value: Money = strawberry.field(description="What the customer would receive.")
 
     @classmethod
     def from_domain(cls, grant: models.VoucherGrant) -> VoucherGrant:
@@ -71,11 +71,13 @@ class VoucherGrant:
 )
 class VoucherApplication:
     native_id: str = strawberry.field(description="The application sheet id (for `decideVoucherApplication`).")
-    status: ApprovalStatusEnum  # type: ignore[valid-type]
+    status: ApprovalStatusEnum = strawberry.field(  # type: ignore[valid-type]
+        description="Whether this tier-1 has decided the application."
+    )
     reseller_id: str | None = strawberry.field(description="The applying tier-2's upstream id.")
-    reseller_name: str | None
+    reseller_name: str | None = strawberry.field(description="The applying tier-2's name.")
     total: Money | None = strawberry.field(description="The vouchers' total face value.")
-    submitted_at: datetime | None
+    submitted_at: datetime | None = strawberry.field(description="When the tier-2 applied.")
     reason: str | None = strawberry.field(description="The tier-2's reason for applying.")
     grants: list[VoucherGrant] = strawberry.field(
         description="Who would receive how much (read in detail: empty in a listing)."

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from adapters.aliyun._client import AgencyClient
+from adapters.aliyun._mapping_business import money
 from adapters.aliyun._paging import read_range, rows_at, total_at
 from gateway.models import BillFile, BillFileKind, CommissionableProduct, Money, Page, RenewalRate
 
@@ -52,7 +53,7 @@ class Commissions:
         self._size = min(page_size, 100)
 
     def _money(self, value: object) -> Money:
-        return Money(_decimal(value) or Decimal(0), self._currency)
+        return money(value, self._currency) or Money(Decimal(0), self._currency)
 
     async def products(self, offset: int, limit: int) -> Page[CommissionableProduct]:
         async def page(number: int, size: int) -> tuple[int, list[dict[str, Any]]]:

@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from adapters.aliyun._client import AgencyClient
 from adapters.aliyun._mapping import parse_timestamp
+from adapters.aliyun._mapping_business import money
 from adapters.aliyun._paging import read_range, rows_at, total_at
 from gateway.models import CreditRecord, CreditRecordKind, Money, Page
 
@@ -108,11 +108,7 @@ class CreditHistory:
         return (today - timedelta(days=HISTORY_DAYS)).isoformat(), today.isoformat()
 
     def _money(self, value: object) -> Money | None:
-        try:
-            amount = Decimal(str(value).strip())
-        except (InvalidOperation, ValueError):
-            return None
-        return Money(amount, self._currency) if amount.is_finite() else None
+        return money(value, self._currency)
 
     def _credit_line(self, row: Mapping[str, Any]) -> CreditRecord:
         return CreditRecord(

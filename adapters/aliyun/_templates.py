@@ -11,12 +11,12 @@ too, a few at a time.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from adapters.aliyun import _errors
 from adapters.aliyun._client import AgencyClient
 from adapters.aliyun._mapping import parse_timestamp
+from adapters.aliyun._mapping_business import money
 from adapters.aliyun._paging import each, read_range, rows_at, total_at
 from gateway.errors import ProviderError, Reason
 from gateway.models import ApprovalStatus, Money, Page, VoucherApplication, VoucherGrant, VoucherTemplate
@@ -51,11 +51,7 @@ class Templates:
         self._size = page_size
 
     def _money(self, value: object) -> Money | None:
-        try:
-            amount = Decimal(str(value).strip())
-        except (InvalidOperation, ValueError):
-            return None
-        return Money(amount, self._currency) if amount.is_finite() else None
+        return money(value, self._currency)
 
     async def list_templates(self, offset: int, limit: int) -> Page[VoucherTemplate]:
         async def page(number: int, size: int) -> tuple[int, list[dict[str, Any]]]:

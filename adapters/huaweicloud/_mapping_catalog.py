@@ -12,6 +12,7 @@ from gateway.models import (
     Order,
     OrderStatus,
     OrderType,
+    PriceItem,
     PriceQuote,
     PriceRequest,
     Region,
@@ -216,22 +217,30 @@ def price_quote_from_wire(data: Mapping[str, Any]) -> PriceQuote:
 
 def price_request_to_wire(request: PriceRequest) -> dict[str, Any]:
     """The body of list_on_demand_resource_ratings (H.4.21); item ids are their 1-based positions."""
-    products = []
-    for index, item in enumerate(request.items, start=1):
-        product: dict[str, Any] = {
-            "id": str(index),
-            "cloud_service_type": item.service_type,
-            "resource_type": item.resource_type,
-            "resource_spec": item.resource_spec,
-            "region": item.region,
+    products = [
+        {
+            **price_product(item, index),
             "usage_factor": item.usage_factor,
             "usage_value": item.usage_value,
             "usage_measure_id": item.usage_measure_id,
-            "subscription_num": item.quantity,
         }
-        if item.resource_size is not None:
-            product["resource_size"] = item.resource_size
-        if item.size_measure_id is not None:
-            product["size_measure_id"] = item.size_measure_id
-        products.append(product)
+        for index, item in enumerate(request.items, start=1)
+    ]
     return {"project_id": request.customer_project_id, "product_infos": products}
+
+
+def price_product(item: PriceItem, index: int) -> dict[str, Any]:
+    """What a price inquiry's item says in both H.4.21 and H.6.8: the product, how many, and its size."""
+    product: dict[str, Any] = {
+        "id": str(index),
+        "cloud_service_type": item.service_type,
+        "resource_type": item.resource_type,
+        "resource_spec": item.resource_spec,
+        "region": item.region,
+        "subscription_num": item.quantity,
+    }
+    if item.resource_size is not None:
+        product["resource_size"] = item.resource_size
+    if item.size_measure_id is not None:
+        product["size_measure_id"] = item.size_measure_id
+    return product

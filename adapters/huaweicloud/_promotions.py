@@ -15,7 +15,7 @@ from typing import Any
 from adapters.huaweicloud._client import BssClient
 from adapters.huaweicloud._errors import PROVIDER
 from adapters.huaweicloud._mapping import _text, money_of, parse_timestamp
-from adapters.huaweicloud._mapping_catalog import voucher_from_wire
+from adapters.huaweicloud._mapping_catalog import price_product, voucher_from_wire
 from adapters.huaweicloud._paging import Pager
 from gateway.errors import InvalidInput
 from gateway.models import (
@@ -223,21 +223,8 @@ def period_request_to_wire(request: PriceRequest) -> dict[str, Any]:
     for index, item in enumerate(request.items, start=1):
         if item.period is None:
             raise InvalidInput("a subscription price inquiry gives every item a period", field="items.periodUnit")
-        product: dict[str, Any] = {
-            "id": str(index),
-            "cloud_service_type": item.service_type,
-            "resource_type": item.resource_type,
-            "resource_spec": item.resource_spec,
-            "region": item.region,
-            "period_type": PERIOD_TYPES[item.period.unit],
-            "period_num": item.period.count,
-            "subscription_num": item.quantity,
-        }
-        if item.resource_size is not None:
-            product["resource_size"] = item.resource_size
-        if item.size_measure_id is not None:
-            product["size_measure_id"] = item.size_measure_id
-        products.append(product)
+        period = {"period_type": PERIOD_TYPES[item.period.unit], "period_num": item.period.count}
+        products.append({**price_product(item, index), **period})
     return {"project_id": request.customer_project_id, "product_infos": products}
 
 

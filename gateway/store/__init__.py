@@ -11,21 +11,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import dataclasses
 import functools
 import hashlib
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
 from gateway.errors import ProjectRefusal, ProjectRuleViolation, StoreUnavailable, VersionConflict
+from gateway.events import Event
 from gateway.models import Page
 from gateway.projects import Project, ProjectEvent, Stage
 from gateway.store import _rows as r
@@ -230,6 +233,40 @@ class Store:
                     await conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": key})
                 finally:
                     await conn.close()
+
+    # --- events (the outbox of change notifications, gateway.events) ----------------------------------
+
+    @_guarded
+    async def add_events(self, events: Sequence[Event]) -> list[Event]:
+        """Keep ``events`` in the outbox, in their order, once each: an event whose id is already there is
+        not added again (a detector that finds a change twice gives it the same id). Returns the events added,
+        with their ``sequence``."""
+        async with self.engine.begin() as conn:
+            return await insert_events(conn, events)
+
+    @_guarded
+    async def events_after(self, sequence: int, limit: int, *, types: Collection[str] | None = None) -> list[Event]:
+        """Events after ``sequence`` in outbox order, at most ``limit``, optionally of some types only."""
+        query = sa.select(t.events).where(t.events.c.sequence > sequence)
+        if types is not None:
+            query = query.where(t.events.c.type.in_(sorted(types)))
+        query = query.order_by(t.events.c.sequence).limit(limit)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).mappings().all()
+        return [r.notification_of(row) for row in rows]
+
+    @_guarded
+    async def last_event_sequence(self) -> int:
+        """The newest event's sequence (0: none yet): where a new subscriber starts."""
+        async with self.engine.connect() as conn:
+            value = (await conn.execute(sa.select(sa.func.max(t.events.c.sequence)))).scalar()
+        return int(value or 0)
+
+    @_guarded
+    async def get_event(self, event_id: str) -> Event | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(sa.select(t.events).where(t.events.c.id == event_id))).mappings().first()
+        return r.notification_of(row) if row is not None else None
 
     # --- projects ---------------------------------------------------------------------------------
 
@@ -475,3 +512,22 @@ def _file_id(path: Path) -> tuple[int, int]:
     """Which file ``path`` is: deleting or replacing it changes this."""
     status = os.stat(path)
     return status.st_dev, status.st_ino
+
+
+async def insert_events(conn: AsyncConnection, events: Sequence[Event]) -> list[Event]:
+    """Insert the events not already in the outbox, inside the caller's transaction (a gateway-owned write
+    and the events it reports commit together); the added ones come back with their ``sequence``. Two
+    replicas adding the same event id at once add it once (``ON CONFLICT DO NOTHING``: no error, no race)."""
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    added = []
+    for event in events:
+        statement = (
+            insert(t.events)
+            .values(**r.notification_row(event))
+            .on_conflict_do_nothing(index_elements=[t.events.c.id])
+            .returning(t.events.c.sequence)
+        )
+        sequence = (await conn.execute(statement)).scalar_one_or_none()
+        if sequence is not None:
+            added.append(dataclasses.replace(event, sequence=int(sequence)))
+    return added

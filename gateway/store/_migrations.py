@@ -127,11 +127,30 @@ def _v4_project_filing_details(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE UNIQUE INDEX uq_projects_provider_opportunity ON projects (provider, opportunity_id)")
 
 
+def _v5_events(conn: Connection) -> None:
+    """The outbox of change notifications (``gateway.events``), in the shape of step 5 (frozen here: a later
+    change is a later step)."""
+    frozen = sa.MetaData()
+    sa.Table(
+        "events",
+        frozen,
+        sa.Column("sequence", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("id", sa.String(64), nullable=False, unique=True),
+        sa.Column("type", sa.String(64), nullable=False, index=True),
+        sa.Column("subject", sa.String(200), nullable=False, index=True),
+        sa.Column("account_id", sa.String(64), index=True),
+        sa.Column("owner", sa.String(100)),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("data", sa.Text, nullable=False),
+    ).create(conn)
+
+
 MIGRATIONS: tuple[tuple[int, Step], ...] = (
     (1, _v1),
     (2, _v2_keys_per_principal),
     (3, _v3_store_identity),
     (4, _v4_project_filing_details),
+    (5, _v5_events),
 )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import RowMapping
 
+from gateway.events import Event
 from gateway.projects import (
     Approval,
     ConfigurationStatus,
@@ -26,6 +27,8 @@ __all__ = [
     "audit_row",
     "dumps",
     "event_row",
+    "notification_of",
+    "notification_row",
     "operation_of",
     "operation_row",
     "project_of",
@@ -198,4 +201,32 @@ def audit_of(row: RowMapping) -> AuditEntry:
         request_ids=tuple(json.loads(row["request_ids"])),
         operation_id=row["operation_id"],
         duration_ms=row["duration_ms"],
+    )
+
+
+def notification_row(e: Event) -> dict[str, Any]:
+    """An outbox row (``events``): its ``sequence`` is given by the database."""
+    return {
+        "id": e.id,
+        "type": e.type,
+        "subject": e.subject,
+        "account_id": e.account_id,
+        "owner": e.owner,
+        "occurred_at": e.occurred_at,
+        "data": dumps(dict(e.data)),
+    }
+
+
+def notification_of(row: RowMapping) -> Event:
+    occurred = utc(row["occurred_at"])
+    assert occurred is not None
+    return Event(
+        id=row["id"],
+        type=row["type"],
+        subject=row["subject"],
+        occurred_at=occurred,
+        data=json.loads(row["data"]),
+        account_id=row["account_id"],
+        owner=row["owner"],
+        sequence=int(row["sequence"]),
     )

@@ -110,3 +110,18 @@ store_identity = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("id = 1", name="ck_store_identity_one_row"),
 )
+
+
+events = sa.Table(
+    "events",
+    metadata,
+    # The outbox (gateway.events): every change, stored once before any delivery, in the order of ``sequence``.
+    sa.Column("sequence", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", sa.String(64), nullable=False, unique=True),
+    sa.Column("type", sa.String(64), nullable=False, index=True),
+    sa.Column("subject", sa.String(200), nullable=False, index=True),
+    sa.Column("account_id", sa.String(64), index=True),
+    sa.Column("owner", sa.String(100)),
+    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("data", sa.Text, nullable=False),  # JSON
+)

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from gateway.errors import StoreUnavailable, VersionConflict
+from gateway.events import new_event
 from gateway.projects import ProjectEvent, file_project
 from gateway.store import (
     AuditEntry,
@@ -73,6 +74,9 @@ READS: dict[str, Call] = {
     "operations_since": lambda s: s.operations_since("hw", "transferFunds", T0),
     "list_audit": lambda s: s.list_audit(AuditFilter(), 0, 10),
     "assignments": lambda s: s.assignments("hw"),
+    "events_after": lambda s: s.events_after(0, 10),
+    "last_event_sequence": lambda s: s.last_event_sequence(),
+    "get_event": lambda s: s.get_event("evt_1"),
 }
 #: ... and of every method that writes it (``check`` proves the store can be written).
 WRITES: dict[str, Call] = {
@@ -86,6 +90,7 @@ WRITES: dict[str, Call] = {
     "audit": lambda s: s.audit(AUDIT),
     "assign": lambda s: s.assign("hw", "c1", "wang", "admin", T0),
     "check": lambda s: s.check(),
+    "add_events": lambda s: s.add_events([new_event("customer.created", "customer/hw/c1", {}, account_id="hw")]),
 }
 
 

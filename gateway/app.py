@@ -43,7 +43,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
@@ -58,6 +58,8 @@ from gateway.errors import StoreUnavailable
 from gateway.export import Export
 from gateway.ide import ASSETS_ROUTE, asset
 from gateway.inprocess import InProcessTransport
+from gateway.notifications.stream import EventStream
+from gateway.notifications.websocket import SubscriptionEndpoint
 from gateway.observability import requests, tracing
 from gateway.observability.middleware import REQUEST_ID_HEADER, ObserveRequests
 from gateway.persisted import Documents
@@ -86,6 +88,7 @@ class State(TypedDict):
     gateway: Gateway
     store: Store
     redis: RedisState | None
+    events: EventStream
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -210,7 +213,10 @@ def create_app(
                 log.warning("operation %s left pending by an earlier run: %s", operation_id, outcome)
             sweep = asyncio.create_task(gateway.operations.sweep(max(1.0, min(30.0, config.writes.settle_seconds / 4))))
             stack.push_async_callback(_stop, sweep)
-            yield {"gateway": gateway, "store": store, "redis": redis}
+            # Change events for this process's subscriptions (issue #13): ended before the store closes.
+            events = EventStream(store)
+            stack.push_async_callback(events.close)
+            yield {"gateway": gateway, "store": store, "redis": redis, "events": events}
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok", "version": __version__})
@@ -246,6 +252,7 @@ def create_app(
         documents=Documents(config.trusted_documents, config.graphql.persisted_queries_cache),
         timeout_seconds=config.limits.request_timeout_seconds,
     )
+    subscriptions = SubscriptionEndpoint(schema, authenticator, allowed_origins=config.server.cors_origins)
     export = Export(authenticator, limiter)  # signed in and limited as /graphql is (gateway.export)
     routes = [
         Route(
@@ -253,6 +260,8 @@ def create_app(
             ObserveRequests(RequestGuard(graphql, config.limits.max_body_bytes), tracer),
             methods=["GET", "POST"],
         ),
+        # The same path over WebSocket: subscriptions (graphql-transport-ws; gateway.notifications.websocket).
+        WebSocketRoute("/graphql", subscriptions),
         Route("/export/customers.csv", export.customers, methods=["GET"]),
         Route("/export/consumption.csv", export.consumption, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),

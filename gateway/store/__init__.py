@@ -39,6 +39,7 @@ from gateway.store._migrations import migrate
 from gateway.store._records import AuditEntry, AuditFilter, OperationRecord, OperationStatus, ProjectFilter
 
 __all__ = [
+    "EVENTS_CHANNEL",
     "MEMORY_URL",
     "AuditEntry",
     "AuditFilter",
@@ -53,6 +54,10 @@ __all__ = [
 ]
 
 MEMORY_URL = "sqlite+aiosqlite:///:memory:"
+
+#: On PostgreSQL, ``insert_events`` notifies this channel when it added events (delivered at commit): each
+#: replica's follower of the outbox (``gateway.notifications.stream``) listens, and reads it at once.
+EVENTS_CHANNEL = "partner_gateway_events"
 
 #: How long PostgreSQL is given to accept a connection before the store counts as unavailable.
 CONNECT_TIMEOUT = 10.0
@@ -517,7 +522,8 @@ def _file_id(path: Path) -> tuple[int, int]:
 async def insert_events(conn: AsyncConnection, events: Sequence[Event]) -> list[Event]:
     """Insert the events not already in the outbox, inside the caller's transaction (a gateway-owned write
     and the events it reports commit together); the added ones come back with their ``sequence``. Two
-    replicas adding the same event id at once add it once (``ON CONFLICT DO NOTHING``: no error, no race)."""
+    replicas adding the same event id at once add it once (``ON CONFLICT DO NOTHING``: no error, no race). On
+    PostgreSQL, adding any notifies ``EVENTS_CHANNEL``."""
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     added = []
     for event in events:
@@ -530,4 +536,6 @@ async def insert_events(conn: AsyncConnection, events: Sequence[Event]) -> list[
         sequence = (await conn.execute(statement)).scalar_one_or_none()
         if sequence is not None:
             added.append(dataclasses.replace(event, sequence=int(sequence)))
+    if added and conn.dialect.name == "postgresql":  # a wake-up for every replica's follower, sent at commit
+        await conn.execute(sa.select(sa.func.pg_notify(EVENTS_CHANNEL, "")))
     return added

@@ -26,18 +26,19 @@ from websockets.sync.client import ClientConnection, connect
 
 from gateway.app import create_app
 from gateway.auth import ApiKey, Role, hash_key
-from gateway.config import GatewayConfig
+from gateway.config import GatewayConfig, JwtConfig
 from gateway.config_tables import LimitsConfig
 from gateway.errors import SubscriptionLagged
 from gateway.events import Event, new_event
 from gateway.ids import encode_global_id
 from gateway.notifications.stream import EventStream
 from gateway.registry import Registry
-from gateway.store import MEMORY_URL, Store, insert_events, open_store, sqlite_url
+from gateway.store import MEMORY_URL, insert_events, open_store, sqlite_url
 from tests.support.backing import fresh_database
 from tests.support.fakes import FakePlugin
 from tests.support.servers import EXE, free_port, live_server, process_serving
 from tests.test_app import config_for
+from tests.test_jwt import AUDIENCE, ISSUER, RSA_KEY, STRANGER, claims, jwks, sign
 from tests.test_replicas import start_together
 
 PROTOCOL = "graphql-transport-ws"
@@ -245,7 +246,8 @@ def test_a_bad_or_missing_credential_closes_the_socket_with_4403(
         client.init(payload)
     assert closed.value.rcvd is not None
     assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4403, "Forbidden")
-    assert "k-nobody" not in caplog.text and "k-admin" not in caplog.text
+    assert "k-nobody" not in caplog.text
+    assert "k-admin" not in caplog.text
 
 
 def test_an_api_key_in_the_payload_signs_in_as_in_an_http_header(gateway: tuple[str, str]) -> None:
@@ -258,12 +260,39 @@ def test_an_api_key_in_the_payload_signs_in_as_in_an_http_header(gateway: tuple[
         assert [e["id"] for e in client.events("mine", 1)] == [mine.id]
 
 
+def test_a_bearer_token_signs_a_person_in_as_for_http(tmp_path: Path) -> None:
+    keys = tmp_path / "jwks.json"
+    keys.write_text(json.dumps(jwks(RSA_KEY)))
+    config = GatewayConfig(
+        accounts=config_for(ACCOUNT).accounts,
+        jwt=JwtConfig(issuer=ISSUER, audience=AUDIENCE, jwks_file=str(keys), algorithms=("RS256",)),
+        store_url=sqlite_url(tmp_path),
+    )
+    fang = sign(claims(sub="fang", role="sales", owner="王芳"))
+    with live_server(create_app(config, Registry([FakePlugin({ACCOUNT: 3})]))) as url:
+        with Client(url) as client:
+            assert client.init({"Authorization": f"Bearer {fang}"}) == {"type": "connection_ack"}
+            client.subscribe("mine")
+            wait_until(lambda: open_here() == 1, "the subscription is open")
+            others, mine = event("customer.created", "wang", 1), event("voucher.issued", "王芳", 2)
+            add(sqlite_url(tmp_path), others, mine)
+            assert [e["id"] for e in client.events("mine", 1)] == [mine.id]
+        for token in (sign(claims(exp=int(time.time()) - 600)), sign(claims(), key=STRANGER)):
+            with Client(url) as refused, pytest.raises(ConnectionClosed) as closed:
+                refused.init({"Authorization": f"Bearer {token}"})
+            assert closed.value.rcvd is not None
+            assert closed.value.rcvd.code == 4403
+    wait_until(lambda: open_here() == 0, "the subscription ended on the server")
+
+
 def test_a_subscribe_before_connection_init_closes_the_socket(gateway: tuple[str, str]) -> None:
     url, _ = gateway
-    with Client(url) as client, pytest.raises(ConnectionClosed) as closed:
+    with Client(url) as client:
         client.subscribe("early")
-        client.receive()
-    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+        with pytest.raises(ConnectionClosed) as closed:
+            client.receive()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4401
 
 
 def test_an_unknown_event_type_is_refused_before_anything_streams(gateway: tuple[str, str]) -> None:
@@ -352,8 +381,8 @@ def test_completing_or_closing_ends_the_server_side_subscription_and_its_followe
 ADMIN = api_keys()[0].principal
 
 
-async def next_event(iterator: Any, timeout: float = 5) -> Event:
-    async with asyncio.timeout(timeout):
+async def next_event(iterator: Any, within: float = 5) -> Event:
+    async with asyncio.timeout(within):
         item: Event = await iterator.__anext__()
         return item
 
@@ -376,7 +405,8 @@ async def test_a_subscriber_that_falls_behind_is_ended_rather_than_buffered() ->
     finally:
         await stream.close()
         await store.close()
-    assert stream.subscriptions == 0 and not stream.following
+    assert stream.subscriptions == 0
+    assert not stream.following
 
 
 @pytest.mark.anyio
@@ -438,7 +468,9 @@ async def test_an_event_committed_after_a_higher_sequence_was_read_still_arrives
         async with store.engine.begin() as conn:
             [held] = await insert_events(conn, [early])  # its sequence number is taken, not yet committed
             [done] = await store.add_events([late])
-            assert done.sequence is not None and held.sequence is not None and done.sequence > held.sequence
+            assert done.sequence is not None
+            assert held.sequence is not None
+            assert done.sequence > held.sequence
             assert (await next_event(subscription)).id == late.id
             await asyncio.sleep(0.2)  # the follower reads past the gap a few times meanwhile
         assert (await next_event(subscription)).id == early.id  # committed now: not lost below the cursor
@@ -459,7 +491,7 @@ async def test_notify_wakes_the_follower_long_before_its_next_poll(postgres: str
         await asyncio.sleep(0.5)  # the follower has read once and listens
         started = time.monotonic()
         [added] = await other.add_events([event("customer.created", "wang", 1)])
-        assert (await next_event(subscription, timeout=5)).id == added.id
+        assert (await next_event(subscription, within=5)).id == added.id
         assert time.monotonic() - started < 5  # not the 30 s poll
     finally:
         await stream.close()

@@ -47,8 +47,9 @@ class SubscriptionContext(Context):
     signed_in: bool = field(default=False)
 
     def sign_in(self, principal: Principal) -> None:
+        """From now on the connection's operations run as ``principal``, through its session."""
         self.principal = principal
-        self.session = self.gateway.session(principal)
+        super().__post_init__()  # the session, as for an HTTP request's principal
         self.signed_in = True
 
 

@@ -208,9 +208,13 @@ class EventStream:
     async def close(self) -> None:
         """End every subscription and stop following (the process shuts down)."""
         self._closed = True
+        tasks = [task for task in (self._follower, self._listener) if task is not None]
         for subscription in list(self._subscriptions):
-            subscription.end()
-        await self._stop()
+            subscription.end()  # the last one cancels the tasks
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     def _leave(self, subscription: Subscription) -> None:
         if subscription not in self._subscriptions:
@@ -222,15 +226,6 @@ class EventStream:
                 if task is not None:
                     task.cancel()
             self._follower = self._listener = None
-
-    async def _stop(self) -> None:
-        tasks = [task for task in (self._follower, self._listener) if task is not None]
-        self._follower = self._listener = None
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
     async def _follow(self) -> None:
         while True:

@@ -52,6 +52,12 @@
     upgrade_line = 800000
     rebate_tiers = [{threshold = 0, rate = 15}, {threshold = "2000000", rate = 20}]
 
+    [[webhooks]]                   # change notifications (gateway.config_tables.WebhookConfig)
+    name = "crm"
+    url = "https://crm.example.com/hooks/partner-gateway"
+    secret_env = "CRM_WEBHOOK_SECRET"   # holds whsec_... (Standard Webhooks)
+    types = ["customer.created", "customer.balance_low"]   # optional: default all
+
 Without ``[[accounts]]`` the file runs on the embedded demo's accounts (one per plug-in, each simulated
 in-process), so keys, sign-in and limits can be tried in one step. Secrets never appear in the file.
 Every problem is reported as a ``ConfigError`` naming the key
@@ -60,6 +66,8 @@ Every problem is reported as a ``ConfigError`` naming the key
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
 import tomllib
@@ -78,6 +86,7 @@ from gateway.config_tables import (
     ProgramConfig,
     RedisConfig,
     UpstreamConfig,
+    WebhookConfig,
     WritesConfig,
     parse_table,
 )
@@ -103,6 +112,8 @@ __all__ = [
     "RedisConfig",
     "ServerConfig",
     "UpstreamConfig",
+    "WebhookConfig",
+    "WebhookEntry",
     "WritesConfig",
     "check_exposure",
     "demo_config",
@@ -119,7 +130,8 @@ DEMO_SOURCE = "embedded demo"
 _ACCOUNT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TOP_KEYS = {
-    "server", "accounts", "api_keys", "auth", "store", "upstream", "writes", "limits", "graphql", "redis", "program"
+    "server", "accounts", "api_keys", "auth", "store", "upstream", "writes", "limits", "graphql", "redis", "program",
+    "webhooks",
 }  # fmt: skip
 _AUTH_KEYS = {"jwt"}
 _STORE_KEYS = {"url", "data_dir"}
@@ -153,6 +165,14 @@ class AccountConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class WebhookEntry:
+    """A configured webhook and its signing secret (``whsec_...``, read from the environment)."""
+
+    webhook: WebhookConfig
+    secret: Secret
+
+
+@dataclass(frozen=True, slots=True)
 class GatewayConfig:
     accounts: tuple[AccountConfig, ...]
     server: ServerConfig = ServerConfig()
@@ -176,6 +196,8 @@ class GatewayConfig:
     """``[redis]`` (or ``$PARTNER_GATEWAY_REDIS_URL``): the replicas' shared state; None: this process's own."""
     program: ProgramConfig = field(default_factory=ProgramConfig)
     """``[program]``: rebate tiers, fiscal year and upgrade line (``gateway.program``)."""
+    webhooks: tuple[WebhookEntry, ...] = ()
+    """``[[webhooks]]``: receivers of change notifications (``gateway.notifications.webhooks``)."""
 
     def __post_init__(self) -> None:
         settle = self.writes.settle_seconds
@@ -228,6 +250,7 @@ def parse_config(
     graphql, trusted = _parse_graphql(data.get("graphql", {}), source)
     redis = redis_from(data.get("redis"), environ)
     program = parse_table(ProgramConfig, data.get("program", {}), "program")
+    webhooks = parse_webhooks(data.get("webhooks", []), environ)
     return GatewayConfig(
         accounts=accounts,
         server=server,
@@ -243,6 +266,7 @@ def parse_config(
         trusted_documents=trusted,
         redis=redis,
         program=program,
+        webhooks=webhooks,
     )
 
 
@@ -310,6 +334,48 @@ def _holds_password(url: str) -> bool:
     except ValueError:
         return False  # not a URL at all: the table's own check says so
     return bool(password) or "password=" in parts.query
+
+
+# --- webhooks (change notifications) --------------------------------------------------------------------------
+
+_WHSEC = "whsec_"
+
+
+def parse_webhooks(raw: object, environ: Mapping[str, str]) -> tuple[WebhookEntry, ...]:
+    """``[[webhooks]]``, each with its secret read from the environment variable its ``secret_env`` names: a
+    missing or malformed secret is an error naming the variable, never showing the value."""
+    if not isinstance(raw, list):
+        raise ConfigError("webhooks", "must be an array of tables ([[webhooks]])")
+    entries: list[WebhookEntry] = []
+    seen: set[str] = set()
+    for index, table in enumerate(raw):
+        key = f"webhooks[{index}]"
+        webhook = parse_table(WebhookConfig, table, key)
+        if webhook.name in seen:
+            raise ConfigError(f"{key}.name", f"duplicate webhook name {webhook.name!r}")
+        seen.add(webhook.name)
+        entries.append(WebhookEntry(webhook, _webhook_secret(environ, webhook.secret_env, f"{key}.secret_env")))
+    return tuple(entries)
+
+
+def _webhook_secret(environ: Mapping[str, str], var: str, key: str) -> Secret:
+    """A Standard Webhooks secret: ``whsec_`` and the base64 of 24 to 64 bytes (the specification's range)."""
+    value = environ.get(var)
+    if not value:
+        raise ConfigError(key, f"environment variable {var} is not set")
+    problem = (
+        f"environment variable {var} must hold a Standard Webhooks secret: whsec_ and the base64 of 24 to 64 "
+        "random bytes"
+    )
+    if not value.startswith(_WHSEC):
+        raise ConfigError(key, problem)
+    try:
+        decoded = base64.b64decode(value.removeprefix(_WHSEC), validate=True)
+    except (binascii.Error, ValueError):
+        raise ConfigError(key, problem) from None
+    if not 24 <= len(decoded) <= 64:
+        raise ConfigError(key, problem)
+    return Secret(value)
 
 
 def check_exposure(config: GatewayConfig, host: str) -> None:

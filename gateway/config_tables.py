@@ -11,6 +11,7 @@ declaring each beats hand-written checks, and its errors carry the path of the o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
@@ -21,6 +22,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from gateway.errors import ConfigError
+from gateway.events import EVENT_TYPES
 
 __all__ = [
     "JWT_ALGORITHMS",
@@ -32,6 +34,7 @@ __all__ = [
     "RedisConfig",
     "Table",
     "UpstreamConfig",
+    "WebhookConfig",
     "WritesConfig",
     "parse_table",
 ]
@@ -316,6 +319,88 @@ class ProgramConfig(Table):
         DEFAULT_REBATE_TIERS, min_length=1, max_length=20, strict=False
     )
     """From the lowest threshold up; thresholds and rates rising. Defaults: ``DEFAULT_REBATE_TIERS``."""
+
+
+# --- webhooks (change notifications: gateway.notifications.webhooks) ----------------------------------------------
+
+_WEBHOOK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def _webhook_name(value: str) -> str:
+    if not _WEBHOOK_NAME.match(value):
+        raise PydanticCustomError(
+            "webhook_name", "must be 1-64 letters, digits, '.', '_' or '-', starting with one of the first two"
+        )
+    return value
+
+
+def _webhook_url(value: str) -> str:
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise PydanticCustomError("webhook_url", "must be an http(s) URL") from None
+    if parts.username is not None or parts.password is not None:
+        # Never echo it: user info in a URL is a password in the file.
+        raise PydanticCustomError("webhook_url", "must not hold user info (the signature authenticates the gateway)")
+    host = parts.hostname or ""
+    loopback = host in ("localhost", "::1") or host.startswith("127.")
+    if not host or (parts.scheme != "https" and not (parts.scheme == "http" and loopback)):
+        raise PydanticCustomError("webhook_url", "must be an https URL (http only on a loopback address)")
+    return value
+
+
+def _event_type(value: str) -> str:
+    if value not in EVENT_TYPES:
+        raise PydanticCustomError("event_type", "must be an event type: {known}", {"known": ", ".join(EVENT_TYPES)})
+    return value
+
+
+def _env_name(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+        # Never echo the value: someone may have pasted the secret itself here.
+        raise PydanticCustomError(
+            "env_name", "must name an environment variable (letters, digits, '_'), not hold a secret"
+        )
+    return value
+
+
+class WebhookConfig(Table):
+    """``[[webhooks]]``: one receiver of change notifications, per the Standard Webhooks specification. Each event
+    of the wanted types is POSTed once it is in the outbox, signed with the receiver's ``whsec_`` secret (read
+    from the environment variable ``secret_env`` names: ``gateway.config``), and retried with exponential backoff
+    and full jitter until the receiver answers 2xx or ``max_attempts`` are spent (then the delivery is DEAD, and
+    an admin may redeliver it)."""
+
+    name: Annotated[str, AfterValidator(_webhook_name)]
+    """Unique: the deliveries, the metrics and the admin's filter name the webhook by it."""
+    url: Annotated[str, AfterValidator(_webhook_url)]
+    """Where events are POSTed: https (http only on a loopback address); redirects are not followed."""
+    secret_env: Annotated[str, AfterValidator(_env_name)]
+    """The environment variable holding the receiver's secret, ``whsec_`` and base64 of 24 to 64 random bytes."""
+    types: tuple[Annotated[str, AfterValidator(_event_type)], ...] = Field(EVENT_TYPES, min_length=1, strict=False)
+    """The event types wanted (``gateway.events.EVENT_TYPES``); default all."""
+    timeout_seconds: float = Field(10.0, gt=0, le=120)
+    """For one delivery attempt, the whole request: past it the attempt failed."""
+    max_attempts: int = Field(8, ge=1, le=100)
+    """Attempts per event, the first included; after the last failed one the delivery is DEAD."""
+    backoff_seconds: float = Field(30.0, gt=0, le=86_400)
+    """The backoff's base: the wait after the n-th failed attempt is random between 0 and
+    ``min(max_backoff_seconds, backoff_seconds * 2 ** (n - 1))`` (exponential backoff with full jitter)."""
+    max_backoff_seconds: float = Field(3_600.0, gt=0, le=7 * 86_400)
+    """The longest wait between two attempts."""
+    concurrency: int = Field(4, ge=1, le=100)
+    """Requests in flight to this receiver at once, per gateway process: a slow receiver holds these, never
+    another webhook's, and other subjects' events go on while one subject's wait."""
+    poll_seconds: float = Field(1.0, gt=0, le=60)
+    """How often the outbox and the due deliveries are looked at (an event reaches the receiver within about
+    this long of being stored)."""
+
+    @model_validator(mode="after")
+    def _backoff(self) -> WebhookConfig:
+        if self.max_backoff_seconds < self.backoff_seconds:
+            raise PydanticCustomError("backoff", "max_backoff_seconds must be at least backoff_seconds")
+        return self
 
 
 T = TypeVar("T", bound=Table)

@@ -30,6 +30,7 @@ from sqlalchemy.pool import StaticPool
 from gateway.errors import ProjectRefusal, ProjectRuleViolation, StoreUnavailable, VersionConflict
 from gateway.events import Event
 from gateway.models import Page
+from gateway.notifications.deliveries import DeliveryFilter, DeliveryStatus, WebhookDelivery
 from gateway.projects import Project, ProjectEvent, Stage
 from gateway.store import _rows as r
 from gateway.store import _tables as t
@@ -272,6 +273,214 @@ class Store:
         async with self.engine.connect() as conn:
             row = (await conn.execute(sa.select(t.events).where(t.events.c.id == event_id))).mappings().first()
         return r.notification_of(row) if row is not None else None
+
+    # --- webhooks (deliveries of the outbox's events: gateway.notifications.webhooks) -------------------------
+
+    @_guarded
+    async def webhook_cursor(self, webhook: str) -> int:
+        """How far ``webhook`` has followed the outbox: every event up to this sequence has its delivery (0:
+        from the start)."""
+        c = t.webhook_cursors.c
+        async with self.engine.connect() as conn:
+            value = (await conn.execute(sa.select(c.sequence).where(c.webhook == webhook))).scalar_one_or_none()
+        return int(value or 0)
+
+    @_guarded
+    async def queue_webhook_deliveries(
+        self, webhook: str, events: Sequence[Event], at: datetime, *, cursor: int | None = None
+    ) -> int:
+        """A PENDING delivery of each of ``events`` to ``webhook``, due now, unless it has one already (two
+        replicas following the outbox queue each event once: ``ON CONFLICT DO NOTHING``); then, in the same
+        transaction, the webhook's cursor moved forward to ``cursor`` (never back). Returns the deliveries added."""
+        d = t.webhook_deliveries
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        added = 0
+        async with self.engine.begin() as conn:
+            for event in events:
+                assert event.sequence is not None, "an event read from the outbox has its sequence"
+                statement = (
+                    insert(d)
+                    .values(
+                        webhook=webhook,
+                        event_id=event.id,
+                        event_sequence=event.sequence,
+                        event_type=event.type,
+                        subject=event.subject,
+                        status=DeliveryStatus.PENDING.value,
+                        attempts=0,
+                        next_attempt_at=at,
+                        created_at=at,
+                    )
+                    .on_conflict_do_nothing(index_elements=[d.c.webhook, d.c.event_id])
+                    .returning(d.c.id)
+                )
+                added += (await conn.execute(statement)).scalar_one_or_none() is not None
+            if cursor is not None:
+                cursors = t.webhook_cursors
+                upsert = insert(cursors).values(webhook=webhook, sequence=cursor, updated_at=at)
+                await conn.execute(
+                    upsert.on_conflict_do_update(
+                        index_elements=[cursors.c.webhook],
+                        set_={"sequence": upsert.excluded.sequence, "updated_at": upsert.excluded.updated_at},
+                        where=cursors.c.sequence < upsert.excluded.sequence,
+                    )
+                )
+        return added
+
+    @_guarded
+    async def claim_webhook_deliveries(
+        self, webhook: str, claimer: str, now: datetime, until: datetime, limit: int
+    ) -> list[tuple[WebhookDelivery, Event]]:
+        """Up to ``limit`` deliveries of ``webhook`` that are due, each claimed for ``claimer`` until ``until``,
+        with their events. Due: PENDING, its time come, no live claim on it, and no earlier event of its subject
+        still PENDING for this webhook (a subject's events arrive in order). Each claim is a compare-and-set
+        UPDATE (only a row that is still unclaimed or whose claim expired), so of replicas claiming at once one
+        wins each delivery; a claim left by a process that died expires and the delivery is claimed again."""
+        d = t.webhook_deliveries
+        earlier = d.alias("earlier")
+        pending = DeliveryStatus.PENDING.value
+        unclaimed = sa.or_(d.c.claim_expires_at.is_(None), d.c.claim_expires_at < now)
+        blocked = (
+            sa.select(earlier.c.id)
+            .where(
+                earlier.c.webhook == d.c.webhook,
+                earlier.c.subject == d.c.subject,
+                earlier.c.status == pending,
+                earlier.c.event_sequence < d.c.event_sequence,
+            )
+            .exists()
+        )
+        due = (
+            sa.select(d.c.id)
+            .where(d.c.webhook == webhook, d.c.status == pending, d.c.next_attempt_at <= now, unclaimed, ~blocked)
+            .order_by(d.c.next_attempt_at, d.c.event_sequence)
+            .limit(limit)
+        )
+        claimed: list[int] = []
+        async with self.engine.begin() as conn:
+            for delivery_id in (await conn.execute(due)).scalars().all():
+                result = await conn.execute(
+                    sa.update(d)
+                    .where(d.c.id == delivery_id, d.c.status == pending, unclaimed)
+                    .values(claimed_by=claimer, claim_expires_at=until)
+                )
+                if result.rowcount == 1:
+                    claimed.append(int(delivery_id))
+            if not claimed:
+                return []
+            rows = (await conn.execute(sa.select(d).where(d.c.id.in_(claimed)))).mappings().all()
+            deliveries = sorted((r.delivery_of(row) for row in rows), key=lambda x: x.event_sequence)
+            ids = [delivery.event_id for delivery in deliveries]
+            found = (await conn.execute(sa.select(t.events).where(t.events.c.id.in_(ids)))).mappings().all()
+        events = {row["id"]: r.notification_of(row) for row in found}
+        return [(delivery, events[delivery.event_id]) for delivery in deliveries if delivery.event_id in events]
+
+    @_guarded
+    async def webhook_delivered(self, delivery_id: int, at: datetime, status: int) -> bool:
+        """Record a 2xx answer: DELIVERED (whoever holds the claim: the event did arrive). False: it was not
+        PENDING any more."""
+        d = t.webhook_deliveries
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                sa.update(d)
+                .where(d.c.id == delivery_id, d.c.status == DeliveryStatus.PENDING.value)
+                .values(
+                    status=DeliveryStatus.DELIVERED.value,
+                    attempts=d.c.attempts + 1,
+                    last_attempt_at=at,
+                    last_status=status,
+                    last_error=None,
+                    delivered_at=at,
+                    claimed_by=None,
+                    claim_expires_at=None,
+                )
+            )
+        return bool(result.rowcount == 1)
+
+    @_guarded
+    async def webhook_attempt_failed(
+        self,
+        delivery_id: int,
+        claimer: str,
+        at: datetime,
+        *,
+        attempts: int,
+        dead: bool,
+        retry_at: datetime,
+        status: int | None,
+        error: str,
+    ) -> bool:
+        """Record a failed attempt (the ``attempts``-th) by the holder of the claim: PENDING again, due at
+        ``retry_at``, or DEAD. False: the claim was no longer ``claimer``'s (it expired and another took it)."""
+        d = t.webhook_deliveries
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                sa.update(d)
+                .where(
+                    d.c.id == delivery_id,
+                    d.c.status == DeliveryStatus.PENDING.value,
+                    d.c.claimed_by == claimer,
+                )
+                .values(
+                    status=(DeliveryStatus.DEAD if dead else DeliveryStatus.PENDING).value,
+                    attempts=attempts,
+                    next_attempt_at=retry_at,
+                    last_attempt_at=at,
+                    last_status=status,
+                    last_error=error[:500],
+                    claimed_by=None,
+                    claim_expires_at=None,
+                )
+            )
+        return bool(result.rowcount == 1)
+
+    @_guarded
+    async def redeliver_webhook(self, delivery_id: int, at: datetime) -> WebhookDelivery | None:
+        """Queue a delivery again, due at ``at``, with its attempts from zero (the same event, so the same
+        ``webhook-id``). None: there is no such delivery."""
+        d = t.webhook_deliveries
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                sa.update(d)
+                .where(d.c.id == delivery_id)
+                .values(status=DeliveryStatus.PENDING.value, attempts=0, next_attempt_at=at, delivered_at=None)
+            )
+            row = (await conn.execute(sa.select(d).where(d.c.id == delivery_id))).mappings().first()
+        return r.delivery_of(row) if row is not None else None
+
+    @_guarded
+    async def get_webhook_delivery(self, delivery_id: int) -> WebhookDelivery | None:
+        d = t.webhook_deliveries
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(sa.select(d).where(d.c.id == delivery_id))).mappings().first()
+        return r.delivery_of(row) if row is not None else None
+
+    @_guarded
+    async def list_webhook_deliveries(self, where: DeliveryFilter, offset: int, limit: int) -> Page[WebhookDelivery]:
+        """Deliveries, newest first, matching ``where``."""
+        c = t.webhook_deliveries.c
+        conditions: list[Any] = []
+        if where.webhook is not None:
+            conditions.append(c.webhook == where.webhook)
+        if where.status is not None:
+            conditions.append(c.status == where.status.value)
+        if where.event_type is not None:
+            conditions.append(c.event_type == where.event_type)
+        query = sa.select(t.webhook_deliveries).where(*conditions)
+        async with self.engine.connect() as conn:
+            total = (await conn.execute(sa.select(sa.func.count()).select_from(query.subquery()))).scalar_one()
+            rows = (await conn.execute(query.order_by(c.id.desc()).offset(offset).limit(limit))).mappings()
+            return Page(tuple(r.delivery_of(row) for row in rows), int(total))
+
+    @_guarded
+    async def pending_webhook_deliveries(self) -> dict[str, int]:
+        """PENDING deliveries per webhook (for the gauge)."""
+        c = t.webhook_deliveries.c
+        query = (
+            sa.select(c.webhook, sa.func.count()).where(c.status == DeliveryStatus.PENDING.value).group_by(c.webhook)
+        )
+        async with self.engine.connect() as conn:
+            return {webhook: int(count) for webhook, count in await conn.execute(query)}
 
     # --- projects ---------------------------------------------------------------------------------
 

@@ -145,12 +145,49 @@ def _v5_events(conn: Connection) -> None:
     ).create(conn)
 
 
+def _v7_webhook_deliveries(conn: Connection) -> None:
+    """Webhook deliveries (one per event and webhook, with the claim a replica holds while sending) and each
+    webhook's cursor in the outbox, in the shape of step 7 (frozen here)."""
+    frozen = sa.MetaData()
+    sa.Table(
+        "webhook_deliveries",
+        frozen,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("webhook", sa.String(64), nullable=False),
+        sa.Column("event_id", sa.String(64), nullable=False),
+        sa.Column("event_sequence", sa.Integer, nullable=False),
+        sa.Column("event_type", sa.String(64), nullable=False),
+        sa.Column("subject", sa.String(200), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("claimed_by", sa.String(64)),
+        sa.Column("claim_expires_at", sa.DateTime(timezone=True)),
+        sa.Column("last_attempt_at", sa.DateTime(timezone=True)),
+        sa.Column("last_status", sa.Integer),
+        sa.Column("last_error", sa.String(500)),
+        sa.Column("delivered_at", sa.DateTime(timezone=True)),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("webhook", "event_id", name="uq_webhook_deliveries_event"),
+        sa.Index("ix_webhook_deliveries_due", "webhook", "status", "next_attempt_at"),
+        sa.Index("ix_webhook_deliveries_subject", "webhook", "subject", "event_sequence"),
+    ).create(conn)
+    sa.Table(
+        "webhook_cursors",
+        frozen,
+        sa.Column("webhook", sa.String(64), primary_key=True),
+        sa.Column("sequence", sa.Integer, nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    ).create(conn)
+
+
 MIGRATIONS: tuple[tuple[int, Step], ...] = (
     (1, _v1),
     (2, _v2_keys_per_principal),
     (3, _v3_store_identity),
     (4, _v4_project_filing_details),
     (5, _v5_events),
+    (7, _v7_webhook_deliveries),  # 6 is change detection's (issue #13): the numbers were given out beforehand
 )
 
 

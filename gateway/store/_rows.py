@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import RowMapping
 
 from gateway.events import Event
+from gateway.notifications.deliveries import DeliveryStatus, WebhookDelivery
 from gateway.projects import (
     Approval,
     ConfigurationStatus,
@@ -25,6 +26,7 @@ from gateway.store._records import AuditEntry, OperationRecord
 __all__ = [
     "audit_of",
     "audit_row",
+    "delivery_of",
     "dumps",
     "event_row",
     "notification_of",
@@ -229,4 +231,27 @@ def notification_of(row: RowMapping) -> Event:
         account_id=row["account_id"],
         owner=row["owner"],
         sequence=int(row["sequence"]),
+    )
+
+
+def delivery_of(row: RowMapping) -> WebhookDelivery:
+    """A ``webhook_deliveries`` row (the claim columns stay the store's)."""
+    next_attempt, created = utc(row["next_attempt_at"]), utc(row["created_at"])
+    assert next_attempt is not None
+    assert created is not None
+    return WebhookDelivery(
+        id=int(row["id"]),
+        webhook=row["webhook"],
+        event_id=row["event_id"],
+        event_sequence=int(row["event_sequence"]),
+        event_type=row["event_type"],
+        subject=row["subject"],
+        status=DeliveryStatus(row["status"]),
+        attempts=int(row["attempts"]),
+        next_attempt_at=next_attempt,
+        created_at=created,
+        last_attempt_at=utc(row["last_attempt_at"]),
+        last_status=row["last_status"],
+        last_error=row["last_error"],
+        delivered_at=utc(row["delivered_at"]),
     )

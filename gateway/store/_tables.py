@@ -125,3 +125,40 @@ events = sa.Table(
     sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("data", sa.Text, nullable=False),  # JSON
 )
+
+
+# --- webhooks (step 7: gateway.notifications.webhooks) ------------------------------------------------------------
+
+webhook_deliveries = sa.Table(
+    "webhook_deliveries",
+    metadata,
+    # One per (event, webhook): its status, attempts and the replica's claim on it while it is being sent.
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("webhook", sa.String(64), nullable=False),
+    sa.Column("event_id", sa.String(64), nullable=False),
+    sa.Column("event_sequence", sa.Integer, nullable=False),
+    sa.Column("event_type", sa.String(64), nullable=False),
+    sa.Column("subject", sa.String(200), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("claimed_by", sa.String(64)),
+    sa.Column("claim_expires_at", sa.DateTime(timezone=True)),
+    sa.Column("last_attempt_at", sa.DateTime(timezone=True)),
+    sa.Column("last_status", sa.Integer),
+    sa.Column("last_error", sa.String(500)),
+    sa.Column("delivered_at", sa.DateTime(timezone=True)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("webhook", "event_id", name="uq_webhook_deliveries_event"),
+    sa.Index("ix_webhook_deliveries_due", "webhook", "status", "next_attempt_at"),
+    sa.Index("ix_webhook_deliveries_subject", "webhook", "subject", "event_sequence"),
+)
+
+webhook_cursors = sa.Table(
+    "webhook_cursors",
+    metadata,
+    # How far each webhook has followed the outbox: every event up to ``sequence`` has its delivery row.
+    sa.Column("webhook", sa.String(64), primary_key=True),
+    sa.Column("sequence", sa.Integer, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)

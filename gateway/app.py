@@ -12,7 +12,8 @@ The lifespan opens the store (``StoreUnavailable`` stops the start: a missing or
 unreachable server), opens one ``httpx.AsyncClient`` per partner account (through the account's
 in-process simulator in the embedded demo, with a network's timeouts: ``gateway.inprocess``), builds each
 account's provider through its plug-in, settles the operations an earlier run left pending, and closes it
-all on shutdown. ``/readyz`` answers 503 unless every account and the store answer within
+all on shutdown; it starts a worker per ``[[webhooks]]`` table (``gateway.notifications.webhooks``), stopped
+before the store closes. ``/readyz`` answers 503 unless every account and the store answer within
 ``READY_TIMEOUT``.
 
 With ``[redis]`` the replicas' shared state (rate limits, caches, single flight) is a ``RedisState``, else
@@ -59,6 +60,7 @@ from gateway.export import Export
 from gateway.ide import ASSETS_ROUTE, asset
 from gateway.inprocess import InProcessTransport
 from gateway.notifications.stream import EventStream
+from gateway.notifications.webhooks import WebhookWorkers
 from gateway.notifications.websocket import SubscriptionEndpoint
 from gateway.observability import requests, tracing
 from gateway.observability.middleware import REQUEST_ID_HEADER, ObserveRequests
@@ -216,6 +218,10 @@ def create_app(
             # Change events for this process's subscriptions (issue #13): ended before the store closes.
             events = EventStream(store)
             stack.push_async_callback(events.close)
+            # Change notifications: a worker per [[webhooks]] table follows the outbox (gateway.notifications).
+            webhooks = WebhookWorkers(config.webhooks, store)
+            webhooks.start()
+            stack.push_async_callback(webhooks.close)
             yield {"gateway": gateway, "store": store, "redis": redis, "events": events}
 
     async def healthz(request: Request) -> Response:

@@ -35,6 +35,8 @@ __all__ = [
     "UPSTREAM_LIMITED",
     "UPSTREAM_REQUESTS",
     "UPSTREAM_RETRIES",
+    "WEBHOOK_DELIVERIES",
+    "WEBHOOK_PENDING",
     "OperationLabels",
     "operation_label",
     "operation_name",
@@ -168,4 +170,18 @@ SUBSCRIPTION_POLLS = Counter(
     "partner_gateway_subscription_polls",
     "Reads of the outbox by this process's follower of it, by outcome (ok, failed).",
     ["outcome"],
+)
+
+# --- webhooks (gateway.notifications.webhooks): webhook names come from the configuration ----------------------
+
+WEBHOOK_DELIVERIES = Counter(
+    "partner_gateway_webhook_deliveries",
+    "Webhook delivery attempts by webhook and outcome: delivered (2xx), failed (to be retried), dead (the last "
+    "attempt failed).",
+    ["webhook", "outcome"],
+)
+WEBHOOK_PENDING = Gauge(
+    "partner_gateway_webhook_deliveries_pending",
+    "Webhook deliveries not yet delivered nor dead, by webhook (in the store: every replica's).",
+    ["webhook"],
 )

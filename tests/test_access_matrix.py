@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from gateway.store import sqlite_url
 from tests.support.access_matrix import (
     ADMIN,
     COLUMNS,
@@ -55,7 +56,7 @@ from tests.support.access_reads import (
     stray_errors,
 )
 from tests.support.access_world import World, prepare
-from tests.support.access_writes import SALES_REASONS, WRITES, Baseline, Write, write_row
+from tests.support.access_writes import SALES_REASONS, WRITES, Baseline, Write, dead_delivery, write_row
 from tests.support.mutations_demo import ALIYUN, HUAWEI, OTHER_OWNER, SALES_OWNER, Demo, demo, key, partner_id
 
 pytestmark = pytest.mark.anyio
@@ -152,10 +153,13 @@ def overall() -> Iterator[Tally]:
 
 
 @pytest.fixture(scope="module")
-async def shared() -> AsyncIterator[tuple[Demo, World]]:
-    """One demo (with the tier accounts: four partners) for every read cell: reads change nothing."""
-    async with demo(tiers=True) as gw:
-        yield gw, await prepare(gw)
+async def shared(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[Demo, World]]:
+    """One demo (with the tier accounts: four partners) for every read cell: reads change nothing. Its store is a
+    file, where a webhook delivery is put for the admins' list."""
+    async with demo(tiers=True, store_url=sqlite_url(tmp_path_factory.mktemp("matrix-store"))) as gw:
+        world = await prepare(gw)
+        await dead_delivery(gw.store_url)
+        yield gw, world
 
 
 # -- the tests ------------------------------------------------------------------------------------------------------
@@ -402,6 +406,14 @@ async def audit_log_row(gw: Demo, world: World, tally: Tally) -> None:
     for col in OWNERLESS:
         check = partial(listed, col=col, field="auditLog", count=None) if col is ADMIN else refused
         await ask(gw, world, tally, "auditLog", col, document, check)
+
+
+@reads("webhookDeliveries")
+async def webhook_deliveries_row(gw: Demo, world: World, tally: Tally) -> None:
+    document = "{ webhookDeliveries(first: 100) { totalCount nodes { id webhook eventId status lastError } } }"
+    for col in OWNERLESS:
+        check = partial(listed, col=col, field="webhookDeliveries", count=None) if col is ADMIN else refused
+        await ask(gw, world, tally, "webhookDeliveries", col, document, check)
 
 
 # -- invitations: a salesperson's own, seen and acted on by it alone --------------------------------------------------

@@ -14,22 +14,31 @@ import contextlib
 import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import sqlalchemy as sa
+from graphql import GraphQLObjectType
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from gateway.config import WebhookConfig, WebhookEntry
-from gateway.events import Event, event_payload, new_event
+from gateway.app import create_app
+from gateway.auth import ApiKey, Role, hash_key
+from gateway.config import WebhookConfig, WebhookEntry, demo_config, parse_config
+from gateway.errors import ConfigError
+from gateway.events import EVENT_TYPES, Event, event_payload, new_event
 from gateway.models import Secret
 from gateway.notifications import webhooks
 from gateway.notifications.deliveries import DeliveryFilter, DeliveryStatus, WebhookDelivery
 from gateway.notifications.webhooks import WebhookWorkers, backoff
 from gateway.observability.metrics import WEBHOOK_DELIVERIES
+from gateway.registry import Registry
+from gateway.schema import build_schema
 from gateway.store import MEMORY_URL, Store, open_store, sqlite_url
 from gateway.store import _tables as t
+from gateway.testing import running
 from tests.support.receivers import HANG, Arrival, Receiver, new_secret, receiving
 
 pytestmark = pytest.mark.anyio
@@ -309,3 +318,177 @@ async def test_two_workers_sharing_a_store_deliver_each_event_once(tmp_path: Pat
     finally:
         await one.close()
         await two.close()
+
+
+# -- the configuration ---------------------------------------------------------------------------------------------
+
+SECRET = new_secret()
+TABLE = {"name": "crm", "url": "https://crm.example.com/hooks", "secret_env": "CRM_SECRET"}
+
+
+def parse(*tables: dict[str, Any], env: dict[str, str] | None = None) -> tuple[WebhookEntry, ...]:
+    return parse_config(
+        {"webhooks": list(tables)}, Registry.discover(), {"CRM_SECRET": SECRET} if env is None else env
+    ).webhooks
+
+
+def test_a_webhook_table_is_read_with_its_defaults_and_its_secret_from_the_environment() -> None:
+    [read] = parse(TABLE)
+    assert read.secret.reveal() == SECRET
+    assert SECRET not in repr(read)
+    hook = read.webhook
+    assert (hook.name, hook.url, hook.types) == ("crm", TABLE["url"], EVENT_TYPES)
+    assert (hook.timeout_seconds, hook.max_attempts) == (10.0, 8)
+    [narrow] = parse({**TABLE, "types": ["voucher.issued"], "url": "http://127.0.0.1:9/hook"})
+    assert narrow.webhook.types == ("voucher.issued",)
+
+
+@pytest.mark.parametrize(
+    ("change", "env", "key", "problem"),
+    [
+        ({"url": "http://crm.example.com/hooks"}, None, "webhooks[0].url", "https URL (http only on a loopback"),
+        ({"url": "ftp://127.0.0.1/x"}, None, "webhooks[0].url", "https URL"),
+        ({"url": "https://user:pw@crm.example.com/"}, None, "webhooks[0].url", "must not hold user info"),
+        ({"types": ["customer.created", "customer.deleted"]}, None, "webhooks[0].types[1]", "must be an event type"),
+        ({"types": []}, None, "webhooks[0].types", "at least 1"),
+        ({"name": "a b"}, None, "webhooks[0].name", "letters, digits"),
+        ({"max_attempts": 0}, None, "webhooks[0].max_attempts", "greater than or equal to 1"),
+        ({"timeout_seconds": 0}, None, "webhooks[0].timeout_seconds", "greater than 0"),
+        ({"retries": 3}, None, "webhooks[0].retries", "unknown key"),
+        ({"secret_env": SECRET}, None, "webhooks[0].secret_env", "must name an environment variable"),
+        ({}, {}, "webhooks[0].secret_env", "environment variable CRM_SECRET is not set"),
+        ({}, {"CRM_SECRET": "s3cr3t-not-whsec"}, "webhooks[0].secret_env", "CRM_SECRET must hold a Standard Webhooks"),
+        ({}, {"CRM_SECRET": "whsec_not*base64!"}, "webhooks[0].secret_env", "CRM_SECRET must hold a Standard"),
+        ({}, {"CRM_SECRET": "whsec_c2hvcnQ="}, "webhooks[0].secret_env", "24 to 64 random bytes"),
+    ],
+)
+def test_a_bad_webhook_table_names_the_key_and_never_shows_the_secret(
+    change: dict[str, Any], env: dict[str, str] | None, key: str, problem: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse({**TABLE, **change}, env=env)
+    assert (caught.value.key, problem in caught.value.problem) == (key, True), caught.value.problem
+    for value in (SECRET, "s3cr3t-not-whsec", "not*base64!", "c2hvcnQ=", "pw@"):
+        assert value not in str(caught.value)
+
+
+def test_webhook_names_are_unique() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse(TABLE, {**TABLE, "url": "https://other.example.com/"})
+    assert caught.value.key == "webhooks[1].name"
+
+
+# -- through the gateway: the lifespan's workers, the admins' graph, /metrics ------------------------------------
+
+DELIVERIES = """query($filter: WebhookDeliveryFilterInput) {
+  webhookDeliveries(first: 10, filter: $filter) {
+    totalCount nodes { id webhook eventId eventType subject status attempts nextAttemptAt lastResponseStatus
+                       lastError deliveredAt }
+  }
+}"""
+REDELIVER = """mutation($id: ID!) { redeliverWebhook(deliveryId: $id) {
+  __typename ... on WebhookDeliveryPayload { delivery { id status attempts eventId } }
+  ... on RuleViolationError { reason } } }"""
+AUDIT = '{ auditLog(first: 10, filter: {operation: "redeliverWebhook"}) { nodes { principal outcome input } } }'
+KEYS = (ApiKey("admin", hash_key("k-admin"), Role.ADMIN), ApiKey("money", hash_key("k-finance"), Role.FINANCE))
+
+
+async def graph(client: httpx.AsyncClient, document: str, key: str = "k-admin", **variables: Any) -> dict[str, Any]:
+    response = await client.post(
+        "/graphql", json={"query": document, "variables": variables}, headers={"authorization": f"Bearer {key}"}
+    )
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_the_gateway_delivers_from_its_lifespan_and_admins_list_and_redeliver(tmp_path: Path) -> None:
+    secret = new_secret()
+    answer = {"status": 500}
+    registry = Registry.discover()
+    url = sqlite_url(tmp_path)
+    with receiving(Receiver(lambda a: answer["status"])) as receiver:
+        hooks = (entry("graph", receiver.url, secret, max_attempts=2),)
+        config = replace(demo_config(registry), store_url=url, api_keys=KEYS, webhooks=hooks)
+        async with running(create_app(config, registry)) as client:
+            store = await open_store(url)  # the test's own connection to the gateway's store, to fill the outbox
+            try:
+                [failing] = await store.add_events([event()])
+                await until(lambda: settled(store, 1, DeliveryStatus.DEAD))
+                answer["status"] = 200
+                [fine] = await store.add_events([event("customer/acc/2", type="customer.frozen")])
+                await until(lambda: settled(store, 1))
+            finally:
+                await store.close()
+            listed = (await graph(client, DELIVERIES))["data"]["webhookDeliveries"]
+            assert listed["totalCount"] == 2
+            newest, dead = listed["nodes"]
+            assert (newest["eventId"], newest["status"], newest["lastResponseStatus"]) == (fine.id, "DELIVERED", 200)
+            assert (newest["eventType"], newest["subject"], newest["nextAttemptAt"]) == (
+                "customer.frozen",
+                fine.subject,
+                None,
+            )
+            assert (dead["eventId"], dead["status"], dead["attempts"], dead["lastError"]) == (
+                failing.id,
+                "DEAD",
+                2,
+                "HTTP 500",
+            )
+            only_dead = (await graph(client, DELIVERIES, filter={"status": "DEAD"}))["data"]["webhookDeliveries"]
+            assert [n["eventId"] for n in only_dead["nodes"]] == [failing.id]
+            by_type = await graph(client, DELIVERIES, filter={"webhook": "graph", "eventType": "customer.frozen"})
+            assert [n["eventId"] for n in by_type["data"]["webhookDeliveries"]["nodes"]] == [fine.id]
+            unknown = await graph(client, DELIVERIES, filter={"eventType": "customer.deleted"})
+            assert unknown["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+            refused = await graph(client, DELIVERIES, "k-finance")
+            assert (refused["data"], refused["errors"][0]["extensions"]["code"]) == (None, "FORBIDDEN")
+            not_admin = (await graph(client, REDELIVER, "k-finance", id=dead["id"]))["data"]["redeliverWebhook"]
+            assert not_admin == {"__typename": "RuleViolationError", "reason": "ROLE_NOT_ALLOWED"}
+            missing = (await graph(client, REDELIVER, id="999999"))["data"]["redeliverWebhook"]
+            assert missing == {"__typename": "RuleViolationError", "reason": "NOT_FOUND"}
+
+            again = (await graph(client, REDELIVER, id=dead["id"]))["data"]["redeliverWebhook"]
+            assert again["delivery"] == {"id": dead["id"], "status": "PENDING", "attempts": 0, "eventId": failing.id}
+
+            async def delivered_again() -> bool:
+                found = await graph(client, DELIVERIES, filter={"status": "DELIVERED"})
+                return int(found["data"]["webhookDeliveries"]["totalCount"]) == 2
+
+            await until(delivered_again)
+            audit = await graph(client, AUDIT)
+            entries = audit["data"]["auditLog"]["nodes"]
+            assert [(e["principal"], e["outcome"]) for e in entries] == [
+                ("admin", "SUCCEEDED"),
+                ("admin", "REJECTED"),
+                ("money", "REJECTED"),
+            ]
+            assert entries[0]["input"]["eventId"] == failing.id
+            metrics = (await client.get("/metrics")).text
+            assert 'partner_gateway_webhook_deliveries_total{outcome="dead",webhook="graph"} 1.0' in metrics
+            assert 'partner_gateway_webhook_deliveries_total{outcome="delivered",webhook="graph"} 2.0' in metrics
+            assert "partner_gateway_webhook_deliveries_pending{" in metrics
+            for text in (metrics, json.dumps(listed), json.dumps(entries)):
+                assert secret not in text
+                assert secret.removeprefix("whsec_") not in text
+    ids = receiver.ids()
+    assert ids == [failing.id, failing.id, fine.id, failing.id]
+    assert all(verified(a, secret)["id"] == a.webhook_id for a in receiver.arrivals)
+
+
+def test_every_webhook_type_and_field_of_the_graph_is_described() -> None:
+    schema = build_schema()._schema
+    names = ["RedeliverWebhookResult", "WebhookDelivery", "WebhookDeliveryConnection", "WebhookDeliveryEdge"]
+    names += ["WebhookDeliveryFilterInput", "WebhookDeliveryPayload", "WebhookDeliveryStatus"]
+    undescribed = []
+    for name in names:
+        named = schema.get_type(name)
+        assert named is not None, name
+        undescribed += [] if named.description else [name]
+        fields = getattr(named, "fields", {})
+        undescribed += [f"{name}.{field}" for field, f in fields.items() if not f.description]
+    for root, field in (("Query", "webhookDeliveries"), ("Mutation", "redeliverWebhook")):
+        root_type = schema.get_type(root)
+        assert isinstance(root_type, GraphQLObjectType)
+        undescribed += [] if root_type.fields[field].description else [f"{root}.{field}"]
+    assert undescribed == []

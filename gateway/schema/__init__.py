@@ -28,6 +28,7 @@ from gateway.schema.projects import ProjectQuery
 from gateway.schema.reference import ReferenceQuery
 from gateway.schema.resellers import ResellerQuery
 from gateway.schema.scalars import DecimalScalar
+from gateway.schema.webhooks import WebhookMutation, WebhookQuery
 
 __all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_TOKENS", "Context", "build_schema", "sdl"]
 
@@ -44,12 +45,21 @@ class Query(
     ProjectQuery,
     ReferenceQuery,
     AuditQuery,
+    WebhookQuery,
 ):
     pass
 
 
 @strawberry.type
-class Mutation(CustomerMutation, CreditMutation, ResellerMutation, VoucherMutation, TemplateMutation, ProjectMutation):
+class Mutation(
+    CustomerMutation,
+    CreditMutation,
+    ResellerMutation,
+    VoucherMutation,
+    TemplateMutation,
+    ProjectMutation,
+    WebhookMutation,
+):
     pass
 
 

@@ -111,6 +111,7 @@ _CONNECTIONS = (
     "VoucherQuota",
     "VoucherRecord",
     "VoucherTemplate",
+    "WebhookDelivery",
 )
 """The item types of the connections."""
 
@@ -170,6 +171,9 @@ COSTS: Mapping[str, FieldCost] = {
         )
     },
     "Mutation.resendInvitations": FieldCost(calls=2, ids="items"),
+    # Webhook deliveries: the gateway's own records (the store), no upstream call.
+    "Query.webhookDeliveries": _STORE,
+    "Mutation.redeliverWebhook": FREE,
     # Connections: a page's items.
     **{f"{kind}Connection.{field}": _ITEMS for kind in _CONNECTIONS for field in ("edges", "nodes")},
     # Totals: the pages' answers carry them (per account: the list's own call); a filter's full scan is

@@ -9,8 +9,8 @@ do, for reads, writes and replays alike:
 - upstream writes (``gateway.session._writes``) are authorized on every call and checked by the
   programs' rules when new, then run at most once by ``gateway.operations``;
 - consumption (``gateway.session._consumption``) covers a sales key's own customers only;
-- the gateway's own writes, projects (``gateway.session._projects``) and customer assignments, go
-  through the same door into the same audit trail.
+- the gateway's own writes, projects (``gateway.session._projects``), customer assignments and webhook
+  redeliveries (``gateway.session._webhooks``), go through the same door into the same audit trail.
 
 Nested lookups are batched per partner account and request (``gateway.batching``); a write clears what
 the request has read, so a payload shows the state after its own mutation.
@@ -22,9 +22,10 @@ from gateway.session._base import Key
 from gateway.session._consumption import ConsumptionReads
 from gateway.session._projects import Projects
 from gateway.session._reads import ProviderInfo
+from gateway.session._webhooks import WebhookDeliveries
 
 __all__ = ["Key", "ProviderInfo", "Session"]
 
 
-class Session(Projects, ConsumptionReads):
+class Session(Projects, WebhookDeliveries, ConsumptionReads):
     """One request's view of the gateway for one principal: ``Session(gateway, principal)``."""

@@ -10,18 +10,22 @@ no accepted change in the audit trail and every project at its version.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import random
+import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from graphql import GraphQLObjectType, GraphQLUnionType, get_named_type
 
 from gateway import rules
+from gateway.events import new_event
+from gateway.store import MEMORY_URL, open_store, sqlite_url
 from tests.support.access_matrix import (
     ADMIN,
     COLUMNS,
@@ -44,7 +48,7 @@ from tests.support.access_matrix import (
 from tests.support.access_world import World, prepare
 from tests.support.mutations_demo import ALIYUN, HUAWEI, OTHER_OWNER, SALES_OWNER, Demo, demo, key, partner_id
 
-__all__ = ["SALES_REASONS", "WRITES", "Baseline", "Write", "write_row"]
+__all__ = ["SALES_REASONS", "WRITES", "Baseline", "Write", "dead_delivery", "write_row"]
 
 NEVER, OWN_ONLY, ANY = "never", "own", "any"
 PARENT_QUOTA = "Q9f74bcf0ee830296"  # the Huawei tier-1's first voucher quota (docs/simulator-huaweicloud.md)
@@ -69,6 +73,7 @@ PAYLOADS = {
     "VoucherPayload": "operation { operationId replayed } customer { id owner } vouchers { id status }",
     "ProjectPayload": "replayed project { id version owner history { kind actor } }",
     "TemplatePayload": "operation { operationId replayed } templateId applicationId",
+    "WebhookDeliveryPayload": "delivery { id status attempts eventId }",
     "ResendInvitationsPayload": "items { status operation { operationId replayed } customer { id owner } "
     "refusal { __typename ... on MutationError { code message } ... on RuleViolationError { reason field } } }",
 }
@@ -95,6 +100,11 @@ class Write:
     """Project changes: the changes (by an admin) that make this one valid."""
     batch: bool = False
     """A bulk mutation: one item per cell, its key inside the item; its outcome is the item's."""
+
+    @property
+    def store(self) -> bool:
+        """Its demo keeps its store in a file the test writes to too (a webhook delivery to redeliver)."""
+        return self.target == "delivery"
 
     @property
     def owned(self) -> bool:
@@ -262,6 +272,7 @@ WRITES = (
         prep=("configure",),
         values={"number": 1, "status": "SUBMITTED"},
     ),
+    Write("redeliverWebhook", "delivery", finance=False, clouds=(ALIYUN,)),  # admins only; no cloud involved
 )
 
 
@@ -321,6 +332,8 @@ async def _target(gw: Demo, world: World, row: Write, cloud: str, col: Column) -
             made = await gw.one(CREATE_TEMPLATE, input=_template_input(world, cloud, col)["input"], key=key())
             template = made["templateId"]
         return {"partnerId": partner_id(cloud), "templateId": template}
+    if row.target == "delivery":
+        return {"deliveryId": await dead_delivery(gw.store_url)}
     if row.target == "application":
         sheet = _new_application(gw) if cloud == ALIYUN else "AS-none"
         return {"partnerId": partner_id(cloud), "applicationId": sheet}
@@ -346,6 +359,21 @@ def _result(row: Write, answer: Answer) -> dict[str, Any]:
     return refusal
 
 
+async def dead_delivery(store_url: str) -> str:
+    """A webhook delivery that failed its last attempt (DEAD), put in the demo's store: its id."""
+    store = await open_store(store_url)
+    try:
+        now = datetime.now(UTC)
+        [added] = await store.add_events([new_event("customer.created", f"customer/matrix/{_tag()}", {})])
+        await store.queue_webhook_deliveries("matrix", [added], now)
+        [(delivery, _)] = await store.claim_webhook_deliveries("matrix", "matrix", now, now + timedelta(minutes=1), 1)
+        failed = {"attempts": 1, "dead": True, "retry_at": now, "status": 500, "error": "HTTP 500"}
+        assert await store.webhook_attempt_failed(delivery.id, "matrix", now, **failed)
+        return str(delivery.id)
+    finally:
+        await store.close()
+
+
 def _key_of(row: Write, variables: dict[str, Any]) -> str:
     return str(variables["items"][0]["idempotencyKey"] if row.batch else variables["idempotencyKey"])
 
@@ -357,7 +385,8 @@ def _with_key(row: Write, variables: dict[str, Any], idempotency_key: str) -> di
 
 
 GATEWAY = """{ auditLog(first: 10) { totalCount nodes { operation outcome } }
-  projects(first: 100) { nodes { id version } } }"""
+  projects(first: 100) { nodes { id version } }
+  webhookDeliveries(first: 100) { nodes { id status attempts nextAttemptAt } } }"""
 #: Audit outcomes of a write that was carried out (or answered from an earlier one).
 ACCEPTED = frozenset({"SUCCEEDED", "RECONCILED", "REPLAYED"})
 
@@ -388,6 +417,8 @@ class Baseline:
             return f"the audit trail shows it carried out: {new}"
         if after.gateway["projects"] != self.gateway["projects"]:
             return "a project changed"
+        if after.gateway["webhookDeliveries"] != self.gateway["webhookDeliveries"]:
+            return "a webhook delivery changed"
         return None
 
 
@@ -440,7 +471,9 @@ async def _cell(gw: Demo, world: World, tally: Tally, row: Write, cloud: str, co
 async def write_row(row: Write, tally: Tally) -> None:
     """Every cell of a mutation, then its replays, in a demo of its own: the forbidden cells first, so each
     allowed one, which changes state, comes after every check that nothing changed."""
-    async with demo() as gw:
+    async with contextlib.AsyncExitStack() as stack:
+        store_url = sqlite_url(stack.enter_context(tempfile.TemporaryDirectory())) if row.store else MEMORY_URL
+        gw = await stack.enter_async_context(demo(store_url=store_url))
         world = await prepare(gw, make=row.target in ("invitation", "invitations"))
         cells = [(cloud, col) for cloud in row.clouds for col in row.columns]
         cells.sort(key=lambda cell: row.allowed(world, *cell))

@@ -32,6 +32,7 @@ from gateway.ids import encode_global_id
 from gateway.models import PartnerAccount, Secret
 from gateway.provider import ASGIApp
 from gateway.registry import Registry
+from gateway.store import MEMORY_URL
 from gateway.testing import running
 
 #: Salespeople of the seeded Aliyun demo customers (CustomerBd): the sales key's, and another owner's.
@@ -116,6 +117,8 @@ class Demo:
     aliyun: AgencySimulator
     huawei: SimulatorApp
     counted: dict[str, Counted]
+    store_url: str = MEMORY_URL
+    """The gateway's store: a test may open it too (a SQLite file given to ``demo``) to put records there."""
 
     async def ask(self, document: str, api_key: str = "k-admin", **variables: Any) -> dict[str, Any]:
         """The ``data`` of a GraphQL request; any GraphQL error fails the test."""
@@ -185,8 +188,9 @@ def _tier_accounts() -> tuple[AccountConfig, ...]:
 
 
 @contextlib.asynccontextmanager
-async def demo(*, tiers: bool = False) -> AsyncIterator[Demo]:
-    """The embedded demo behind the gateway; ``tiers`` adds the tier-2 reseller accounts."""
+async def demo(*, tiers: bool = False, store_url: str = MEMORY_URL) -> AsyncIterator[Demo]:
+    """The embedded demo behind the gateway; ``tiers`` adds the tier-2 reseller accounts; ``store_url`` its store
+    (default: in memory, its own)."""
     registry = Registry.discover()
     config = demo_config(registry)
     apps: dict[str, Any] = dict(config.simulated)
@@ -199,7 +203,12 @@ async def demo(*, tiers: bool = False) -> AsyncIterator[Demo]:
         accounts = (*accounts, *_tier_accounts())
     counted = {account_id: Counted(app, huawei=account_id.startswith("huawei")) for account_id, app in apps.items()}
     wired = GatewayConfig(
-        accounts=accounts, simulated=counted, api_keys=KEYS, upstream=FAST_UPSTREAM, writes=FAST_SETTLE
+        accounts=accounts,
+        simulated=counted,
+        api_keys=KEYS,
+        upstream=FAST_UPSTREAM,
+        writes=FAST_SETTLE,
+        store_url=store_url,
     )
     async with running(create_app(wired, registry)) as client:
-        yield Demo(client, apps[ALIYUN], apps[HUAWEI], counted)
+        yield Demo(client, apps[ALIYUN], apps[HUAWEI], counted, store_url)

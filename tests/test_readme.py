@@ -21,10 +21,12 @@ COMMANDS = ("serve", "simulator", "check-config", "schema", "new-api-key")
 
 
 def environ_for(table: dict[str, object]) -> dict[str, str]:
-    """A value for every environment variable the snippet's accounts name."""
-    accounts = table.get("accounts", [])
+    """A value for every environment variable the snippet's accounts name, and a secret for each webhook's."""
+    accounts, webhooks = table.get("accounts", []), table.get("webhooks", [])
     assert isinstance(accounts, list)
-    return {var: f"value-of-{var}" for account in accounts for var in account.get("credentials", {}).values()}
+    assert isinstance(webhooks, list)
+    environ = {var: f"value-of-{var}" for account in accounts for var in account.get("credentials", {}).values()}
+    return environ | {hook["secret_env"]: "whsec_" + "A" * 44 for hook in webhooks}
 
 
 def test_the_readme_has_configuration_snippets() -> None:

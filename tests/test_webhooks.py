@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +30,11 @@ from gateway.app import create_app
 from gateway.auth import ApiKey, Role, hash_key
 from gateway.config import WebhookConfig, WebhookEntry, demo_config, parse_config
 from gateway.errors import ConfigError
-from gateway.events import EVENT_TYPES, Event, event_payload, new_event
+from gateway.events import EVENT_TYPES, Event, event_json, event_payload, new_event
 from gateway.models import Secret
 from gateway.notifications import webhooks
 from gateway.notifications.deliveries import DeliveryFilter, DeliveryStatus, WebhookDelivery
-from gateway.notifications.webhooks import WebhookWorkers, backoff
+from gateway.notifications.webhooks import WebhookWorkers, backoff, signed_headers
 from gateway.observability.metrics import WEBHOOK_DELIVERIES
 from gateway.registry import Registry
 from gateway.schema import build_schema
@@ -40,6 +42,7 @@ from gateway.store import MEMORY_URL, Store, open_store, sqlite_url
 from gateway.store import _tables as t
 from gateway.testing import running
 from tests.support.receivers import HANG, Arrival, Receiver, new_secret, receiving
+from tests.support.servers import live_server
 
 pytestmark = pytest.mark.anyio
 
@@ -492,3 +495,30 @@ def test_every_webhook_type_and_field_of_the_graph_is_described() -> None:
         assert isinstance(root_type, GraphQLObjectType)
         undescribed += [] if root_type.fields[field].description else [f"{root}.{field}"]
     assert undescribed == []
+
+
+async def test_the_readmes_receiver_verifies_what_the_gateway_sends(
+    store: Store, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    [code] = re.findall(r"```python\n(.*?)```", readme.split("## Notifications", 1)[1].split("\n## ", 1)[0], re.S)
+    secret = new_secret()
+    monkeypatch.setenv("CRM_WEBHOOK_SECRET", secret)
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - the README's own snippet
+    with live_server(namespace["app"], lifespan="off") as base:
+        url = f"{base}/hooks/partner-gateway"
+        async with workers(store, entry("readme", url, secret)):
+            [added] = await store.add_events([event()])
+            await until(lambda: settled(store, 1))
+            await store.redeliver_webhook((await deliveries(store))[0].id, added.occurred_at)  # a repeat
+            await until(lambda: settled(store, 1))
+        async with httpx.AsyncClient() as client:  # signed with another secret: refused
+            body = event_json(added)
+            headers = signed_headers(Webhook(new_secret()), added, body, datetime.now(UTC))
+            forged = await client.post(url, content=body, headers=headers)
+    assert forged.status_code == 400
+    [delivery] = await deliveries(store)
+    assert (delivery.last_status, delivery.status) == (204, DeliveryStatus.DELIVERED)
+    printed = capsys.readouterr().out.splitlines()
+    assert [line.split(" ", 2)[:2] for line in printed] == [["customer.created", added.subject]]  # once

@@ -220,7 +220,7 @@ def create_app(
             stack.push_async_callback(events.close)
             # Change notifications: a worker per [[webhooks]] table follows the outbox (gateway.notifications).
             webhooks = WebhookWorkers(config.webhooks, store)
-            webhooks.start()
+            await webhooks.start()
             stack.push_async_callback(webhooks.close)
             yield {"gateway": gateway, "store": store, "redis": redis, "events": events}
 

@@ -370,7 +370,7 @@ class WebhookConfig(Table):
     of the wanted types is POSTed once it is in the outbox, signed with the receiver's ``whsec_`` secret (read
     from the environment variable ``secret_env`` names: ``gateway.config``), and retried with exponential backoff
     and full jitter until the receiver answers 2xx or ``max_attempts`` are spent (then the delivery is DEAD, and
-    an admin may redeliver it)."""
+    an admin may redeliver it). A webhook is told of the events stored from its first start on."""
 
     name: Annotated[str, AfterValidator(_webhook_name)]
     """Unique: the deliveries, the metrics and the admin's filter name the webhook by it."""

@@ -89,7 +89,7 @@ async def store() -> AsyncIterator[Store]:
 @contextlib.asynccontextmanager
 async def workers(store: Store, *entries: WebhookEntry, instance: str | None = None) -> AsyncIterator[WebhookWorkers]:
     running = WebhookWorkers(entries, store, instance=instance)
-    running.start()
+    await running.start()
     try:
         yield running
     finally:
@@ -122,6 +122,20 @@ async def test_an_event_in_the_outbox_reaches_the_receiver_signed_per_standard_w
     assert (delivery.webhook, delivery.event_id, delivery.event_type) == ("crm", added.id, "customer.created")
     assert (delivery.attempts, delivery.last_status, delivery.last_error) == (1, 200, None)
     assert delivery.delivered_at is not None
+
+
+async def test_a_new_webhook_is_told_of_what_happens_from_its_first_start_on(store: Store) -> None:
+    [before] = await store.add_events([event("customer/acc/old")])
+    with receiving(Receiver()) as receiver:
+        hook = entry("late", receiver.url, new_secret())
+        async with workers(store, hook):
+            [after] = await store.add_events([event("customer/acc/new")])
+            await until(lambda: settled(store, 1))
+        [while_down] = await store.add_events([event("customer/acc/while-down")])
+        async with workers(store, hook):  # started again: its place is kept
+            await until(lambda: settled(store, 2))
+    assert receiver.ids() == [after.id, while_down.id]
+    assert before.id not in receiver.ids()
 
 
 async def test_only_the_types_a_webhook_wants_are_queued_for_it(store: Store) -> None:

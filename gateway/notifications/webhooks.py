@@ -5,7 +5,8 @@ lifespan). A worker
 
 * follows the outbox (``gateway.events``, the store's ``events``): each event of the webhook's types gets one
   delivery row (``webhook_deliveries``, one per event and webhook), and the webhook's cursor in the store moves
-  past it. Two replicas queue an event once (the row is unique); the cursor only moves forward;
+  past it. Two replicas queue an event once (the row is unique); the cursor only moves forward. A webhook's
+  first start puts its cursor at the end of the outbox: it is told of what happens from then on;
 * sends what is due: a POST of the event's JSON (``gateway.events.event_json``) with the headers
   ``webhook-id`` (the event's id: the same on every attempt, so receivers de-duplicate by it),
   ``webhook-timestamp`` and ``webhook-signature`` (``v1,`` and the base64 HMAC-SHA256 of ``id.timestamp.body``
@@ -125,6 +126,13 @@ class WebhookWorker:
         self._marks: list[tuple[int, float]] = []
         """(sequence seen, when): every number up to it was handed out by then (see ``_follow``)."""
         self._store_down = False
+        self._started = False
+
+    async def begin(self) -> None:
+        """Put a new webhook's cursor at the end of the outbox (once: a known webhook keeps its place)."""
+        if not self._started:
+            await self.store.start_webhook_cursor(self.name, self._clock())
+            self._started = True
 
     @property
     def lease(self) -> timedelta:
@@ -155,6 +163,7 @@ class WebhookWorker:
 
     async def step(self) -> int:
         """Queue what the outbox has new, then start sending what is due; returns the deliveries started."""
+        await self.begin()
         await self._follow()
         return await self._dispatch()
 
@@ -285,7 +294,14 @@ class WebhookWorkers:
         self.workers = [WebhookWorker(entry, store, _client(entry), instance=self.instance) for entry in entries]
         self._tasks: list[asyncio.Task[None]] = []
 
-    def start(self) -> None:
+    async def start(self) -> None:
+        """Place new webhooks' cursors (before the app serves: an event stored from now on is theirs), then run
+        the workers. A store that fails here is not fatal: each worker places its cursor when the store answers."""
+        for worker in self.workers:
+            try:
+                await worker.begin()
+            except StoreUnavailable as exc:
+                log.error("webhook %s: could not read its place in the outbox yet: %s", worker.name, exc.message)
         for worker in self.workers:
             self._tasks.append(asyncio.create_task(worker.run(), name=f"webhook-{worker.name}"))
         if self.workers:

@@ -286,6 +286,22 @@ class Store:
         return int(value or 0)
 
     @_guarded
+    async def start_webhook_cursor(self, webhook: str, at: datetime) -> int:
+        """A webhook seen for the first time starts at the end of the outbox (it is told of changes from then on,
+        not of the store's whole history); one seen before keeps its cursor. Returns the cursor."""
+        cursors = t.webhook_cursors
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        end = sa.select(sa.func.coalesce(sa.func.max(t.events.c.sequence), 0)).scalar_subquery()
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                insert(cursors)
+                .values(webhook=webhook, sequence=end, updated_at=at)
+                .on_conflict_do_nothing(index_elements=[cursors.c.webhook])
+            )
+            value = (await conn.execute(sa.select(cursors.c.sequence).where(cursors.c.webhook == webhook))).scalar_one()
+        return int(value)
+
+    @_guarded
     async def queue_webhook_deliveries(
         self, webhook: str, events: Sequence[Event], at: datetime, *, cursor: int | None = None
     ) -> int:

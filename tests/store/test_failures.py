@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from gateway.errors import StoreUnavailable, VersionConflict
 from gateway.events import new_event
+from gateway.notifications.deliveries import DeliveryFilter
 from gateway.projects import ProjectEvent, file_project
 from gateway.store import (
     AuditEntry,
@@ -77,6 +78,12 @@ READS: dict[str, Call] = {
     "events_after": lambda s: s.events_after(0, 10),
     "last_event_sequence": lambda s: s.last_event_sequence(),
     "get_event": lambda s: s.get_event("evt_1"),
+    # Webhook deliveries (gateway.notifications.webhooks); with nothing due, a claim only reads.
+    "webhook_cursor": lambda s: s.webhook_cursor("crm"),
+    "claim_webhook_deliveries": lambda s: s.claim_webhook_deliveries("crm", "me", T0, T0, 10),
+    "get_webhook_delivery": lambda s: s.get_webhook_delivery(1),
+    "list_webhook_deliveries": lambda s: s.list_webhook_deliveries(DeliveryFilter(), 0, 10),
+    "pending_webhook_deliveries": lambda s: s.pending_webhook_deliveries(),
 }
 #: ... and of every method that writes it (``check`` proves the store can be written).
 WRITES: dict[str, Call] = {
@@ -91,6 +98,13 @@ WRITES: dict[str, Call] = {
     "assign": lambda s: s.assign("hw", "c1", "wang", "admin", T0),
     "check": lambda s: s.check(),
     "add_events": lambda s: s.add_events([new_event("customer.created", "customer/hw/c1", {}, account_id="hw")]),
+    "start_webhook_cursor": lambda s: s.start_webhook_cursor("crm", T0),
+    "queue_webhook_deliveries": lambda s: s.queue_webhook_deliveries("crm", [], T0, cursor=1),
+    "webhook_delivered": lambda s: s.webhook_delivered(1, T0, 200),
+    "webhook_attempt_failed": lambda s: s.webhook_attempt_failed(
+        1, "me", T0, attempts=1, dead=False, retry_at=T0, status=500, error="HTTP 500"
+    ),
+    "redeliver_webhook": lambda s: s.redeliver_webhook(1, T0),
 }
 
 

@@ -11,8 +11,8 @@ internal network).
 The lifespan opens the store (``StoreUnavailable`` stops the start: a missing or replaced database, an
 unreachable server), opens one ``httpx.AsyncClient`` per partner account (through the account's
 in-process simulator in the embedded demo, with a network's timeouts: ``gateway.inprocess``), builds each
-account's provider through its plug-in, settles the operations an earlier run left pending, and closes it
-all on shutdown. ``/readyz`` answers 503 unless every account and the store answer within
+account's provider through its plug-in, settles the operations an earlier run left pending, starts change
+detection (``gateway.notifications.detect``, unless ``[events] enabled = false``), and closes it all on shutdown. ``/readyz`` answers 503 unless every account and the store answer within
 ``READY_TIMEOUT``.
 
 With ``[redis]`` the replicas' shared state (rate limits, caches, single flight) is a ``RedisState``, else
@@ -58,6 +58,7 @@ from gateway.errors import StoreUnavailable
 from gateway.export import Export
 from gateway.ide import ASSETS_ROUTE, asset
 from gateway.inprocess import InProcessTransport
+from gateway.notifications.detect import Detector
 from gateway.observability import requests, tracing
 from gateway.observability.middleware import REQUEST_ID_HEADER, ObserveRequests
 from gateway.persisted import Documents
@@ -86,6 +87,8 @@ class State(TypedDict):
     gateway: Gateway
     store: Store
     redis: RedisState | None
+    detector: Detector | None
+    """Change detection's pollers (``[events]``), None when disabled."""
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -210,7 +213,12 @@ def create_app(
                 log.warning("operation %s left pending by an earlier run: %s", operation_id, outcome)
             sweep = asyncio.create_task(gateway.operations.sweep(max(1.0, min(30.0, config.writes.settle_seconds / 4))))
             stack.push_async_callback(_stop, sweep)
-            yield {"gateway": gateway, "store": store, "redis": redis}
+            # Change detection (issue #13): this replica polls the accounts whose lease it holds, until shutdown
+            # (stopped before the store closes, giving its leases up for another replica to take at once).
+            detector = Detector(gateway, config.events) if config.events.enabled else None
+            if detector is not None:
+                stack.push_async_callback(_stop, asyncio.create_task(detector.run()))
+            yield {"gateway": gateway, "store": store, "redis": redis, "detector": detector}
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok", "version": __version__})

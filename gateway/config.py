@@ -52,6 +52,11 @@
     upgrade_line = 800000
     rebate_tiers = [{threshold = 0, rate = 15}, {threshold = "2000000", rate = 20}]
 
+    [events]                       # change detection (gateway.config_tables.EventsConfig)
+    poll_seconds = 60
+    balance_floor = "1000.00"
+    voucher_expiring_days = 7
+
 Without ``[[accounts]]`` the file runs on the embedded demo's accounts (one per plug-in, each simulated
 in-process), so keys, sign-in and limits can be tried in one step. Secrets never appear in the file.
 Every problem is reported as a ``ConfigError`` naming the key
@@ -72,6 +77,7 @@ from urllib.parse import urlsplit
 
 from gateway.auth import SUBJECT_PREFIX, ApiKey, Role
 from gateway.config_tables import (
+    EventsConfig,
     GraphQLConfig,
     JwtConfig,
     LimitsConfig,
@@ -95,6 +101,7 @@ __all__ = [
     "DEMO_SOURCE",
     "REDIS_URL_ENV",
     "AccountConfig",
+    "EventsConfig",
     "GatewayConfig",
     "GraphQLConfig",
     "JwtConfig",
@@ -121,6 +128,7 @@ _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TOP_KEYS = {
     "server", "accounts", "api_keys", "auth", "store", "upstream", "writes", "limits", "graphql", "redis", "program"
 }  # fmt: skip
+_TOP_KEYS |= {"events"}  # change detection (issue #13)
 _AUTH_KEYS = {"jwt"}
 _STORE_KEYS = {"url", "data_dir"}
 DATA_ENV = "PARTNER_GATEWAY_DATA"
@@ -176,6 +184,8 @@ class GatewayConfig:
     """``[redis]`` (or ``$PARTNER_GATEWAY_REDIS_URL``): the replicas' shared state; None: this process's own."""
     program: ProgramConfig = field(default_factory=ProgramConfig)
     """``[program]``: rebate tiers, fiscal year and upgrade line (``gateway.program``)."""
+    events: EventsConfig = field(default_factory=EventsConfig)
+    """``[events]``: change detection (``gateway.notifications.detect``)."""
 
     def __post_init__(self) -> None:
         settle = self.writes.settle_seconds
@@ -228,6 +238,7 @@ def parse_config(
     graphql, trusted = _parse_graphql(data.get("graphql", {}), source)
     redis = redis_from(data.get("redis"), environ)
     program = parse_table(ProgramConfig, data.get("program", {}), "program")
+    events = parse_table(EventsConfig, data.get("events", {}), "events")
     return GatewayConfig(
         accounts=accounts,
         server=server,
@@ -243,6 +254,7 @@ def parse_config(
         trusted_documents=trusted,
         redis=redis,
         program=program,
+        events=events,
     )
 
 

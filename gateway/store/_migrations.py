@@ -145,12 +145,38 @@ def _v5_events(conn: Connection) -> None:
     ).create(conn)
 
 
+def _v6_detection(conn: Connection) -> None:
+    """Change detection (``gateway.notifications.detect``): what each account's poller last saw upstream
+    (``snapshots``: one row per account, kind and key, its state as JSON and a version that moves with every
+    change) and who polls each account (``leases``: one row per lease, its holder and when it lapses). In the
+    shape of step 6 (frozen here: a later change is a later step)."""
+    frozen = sa.MetaData()
+    sa.Table(
+        "snapshots",
+        frozen,
+        sa.Column("account_id", sa.String(64), primary_key=True),
+        sa.Column("kind", sa.String(32), primary_key=True),
+        sa.Column("key", sa.String(200), primary_key=True),
+        sa.Column("state", sa.Text, nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    ).create(conn)
+    sa.Table(
+        "leases",
+        frozen,
+        sa.Column("name", sa.String(200), primary_key=True),
+        sa.Column("holder", sa.String(200), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    ).create(conn)
+
+
 MIGRATIONS: tuple[tuple[int, Step], ...] = (
     (1, _v1),
     (2, _v2_keys_per_principal),
     (3, _v3_store_identity),
     (4, _v4_project_filing_details),
     (5, _v5_events),
+    (6, _v6_detection),
 )
 
 

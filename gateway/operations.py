@@ -63,6 +63,8 @@ log = logging.getLogger(__name__)
 
 #: How far back an upstream record may be stamped and still belong to an operation (clock skew).
 SKEW = timedelta(minutes=5)
+#: How long settling a write waits for its customer's owner (``operation.settled``) before sending it without.
+OWNER_LOOKUP_SECONDS = 5.0
 
 
 def _receipt_json(receipt: Receipt) -> dict[str, Any]:
@@ -473,12 +475,20 @@ class Operations:
     ) -> Event:
         """``operation.settled``: a write whose outcome was unknown is now known applied or not applied, kept
         with the record of that outcome. Its id follows from the operation's, so a settlement recorded twice
-        (two replicas' sweeps) is one event. Owned by the customer's owner where the gateway knows it (the
-        write's own ``owner``, or the gateway's assignment of the customer)."""
+        (two replicas' sweeps) is one event. Owned by the customer's owner where it can be known: the write's own
+        ``owner``, the gateway's assignment of the customer, or the owner the upstream lists (one read, bounded;
+        None if it fails)."""
         customer_id = getattr(intent, "customer_id", None)
         owner = getattr(intent, "owner", None)
         if owner is None and isinstance(customer_id, str):
             owner = (await self.store.assignments(record.account_id)).get(customer_id)
+            if owner is None:
+                try:
+                    async with asyncio.timeout(OWNER_LOOKUP_SECONDS):
+                        found = await self._provider_of(record.account_id).get_customers([customer_id])
+                    owner = found[customer_id].owner if customer_id in found else None
+                except (GatewayError, TimeoutError):
+                    owner = None
         data: dict[str, Any] = {"operationId": record.id, "kind": record.operation, "outcome": outcome}
         if isinstance(customer_id, str):
             data["customerId"] = customer_id

@@ -12,8 +12,8 @@ The lifespan opens the store (``StoreUnavailable`` stops the start: a missing or
 unreachable server), opens one ``httpx.AsyncClient`` per partner account (through the account's
 in-process simulator in the embedded demo, with a network's timeouts: ``gateway.inprocess``), builds each
 account's provider through its plug-in, settles the operations an earlier run left pending, starts change
-detection (``gateway.notifications.detect``, unless ``[events] enabled = false``), and closes it all on shutdown. ``/readyz`` answers 503 unless every account and the store answer within
-``READY_TIMEOUT``.
+detection (``gateway.notifications.detect``, unless ``[events] enabled = false``), and closes it all on
+shutdown. ``/readyz`` answers 503 unless every account and the store answer within ``READY_TIMEOUT``.
 
 With ``[redis]`` the replicas' shared state (rate limits, caches, single flight) is a ``RedisState``, else
 this process's ``LocalState``. ``/readyz`` reports Redis but does not turn unready when it fails: every

@@ -511,3 +511,82 @@ async def test_a_pending_write_settled_applied_or_not_is_an_event() -> None:
             assert retried["__typename"] == "CustomerPayload"
             settled = [e for e in await outbox(store) if e.data.get("outcome") == "NOT_APPLIED"]
             assert [e.subject for e in settled] == [f"operation/{lost['operationId']}"]
+
+
+async def test_the_control_endpoints_refuse_what_no_payment_or_freeze_could_be(gw: Running) -> None:
+    aliyun, huawei = gw.demo.aliyun, gw.demo.huawei
+    advisory = next(c for c in huawei.simulator.partners[0].customers if not c.is_resale)  # no funds with us
+    refusals = [
+        (aliyun, "/_simulator/consume", {"uid": "1", "amount": "1.00"}, 404),
+        (aliyun, "/_simulator/consume", {"uid": "1", "amount": "0.001"}, 400),
+        (aliyun, "/_simulator/consume", {"amount": "1.00"}, 400),
+        (huawei, "/_simulator/payment", {"customer_id": "nobody", "amount": "1.00"}, 400),
+        (huawei, "/_simulator/payment", {"customer_id": advisory.customer_id, "amount": "1.00"}, 400),
+        (huawei, "/_simulator/payment", {"customer_id": huawei_customer(gw).customer_id, "amount": "-5"}, 400),
+        (huawei, "/_simulator/freeze", {"customer_id": advisory.customer_id, "is_frozen": 3}, 400),
+        (huawei, "/_simulator/freeze", {"is_frozen": 1}, 400),
+    ]
+    for app, path, body, status in refusals:
+        answer = await gw.demo.control(app, "POST", path, body)
+        assert answer.status_code == status, (path, body, answer.text)
+    assert await gw.poll() == []  # nothing moved
+
+    target = huawei_customer(gw)
+    before = (target.amount, target.debt_amount)
+    paid = await gw.demo.control(
+        huawei, "POST", "/_simulator/payment", {"customer_id": target.customer_id, "amount": str(target.amount + 5)}
+    )
+    assert paid.status_code == 200
+    assert (target.amount, target.debt_amount) == (Decimal(0), before[1] + 5)  # what the balance lacked is debt
+
+
+@pytest.mark.parametrize(
+    ("table", "problem"),
+    [
+        ({"poll_seconds": 0}, "events.poll_seconds: "),
+        ({"balance_floor": 10.5}, "events.balance_floor: must be a whole number or a decimal string"),
+        ({"voucher_expiring_days": 0}, "events.voucher_expiring_days: "),
+        ({"every": 5}, "events.every: unknown key"),
+    ],
+)
+def test_the_events_table_is_checked(table: dict[str, Any], problem: str) -> None:
+    from gateway.config import parse_config
+    from gateway.errors import ConfigError
+
+    with pytest.raises(ConfigError) as refused:
+        parse_config({"events": table}, Registry.discover(), {})
+    assert problem in str(refused.value)
+
+
+def test_the_events_table_is_read() -> None:
+    from gateway.config import parse_config
+
+    config = parse_config({"events": {"poll_seconds": 5, "balance_floor": "250.50"}}, Registry.discover(), {})
+    assert (config.events.poll_seconds, config.events.balance_floor) == (5, Decimal("250.50"))
+    assert (config.events.enabled, config.events.voucher_expiring_days) == (True, 7)
+    assert parse_config({}, Registry.discover(), {}).events == EventsConfig()
+
+
+async def test_the_pollers_run_with_the_app_and_give_their_leases_up_at_shutdown(tmp_path: Path) -> None:
+    from gateway.store import open_store
+
+    url = sqlite_url(tmp_path)
+    async with gateway(store_url=url, events=EventsConfig(poll_seconds=1)) as running:
+        for _ in range(100):  # the first polls come one interval after the start
+            if {kind for kind, _ in await running.store.snapshots(HUAWEI)} >= {"customers", "vouchers"}:
+                break
+            await asyncio.sleep(0.1)
+        now = datetime.now(UTC)
+        assert await running.store.lease_holder(lease_name(HUAWEI), now) == running.detector.holder
+        assert await running.store.lease_holder(lease_name(ALIYUN), now) == running.detector.holder
+    store = await open_store(url)
+    try:
+        assert await store.lease_holder(lease_name(HUAWEI), datetime.now(UTC)) is None
+        assert await store.lease_holder(lease_name(ALIYUN), datetime.now(UTC)) is None
+        assert await store.snapshots(HUAWEI)
+    finally:
+        await store.close()
+    disabled = GatewayConfig(accounts=(), events=EventsConfig(enabled=False))
+    app = create_app(disabled, Registry.discover())
+    async with app.router.lifespan_context(app) as state:
+        assert state["detector"] is None

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from gateway.errors import StoreUnavailable, VersionConflict
+from gateway.events import new_event
 from gateway.projects import ProjectEvent, file_project
 from gateway.store import (
     AuditEntry,
@@ -25,6 +26,7 @@ from gateway.store import (
     OperationRecord,
     OperationStatus,
     ProjectFilter,
+    SnapshotChange,
     Store,
     open_store,
     sqlite_url,
@@ -73,6 +75,13 @@ READS: dict[str, Call] = {
     "operations_since": lambda s: s.operations_since("hw", "transferFunds", T0),
     "list_audit": lambda s: s.list_audit(AuditFilter(), 0, 10),
     "assignments": lambda s: s.assignments("hw"),
+    # the outbox (issue #13)
+    "events_after": lambda s: s.events_after(0, 10),
+    "last_event_sequence": lambda s: s.last_event_sequence(),
+    "get_event": lambda s: s.get_event("evt_1"),
+    # change detection (issue #13)
+    "lease_holder": lambda s: s.lease_holder("detect/hw", T0),
+    "snapshots": lambda s: s.snapshots("hw"),
 }
 #: ... and of every method that writes it (``check`` proves the store can be written).
 WRITES: dict[str, Call] = {
@@ -86,6 +95,14 @@ WRITES: dict[str, Call] = {
     "audit": lambda s: s.audit(AUDIT),
     "assign": lambda s: s.assign("hw", "c1", "wang", "admin", T0),
     "check": lambda s: s.check(),
+    # the outbox (issue #13)
+    "add_events": lambda s: s.add_events([new_event("customer.created", "customer/hw/c1", {})]),
+    # change detection (issue #13)
+    "take_lease": lambda s: s.take_lease("detect/hw", "me", T0, T0),
+    "release_lease": lambda s: s.release_lease("detect/hw", "me"),
+    "save_snapshots": lambda s: s.save_snapshots(
+        "hw", [SnapshotChange("funds", "c1", {"low": True}, None)], [], now=T0
+    ),
 }
 
 

@@ -135,6 +135,10 @@ async def gw() -> AsyncIterator[Running]:
         yield running
 
 
+def huawei_app(gw: Running) -> Any:
+    return gw.demo.huawei
+
+
 def kinds(events: list[Event]) -> list[tuple[str, str]]:
     return sorted((e.type, e.subject) for e in events)
 
@@ -381,6 +385,19 @@ async def test_a_failed_read_skips_its_kind_without_false_events(gw: Running, mo
     metrics = (await gw.demo.client.get("/metrics")).text
     assert f'partner_gateway_poll_skipped_kinds_total{{account="{HUAWEI}",kind="vouchers"}}' in metrics
     assert [e.type for e in await gw.poll(HUAWEI)] == ["voucher.issued"]
+
+    # Without the customer list, neither funds (read for the listed customers) nor vouchers (whose events name the
+    # customer's owner) are compared: a freeze seen later is still one event.
+    target = huawei_customer(gw, resale=False)
+    await gw.demo.control(
+        huawei_app(gw), "POST", "/_simulator/freeze", {"customer_id": target.customer_id, "is_frozen": 1}
+    )
+    with monkeypatch.context() as patched:
+        patched.setattr(provider, "list_customers", unavailable)
+        result = await gw.detector.poll(HUAWEI)
+    assert (result.outcome, result.events) == ("partial", ())
+    assert set(result.skipped) == {"customers", "funds", "vouchers"}
+    assert [e.type for e in await gw.poll(HUAWEI)] == ["customer.frozen"]
 
 
 # --- one poller per account -------------------------------------------------------------------------------------

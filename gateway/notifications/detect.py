@@ -50,7 +50,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from gateway import deadline
 from gateway.config_tables import EventsConfig
@@ -61,6 +61,9 @@ from gateway.models import Customer, CustomerStatus, Funds, Money, Page, Voucher
 from gateway.observability.metrics import POLL_DURATION, POLL_SKIPPED_KINDS, POLLS
 from gateway.provider import Capability, Provider
 from gateway.store import LeaseLost, Snapshot, SnapshotChange, SnapshotConflict, Store
+
+if TYPE_CHECKING:
+    from gateway.service import Gateway
 
 __all__ = ["KINDS", "Detector", "PollResult", "lease_name"]
 
@@ -128,7 +131,7 @@ class Detector:
 
     def __init__(
         self,
-        gateway: Any,
+        gateway: Gateway,
         config: EventsConfig,
         *,
         holder: str | None = None,
@@ -199,7 +202,7 @@ class Detector:
             POLL_DURATION.labels(account_id).observe(time.monotonic() - started)
 
     async def _poll(self, account_id: str, name: str) -> PollResult:
-        provider: Provider = self._gateway.provider(account_id)
+        provider = self._gateway.provider(account_id)
         try:
             remembered = await self._store.snapshots(account_id)
         except StoreUnavailable as exc:
@@ -260,12 +263,17 @@ class Detector:
 
             await attempt(CUSTOMERS, read_customers)
             owners = {c.native_id: c.owner for c in customers or ()}
-            if customers is not None:
-                listed = customers
-                await attempt(FUNDS, lambda: self._funds(provider, listed, now))
-            elif CUSTOMERS in skipped:  # the funds read follows the customer list
-                skipped.append(FUNDS)
-            await attempt(VOUCHERS, lambda: self._vouchers(provider, owners, remembered, now))
+            if CUSTOMERS in skipped:
+                # Funds are read for the listed customers, and a voucher's event names its customer's owner (whom
+                # a salesperson's subscription is filtered by): without the list, both wait for the next poll.
+                for kind in (FUNDS, VOUCHERS):
+                    skipped.append(kind)
+                    POLL_SKIPPED_KINDS.labels(account_id, kind).inc()
+            else:
+                if customers is not None:
+                    listed = customers
+                    await attempt(FUNDS, lambda: self._funds(provider, listed, now))
+                await attempt(VOUCHERS, lambda: self._vouchers(provider, owners, remembered, now))
             await attempt(RESELLER_FUNDS, lambda: self._reseller_funds(provider))
             await attempt(CONSUMPTION, lambda: self._consumption(provider, remembered, now))
         return readings, skipped

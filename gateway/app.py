@@ -43,7 +43,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
@@ -59,6 +59,8 @@ from gateway.export import Export
 from gateway.ide import ASSETS_ROUTE, asset
 from gateway.inprocess import InProcessTransport
 from gateway.notifications.detect import Detector
+from gateway.notifications.stream import EventStream
+from gateway.notifications.websocket import SubscriptionEndpoint
 from gateway.observability import requests, tracing
 from gateway.observability.middleware import REQUEST_ID_HEADER, ObserveRequests
 from gateway.persisted import Documents
@@ -89,6 +91,7 @@ class State(TypedDict):
     redis: RedisState | None
     detector: Detector | None
     """Change detection's pollers (``[events]``), None when disabled."""
+    events: EventStream
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -213,12 +216,15 @@ def create_app(
                 log.warning("operation %s left pending by an earlier run: %s", operation_id, outcome)
             sweep = asyncio.create_task(gateway.operations.sweep(max(1.0, min(30.0, config.writes.settle_seconds / 4))))
             stack.push_async_callback(_stop, sweep)
+            # Change events for this process's subscriptions (issue #13): ended before the store closes.
+            events = EventStream(store)
+            stack.push_async_callback(events.close)
             # Change detection (issue #13): this replica polls the accounts whose lease it holds, until shutdown
             # (stopped before the store closes, giving its leases up for another replica to take at once).
             detector = Detector(gateway, config.events) if config.events.enabled else None
             if detector is not None:
                 stack.push_async_callback(_stop, asyncio.create_task(detector.run()))
-            yield {"gateway": gateway, "store": store, "redis": redis, "detector": detector}
+            yield {"gateway": gateway, "store": store, "redis": redis, "detector": detector, "events": events}
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok", "version": __version__})
@@ -254,6 +260,7 @@ def create_app(
         documents=Documents(config.trusted_documents, config.graphql.persisted_queries_cache),
         timeout_seconds=config.limits.request_timeout_seconds,
     )
+    subscriptions = SubscriptionEndpoint(schema, authenticator, allowed_origins=config.server.cors_origins)
     export = Export(authenticator, limiter)  # signed in and limited as /graphql is (gateway.export)
     routes = [
         Route(
@@ -261,6 +268,8 @@ def create_app(
             ObserveRequests(RequestGuard(graphql, config.limits.max_body_bytes), tracer),
             methods=["GET", "POST"],
         ),
+        # The same path over WebSocket: subscriptions (graphql-transport-ws; gateway.notifications.websocket).
+        WebSocketRoute("/graphql", subscriptions),
         Route("/export/customers.csv", export.customers, methods=["GET"]),
         Route("/export/consumption.csv", export.consumption, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),

@@ -19,6 +19,7 @@ GatewayError                      code
 ├── OperationPending              OPERATION_PENDING   an earlier attempt's outcome is not settled yet
 ├── StoredFailure                 (the stored code)   the first attempt's definite failure, replayed
 ├── StoreUnavailable              STORE_UNAVAILABLE   the gateway's own store cannot be read or written
+├── SubscriptionLagged            SUBSCRIPTION_LAGGED a subscriber fell too far behind its events: subscribe again
 ├── UnsupportedByProvider         UNSUPPORTED_BY_PROVIDER
 └── ProviderError                 PROVIDER_ERROR      the upstream said no (business error)
     ├── ProviderUnavailable       PROVIDER_UNAVAILABLE  network failure, timeout, HTTP 5xx
@@ -337,6 +338,13 @@ class StoreUnavailable(GatewayError):
     """The gateway's own store (operations, audit, projects) cannot be read or written now."""
 
     code = "STORE_UNAVAILABLE"
+
+
+class SubscriptionLagged(GatewayError):
+    """A subscription's client read its events more slowly than they came, until its bounded queue was full:
+    the subscription ends (``gateway.notifications.stream``) rather than hold ever more events for it."""
+
+    code = "SUBSCRIPTION_LAGGED"
 
 
 class UnsupportedByProvider(GatewayError):

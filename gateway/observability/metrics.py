@@ -29,6 +29,10 @@ __all__ = [
     "REQUESTS",
     "REQUEST_COST",
     "REQUEST_DURATION",
+    "SUBSCRIPTIONS",
+    "SUBSCRIPTIONS_DROPPED",
+    "SUBSCRIPTION_EVENTS",
+    "SUBSCRIPTION_POLLS",
     "UPSTREAM_CACHE",
     "UPSTREAM_DURATION",
     "UPSTREAM_IN_FLIGHT",
@@ -177,4 +181,22 @@ EVENTS = Counter(
     "partner_gateway_events",
     "Change events added to the outbox, by type (each event once, whichever replica or write added it).",
     ["type"],
+)
+# --- GraphQL subscriptions to change events (issue #13: gateway.notifications.stream) ---------------------------
+SUBSCRIPTIONS = Gauge(
+    "partner_gateway_subscriptions",
+    "GraphQL subscriptions to change events open on this process.",
+)
+SUBSCRIPTION_EVENTS = Counter(
+    "partner_gateway_subscription_events",
+    "Change events queued for this process's subscribers (one per subscription that receives it).",
+)
+SUBSCRIPTIONS_DROPPED = Counter(
+    "partner_gateway_subscriptions_dropped",
+    "Subscriptions ended because their subscriber fell too far behind (its queue of events was full).",
+)
+SUBSCRIPTION_POLLS = Counter(
+    "partner_gateway_subscription_polls",
+    "Reads of the outbox by this process's follower of it, by outcome (ok, failed).",
+    ["outcome"],
 )

@@ -14,6 +14,7 @@ from gateway.schema.consumption import ConsumptionQuery
 from gateway.schema.context import Context
 from gateway.schema.customers import CustomerQuery
 from gateway.schema.errors import GatewayErrors, GatewaySchema
+from gateway.schema.events import EventSubscription, TransportOperations
 from gateway.schema.limits import RequestLimits
 from gateway.schema.mutations_credit import CreditMutation
 from gateway.schema.mutations_customers import CustomerMutation
@@ -52,6 +53,11 @@ class Mutation(CustomerMutation, CreditMutation, ResellerMutation, VoucherMutati
     pass
 
 
+@strawberry.type(description="Change events, pushed over WebSocket (graphql-transport-ws at /graphql).")
+class Subscription(EventSubscription):
+    pass
+
+
 #: The default limits on one document (``[limits]`` in the configuration): see ``gateway.schema.limits``.
 MAX_DEPTH = LimitsConfig().max_depth
 MAX_ALIASES = LimitsConfig().max_aliases
@@ -67,11 +73,13 @@ def build_schema(
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         scalar_overrides={Decimal: DecimalScalar},
         extensions=[
             ObservedOperation,
             GatewayErrors,
             partial(RequestLimits, limits=limits or LimitsConfig(), accounts=accounts),
+            TransportOperations,  # subscriptions over WebSocket, the rest over HTTP (gateway.schema.events)
             *([] if introspection else [DisableIntrospection]),
         ],
     )

@@ -130,6 +130,7 @@ COSTS: Mapping[str, FieldCost] = {
     "Query.catalogue": FieldCost(calls=1),
     "Query.auditLog": _STORE,
     "Query.consumption": FieldCost(calls=12, per_month=True, per_account=True),
+    "Subscription.events": FREE,  # read from the gateway's outbox, never from an upstream
     **{
         f"Mutation.{name}": _WRITE
         for name in (

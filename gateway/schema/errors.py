@@ -60,6 +60,15 @@ class GatewayErrors(SchemaExtension):
         if errors:
             result.errors = errors
 
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """Each result a stream yields (a subscription's events over WebSocket, its refusal before it starts),
+        shaped as the one result of a query is: it is sent before ``on_operation`` ends."""
+        document = getattr(self.execution_context, "graphql_document", None)
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = [_shape(error, document) for error in errors]
+        yield
+
 
 def _argument_path(document: DocumentNode, target: Node) -> str | None:
     """The argument (and input-object fields) whose value is ``target``, as written: ``input.amount``."""

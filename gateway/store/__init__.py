@@ -42,6 +42,7 @@ from gateway.store._records import AuditEntry, AuditFilter, OperationRecord, Ope
 from gateway.store._snapshots import LeaseLost, Snapshot, SnapshotChange, SnapshotConflict
 
 __all__ = [
+    "EVENTS_CHANNEL",
     "MEMORY_URL",
     "AuditEntry",
     "AuditFilter",
@@ -60,6 +61,10 @@ __all__ = [
 ]
 
 MEMORY_URL = "sqlite+aiosqlite:///:memory:"
+
+#: On PostgreSQL, ``insert_events`` notifies this channel when it added events (delivered at commit): each
+#: replica's follower of the outbox (``gateway.notifications.stream``) listens, and reads it at once.
+EVENTS_CHANNEL = "partner_gateway_events"
 
 #: How long PostgreSQL is given to accept a connection before the store counts as unavailable.
 CONNECT_TIMEOUT = 10.0
@@ -581,7 +586,8 @@ def _file_id(path: Path) -> tuple[int, int]:
 async def insert_events(conn: AsyncConnection, events: Sequence[Event]) -> list[Event]:
     """Insert the events not already in the outbox, inside the caller's transaction (a gateway-owned write
     and the events it reports commit together); the added ones come back with their ``sequence``. Two
-    replicas adding the same event id at once add it once (``ON CONFLICT DO NOTHING``: no error, no race)."""
+    replicas adding the same event id at once add it once (``ON CONFLICT DO NOTHING``: no error, no race). On
+    PostgreSQL, adding any notifies ``EVENTS_CHANNEL``."""
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     added = []
     for event in events:
@@ -596,4 +602,6 @@ async def insert_events(conn: AsyncConnection, events: Sequence[Event]) -> list[
             added.append(dataclasses.replace(event, sequence=int(sequence)))
     for event in added:  # partner_gateway_events_total: every event once, by whichever write added it
         EVENTS.labels(event.type).inc()
+    if added and conn.dialect.name == "postgresql":  # a wake-up for every replica's follower, sent at commit
+        await conn.execute(sa.select(sa.func.pg_notify(EVENTS_CHANNEL, "")))
     return added

@@ -11,10 +11,10 @@ internal network).
 The lifespan opens the store (``StoreUnavailable`` stops the start: a missing or replaced database, an
 unreachable server), opens one ``httpx.AsyncClient`` per partner account (through the account's
 in-process simulator in the embedded demo, with a network's timeouts: ``gateway.inprocess``), builds each
-account's provider through its plug-in, settles the operations an earlier run left pending, and closes it
-all on shutdown; it starts a worker per ``[[webhooks]]`` table (``gateway.notifications.webhooks``), stopped
-before the store closes. ``/readyz`` answers 503 unless every account and the store answer within
-``READY_TIMEOUT``.
+account's provider through its plug-in, settles the operations an earlier run left pending, starts change
+detection (``gateway.notifications.detect``, unless ``[events] enabled = false``) and a worker per ``[[webhooks]]``
+table (``gateway.notifications.webhooks``), and closes it all on shutdown (the workers before the store).
+``/readyz`` answers 503 unless every account and the store answer within ``READY_TIMEOUT``.
 
 With ``[redis]`` the replicas' shared state (rate limits, caches, single flight) is a ``RedisState``, else
 this process's ``LocalState``. ``/readyz`` reports Redis but does not turn unready when it fails: every
@@ -59,6 +59,7 @@ from gateway.errors import StoreUnavailable
 from gateway.export import Export
 from gateway.ide import ASSETS_ROUTE, asset
 from gateway.inprocess import InProcessTransport
+from gateway.notifications.detect import Detector
 from gateway.notifications.stream import EventStream
 from gateway.notifications.webhooks import WebhookWorkers
 from gateway.notifications.websocket import SubscriptionEndpoint
@@ -90,6 +91,8 @@ class State(TypedDict):
     gateway: Gateway
     store: Store
     redis: RedisState | None
+    detector: Detector | None
+    """Change detection's pollers (``[events]``), None when disabled."""
     events: EventStream
 
 
@@ -222,7 +225,12 @@ def create_app(
             webhooks = WebhookWorkers(config.webhooks, store)
             await webhooks.start()
             stack.push_async_callback(webhooks.close)
-            yield {"gateway": gateway, "store": store, "redis": redis, "events": events}
+            # Change detection (issue #13): this replica polls the accounts whose lease it holds, until shutdown
+            # (stopped before the store closes, giving its leases up for another replica to take at once).
+            detector = Detector(gateway, config.events) if config.events.enabled else None
+            if detector is not None:
+                stack.push_async_callback(_stop, asyncio.create_task(detector.run()))
+            yield {"gateway": gateway, "store": store, "redis": redis, "detector": detector, "events": events}
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok", "version": __version__})

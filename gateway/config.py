@@ -57,6 +57,10 @@
     url = "https://crm.example.com/hooks/partner-gateway"
     secret_env = "CRM_WEBHOOK_SECRET"   # holds whsec_... (Standard Webhooks)
     types = ["customer.created", "customer.balance_low"]   # optional: default all
+    [events]                       # change detection (gateway.config_tables.EventsConfig)
+    poll_seconds = 60
+    balance_floor = "1000.00"
+    voucher_expiring_days = 7
 
 Without ``[[accounts]]`` the file runs on the embedded demo's accounts (one per plug-in, each simulated
 in-process), so keys, sign-in and limits can be tried in one step. Secrets never appear in the file.
@@ -80,6 +84,7 @@ from urllib.parse import urlsplit
 
 from gateway.auth import SUBJECT_PREFIX, ApiKey, Role
 from gateway.config_tables import (
+    EventsConfig,
     GraphQLConfig,
     JwtConfig,
     LimitsConfig,
@@ -104,6 +109,7 @@ __all__ = [
     "DEMO_SOURCE",
     "REDIS_URL_ENV",
     "AccountConfig",
+    "EventsConfig",
     "GatewayConfig",
     "GraphQLConfig",
     "JwtConfig",
@@ -133,6 +139,7 @@ _TOP_KEYS = {
     "server", "accounts", "api_keys", "auth", "store", "upstream", "writes", "limits", "graphql", "redis", "program",
     "webhooks",
 }  # fmt: skip
+_TOP_KEYS |= {"events"}  # change detection (issue #13)
 _AUTH_KEYS = {"jwt"}
 _STORE_KEYS = {"url", "data_dir"}
 DATA_ENV = "PARTNER_GATEWAY_DATA"
@@ -198,6 +205,8 @@ class GatewayConfig:
     """``[program]``: rebate tiers, fiscal year and upgrade line (``gateway.program``)."""
     webhooks: tuple[WebhookEntry, ...] = ()
     """``[[webhooks]]``: receivers of change notifications (``gateway.notifications.webhooks``)."""
+    events: EventsConfig = field(default_factory=EventsConfig)
+    """``[events]``: change detection (``gateway.notifications.detect``)."""
 
     def __post_init__(self) -> None:
         settle = self.writes.settle_seconds
@@ -251,6 +260,7 @@ def parse_config(
     redis = redis_from(data.get("redis"), environ)
     program = parse_table(ProgramConfig, data.get("program", {}), "program")
     webhooks = parse_webhooks(data.get("webhooks", []), environ)
+    events = parse_table(EventsConfig, data.get("events", {}), "events")
     return GatewayConfig(
         accounts=accounts,
         server=server,
@@ -267,6 +277,7 @@ def parse_config(
         redis=redis,
         program=program,
         webhooks=webhooks,
+        events=events,
     )
 
 

@@ -26,6 +26,7 @@ from gateway.events import EVENT_TYPES
 
 __all__ = [
     "JWT_ALGORITHMS",
+    "EventsConfig",
     "GraphQLConfig",
     "JwtConfig",
     "LimitsConfig",
@@ -319,6 +320,25 @@ class ProgramConfig(Table):
         DEFAULT_REBATE_TIERS, min_length=1, max_length=20, strict=False
     )
     """From the lowest threshold up; thresholds and rates rising. Defaults: ``DEFAULT_REBATE_TIERS``."""
+
+
+# --- [events]: change detection (issue #13, gateway.notifications.detect) --------------------------------
+
+
+class EventsConfig(Table):
+    """``[events]``: how the gateway watches each partner account for changes (``gateway.notifications.detect``).
+    One replica polls each account at a time (a lease in the store); every poll reads through the account's
+    upstream stack, so its limits, breaker and metrics apply to polling as to requests."""
+
+    enabled: bool = True
+    """Poll at all (false: no change events but those of the gateway's own writes)."""
+    poll_seconds: float = Field(60.0, ge=1, le=86_400)
+    """Between two polls of an account. A replica that dies is replaced after three of these."""
+    balance_floor: Amount | None = None
+    """``customer.balance_low`` also when a customer's available money falls under this amount (in the
+    customer's own currency), besides its warning threshold where the upstream has one."""
+    voucher_expiring_days: int = Field(7, ge=1, le=365)
+    """``voucher.expiring`` once for a voucher whose validity ends within this many days."""
 
 
 # --- webhooks (change notifications: gateway.notifications.webhooks) ----------------------------------------------

@@ -48,6 +48,7 @@ from gateway.errors import (
     ProviderUnavailable,
     StoredFailure,
 )
+from gateway.events import Event, new_event
 from gateway.masking import mask_contact
 from gateway.observability.metrics import OPERATIONS_PENDING
 from gateway.provider import Provider
@@ -62,6 +63,8 @@ log = logging.getLogger(__name__)
 
 #: How far back an upstream record may be stamped and still belong to an operation (clock skew).
 SKEW = timedelta(minutes=5)
+#: How long settling a write waits for its customer's owner (``operation.settled``) before sending it without.
+OWNER_LOOKUP_SECONDS = 5.0
 
 
 def _receipt_json(receipt: Receipt) -> dict[str, Any]:
@@ -445,6 +448,7 @@ class Operations:
                 result={**_receipt_json(found), "reconciled": True},
                 at=self._clock(),
                 input=mask_contact(record.input),
+                events=[await self._settled(record, intent, "APPLIED", found)],
             )
             await audit("RECONCILED", operation_id=record.id, request_ids=(found.request_id,))
             await self._applied(record, intent, found)
@@ -462,9 +466,44 @@ class Operations:
                 f"the upstream's records do not show it yet, and the request may still land for {left:.0f} s",
                 retry_after=max(1.0, min(5.0, left)),
             )
-        await self.store.release_operation(record.id)
+        await self.store.release_operation(record.id, events=[await self._settled(record, intent, "NOT_APPLIED")])
         await audit("NOT_APPLIED", error=cause, operation_id=record.id)
         return None
+
+    async def _settled(
+        self, record: OperationRecord, intent: Intent, outcome: str, receipt: Receipt | None = None
+    ) -> Event:
+        """``operation.settled``: a write whose outcome was unknown is now known applied or not applied, kept
+        with the record of that outcome. Its id follows from the operation's, so a settlement recorded twice
+        (two replicas' sweeps) is one event. Owned by the customer's owner where it can be known: the write's own
+        ``owner``, the gateway's assignment of the customer, or the owner the upstream lists (one read, bounded;
+        None if it fails)."""
+        customer_id = getattr(intent, "customer_id", None)
+        owner = getattr(intent, "owner", None)
+        if owner is None and isinstance(customer_id, str):
+            owner = (await self.store.assignments(record.account_id)).get(customer_id)
+            if owner is None:
+                try:
+                    async with asyncio.timeout(OWNER_LOOKUP_SECONDS):
+                        found = await self._provider_of(record.account_id).get_customers([customer_id])
+                    owner = found[customer_id].owner if customer_id in found else None
+                except (GatewayError, TimeoutError):
+                    owner = None
+        data: dict[str, Any] = {"operationId": record.id, "kind": record.operation, "outcome": outcome}
+        if isinstance(customer_id, str):
+            data["customerId"] = customer_id
+        if receipt is not None:
+            data["upstreamIds"] = list(receipt.upstream_ids)
+        digest = hashlib.sha256(f"operation.settled\n{record.id}".encode()).hexdigest()[:32]
+        return new_event(
+            "operation.settled",
+            f"operation/{record.id}",
+            data,
+            account_id=record.account_id,
+            owner=owner if isinstance(owner, str) else None,
+            at=self._clock(),
+            id=f"evt_{digest}",
+        )
 
     async def _attributed(self, record: OperationRecord, since: datetime) -> frozenset[str]:
         """Upstream ids already claimed by other successful operations of the same kind."""

@@ -23,6 +23,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from gateway.errors import InvalidInput, ProjectRefusal, ProjectRuleViolation
+from gateway.events import Event, new_event
 
 __all__ = [
     "MAX_CONFIGURATIONS",
@@ -40,6 +41,7 @@ __all__ = [
     "confirm_by_customer",
     "file_project",
     "link_opportunity",
+    "notifications",
     "record_approval",
     "set_configuration_status",
     "set_flags",
@@ -355,3 +357,38 @@ def set_configuration_status(
     configurations = tuple(moved if c.number == number else c for c in project.configurations)
     detail = f"#{number} {found.status.value} -> {status.value}"
     return _changed(project, now, actor, "CONFIGURATION", detail, configurations=configurations)
+
+
+# --- change notifications (issue #13): what a change tells webhooks and subscribers --------------------
+
+
+def notifications(before: Project, after: Project, event: ProjectEvent) -> list[Event]:
+    """The change notifications (``gateway.events``) of one saved change, for the outbox in the change's own
+    transaction, owned by the project's owner: ``project.stage_changed`` when the stage or the status moved (a
+    stage advanced, a project won, closed as lost or rejected), ``project.approved`` when the BD approved the
+    filing, ``project.confirmed`` when the customer confirmed it. Other changes (win rate, flags, lists) none."""
+    common = {
+        "projectId": str(after.id),
+        "customerId": after.customer_id,
+        "name": after.name,
+        "version": after.version,
+        "actor": event.actor,
+    }
+    subject = f"project/{after.id}"
+    found: list[tuple[str, dict[str, object]]] = []
+    if after.stage is not before.stage or after.status is not before.status:
+        moved: dict[str, object] = {
+            "fromStage": before.stage.value,
+            "toStage": after.stage.value,
+            "fromStatus": before.status.value,
+            "status": after.status.value,
+        }
+        found.append(("project.stage_changed", moved))
+    if after.approval is Approval.APPROVED and before.approval is not Approval.APPROVED:
+        found.append(("project.approved", {"approval": after.approval.value}))
+    if after.customer_confirmed and not before.customer_confirmed:
+        found.append(("project.confirmed", {}))
+    return [
+        new_event(kind, subject, {**common, **data}, account_id=after.account_id, owner=after.owner, at=event.at)
+        for kind, data in found
+    ]

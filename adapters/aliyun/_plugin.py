@@ -144,7 +144,8 @@ class AliyunPlugin:
             f"  faults:      {', '.join(_describe(f) for f in faults.faults()) or 'none'} "
             f"(change at run time: http://{address}/_simulator/faults)",
             f'  control:     POST http://{address}/_simulator/register {{"invite_id": ...}}; '
-            f'GET/POST http://{address}/_simulator/clock {{"advance_hours": 73}}',
+            f'GET/POST http://{address}/_simulator/clock {{"advance_hours": 73}}; '
+            f'POST http://{address}/_simulator/consume {{"uid": ..., "amount": ...}}',
             "  docs:        docs/simulator-aliyun.md",
             f"  gateway account endpoint: http://{address}; "
             f'official SDK: Config(endpoint="{address}", protocol="http")',

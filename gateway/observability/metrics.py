@@ -17,8 +17,12 @@ from prometheus_client import Counter, Gauge, Histogram
 
 __all__ = [
     "CIRCUIT_OPEN",
+    "EVENTS",
     "MAX_OPERATION_LABELS",
     "OPERATIONS_PENDING",
+    "POLLS",
+    "POLL_DURATION",
+    "POLL_SKIPPED_KINDS",
     "RATE_LIMITED",
     "REDIS_DEGRADED",
     "REDIS_FALLBACKS",
@@ -153,6 +157,33 @@ REDIS_FALLBACKS = Counter(
     ["call"],
 )
 
+
+# --- change detection (issue #13, gateway.notifications.detect) -----------------------------------------
+
+POLLS = Counter(
+    "partner_gateway_polls",
+    "Polls of an account for changes, by outcome: ok, partial (a kind's read failed and waits for the next "
+    "poll), not_holder (another replica holds the account's lease), lost_lease, conflict (another poller saved "
+    "first), error (nothing saved: the store failed).",
+    ["account", "outcome"],
+)
+POLL_DURATION = Histogram(
+    "partner_gateway_poll_duration_seconds",
+    "Time for one poll of an account (reads, comparison and save), by this replica as the lease holder.",
+    ["account"],
+    buckets=_SECONDS,
+)
+POLL_SKIPPED_KINDS = Counter(
+    "partner_gateway_poll_skipped_kinds",
+    "Kinds of change a poll skipped because their upstream read failed (customers, funds, vouchers, "
+    "reseller_funds, consumption): no event from a partial answer; the next poll reads them again.",
+    ["account", "kind"],
+)
+EVENTS = Counter(
+    "partner_gateway_events",
+    "Change events added to the outbox, by type (each event once, whichever replica or write added it).",
+    ["type"],
+)
 # --- GraphQL subscriptions to change events (issue #13: gateway.notifications.stream) ---------------------------
 SUBSCRIPTIONS = Gauge(
     "partner_gateway_subscriptions",

@@ -211,7 +211,8 @@ class Projects(Writes):
                     f"project {project.id} is at version {project.version}, not {version}: read it again"
                 )
             updated, event = change(project, self.principal.name, datetime.now(UTC))
-            saved = await self.gateway.store.save_project(updated, event)
+            events = domain.notifications(project, updated, event)
+            saved = await self.gateway.store.save_project(updated, event, events=events)
         except GatewayError as exc:
             outcome = "CONFLICT" if isinstance(exc, VersionConflict) else "REJECTED"
             await self._audit(operation, account_id, attempt, outcome, started, error=exc)

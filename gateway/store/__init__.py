@@ -31,22 +31,29 @@ from gateway.errors import ProjectRefusal, ProjectRuleViolation, StoreUnavailabl
 from gateway.events import Event
 from gateway.models import Page
 from gateway.notifications.deliveries import DeliveryFilter, DeliveryStatus, WebhookDelivery
+from gateway.observability.metrics import EVENTS
 from gateway.projects import Project, ProjectEvent, Stage
 from gateway.store import _rows as r
+from gateway.store import _snapshots
 from gateway.store import _tables as t
 from gateway.store._errors import Failures
 from gateway.store._identity import Marker, StoreIdentity, read_identity, sqlite_file
 from gateway.store._migrations import migrate
 from gateway.store._records import AuditEntry, AuditFilter, OperationRecord, OperationStatus, ProjectFilter
+from gateway.store._snapshots import LeaseLost, Snapshot, SnapshotChange, SnapshotConflict
 
 __all__ = [
     "EVENTS_CHANNEL",
     "MEMORY_URL",
     "AuditEntry",
     "AuditFilter",
+    "LeaseLost",
     "OperationRecord",
     "OperationStatus",
     "ProjectFilter",
+    "Snapshot",
+    "SnapshotChange",
+    "SnapshotConflict",
     "Store",
     "StoreIdentity",
     "StoreUnavailable",
@@ -498,6 +505,55 @@ class Store:
         async with self.engine.connect() as conn:
             return {webhook: int(count) for webhook, count in await conn.execute(query)}
 
+    # --- change detection: snapshots and leases (gateway.notifications.detect; migration 6) --------------
+
+    @_guarded
+    async def take_lease(self, name: str, holder: str, now: datetime, expires_at: datetime) -> bool:
+        """Take lease ``name`` for ``holder`` until ``expires_at``, or renew it: True if ``holder`` holds it now
+        (it was free, lapsed at ``now``, or already its own). Two replicas asking at once: one gets it."""
+        async with self.engine.begin() as conn:
+            return await _snapshots.take(conn, name, holder, now, expires_at)
+
+    @_guarded
+    async def release_lease(self, name: str, holder: str) -> None:
+        """Give lease ``name`` up (if ``holder`` still holds it), so another replica takes it at once."""
+        async with self.engine.begin() as conn:
+            await _snapshots.release(conn, name, holder)
+
+    @_guarded
+    async def lease_holder(self, name: str, now: datetime) -> str | None:
+        """Who holds lease ``name`` at ``now`` (None: nobody, or it lapsed)."""
+        c = t.leases.c
+        async with self.engine.connect() as conn:
+            query = sa.select(c.holder).where(c.name == name, c.expires_at >= now)
+            return (await conn.execute(query)).scalar_one_or_none()
+
+    @_guarded
+    async def snapshots(self, account_id: str) -> dict[tuple[str, str], Snapshot]:
+        """What change detection last saw of one account, by (kind, key)."""
+        async with self.engine.connect() as conn:
+            return await _snapshots.read(conn, account_id)
+
+    @_guarded
+    async def save_snapshots(
+        self,
+        account_id: str,
+        changes: Sequence[SnapshotChange],
+        events: Sequence[Event],
+        *,
+        lease: tuple[str, str] | None = None,
+        now: datetime,
+        lease_until: datetime | None = None,
+    ) -> list[Event]:
+        """In one transaction: renew ``lease`` (name, holder) until ``lease_until``, write ``changes`` (each by
+        compare-and-set on the version it was read at) and add ``events`` to the outbox; returns the events
+        added. ``LeaseLost`` or ``SnapshotConflict``: nothing was saved and no event added."""
+        async with self.engine.begin() as conn:
+            if lease is not None:
+                await _snapshots.renew(conn, *lease, now, lease_until or now)
+            await _snapshots.apply_changes(conn, account_id, changes, now)
+            return await insert_events(conn, events)
+
     # --- projects ---------------------------------------------------------------------------------
 
     @_guarded
@@ -514,9 +570,11 @@ class Store:
         return stored
 
     @_guarded
-    async def save_project(self, project: Project, event: ProjectEvent) -> Project:
+    async def save_project(self, project: Project, event: ProjectEvent, *, events: Sequence[Event] = ()) -> Project:
         """Store a change made to version ``project.version - 1``; ``VersionConflict`` if that is stale,
-        ``ProjectRuleViolation`` (``DUPLICATE_OPPORTUNITY``) if it links an opportunity another project has."""
+        ``ProjectRuleViolation`` (``DUPLICATE_OPPORTUNITY``) if it links an opportunity another project has.
+        ``events`` (change notifications: ``project.stage_changed``, ...) go to the outbox in the same
+        transaction: kept if and only if the change is."""
         with _one_project_per_opportunity(project):
             async with self.engine.begin() as conn:
                 result = await conn.execute(
@@ -527,6 +585,7 @@ class Store:
                 if result.rowcount != 1:
                     raise VersionConflict(f"project {project.id} was changed by someone else: read it again")
                 await conn.execute(sa.insert(t.project_events).values(**r.event_row(event)))
+                await insert_events(conn, events)
         return project
 
     @_guarded
@@ -630,9 +689,11 @@ class Store:
         error: Mapping[str, Any] | None = None,
         at: datetime,
         input: Mapping[str, Any] | None = None,
+        events: Sequence[Event] = (),
     ) -> None:
         """Record an operation's outcome; ``input`` replaces the stored input (its contact details masked
-        once nothing needs them to settle the write)."""
+        once nothing needs them to settle the write). ``events`` (``operation.settled``) go to the outbox in
+        the same transaction."""
         values: dict[str, Any] = {
             "status": status,
             "result": r.dumps(result) if result is not None else None,
@@ -643,12 +704,15 @@ class Store:
             values["input"] = r.dumps(input)
         async with self.engine.begin() as conn:
             await conn.execute(sa.update(t.operations).where(t.operations.c.id == operation_id).values(**values))
+            await insert_events(conn, events)
 
     @_guarded
-    async def release_operation(self, operation_id: str) -> None:
-        """Forget an operation that never reached the upstream, so its key may be used again."""
+    async def release_operation(self, operation_id: str, *, events: Sequence[Event] = ()) -> None:
+        """Forget an operation that never reached the upstream, so its key may be used again; ``events``
+        (``operation.settled`` for a pending write settled as not applied) go to the outbox with it."""
         async with self.engine.begin() as conn:
             await conn.execute(sa.delete(t.operations).where(t.operations.c.id == operation_id))
+            await insert_events(conn, events)
 
     @_guarded
     async def pending_operations(self, account_id: str | None = None) -> list[OperationRecord]:
@@ -761,6 +825,8 @@ async def insert_events(conn: AsyncConnection, events: Sequence[Event]) -> list[
         sequence = (await conn.execute(statement)).scalar_one_or_none()
         if sequence is not None:
             added.append(dataclasses.replace(event, sequence=int(sequence)))
+    for event in added:  # partner_gateway_events_total: every event once, by whichever write added it
+        EVENTS.labels(event.type).inc()
     if added and conn.dialect.name == "postgresql":  # a wake-up for every replica's follower, sent at commit
         await conn.execute(sa.select(sa.func.pg_notify(EVENTS_CHANNEL, "")))
     return added

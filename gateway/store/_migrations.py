@@ -145,6 +145,31 @@ def _v5_events(conn: Connection) -> None:
     ).create(conn)
 
 
+def _v6_detection(conn: Connection) -> None:
+    """Change detection (``gateway.notifications.detect``): what each account's poller last saw upstream
+    (``snapshots``: one row per account, kind and key, its state as JSON and a version that moves with every
+    change) and who polls each account (``leases``: one row per lease, its holder and when it lapses). In the
+    shape of step 6 (frozen here: a later change is a later step)."""
+    frozen = sa.MetaData()
+    sa.Table(
+        "snapshots",
+        frozen,
+        sa.Column("account_id", sa.String(64), primary_key=True),
+        sa.Column("kind", sa.String(32), primary_key=True),
+        sa.Column("key", sa.String(200), primary_key=True),
+        sa.Column("state", sa.Text, nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    ).create(conn)
+    sa.Table(
+        "leases",
+        frozen,
+        sa.Column("name", sa.String(200), primary_key=True),
+        sa.Column("holder", sa.String(200), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    ).create(conn)
+
+
 def _v7_webhook_deliveries(conn: Connection) -> None:
     """Webhook deliveries (one per event and webhook, with the claim a replica holds while sending) and each
     webhook's cursor in the outbox, in the shape of step 7 (frozen here)."""
@@ -187,7 +212,8 @@ MIGRATIONS: tuple[tuple[int, Step], ...] = (
     (3, _v3_store_identity),
     (4, _v4_project_filing_details),
     (5, _v5_events),
-    (7, _v7_webhook_deliveries),  # 6 is change detection's (issue #13): the numbers were given out beforehand
+    (6, _v6_detection),
+    (7, _v7_webhook_deliveries),
 )
 
 

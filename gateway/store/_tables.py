@@ -126,6 +126,27 @@ events = sa.Table(
     sa.Column("data", sa.Text, nullable=False),  # JSON
 )
 
+snapshots = sa.Table(
+    "snapshots",
+    metadata,
+    # Step 6: what change detection last saw upstream, per account, kind and key (gateway.notifications.detect).
+    # A kind's row with the empty key marks that kind's baseline as taken.
+    sa.Column("account_id", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(32), primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("state", sa.Text, nullable=False),  # JSON
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+leases = sa.Table(
+    "leases",
+    metadata,
+    # Step 6: one holder per name (an account's poller) until ``expires_at``; taken over once it lapses.
+    sa.Column("name", sa.String(200), primary_key=True),
+    sa.Column("holder", sa.String(200), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+)
 
 # --- webhooks (step 7: gateway.notifications.webhooks) ------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from gateway.store import (
     OperationRecord,
     OperationStatus,
     ProjectFilter,
+    SnapshotChange,
     Store,
     open_store,
     sqlite_url,
@@ -75,6 +76,7 @@ READS: dict[str, Call] = {
     "operations_since": lambda s: s.operations_since("hw", "transferFunds", T0),
     "list_audit": lambda s: s.list_audit(AuditFilter(), 0, 10),
     "assignments": lambda s: s.assignments("hw"),
+    # the outbox (issue #13)
     "events_after": lambda s: s.events_after(0, 10),
     "last_event_sequence": lambda s: s.last_event_sequence(),
     "get_event": lambda s: s.get_event("evt_1"),
@@ -84,6 +86,9 @@ READS: dict[str, Call] = {
     "get_webhook_delivery": lambda s: s.get_webhook_delivery(1),
     "list_webhook_deliveries": lambda s: s.list_webhook_deliveries(DeliveryFilter(), 0, 10),
     "pending_webhook_deliveries": lambda s: s.pending_webhook_deliveries(),
+    # change detection (issue #13)
+    "lease_holder": lambda s: s.lease_holder("detect/hw", T0),
+    "snapshots": lambda s: s.snapshots("hw"),
 }
 #: ... and of every method that writes it (``check`` proves the store can be written).
 WRITES: dict[str, Call] = {
@@ -105,6 +110,12 @@ WRITES: dict[str, Call] = {
         1, "me", T0, attempts=1, dead=False, retry_at=T0, status=500, error="HTTP 500"
     ),
     "redeliver_webhook": lambda s: s.redeliver_webhook(1, T0),
+    # change detection (issue #13)
+    "take_lease": lambda s: s.take_lease("detect/hw", "me", T0, T0),
+    "release_lease": lambda s: s.release_lease("detect/hw", "me"),
+    "save_snapshots": lambda s: s.save_snapshots(
+        "hw", [SnapshotChange("funds", "c1", {"low": True}, None)], [], now=T0
+    ),
 }
 
 

@@ -4,6 +4,8 @@
   (``uid``: link an existing Aliyun account instead of a new one).
 * ``GET /_simulator/clock``; ``POST /_simulator/clock`` ``{"advance_seconds": N}``: read or move business
   time (invitation expiry, e-mail limits). Signatures stay checked against the real clock.
+* ``POST /_simulator/consume`` ``{"uid": "...", "amount": "12.34"}``: the customer uses credit, as its bills
+  would: ``ConsumedUndeductedValue`` grows and ``AvailableCredit`` falls by ``amount`` (GetCreditInfo).
 * ``/_simulator/faults``: served by ``adapters._simkit.faults.FaultInjection``.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from starlette.requests import Request
@@ -52,6 +55,17 @@ def _int(data: dict[str, Any], name: str, *, required: bool) -> int | None:
         raise RegistrationError(400, "BadRequest", f"{name} must be an integer (a string is fine)") from None
 
 
+def _amount(data: dict[str, Any]) -> Decimal:
+    """A positive amount with at most two decimals, as a string or a number."""
+    try:
+        amount = Decimal(str(data.get("amount")))
+    except InvalidOperation:
+        raise RegistrationError(400, "BadRequest", "amount must be a decimal number") from None
+    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise RegistrationError(400, "BadRequest", "amount must be more than 0, with at most 2 decimals")
+    return amount
+
+
 async def control(state: SimulatorState, request: Request) -> Response:
     """Serve one control request under ``/_simulator/``."""
     path = request.url.path.removeprefix(CONTROL_PREFIX)
@@ -63,6 +77,17 @@ async def control(state: SimulatorState, request: Request) -> Response:
             account = register(state, invite_id, uid=_int(data, "uid", required=False))
             body = {"uid": str(account.uid), "aliyun_id": account.aliyun_id, "user_type": account.user_type}
             return json_response(body, status=201)
+        if path == "consume" and request.method == "POST":
+            data = await _json(request)
+            uid = _int(data, "uid", required=True)
+            amount = _amount(data)
+            with state.lock:
+                found = [a for p in state.partners.values() if (a := p.account(uid or 0)) is not None]
+                if not found:
+                    raise RegistrationError(404, "AccountNotFound", f"No account {uid} of a simulated partner.")
+                found[0].consumed += amount
+                body = {"uid": str(uid), "consumed": str(found[0].consumed), "available": str(found[0].available)}
+            return json_response(body)
         if path == "clock" and request.method in ("GET", "POST"):
             if request.method == "POST":
                 data = await _json(request)

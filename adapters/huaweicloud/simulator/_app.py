@@ -7,7 +7,9 @@ concurrent requests never interleave a balance check and its debit.
 
 Around it: fault injection (``adapters._simkit.faults``; ``app.faults`` is the plan) and the control
 endpoints ``/_simulator/faults``, ``GET /_simulator/verification-codes?mobile_phone=...`` and
-``POST /_simulator/consumption`` (charge a customer now, ``_history.add_consumption``).
+``POST /_simulator/consumption`` (charge a customer now, ``_history.add_consumption``); for change detection,
+``POST /_simulator/payment`` (a customer's balance pays for usage, as a deduction would) and
+``POST /_simulator/freeze`` (the cloud freezes or thaws a customer: ``is_frozen``).
 """
 
 from __future__ import annotations
@@ -34,9 +36,18 @@ from ._faults import HuaweiFaultReplies, operation_of
 from ._params import Query
 from ._seed import DEFAULT_CUSTOMERS, seed_customers
 from ._seed_business import seed_business, seed_reseller_quotas
-from ._state import PartnerState, SimAccount, SimulatorState
+from ._state import PartnerState, SimAccount, SimulatorState, SubCustomer
 
-__all__ = ["CODES_PATH", "CONSUMPTION_PATH", "HANDLERS", "Handler", "SimulatorApp", "create_app"]
+__all__ = [
+    "CODES_PATH",
+    "CONSUMPTION_PATH",
+    "FREEZE_PATH",
+    "HANDLERS",
+    "PAYMENT_PATH",
+    "Handler",
+    "SimulatorApp",
+    "create_app",
+]
 
 Handler = Callable[[SimulatorState, PartnerState, dict[str, Any]], dict[str, Any] | None]
 
@@ -90,6 +101,8 @@ HANDLERS: Mapping[str, Handler] = {
 
 CODES_PATH = "/_simulator/verification-codes"
 CONSUMPTION_PATH = "/_simulator/consumption"
+PAYMENT_PATH = "/_simulator/payment"
+FREEZE_PATH = "/_simulator/freeze"
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
@@ -197,6 +210,62 @@ def create_app(
             return JSONResponse({"error": str(refused)}, status_code=400)
         return Response(_json.dumps(record.to_wire()), status_code=201, media_type="application/json")
 
+    def visible_customer(order: dict[str, Any]) -> SubCustomer:
+        customer_id = str(order["customer_id"])
+        now = state.clock()
+        for partner in state.partners:
+            found = partner.customer(customer_id, now)
+            if found is not None:
+                return found
+        raise ValueError(f"no associated customer {customer_id!r}")
+
+    async def payment(request: Request) -> Response:
+        """The customer's balance pays ``amount`` for usage (as a deduction would): what the balance lacks
+        becomes debt. Resale customers only (the others have no funds with the partner)."""
+        try:
+            order = _json.loads(await request.body())
+            if not isinstance(order, dict):
+                raise ValueError("the body must be a JSON object")
+            amount = Decimal(str(order["amount"]))
+            if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+                raise ValueError("amount must be more than 0, in cents")
+            with state.lock:
+                customer = visible_customer(order)
+                if not customer.is_resale:
+                    raise ValueError(f"{customer.customer_id} is not a resale customer: it has no funds here")
+                paid = min(amount, customer.amount)
+                customer.amount -= paid
+                customer.debt_amount += amount - paid
+                body = {
+                    "customer_id": customer.customer_id,
+                    "amount": customer.amount,
+                    "debt_amount": customer.debt_amount,
+                }
+        except KeyError as missing:
+            return JSONResponse({"error": f"missing {missing}"}, status_code=400)
+        except (ValueError, TypeError, ArithmeticError) as refused:
+            return JSONResponse({"error": str(refused)}, status_code=400)
+        return Response(_json.dumps(body), media_type="application/json")
+
+    async def freeze(request: Request) -> Response:
+        """The cloud freezes (``is_frozen`` 1: the account; 2: the account and its resources) or thaws (0) a
+        customer, as list_sub_customers then shows it."""
+        try:
+            order = _json.loads(await request.body())
+            if not isinstance(order, dict):
+                raise ValueError("the body must be a JSON object")
+            frozen = order["is_frozen"]
+            if frozen not in (0, 1, 2):
+                raise ValueError("is_frozen must be 0, 1 or 2")
+            with state.lock:
+                customer = visible_customer(order)
+                customer.is_frozen = frozen
+        except KeyError as missing:
+            return JSONResponse({"error": f"missing {missing}"}, status_code=400)
+        except (ValueError, TypeError) as refused:
+            return JSONResponse({"error": str(refused)}, status_code=400)
+        return JSONResponse({"customer_id": customer.customer_id, "is_frozen": frozen})
+
     plan = FaultPlan(seed)
     for fault in faults:
         plan.add(fault)
@@ -204,6 +273,8 @@ def create_app(
         routes=[
             Route(CODES_PATH, verification_codes, methods=["GET"]),
             Route(CONSUMPTION_PATH, consumption, methods=["POST"]),
+            Route(PAYMENT_PATH, payment, methods=["POST"]),
+            Route(FREEZE_PATH, freeze, methods=["POST"]),
             Route("/{path:path}", endpoint, methods=_METHODS),
         ]
     )

@@ -10,17 +10,24 @@ are read, each compared with its snapshot (``Store.snapshots``: one row per acco
   ``customer.invitation_expired``; an invitee that registers ``customer.invitation_accepted`` (the same row
   turning associated, or an invitation row replaced by the account it became, matched by its filing id or its
   e-mail, which the snapshot keeps as a hash only); a customer the upstream lists as frozen, or no longer,
-  ``customer.frozen`` / ``customer.unfrozen``.
-- ``funds`` of the listed customers: ``customer.balance_low`` when the available money falls under the
-  customer's warning threshold (its percentage of the credit line, where the upstream has one) or under
-  ``[events] balance_floor``; ``customer.frozen`` / ``customer.unfrozen`` where the upstream reports the freeze
-  with the funds (a pay-as-you-go freeze) rather than on the customer. A provider reports a freeze in one of the
-  two places, so one freeze is one event.
+  ``customer.frozen`` / ``customer.unfrozen``. A list is several calls, not one moment: an invitee that registers
+  between them is in neither part, so an invitation gone with no account to match is kept for one more listing,
+  in which its account is matched to it.
 - ``vouchers`` (every page): a new one gives ``voucher.issued``; one still usable whose validity ends within
   ``voucher_expiring_days`` gives ``voucher.expiring``, once.
 - ``reseller_funds`` (tier-2 resellers' money): ``reseller.funds_changed`` when it moved, with before and after.
 - ``consumption``: ``consumption.month_closed`` once per account and month when a new billing month (UTC+8) has
   begun, with the closed month's totals per currency and source (``Provider.consumption``).
+- ``funds`` of the listed customers, read last: ``customer.balance_low`` when the available money falls under
+  the customer's warning threshold (its percentage of the credit line, where the upstream has one) or under
+  ``[events] balance_floor``; ``customer.frozen`` / ``customer.unfrozen`` where the upstream reports the freeze
+  with the funds (a pay-as-you-go freeze) rather than on the customer. A provider reports a freeze in one of the
+  two places, so one freeze is one event. Some upstreams take a call per customer, which the account's rate
+  limit spreads out: on a large account the poll's deadline may come before every customer is read. So funds
+  come after the other kinds (a few calls each, never starved by them), and each poll starts where the last one
+  was cut off (round robin: every customer is read within a few polls). A customer whose funds are first read
+  after the baseline is compared with nothing only if it is new since the last poll (a new account low from the
+  start); one listed before, whose funds were not read until now, takes this reading as its baseline.
 
 The first poll of a kind is its baseline: what already exists gives no event. A read that fails skips its kind
 for the round (no false event from a partial answer; logged and counted in ``partner_gateway_poll_skipped_kinds``);
@@ -71,12 +78,18 @@ log = logging.getLogger(__name__)
 
 CUSTOMERS, FUNDS, VOUCHERS = "customers", "funds", "vouchers"
 RESELLER_FUNDS, CONSUMPTION = "reseller_funds", "consumption"
-#: The kinds of thing a poll reads, in the order it reads them.
-KINDS = (CUSTOMERS, FUNDS, VOUCHERS, RESELLER_FUNDS, CONSUMPTION)
+#: The kinds of thing a poll reads, in the order it reads them (funds last: see the module's doc).
+KINDS = (CUSTOMERS, VOUCHERS, RESELLER_FUNDS, CONSUMPTION, FUNDS)
 #: The key of a kind's marker row: present once the kind's baseline is taken.
 _BASELINE = ""
 #: The consumption kind's one row.
 _MONTH = "month"
+#: The state of a new customer's funds not read yet: its first reading is compared as a new customer's.
+_UNREAD = {"unread": True}
+#: Marks an invitation gone from the list with no account matched to it yet (kept for one more listing).
+_VANISHED = "vanished"
+#: The state of a new account reported at its next listing (``_defer_registrations``).
+_DEFERRED = {"deferred": True}
 #: Rows per listing call (the providers' largest window).
 _PAGE = 100
 #: Listing pages read at most per poll and list (a guard against an upstream whose total never ends).
@@ -104,10 +117,12 @@ class Seen:
 
 @dataclass(slots=True)
 class Reading:
-    """One kind as a poll read it: ``seen`` by key; ``unknown`` keys could not be read (left as remembered)."""
+    """One kind as a poll read it: ``seen`` by key; ``unknown`` keys could not be read (left as remembered);
+    ``quiet`` keys are read for the first time since a baseline they missed: remembered, no event."""
 
     seen: dict[str, Seen] = field(default_factory=dict)
     unknown: set[str] = field(default_factory=set)
+    quiet: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +163,8 @@ class Detector:
         self.poll_deadline = 2 * config.poll_seconds
         """Each poll's upstream reads end by then (seconds), well inside its lease."""
         self._held: set[str] = set()
+        self._funds_from: dict[str, str] = {}
+        """Per account, the customer whose funds the last poll could not read first: the next one starts there."""
 
     # --- running ---------------------------------------------------------------------------------------
 
@@ -259,23 +276,23 @@ class Detector:
             async def read_customers() -> Reading:
                 nonlocal customers
                 customers = await self._customers(provider)
-                return _customer_reading(account_id, customers)
+                return _defer_registrations(_customer_reading(account_id, customers), remembered)
 
             await attempt(CUSTOMERS, read_customers)
             owners = {c.native_id: c.owner for c in customers or ()}
             if CUSTOMERS in skipped:
                 # Funds are read for the listed customers, and a voucher's event names its customer's owner (whom
                 # a salesperson's subscription is filtered by): without the list, both wait for the next poll.
-                for kind in (FUNDS, VOUCHERS):
+                for kind in (VOUCHERS, FUNDS):
                     skipped.append(kind)
                     POLL_SKIPPED_KINDS.labels(account_id, kind).inc()
             else:
-                if customers is not None:
-                    listed = customers
-                    await attempt(FUNDS, lambda: self._funds(provider, listed, now))
                 await attempt(VOUCHERS, lambda: self._vouchers(provider, owners, remembered, now))
             await attempt(RESELLER_FUNDS, lambda: self._reseller_funds(provider))
             await attempt(CONSUMPTION, lambda: self._consumption(provider, remembered, now))
+            if customers is not None:  # last: a call per customer may take what is left of the deadline
+                listed, deferred = customers, readings.get(CUSTOMERS, Reading()).quiet
+                await attempt(FUNDS, lambda: self._funds(provider, listed, remembered, deferred))
         return readings, skipped
 
     # --- the reads ---------------------------------------------------------------------------------------
@@ -286,19 +303,43 @@ class Detector:
         assigned = await self._store.assignments(provider.account.id)
         return [_with_owner(c, assigned.get(c.native_id)) for c in customers]
 
-    async def _funds(self, provider: Provider, customers: Sequence[Customer], now: datetime) -> Reading:
+    async def _funds(
+        self,
+        provider: Provider,
+        customers: Sequence[Customer],
+        remembered: Mapping[tuple[str, str], Snapshot],
+        deferred: set[str],
+    ) -> Reading:
+        """The listed customers' funds; those of a ``deferred`` new account are compared at its next listing,
+        with it."""
         _needs(provider, Capability.CUSTOMER_FUNDS)
         account_id = provider.account.id
-        wanted = [c for c in customers if c.status.value not in _INVITED]
+        wanted = self._in_turn(account_id, [c for c in customers if c.status.value not in _INVITED])
         found = await provider.customer_funds([c.native_id for c in wanted])
+        listed_before = {key for kind, key in remembered if kind == CUSTOMERS and key != _BASELINE}
+        watched = (CUSTOMERS, _BASELINE) in remembered  # else every customer is new to this poll, none to the account
         reading = Reading()
+        cut_off: str | None = None
         for customer in wanted:
-            funds = found.get(customer.native_id)
+            native = customer.native_id
+            funds = found.get(native)
+            subject = f"customer/{account_id}/{native}"
             if funds is None:
                 continue  # the upstream keeps no funds for it
-            if not isinstance(funds, Funds):
-                reading.unknown.add(customer.native_id)
+            before = remembered.get((FUNDS, native))
+            if native in deferred and before is None:
+                reading.seen[native] = Seen(dict(_UNREAD), subject, customer.owner)
                 continue
+            if not isinstance(funds, Funds):
+                cut_off = cut_off or native
+                if watched and before is None and native not in listed_before:
+                    # New since the last poll: remembered as unread, so that its first reading is still a new one's.
+                    reading.seen[native] = Seen(dict(_UNREAD), subject, customer.owner)
+                else:
+                    reading.unknown.add(native)
+                continue
+            if before is None and native in listed_before:
+                reading.quiet.add(native)  # listed before, its funds never read: this reading is its baseline
             low, threshold = self._low(funds)
             frozen = funds.controls.pay_as_you_go_frozen if funds.controls is not None else None
             state = {"available": _amount(funds.available), "low": low, "frozen": frozen}
@@ -311,9 +352,20 @@ class Detector:
                 data["creditLine"] = _money(funds.credit_line)
             if threshold is not None:
                 data["threshold"] = _money(threshold)
-            subject = f"customer/{account_id}/{customer.native_id}"
-            reading.seen[customer.native_id] = Seen(state, subject, customer.owner, data)
+            reading.seen[native] = Seen(state, subject, customer.owner, data)
+        if cut_off is None:
+            self._funds_from.pop(account_id, None)
+        else:
+            self._funds_from[account_id] = cut_off
         return reading
+
+    def _in_turn(self, account_id: str, customers: list[Customer]) -> list[Customer]:
+        """``customers`` starting with the first one whose funds the last poll could not read (round robin)."""
+        start = self._funds_from.get(account_id)
+        for index, customer in enumerate(customers):
+            if customer.native_id == start:
+                return customers[index:] + customers[:index]
+        return customers
 
     def _low(self, funds: Funds) -> tuple[bool, Money | None]:
         """Whether the available money is under the customer's warning threshold or the configured floor, and
@@ -452,7 +504,7 @@ def _compare(
             continue
         changes.append(SnapshotChange(kind, key, seen.state, old.version if old is not None else None))
         version = old.version + 1 if old is not None else 1
-        for event_type, extra in found.get(key, ()):
+        for event_type, extra in found.get(key, ()) if key not in reading.quiet else ():
             digest = hashlib.sha256(
                 "\n".join((account_id, event_type, key, str(version), _canonical(seen.state))).encode()
             ).hexdigest()[:32]
@@ -468,12 +520,20 @@ def _compare(
                 )
             )
     for key, old in before.items():  # gone upstream: forgotten (no event), unless it could not be read
-        if key not in reading.seen and key not in reading.unknown:
+        if key in reading.seen or key in reading.unknown:
+            continue
+        if kind == CUSTOMERS and key not in found and _vanishing(old.state):
+            # An invitation gone with no account matched to it (yet): its invitee may have registered while the
+            # list was read, the account to be listed next time. Kept for one more listing.
+            changes.append(SnapshotChange(kind, key, {**old.state, _VANISHED: True}, old.version))
+        else:
             changes.append(SnapshotChange(kind, key, None, old.version))
     return changes, events
 
 
 Found = dict[str, list[tuple[str, dict[str, Any]]]]
+"""Events by key of the things seen. A key gone from the list that has an entry (no events) was accounted for:
+an invitation matched to the account it became, forgotten at once."""
 
 
 def _customer_events(before: Mapping[str, Snapshot], seen: Mapping[str, Seen]) -> Found:
@@ -481,10 +541,13 @@ def _customer_events(before: Mapping[str, Snapshot], seen: Mapping[str, Seen]) -
     gone = {key: snap.state for key, snap in before.items() if key not in seen and snap.state.get("status") in _INVITED}
     for key, now in seen.items():
         old = before.get(key)
+        if old is not None and old.state == _DEFERRED:
+            old = None  # new, reported now
         events = found.setdefault(key, [])
         if old is None:
             invitation = _invitation_of(now.state, gone) if now.state.get("status") not in _INVITED else None
             if invitation is not None:
+                found[invitation] = []  # accounted for: forgotten now
                 invited = gone.pop(invitation).get("invitation")
                 events.append(("customer.invitation_accepted", {"invitationId": invited} if invited else {}))
             else:
@@ -497,6 +560,35 @@ def _customer_events(before: Mapping[str, Snapshot], seen: Mapping[str, Seen]) -
             events.append(("customer.invitation_accepted", {}))
         events += _freeze(old.state.get("frozen"), now.state.get("frozen"))
     return found
+
+
+def _defer_registrations(reading: Reading, remembered: Mapping[tuple[str, str], Snapshot]) -> Reading:
+    """A list is several calls, read at once: the invitations may be read before an invitee registers and the
+    accounts after it, so that its new account is listed while its invitation still is. Such an account (new,
+    an invitation of its filing or e-mail still pending, none gone from the list) is reported at its next listing,
+    where its invitation is gone and matched to it: ``customer.invitation_accepted``, not ``customer.created``.
+    Until then it is remembered as deferred (``quiet``: no event), once."""
+    before = {key: snap.state for (kind, key), snap in remembered.items() if kind == CUSTOMERS and key != _BASELINE}
+    gone = {key: state for key, state in before.items() if key not in reading.seen and state.get("status") in _INVITED}
+    pending = {
+        key: state
+        for key, state in before.items()
+        if state.get("status") == CustomerStatus.INVITED.value
+        and key in reading.seen
+        and reading.seen[key].state.get("status") == CustomerStatus.INVITED.value
+    }
+    for key, seen in list(reading.seen.items()):
+        if key in before or not pending or seen.state.get("status") in _INVITED:
+            continue
+        if _invitation_of(seen.state, gone) is None and _invitation_of(seen.state, pending) is not None:
+            reading.seen[key] = replace(seen, state=dict(_DEFERRED))
+            reading.quiet.add(key)
+    return reading
+
+
+def _vanishing(state: Mapping[str, Any]) -> bool:
+    """An invitation's snapshot not yet marked as gone from the list."""
+    return state.get("status") in _INVITED and not state.get(_VANISHED)
 
 
 def _invitation_of(state: Mapping[str, Any], gone: Mapping[str, Mapping[str, Any]]) -> str | None:

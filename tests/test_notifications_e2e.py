@@ -4,14 +4,15 @@ processes on loopback, the gateway configured with their accounts, ``[events] po
 whose ``whsec_`` secret is in the gateway's environment, and API keys for an admin, finance and a salesperson.
 
 Once each account's baseline poll has run, every kind of change is made upstream, independent ones at once: through
-the simulators' control endpoints (an invitee registers, the clock passes an invitation's expiry, a customer
-consumes or pays, Huawei freezes one), through the gateway's own writes (an invitation, a freeze, vouchers, funds
-to a tier-2 reseller, a project's approval, confirmation and stage, a transfer whose reply the simulator loses). For
-each, exactly one event of its type reaches the receiver within two poll intervals of the change (the events of
-the gateway's own writes at once), its signature verifies with ``standardwebhooks``, and its data names the
-customer, voucher, reseller, project or operation changed. Nothing else arrives, nothing twice. An admin's and a
-salesperson's ``graphql-transport-ws`` subscriptions, open all along, receive the same events as the webhook (the
-salesperson only those of the customers assigned to it), in the outbox's order.
+the simulators' control endpoints (an invitee registers, the clock passes the invitations' expiry, a customer
+consumes or pays, Huawei freezes and thaws one), through the gateway's own writes (an Aliyun invitation and a Huawei
+account, a freeze and a thaw, vouchers on both clouds, funds to a tier-2 reseller, a project's approval,
+confirmation and stage, transfers whose outcome the simulator's fault injection hides). For each, exactly one event
+of its type reaches the receiver within two poll intervals of the change (the events of the gateway's own writes at
+once), its signature verifies with ``standardwebhooks``, and its data names the customer, voucher, reseller,
+project or operation changed. Nothing else is in the outbox or arrives, nothing twice. An admin's and a
+salesperson's ``graphql-transport-ws`` subscriptions, open all along, receive the same events in the outbox's order
+(the salesperson only those of the customers assigned to it, none of another owner's).
 
 ``consumption.month_closed`` is the one type not produced here: a billing month closes by the gateway's clock
 (the upstream's months are calendar months, which every replica's clock agrees on), which a test cannot move in
@@ -50,12 +51,12 @@ from gateway.auth import hash_key
 from gateway.config import EventsConfig, GatewayConfig, WebhookEntry, demo_config
 from gateway.config_tables import WebhookConfig
 from gateway.consumption import current_month
-from gateway.events import EVENT_TYPES
+from gateway.events import EVENT_TYPES, Event
 from gateway.ids import encode_global_id
 from gateway.models import Secret
 from gateway.notifications.detect import Detector
 from gateway.registry import Registry
-from gateway.store import sqlite_url
+from gateway.store import open_store, sqlite_url
 from tests.support.receivers import Arrival, Receiver, new_secret, receiving
 from tests.support.servers import EXE, free_port, process_serving
 from tests.test_replicas import start_together
@@ -75,6 +76,8 @@ ALIYUN, HUAWEI = "ali", "hw"
 ALIYUN_KEY, ALIYUN_SECRET = "LTAI5tSimAgencyDistributor", "sim-secret-aliyun-distributor"
 HUAWEI_T2_DOMAIN = "9f8e7d6c5b4a40312f1e0d9c8b7a6f5e"
 """The standalone Huawei simulator's first tier-2 reseller (docs/simulator-huaweicloud.md)."""
+ASSOCIATION_DELAY = 2.0
+"""The Huawei simulator's ``--association-delay`` (its default): a created account is listed this long after."""
 SECRET_ENV = "PGW_E2E_WEBHOOK_SECRET"
 SALES = "e2e-sales"
 """The salesperson: the customers the test assigns to it are its own."""
@@ -95,9 +98,12 @@ CUSTOMERS = """query($f: CustomerFilterInput) { customers(first: 100, filter: $f
 ASSIGN = """mutation($id: ID!, $owner: String!) { assignCustomer(customerId: $id, owner: $owner) { __typename } }"""
 CREATE = f"""mutation($input: CreateCustomerInput!, $key: String!) {{
   createCustomer(input: $input, idempotencyKey: $key) {{
-  __typename ... on CreateCustomerPayload {{ invitationId customer {{ nativeId owner }} }} {REFUSALS} }} }}"""
+    __typename ... on CreateCustomerPayload {{ customerId invitationId customer {{ nativeId owner }} }}
+    {REFUSALS} }} }}"""
 FREEZE = f"""mutation($id: ID!, $frozen: Boolean!, $key: String!) {{
   setCustomerFrozen(customerId: $id, frozen: $frozen, idempotencyKey: $key) {{ __typename {REFUSALS} }} }}"""
+TEMPLATES = """query($id: ID!) { node(id: $id) { ... on Partner {
+  voucherTemplates(first: 20) { nodes { nativeId status faceValue { amount } } } } } }"""
 QUOTAS = """query($id: ID!) { node(id: $id) { ... on Partner {
   voucherQuotas(first: 20) { nodes { nativeId status remaining { amount } parentId } } } } }"""
 ISSUE = f"""mutation($id: ID!, $input: IssueVoucherInput!, $key: String!) {{
@@ -226,6 +232,16 @@ def partner(account: str) -> str:
 class Stack:
     world: World
     logs: list[Path]
+    store_url: str
+    """The gateway's store (SQLite), for reading its outbox."""
+
+
+async def stored_events(url: str) -> list[Event]:
+    store = await open_store(url)
+    try:
+        return await store.events_after(0, 10_000)
+    finally:
+        await store.close()
 
 
 def config_text(directory: Path, aliyun: str, huawei: str, hook: str) -> str:
@@ -277,7 +293,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         start_together(stack, servers)
         world = World(gateway, aliyun, huawei, receiver, secret)
         try:
-            yield Stack(world, logs)
+            yield Stack(world, logs, sqlite_url(directory / "data"))
         finally:
             world.http.close()
 
@@ -316,7 +332,9 @@ class Cast:
     hw_low: dict[str, Any]
     hw_voucher: dict[str, Any]
     hw_transfer: dict[str, Any]
+    ali_voucher: dict[str, Any]
     quota: str
+    template: str
 
 
 def cast(world: World) -> Cast:
@@ -324,15 +342,29 @@ def cast(world: World) -> Cast:
     ali = well_funded(world.customers(ALIYUN, status="ASSOCIATED"))
     consignment = [n for n in ali if n["accountType"] == "CONSIGNMENT"]
     ali_freeze = consignment[0]
-    ali_low = next(n for n in ali if n is not ali_freeze and n["owner"] not in (None, SALES))  # another's
-    ali_project = next(n for n in ali if n not in (ali_freeze, ali_low))
+    ali_low = next(n for n in ali if n not in consignment[:2] and n["owner"] not in (None, SALES))  # another's
+    ali_voucher = consignment[1]  # money and vouchers move only for consignment customers
+    ali_project = next(n for n in ali if n not in (ali_freeze, ali_low, ali_voucher))
     hw = well_funded(world.customers(HUAWEI, status="ASSOCIATED"))
     hw_freeze, hw_low, hw_voucher, hw_transfer = hw[:4]
     quotas = world.one(QUOTAS, id=partner(HUAWEI))["voucherQuotas"]["nodes"]
     quota = next(q for q in quotas if q["status"] == "ACTIVE" and Decimal(q["remaining"]["amount"]) > 500)
+    templates = world.one(TEMPLATES, id=partner(ALIYUN))["voucherTemplates"]["nodes"]
+    template = next(t for t in templates if t["status"] == "APPROVED")
     for node in (ali_freeze, ali_project, hw_freeze, hw_voucher, hw_transfer):
         assert world.one(ASSIGN, id=node["id"], owner=SALES)["__typename"] == "AssignmentPayload"
-    return Cast(ali_freeze, ali_low, ali_project, hw_freeze, hw_low, hw_voucher, hw_transfer, quota["nativeId"])
+    return Cast(
+        ali_freeze,
+        ali_low,
+        ali_project,
+        hw_freeze,
+        hw_low,
+        hw_voucher,
+        hw_transfer,
+        ali_voucher,
+        quota["nativeId"],
+        template["nativeId"],
+    )
 
 
 # --- the changes: each a chain of changes made one after the other, the chains at once -----------------------
@@ -438,6 +470,38 @@ def voucher_chain(world: World, customer: dict[str, Any], quota: str) -> None:
         world.expect("voucher.issued", subject, since, mine=True, check=names)
         if until is not None:
             world.expect("voucher.expiring", subject, since, mine=True, check=names)
+
+
+def huawei_created_chain(world: World) -> None:
+    """A Huawei account created for the salesperson: listed once associated (the simulator's association delay),
+    customer.created, and balance_low (it holds no money yet)."""
+    account = f"pg_e2e_{uuid.uuid4().hex[:8]}"  # listed as its name: create_sub_customer takes no other (H.4.1)
+    data = {
+        "partnerId": partner(HUAWEI),
+        "name": account,
+        "accountType": "RESALE",
+        "accountName": account,
+        "owner": SALES,
+    }
+    created = world.one(CREATE, input=data, key=key())
+    assert created["__typename"] == "CreateCustomerPayload", created
+    since = time.monotonic() + ASSOCIATION_DELAY
+    subject = f"customer/{HUAWEI}/{created['customerId']}"
+    world.expect("customer.created", subject, since, mine=True, check=lambda d: d["customerName"] == account)
+    world.expect("customer.balance_low", subject, since, mine=True, check=lambda d: d["available"]["amount"] == "0.00")
+
+
+def aliyun_voucher_chain(world: World, customer: dict[str, Any], template: str) -> None:
+    """A coupon issued from an approved template (IssueCouponForCustomer): voucher.issued, naming its customer."""
+    issued = world.one(ISSUE, id=customer["id"], input={"templateId": template}, key=key())
+    assert issued["__typename"] == "VoucherPayload", issued
+    [voucher] = issued["vouchers"]
+    world.expect(
+        "voucher.issued",
+        f"voucher/{ALIYUN}/{voucher['nativeId']}",
+        time.monotonic(),
+        check=lambda d: d["customerId"] == customer["nativeId"],
+    )
 
 
 def reseller_chain(world: World) -> None:
@@ -553,6 +617,8 @@ def test_each_change_upstream_is_one_signed_event_within_two_polls_to_webhooks_a
             lambda: huawei_low_chain(world, roles.hw_low),
             lambda: voucher_chain(world, roles.hw_voucher, roles.quota),
             lambda: reseller_chain(world),
+            lambda: huawei_created_chain(world),
+            lambda: aliyun_voucher_chain(world, roles.ali_voucher, roles.template),
             lambda: project_chain(world, roles.ali_project),
             lambda: settled_chain(world, roles.hw_transfer),
         ]
@@ -584,10 +650,12 @@ def test_each_change_upstream_is_one_signed_event_within_two_polls_to_webhooks_a
     # Within two poll intervals of the change.
     taken = [(e.type, e.subject, e.arrival.at - e.since) for e in expected if e.arrival is not None]
     assert [(kind, subject, round(t, 2)) for kind, subject, t in taken if t > WITHIN] == [], f"later than {WITHIN:g} s"
-    # The subscribers: the admin every event as the webhook got it, the salesperson those of its customers and
-    # none of another owner's.
+    # The outbox holds these events and no other; the subscribers get them in its order: the admin every event as
+    # the webhook got it, the salesperson those of its customers and none of another owner's.
+    outbox = [event.id for event in asyncio.run(stored_events(stack.store_url))]
+    assert sorted(outbox) == sorted(ids)
     sent = {e.payload["id"]: e.payload for e in expected}
-    assert sorted(e["id"] for e in everything) == sorted(ids)
+    assert [e["id"] for e in everything] == outbox
     for streamed in everything:
         payload = sent[streamed["id"]]
         data = {k: v for k, v in payload["data"].items() if k not in ("subject", "accountId")}
@@ -596,8 +664,8 @@ def test_each_change_upstream_is_one_signed_event_within_two_polls_to_webhooks_a
             payload["data"]["subject"],
             data,
         )
-    mine = [e.payload["id"] for e in expected if e.mine]
-    assert sorted(e["id"] for e in theirs) == sorted(mine)
+    mine = {e.payload["id"] for e in expected if e.mine}
+    assert [e["id"] for e in theirs] == [event for event in outbox if event in mine]
     assert 0 < len(mine) < len(expected)
     assert {e["type"] for e in everything} == set(EVENT_TYPES) - {"consumption.month_closed"}
     for log in stack.logs:  # the secret is never logged

@@ -18,6 +18,7 @@ from typing import Any
 
 from adapters.aliyun._client import AgencyClient
 from adapters.aliyun._mapping_business import money
+from adapters.aliyun._mapping_business import text as _text
 from adapters.aliyun._paging import read_range, rows_at, total_at
 from gateway.models import BillFile, BillFileKind, CommissionableProduct, Money, Page, RenewalRate
 
@@ -26,11 +27,6 @@ __all__ = ["MONTHLY_BILL_TYPE", "Commissions"]
 MONTHLY_BILL_TYPE = "MonthlyInstanceConsumeV2"
 _MASTER = "1"
 _READY = frozenset({"succeeded", "3", "completed"})
-
-
-def _text(value: object) -> str | None:
-    text = "" if value is None else str(value).strip()
-    return text or None
 
 
 def _decimal(value: object) -> Decimal | None:

@@ -17,6 +17,7 @@ from typing import Any
 from adapters.aliyun._client import AgencyClient
 from adapters.aliyun._mapping import parse_timestamp
 from adapters.aliyun._mapping_business import money
+from adapters.aliyun._mapping_business import text as _text
 from adapters.aliyun._paging import read_range, rows_at, total_at
 from gateway.models import CreditRecord, CreditRecordKind, Money, Page
 
@@ -27,11 +28,6 @@ HISTORY_DAYS = 365
 _CHINA = timezone(timedelta(hours=8))
 
 Fetch = Callable[[int, int], Awaitable[tuple[int, list[dict[str, Any]]]]]
-
-
-def _text(value: object) -> str | None:
-    text = "" if value is None else str(value).strip()
-    return text or None
 
 
 class CreditHistory:

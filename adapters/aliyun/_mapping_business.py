@@ -41,6 +41,7 @@ __all__ = [
     "order_from_row",
     "region_from_country",
     "reseller_from_sub_partner",
+    "text",
     "voucher_from_coupon",
 ]
 
@@ -87,8 +88,12 @@ def _key(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _text(value: object) -> str | None:
+def text(value: object) -> str | None:
+    """A field's text, stripped; None when absent or empty."""
     return _key(value) or None
+
+
+_text = text
 
 
 def _id(value: object) -> str | None:

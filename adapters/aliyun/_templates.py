@@ -17,6 +17,7 @@ from adapters.aliyun import _errors
 from adapters.aliyun._client import AgencyClient
 from adapters.aliyun._mapping import parse_timestamp
 from adapters.aliyun._mapping_business import money
+from adapters.aliyun._mapping_business import text as _text
 from adapters.aliyun._paging import each, read_range, rows_at, total_at
 from gateway.errors import ProviderError, Reason
 from gateway.models import ApprovalStatus, Money, Page, VoucherApplication, VoucherGrant, VoucherTemplate
@@ -30,11 +31,6 @@ TEMPLATE_STATUSES: Mapping[str, ApprovalStatus] = {
 }
 _APPLICATION_STATUSES = {s.value: s for s in (ApprovalStatus.PENDING, ApprovalStatus.APPROVED, ApprovalStatus.REJECTED)}
 _DETAILS_AT_ONCE = 4
-
-
-def _text(value: object) -> str | None:
-    text = "" if value is None else str(value).strip()
-    return text or None
 
 
 def application_status(value: object) -> ApprovalStatus:

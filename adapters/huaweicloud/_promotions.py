@@ -135,69 +135,63 @@ class Promotions:
         )
 
     async def catalogue(self, kind: CatalogueKind, parent_code: str | None) -> tuple[CatalogueEntry, ...]:
-        if kind is CatalogueKind.MEASURE_UNITS:
+        if kind is CatalogueKind.MEASURE_UNITS:  # one answer, no paging (H.6.9)
             data = await self._client.list_measure_units()
-            entries = self._pages.entries("list_measure_units", data, "measure_units")
-            return tuple(
-                CatalogueEntry(
-                    kind,
-                    str(e.get("measure_id")),
-                    _text(e.get("measure_name")) or "",
-                    None,
-                    _text(e.get("abbreviation")),
-                )
-                for e in entries
-                if e.get("measure_id") is not None
-            )
-        if kind is CatalogueKind.SERVICE_TYPES:
-            rows = await self._pages.all(
-                "list_service_types",
-                lambda o, n: self._client.list_service_types({"offset": o, "limit": n}),
-                ("total_count", "service_types"),
-                100,
-            )
-            return tuple(
-                CatalogueEntry(
-                    kind,
-                    _text(r.get("service_type_code")) or "",
-                    _text(r.get("service_type_name")) or "",
-                    None,
-                    _text(r.get("abbreviation")),
-                )
-                for r in rows
-            )
-        if kind is CatalogueKind.RESOURCE_TYPES:
-            rows = await self._pages.all(
-                "list_resource_types",
-                lambda o, n: self._client.list_resource_types({"offset": o, "limit": n}),
-                ("total_count", "resource_types"),
-                100,
-            )
-            return tuple(
-                CatalogueEntry(
-                    kind,
-                    _text(r.get("resource_type_code")) or "",
-                    _text(r.get("resource_type_name")) or "",
-                    _text(r.get("service_type_code")),
-                    _text(r.get("resource_type_desc")),
-                )
-                for r in rows
-                if parent_code is None or _text(r.get("service_type_code")) == parent_code
-            )
+            rows = self._pages.entries("list_measure_units", data, "measure_units")
+            rows = [{**e, "measure_id": str(e["measure_id"])} for e in rows if e.get("measure_id") is not None]
+        else:
+            operation, items, *_ = _TABLES[kind]
+            call = getattr(self._client, operation)
 
-        def usage(o: int, n: int) -> Any:
-            query: dict[str, Any] = {"offset": o, "limit": n}
-            if parent_code is not None:
-                query["resource_type_code"] = parent_code
-            return self._client.list_usage_types(query)
+            def page(offset: int, limit: int) -> Any:
+                query: dict[str, Any] = {"offset": offset, "limit": limit}
+                if kind is CatalogueKind.USAGE_TYPES and parent_code is not None:
+                    query["resource_type_code"] = parent_code  # the one table the upstream filters by parent
+                return call(query)
 
-        rows = await self._pages.all("list_usage_types", usage, ("total_count", "usage_types"), 100)
-        return tuple(
+            rows = await self._pages.all(operation, page, ("total_count", items), 100)
+        code, name, parent, description = _TABLES[kind][2:]
+        entries = (
             CatalogueEntry(
-                kind, _text(r.get("code")) or "", _text(r.get("name")) or "", _text(r.get("resource_type_code")), None
+                kind,
+                _text(row.get(code)) or "",
+                _text(row.get(name)) or "",
+                _text(row.get(parent)) if parent else None,
+                _text(row.get(description)) if description else None,
             )
-            for r in rows
+            for row in rows
         )
+        return tuple(e for e in entries if parent_code is None or parent is None or e.parent_code == parent_code)
+
+
+#: The H.6.9 code tables: the operation, its list's key, then the fields of code, name, parent and description.
+_TABLES: Mapping[CatalogueKind, tuple[str, str, str, str, str | None, str | None]] = {
+    CatalogueKind.SERVICE_TYPES: (
+        "list_service_types",
+        "service_types",
+        "service_type_code",
+        "service_type_name",
+        None,
+        "abbreviation",
+    ),
+    CatalogueKind.RESOURCE_TYPES: (
+        "list_resource_types",
+        "resource_types",
+        "resource_type_code",
+        "resource_type_name",
+        "service_type_code",
+        "resource_type_desc",
+    ),
+    CatalogueKind.USAGE_TYPES: ("list_usage_types", "usage_types", "code", "name", "resource_type_code", None),
+    CatalogueKind.MEASURE_UNITS: (
+        "list_measure_units",
+        "measure_units",
+        "measure_id",
+        "measure_name",
+        None,
+        "abbreviation",
+    ),
+}
 
 
 def _record(entry: Wire) -> VoucherRecord:

@@ -16,7 +16,6 @@ embedded demo's simulators run in-process and have no port, so the gateway forwa
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 
 import httpx
@@ -24,8 +23,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from gateway.auth import Authenticator, Role
-from gateway.errors import Forbidden, GatewayError, NotFound, Unauthenticated
+from gateway.errors import Forbidden, NotFound, Unauthenticated
 from gateway.provider import ASGIApp
+from gateway.responses import error_response
 
 __all__ = ["DEMO_ROUTE", "DemoControl"]
 
@@ -48,11 +48,11 @@ class DemoControl:
                 known = ", ".join(sorted(self._simulated))
                 raise NotFound(f"no embedded demo account by that id (the demo's accounts: {known})")
         except Unauthenticated as exc:
-            return _error(401, exc, {"www-authenticate": 'Bearer realm="partner-gateway"'})
+            return error_response(401, exc, {"www-authenticate": 'Bearer realm="partner-gateway"'})
         except Forbidden as exc:
-            return _error(403, exc)
+            return error_response(403, exc)
         except NotFound as exc:
-            return _error(404, exc)
+            return error_response(404, exc)
         path = "/_simulator/" + request.path_params["path"]
         transport = httpx.ASGITransport(app=simulator)
         async with httpx.AsyncClient(transport=transport, base_url="http://simulator") as client:
@@ -66,10 +66,3 @@ class DemoControl:
         principal = await self._authenticator.authenticate(bearer, request.headers.get("x-api-key"))
         if principal.role is not Role.ADMIN:
             raise Forbidden("the embedded demo's simulators are read by admins only")
-
-
-def _error(status: int, exc: GatewayError, headers: Mapping[str, str] | None = None) -> Response:
-    body = {"errors": [{"message": exc.message, "extensions": exc.extensions()}]}
-    return Response(
-        json.dumps(body, ensure_ascii=False), status_code=status, media_type="application/json", headers=headers
-    )

@@ -38,6 +38,7 @@ from gateway.observability.metrics import RATE_LIMITED
 from gateway.persisted import Documents, with_document
 from gateway.ratelimit import RateLimiter
 from gateway.request_guard import GRAPHQL_RESPONSE_JSON, send_json
+from gateway.responses import bearer_token
 
 __all__ = ["GRAPHQL_RESPONSE_JSON", "REQUEST_ERROR_CODES", "GraphQLEndpoint", "principal_of"]
 
@@ -78,7 +79,7 @@ class GraphQLEndpoint:
             requests.note_page()  # not a GraphQL request: not counted
             await ide_page(auth_required=not self.authenticator.open)(scope, receive, send)
             return
-        bearer = _bearer(request)
+        bearer = bearer_token(request)
         try:
             principal = await self.authenticator.authenticate(bearer, request.headers.get("x-api-key"))
         except Unauthenticated as exc:
@@ -137,12 +138,6 @@ def _is_ide_page(request: Request) -> bool:
     accept = request.headers.get("accept", "")
     asks = "query" in request.query_params or "extensions" in request.query_params  # a persisted query by hash
     return request.method == "GET" and ("text/html" in accept or "*/*" in accept) and not asks
-
-
-def _bearer(request: Request) -> str | None:
-    authorization = request.headers.get("authorization", "")
-    scheme, _, token = authorization.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
 class _Rewriter:

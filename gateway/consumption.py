@@ -43,6 +43,7 @@ __all__ = [
     "Point",
     "ProductFigure",
     "current_month",
+    "figures",
     "range_error",
     "shift_month",
 ]
@@ -176,6 +177,11 @@ def _sums(lines: Iterable[ConsumptionLine]) -> dict[Key, Decimal]:
     for line in lines:
         sums[_key(line)] += line.amount.amount
     return sums
+
+
+def figures(lines: Iterable[ConsumptionLine]) -> tuple[Figure, ...]:
+    """The lines' sums per currency and source, in currency then source order (never summed across either)."""
+    return _figures(_sums(lines))
 
 
 def _figures(sums: dict[Key, Decimal]) -> tuple[Figure, ...]:

@@ -19,7 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from gateway.config_tables import ProgramConfig, RebateTier
-from gateway.consumption import Figure, MonthRange, current_month, shift_month
+from gateway.consumption import Figure, MonthRange, current_month, figures, shift_month
 from gateway.models import ConsumptionLine, ConsumptionSource, Money, ProgramFacts
 
 __all__ = ["FiscalYear", "RebateStanding", "Standing", "UpgradeStanding", "fiscal_year", "standing"]
@@ -91,7 +91,7 @@ def standing(
 ) -> Standing:
     """The standing of ``role`` in the program ``facts`` describe, from the fiscal year's ``lines``."""
     currency = config.currency
-    counted, other = Decimal(0), dict[tuple[str, ConsumptionSource], Decimal]()
+    counted, other = Decimal(0), []
     sources: set[ConsumptionSource] = set()
     months = set(year.to_date.months)
     for line in lines:
@@ -101,15 +101,14 @@ def standing(
             counted += line.amount.amount
             sources.add(line.source)
         else:
-            key = (line.amount.currency, line.source)
-            other[key] = other.get(key, Decimal(0)) + line.amount.amount
+            other.append(line)
     performance = Money(counted, currency)
     return Standing(
         role=role,
         fiscal_year=year,
         performance=performance,
         sources=tuple(sorted(sources, key=lambda s: s.value)),
-        not_counted=tuple(Figure(Money(amount, cur), source) for (cur, source), amount in sorted(other.items())),
+        not_counted=figures(other),
         incentives=role not in facts.no_incentive_roles,
         rebate=_rebate(performance, config.rebate_tiers) if role in facts.rebate_roles else None,
         upgrade=_upgrade(performance, config.upgrade_line) if role in facts.upgrade_roles else None,

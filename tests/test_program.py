@@ -21,8 +21,8 @@ from gateway.config_tables import ProgramConfig, RebateTier, parse_table
 from gateway.consumption import current_month
 from gateway.errors import ConfigError
 from gateway.ids import encode_global_id
-from gateway.models import Money, PartnerAccount, Secret, month_of
-from gateway.program import fiscal_year
+from gateway.models import ChargeMode, ConsumptionLine, ConsumptionSource, Money, PartnerAccount, Secret, month_of
+from gateway.program import fiscal_year, standing
 from gateway.registry import Registry
 from gateway.testing import running
 from tests.support.fakes import FAKE_PROGRAM, FakePlugin, FakeProvider, make_customers
@@ -263,3 +263,26 @@ async def test_a_huawei_tier2s_upgrade_standing_moves_with_its_customers_bills()
         assert Decimal(moved["upgrade"]["toGo"]["amount"]) == line - performance - 5000
         again = (await gw.ask(PERFORMANCE, id=reseller))["node"]["performance"]
         assert again["performance"] == moved["performance"]
+
+
+BILL, ORDERS = ConsumptionSource.BILL, ConsumptionSource.ORDERS
+
+
+def test_consumption_in_another_currency_from_two_sources_is_shown_apart_and_not_counted() -> None:
+    """Paid orders and bills in USD beside CNY performance: two figures, never summed, none counted (the sort
+    of (currency, source) once compared the sources themselves, which cannot be ordered)."""
+    config = ProgramConfig()
+    year = fiscal_year(config)
+    month = year.to_date.months[-1]
+    lines = [
+        ConsumptionLine("c1", month, "ecs", "ECS", ChargeMode.SUBSCRIPTION, Money(Decimal("100"), "CNY"), BILL),
+        ConsumptionLine("c1", month, "ecs", "ECS", ChargeMode.SUBSCRIPTION, Money(Decimal("7"), "USD"), ORDERS),
+        ConsumptionLine("c2", month, "oss", "OSS", ChargeMode.PAY_PER_USE, Money(Decimal("3"), "USD"), BILL),
+        ConsumptionLine("c2", month, "oss", "OSS", ChargeMode.PAY_PER_USE, Money(Decimal("2"), "USD"), BILL),
+    ]
+    found = standing(FAKE_PROGRAM, "distributor", lines, config, year)
+    assert found.performance == Money(Decimal("100"), "CNY")
+    assert [(f.amount, f.source) for f in found.not_counted] == [
+        (Money(Decimal("5"), "USD"), BILL),
+        (Money(Decimal("7"), "USD"), ORDERS),
+    ]

@@ -267,7 +267,7 @@ def create_app(
         timeout_seconds=config.limits.request_timeout_seconds,
     )
     subscriptions = SubscriptionEndpoint(schema, authenticator, allowed_origins=config.server.cors_origins)
-    export = Export(authenticator, limiter)  # signed in and limited as /graphql is (gateway.export)
+    export = Export(authenticator, limiter, config.limits)  # signed in and limited as /graphql is (gateway.export)
     routes = [
         Route(
             "/graphql",

@@ -17,20 +17,23 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from gateway import deadline
 from gateway.auth import Authenticator, Principal
+from gateway.config_tables import LimitsConfig
 from gateway.consumption import MonthRange
-from gateway.errors import GatewayError, InvalidInput, ProviderError, RateLimited, Unauthenticated
+from gateway.errors import CostTooHigh, InvalidInput, ProviderError, RateLimited, Unauthenticated
 from gateway.filters import CustomerFilter
 from gateway.models import Customer
 from gateway.pagination import Window
 from gateway.ratelimit import RateLimiter
+from gateway.responses import bearer_token, error_response
+from gateway.schema.cost import COSTS
 from gateway.service import Gateway
 from gateway.session import Session
 
@@ -60,24 +63,18 @@ def _row(cells: Iterable[str]) -> str:
     return out.getvalue()
 
 
-def _error(status: int, error: GatewayError, headers: dict[str, str] | None = None) -> Response:
-    body = {"errors": [{"message": error.message, "extensions": error.extensions()}]}
-    return Response(
-        json.dumps(body, ensure_ascii=False), status_code=status, media_type="application/json", headers=headers
-    )
-
-
 class Export:
     """The two export endpoints (Starlette endpoints ``customers`` and ``consumption``)."""
 
-    def __init__(self, authenticator: Authenticator, limiter: RateLimiter | None = None) -> None:
+    def __init__(
+        self, authenticator: Authenticator, limiter: RateLimiter | None = None, limits: LimitsConfig | None = None
+    ) -> None:
         self._authenticator = authenticator
         self._limiter = limiter
+        self._limits = limits or LimitsConfig()
 
     async def _principal(self, request: Request) -> Principal:
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        bearer = token.strip() if scheme.lower() == "bearer" and token.strip() else None
-        principal = await self._authenticator.authenticate(bearer, request.headers.get("x-api-key"))
+        principal = await self._authenticator.authenticate(bearer_token(request), request.headers.get("x-api-key"))
         wait = await self._limiter.acquire(principal.name) if self._limiter is not None else None
         if wait is not None:
             raise RateLimited(wait)
@@ -87,9 +84,9 @@ class Export:
         try:
             principal = await self._principal(request)
         except Unauthenticated as exc:
-            return _error(401, exc, {"www-authenticate": 'Bearer realm="partner-gateway"'})
+            return error_response(401, exc, {"www-authenticate": 'Bearer realm="partner-gateway"'})
         except RateLimited as exc:
-            return _error(429, exc, {"retry-after": str(exc.retry_after)})
+            return error_response(429, exc, {"retry-after": str(exc.retry_after)})
         gateway: Gateway = request.state.gateway
         return gateway.session(principal)
 
@@ -103,7 +100,7 @@ class Export:
             first = await listing.window(_PAGE, None)
             _raise_failures(first)
         except ProviderError as exc:
-            return _error(502, exc)
+            return error_response(502, exc)
 
         async def rows() -> AsyncIterator[str]:
             yield "\ufeff" + _row(CUSTOMER_COLUMNS)
@@ -125,13 +122,21 @@ class Export:
             return session
         try:
             span = MonthRange.of(request.query_params.get("from"), request.query_params.get("to"))
-            found = await session.consumption(span)
+            # Bounded as /graphql's `consumption` is: the same cost estimate (the range and the month before it, per
+            # account) against [limits] max_cost, and the request's deadline for every upstream read.
+            gateway: Gateway = request.state.gateway
+            per_month = COSTS["Query.consumption"].calls
+            estimated = per_month * (len(span.months) + 1) * len(gateway.account_ids())
+            if estimated > self._limits.max_cost:
+                return error_response(400, CostTooHigh(estimated, self._limits.max_cost))
+            with deadline.started(self._limits.request_timeout_seconds):
+                found = await session.consumption(span)
             if found.failures:
                 raise found.failures[0].error
         except InvalidInput as exc:
-            return _error(400, exc)
+            return error_response(400, exc)
         except ProviderError as exc:
-            return _error(502, exc)
+            return error_response(502, exc)
         months = set(span.months)
         lines = [(a, line) for a, line in found.lines if line.month in months]
 

@@ -15,6 +15,7 @@ import pytest
 from gateway.app import create_app
 from gateway.auth import ApiKey, Role, hash_key
 from gateway.config import GatewayConfig
+from gateway.config_tables import LimitsConfig
 from gateway.consumption import current_month, shift_month
 from gateway.export import CONSUMPTION_COLUMNS, CUSTOMER_COLUMNS, safe_cell
 from gateway.models import Money
@@ -149,3 +150,21 @@ async def test_the_demo_exports_both_clouds_figures_as_the_graph_gives_them() ->
         for source, amount in totals.items():
             assert str(sum(Decimal(r["amount"]) for r in found if r["source"] == source)) == amount
         assert {r["provider"] for r in found if r["source"] == "BILL"} == {"huaweicloud"}
+
+
+async def test_a_consumption_export_is_bounded_as_the_graph_is(plugin: FakePlugin) -> None:
+    """The export reads as `consumption` does, so the same cost limit refuses it before any read, and a range
+    within the limit answers."""
+    accounts = config_for("one", "two").accounts
+    config = GatewayConfig(accounts=accounts, api_keys=KEYS, limits=LimitsConfig(max_cost=12 * 7 * 2))
+    auth = {"authorization": "Bearer k-admin"}
+    async with running(create_app(config, Registry([plugin]))) as client:
+        year = {"from": "2026-01", "to": "2026-12"}
+        refused = await client.get("/export/consumption.csv", params=year, headers=auth)
+        assert refused.status_code == 400
+        assert refused.json()["errors"][0]["extensions"]["code"] == "COST_ESTIMATED_TOO_EXPENSIVE"
+        assert sum(p.counts["consumption"] for p in plugin.created.values()) == 0  # refused before any read
+        answered = await client.get(
+            "/export/consumption.csv", params={"from": "2026-01", "to": "2026-06"}, headers=auth
+        )
+        assert answered.status_code == 200, answered.text

@@ -85,7 +85,6 @@ class Subscription:
         self._queue: asyncio.Queue[Event | None] = asyncio.Queue(size)
         self._failure: GatewayError | None = None
         self._ended = False
-        self._closed = False
 
     def wants(self, event: Event) -> bool:
         """Of a type it asked for, and for its principal's eyes (see the module's doc)."""
@@ -200,10 +199,6 @@ class EventStream:
             self._subscriptions.add(subscription)
         SUBSCRIPTIONS.inc()
         return subscription
-
-    def wake(self) -> None:
-        """Read the outbox now rather than at the next tick (events were added)."""
-        self._woken.set()
 
     async def close(self) -> None:
         """End every subscription and stop following (the process shuts down)."""

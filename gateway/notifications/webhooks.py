@@ -39,6 +39,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import random
 import time
 import urllib.request
@@ -120,7 +121,6 @@ class WebhookWorker:
         self._types = frozenset(entry.webhook.types)
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
         self._clock = clock
-        self._slots = asyncio.Semaphore(entry.webhook.concurrency)
         self._sending: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._marks: list[tuple[int, float]] = []
@@ -141,9 +141,16 @@ class WebhookWorker:
     async def run(self) -> None:
         """Follow and send until cancelled; a store that fails is logged once and tried again each poll."""
         try:
+            followed = -math.inf
             while True:
                 try:
-                    await self.step()
+                    # The outbox is followed once a poll interval; a wake-up in between (a finished send freed a
+                    # slot, and a subject's next event may be due) only dispatches what is queued already.
+                    if time.monotonic() - followed >= self.config.poll_seconds:
+                        followed = time.monotonic()
+                        await self.step()
+                    else:
+                        await self._dispatch()
                     if self._store_down:
                         log.warning("webhook %s: the store answers again", self.name)
                     self._store_down = False
@@ -214,29 +221,28 @@ class WebhookWorker:
             log.error("webhook %s: a delivery failed unexpectedly: %r", self.name, exc)
 
     async def _send(self, delivery: WebhookDelivery, event: Event) -> None:
-        async with self._slots:
-            body = event_json(event)
-            at = self._clock()
-            headers = {
-                **signed_headers(self._signer, event, body, at),
-                "content-type": "application/json",
-                "user-agent": USER_AGENT,
-            }
-            status: int | None = None
-            error: str | None = None
-            try:
-                async with asyncio.timeout(self.config.timeout_seconds):
-                    # Streamed and closed unread: the receiver's answer is its status, whatever it sends.
-                    async with self.client.stream("POST", self.config.url, content=body.encode(), headers=headers) as r:
-                        status = r.status_code
-            except (TimeoutError, httpx.HTTPError) as exc:
-                error = _reason(exc)
-            if status is not None and 200 <= status < 300:
-                await self._delivered(delivery, status)
-                return
-            if status is not None:
-                error = f"HTTP {status}" + (" (redirects are not followed)" if 300 <= status < 400 else "")
-            await self._failed(delivery, status, error or "failed")
+        body = event_json(event)
+        at = self._clock()
+        headers = {
+            **signed_headers(self._signer, event, body, at),
+            "content-type": "application/json",
+            "user-agent": USER_AGENT,
+        }
+        status: int | None = None
+        error: str | None = None
+        try:
+            async with asyncio.timeout(self.config.timeout_seconds):
+                # Streamed and closed unread: the receiver's answer is its status, whatever it sends.
+                async with self.client.stream("POST", self.config.url, content=body.encode(), headers=headers) as r:
+                    status = r.status_code
+        except (TimeoutError, httpx.HTTPError) as exc:
+            error = _reason(exc)
+        if status is not None and 200 <= status < 300:
+            await self._delivered(delivery, status)
+            return
+        if status is not None:
+            error = f"HTTP {status}" + (" (redirects are not followed)" if 300 <= status < 400 else "")
+        await self._failed(delivery, status, error or "failed")
 
     async def _delivered(self, delivery: WebhookDelivery, status: int) -> None:
         WEBHOOK_DELIVERIES.labels(self.name, "delivered").inc()

@@ -460,13 +460,20 @@ class Store:
     @_guarded
     async def redeliver_webhook(self, delivery_id: int, at: datetime) -> WebhookDelivery | None:
         """Queue a delivery again, due at ``at``, with its attempts from zero (the same event, so the same
-        ``webhook-id``). None: there is no such delivery."""
+        ``webhook-id``). A delivery still PENDING is only made due at ``at``: its attempts stand, as a replica may be
+        sending it now and will count its attempt on top of them. None: there is no such delivery."""
         d = t.webhook_deliveries
+        pending = d.c.status == DeliveryStatus.PENDING.value
         async with self.engine.begin() as conn:
             await conn.execute(
                 sa.update(d)
                 .where(d.c.id == delivery_id)
-                .values(status=DeliveryStatus.PENDING.value, attempts=0, next_attempt_at=at, delivered_at=None)
+                .values(
+                    status=DeliveryStatus.PENDING.value,
+                    attempts=sa.case((pending, d.c.attempts), else_=0),
+                    next_attempt_at=at,
+                    delivered_at=None,
+                )
             )
             row = (await conn.execute(sa.select(d).where(d.c.id == delivery_id))).mappings().first()
         return r.delivery_of(row) if row is not None else None

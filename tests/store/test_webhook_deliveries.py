@@ -90,3 +90,19 @@ async def test_the_cursor_starts_at_the_end_of_the_outbox_and_only_moves_forward
     await store.queue_webhook_deliveries("crm", [], T0, cursor=end + 1)
     await store.queue_webhook_deliveries("crm", [], T0, cursor=end)  # a slower replica: never back
     assert await store.webhook_cursor("crm") == end + 1
+
+
+async def test_redelivering_a_delivery_being_sent_keeps_its_attempts(store: Store) -> None:
+    """An admin's redelivery of a PENDING delivery a replica is sending only makes it due: the sender's failed
+    attempt then counts on top of the attempts made, not of a count reset under it."""
+    added = await store.add_events([new_event("customer.created", "customer/a/2", {})])
+    await store.queue_webhook_deliveries("crm", added, T0)
+    [(delivery, _)] = await store.claim_webhook_deliveries("crm", "sender", T0, T0 + LEASE, 10)
+    failed = await store.webhook_attempt_failed(
+        delivery.id, "sender", T0, attempts=1, dead=False, retry_at=T0, status=500, error="HTTP 500"
+    )
+    assert failed
+    [(delivery, _)] = await store.claim_webhook_deliveries("crm", "sender", T0, T0 + LEASE, 10)
+    redelivered = await store.redeliver_webhook(delivery.id, T0)
+    assert redelivered is not None
+    assert (redelivered.status, redelivered.attempts) == ("PENDING", 1)

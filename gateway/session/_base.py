@@ -43,7 +43,7 @@ class SessionBase:
     def __init__(self, gateway: Gateway, principal: Principal) -> None:
         self.gateway = gateway
         self.principal = principal
-        self._assigned: dict[str, asyncio.Future[dict[str, str]]] = {}
+        self._assigned: dict[str, asyncio.Future[Mapping[str, str]]] = {}
         self._owned: dict[str, asyncio.Future[dict[str, Customer]]] = {}
         self._seen: set[Key] = set()
         """Customers this session has handed out as the principal's: nested reads need no lookup."""

@@ -3,7 +3,8 @@ writes), the audit trail and customer assignments.
 
 One implementation over SQLAlchemy Core serves both back ends: SQLite by default (a file under the data
 directory, nothing to install) and PostgreSQL by URL (``postgresql+asyncpg://...``). ``open_store``
-applies the migrations the database lacks.
+applies the migrations the database lacks. Customer assignments are kept in memory for a short while
+(``_assignments``: a write through this store is seen at once, another replica's within ``ASSIGNMENTS_TTL``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from gateway.projects import Project, ProjectEvent, Stage
 from gateway.store import _rows as r
 from gateway.store import _snapshots
 from gateway.store import _tables as t
+from gateway.store._assignments import TTL as ASSIGNMENTS_TTL
+from gateway.store._assignments import Assignments
 from gateway.store._errors import Failures
 from gateway.store._identity import Marker, StoreIdentity, read_identity, sqlite_file
 from gateway.store._migrations import migrate
@@ -43,6 +46,7 @@ from gateway.store._records import AuditEntry, AuditFilter, OperationRecord, Ope
 from gateway.store._snapshots import LeaseLost, Snapshot, SnapshotChange, SnapshotConflict
 
 __all__ = [
+    "ASSIGNMENTS_TTL",
     "EVENTS_CHANNEL",
     "MEMORY_URL",
     "AuditEntry",
@@ -180,6 +184,8 @@ class Store:
         )
         """An in-memory store has one connection: two tasks using it at once would interleave their
         transactions (one's rollback undoing the other's write), so its calls take turns."""
+        self.assigned = Assignments(self._read_assignments)
+        """The customer assignments this replica keeps (``_assignments``: its ``clock`` and ``ttl``)."""
 
     @property
     def dialect(self) -> str:
@@ -785,9 +791,18 @@ class Store:
         except IntegrityError:  # a concurrent first assignment inserted it meanwhile: this one is the later
             async with self.engine.begin() as conn:
                 await conn.execute(update.values(**values))
+        finally:  # committed (or not): the next read here reads the database
+            self.assigned.forget(account_id)
+
+    async def assignments(self, account_id: str) -> Mapping[str, str]:
+        """The account's customer assignments (customer id -> owner): this replica's copy, read at most
+        ``ASSIGNMENTS_TTL`` seconds ago, and read anew after a write through ``assign``. Not to be changed."""
+        return await self.assigned.get(account_id)
+
+    assignments.__store_guarded__ = True  # type: ignore[attr-defined]  # its reads are _read_assignments'
 
     @_guarded
-    async def assignments(self, account_id: str) -> dict[str, str]:
+    async def _read_assignments(self, account_id: str) -> dict[str, str]:
         c = t.assignments.c
         async with self.engine.connect() as conn:
             rows = await conn.execute(sa.select(c.customer_id, c.owner).where(c.account_id == account_id))

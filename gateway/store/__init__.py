@@ -99,7 +99,11 @@ async def open_store(url: str, **engine_options: Any) -> Store:
     if database is not None:
         with failures.translated("open", report=False):
             database.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, pool_pre_ping=True, **engine_options)
+    # A PostgreSQL connection can die in the pool (a server restart, a failover, an idle timeout on the way): each
+    # checkout pings it first. A SQLite connection cannot (a deleted or replaced file is _ensure_database_file's
+    # to find), and its ping was one more trip to the driver's thread on every store call.
+    engine_options.setdefault("pool_pre_ping", parsed.get_backend_name() == "postgresql")
+    engine = create_async_engine(url, **engine_options)
     try:
         with failures.translated("open", report=False):
             found = await read_identity(engine)

@@ -15,7 +15,7 @@ from gateway.schema.context import Context
 from gateway.schema.customers import CustomerQuery
 from gateway.schema.errors import GatewayErrors, GatewaySchema
 from gateway.schema.events import EventSubscription, TransportOperations
-from gateway.schema.limits import RequestLimits
+from gateway.schema.limits import KnownDocuments, RequestLimits
 from gateway.schema.mutations_credit import CreditMutation
 from gateway.schema.mutations_customers import CustomerMutation
 from gateway.schema.mutations_projects import AuditQuery, ProjectMutation
@@ -88,7 +88,7 @@ def build_schema(
         extensions=[
             ObservedOperation,
             GatewayErrors,
-            partial(RequestLimits, limits=limits or LimitsConfig(), accounts=accounts),
+            partial(RequestLimits, limits=limits or LimitsConfig(), accounts=accounts, known=KnownDocuments()),
             TransportOperations,  # subscriptions over WebSocket, the rest over HTTP (gateway.schema.events)
             *([] if introspection else [DisableIntrospection]),
         ],

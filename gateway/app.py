@@ -36,6 +36,7 @@ from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 import httpx
+import orjson
 from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import REGISTRY
 from prometheus_client.exposition import choose_encoder
@@ -98,8 +99,14 @@ class State(TypedDict):
 
 class GraphQLApp(GraphQL[Context, None]):
     def encode_json(self, data: object) -> bytes:
-        # UTF-8 as it is: customer names are mostly Chinese, and \uXXXX escapes help nobody.
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        # UTF-8 as it is (customer names are mostly Chinese, and \uXXXX escapes help nobody), compact. orjson writes
+        # what json.dumps(ensure_ascii=False, separators=(",", ":")) writes for an answer (strings, integers,
+        # booleans, null: money is a decimal string, and the schema has no Float), a 100-row page in a twentieth of
+        # the time. What it refuses (an integer beyond 64 bits in a provider's extra fields) goes to json as before.
+        try:
+            return orjson.dumps(data)
+        except TypeError:  # orjson.JSONEncodeError
+            return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         return Context(gateway=request.state.gateway, principal=principal_of(request.state))

@@ -29,20 +29,22 @@ EXTRA = {
     "tiny": Decimal("1E-7"),
     "at": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
     "tags": ["一", 2, True, None],
-    "nested": {"big": 2**70, "ratio": Decimal("0.50")},
 }
 QUERY = "{ customers(first: 1) { nodes { name extra orders(first: 1) { nodes { amountDue { amount currency } } } } } }"
-EXPECTED_NODE = {
-    "name": NAME,
-    "extra": {
-        "creditLine": "12.30",
-        "tiny": "1E-7",
-        "at": "2026-01-02 03:04:05+00:00",
-        "tags": ["一", 2, True, None],
-        "nested": {"big": 2**70, "ratio": "0.50"},
-    },
-    "orders": {"nodes": [{"amountDue": {"amount": "99.90", "currency": "CNY"}}]},
-}
+
+
+def expected_node(big: int) -> dict[str, object]:
+    return {
+        "name": NAME,
+        "extra": {
+            "creditLine": "12.30",
+            "tiny": "1E-7",
+            "at": "2026-01-02 03:04:05+00:00",
+            "tags": ["一", 2, True, None],
+            "nested": {"big": big, "ratio": "0.50"},
+        },
+        "orders": {"nodes": [{"amountDue": {"amount": "99.90", "currency": "CNY"}}]},
+    }
 
 
 @pytest.fixture
@@ -50,11 +52,19 @@ def plugin() -> FakePlugin:
     return FakePlugin({"one": 1, "two": 1})
 
 
+@pytest.fixture(params=[2**53 + 1, 2**70], ids=["int64", "bigger"])
+def big(request: pytest.FixtureRequest) -> int:
+    """An integer in a provider's extra fields: one that fits 64 bits, and one beyond (encoded all the same)."""
+    value: int = request.param
+    return value
+
+
 @pytest.fixture
-async def client(plugin: FakePlugin) -> AsyncIterator[httpx.AsyncClient]:
+async def client(plugin: FakePlugin, big: int) -> AsyncIterator[httpx.AsyncClient]:
+    extra = {**EXTRA, "nested": {"big": big, "ratio": Decimal("0.50")}}
     async with running(create_app(config_for("one", "two"), Registry([plugin]))) as client:
         one = plugin.created["one"]
-        one.customers = [replace(c, name=NAME, extra=EXTRA) for c in make_customers("one", 1)]
+        one.customers = [replace(c, name=NAME, extra=extra) for c in make_customers("one", 1)]
         one.orders = [replace(o, customer_id=one.customers[0].native_id) for o in one.orders[:1]]
         yield client
 
@@ -73,7 +83,7 @@ def assert_sent_as_is(response: httpx.Response, media_type: str) -> dict[str, ob
 
 
 @pytest.mark.parametrize("media_type", ["application/json", GRAPHQL_RESPONSE_JSON])
-async def test_a_full_answer(client: httpx.AsyncClient, media_type: str) -> None:
+async def test_a_full_answer(client: httpx.AsyncClient, big: int, media_type: str) -> None:
     response = await client.post(
         "/graphql",
         json={"query": QUERY},
@@ -81,19 +91,19 @@ async def test_a_full_answer(client: httpx.AsyncClient, media_type: str) -> None
     )
     assert response.status_code == 200
     body = assert_sent_as_is(response, media_type)
-    assert body["data"] == {"customers": {"nodes": [EXPECTED_NODE]}}
+    assert body["data"] == {"customers": {"nodes": [expected_node(big)]}}
     assert "errors" not in body
 
 
 @pytest.mark.parametrize("media_type", ["application/json", GRAPHQL_RESPONSE_JSON])
-async def test_a_partial_answer(client: httpx.AsyncClient, plugin: FakePlugin, media_type: str) -> None:
+async def test_a_partial_answer(client: httpx.AsyncClient, plugin: FakePlugin, big: int, media_type: str) -> None:
     plugin.created["two"].fail_with = unavailable("two")
     response = await client.post(
         "/graphql", json={"query": QUERY.replace("first: 1", "first: 2", 1)}, headers={"accept": media_type}
     )
     assert response.status_code == 200
     body = assert_sent_as_is(response, media_type)
-    assert body["data"] == {"customers": {"nodes": [EXPECTED_NODE]}}
+    assert body["data"] == {"customers": {"nodes": [expected_node(big)]}}
     errors = body["errors"]
     assert isinstance(errors, list)
     assert errors[0]["extensions"]["partnerId"] == "two"

@@ -6,9 +6,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup serve test lock clean
+.PHONY: setup browser serve test lock clean
 
-setup: $(STAMP)
+setup: $(STAMP) browser
+
+# The browser tests (tests/browser/) drive Debian's Chromium headless, with a Chinese font for the console's
+# default language. Installed from Debian's packages when missing (root, or sudo), never downloaded by Playwright.
+BROWSER := /usr/bin/chromium
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+browser:
+	@if [ ! -x $(BROWSER) ] || [ ! -f $(CJK_FONT) ]; then \
+		echo "installing Debian's chromium and fonts-wqy-microhei for the browser tests"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+			chromium fonts-wqy-microhei >/dev/null; \
+	fi
 
 # Exact versions come from constraints.txt (what CI tested); pyproject.toml holds the ranges.
 $(STAMP): pyproject.toml constraints.txt

@@ -1,0 +1,6 @@
+import { html } from '../lib/html.js'
+import { t } from '../lib/i18n.js'
+
+export function CustomerDetail() {
+  return html`<div class="screen"><h1>${t('nav.customer')}</h1><p class="muted">${t('common.soon')}</p></div>`
+}

@@ -1,0 +1,6 @@
+import { html } from '../lib/html.js'
+import { t } from '../lib/i18n.js'
+
+export function Invite() {
+  return html`<div class="screen"><h1>${t('nav.invite')}</h1><p class="muted">${t('common.soon')}</p></div>`
+}

@@ -1,0 +1,6 @@
+import { html } from '../lib/html.js'
+import { t } from '../lib/i18n.js'
+
+export function Projects() {
+  return html`<div class="screen"><h1>${t('nav.projects')}</h1><p class="muted">${t('common.soon')}</p></div>`
+}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -68,7 +69,9 @@ def verify(issuer: Issuer, token: str) -> Principal:
     async def principal() -> Principal:
         return await TokenVerifier(config).principal(token)
 
-    return asyncio.run(principal())
+    # A thread of its own: the browser tests' Playwright (sync API) may hold this thread's event loop.
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, principal()).result()
 
 
 def test_discovery_names_the_endpoints_and_s256(issuer: Issuer) -> None:

@@ -4,7 +4,7 @@ import { html } from './html.js'
 import { t } from './i18n.js'
 import { attempt, isOpen } from './actions.js'
 
-const ICONS = { settled: '✓', pending: '⏳', failed: '✕' }
+const ICONS = { settled: '✓', pending: '◔', failed: '✕' }
 
 export function Outcome({ action, onSettled }) {
   if (!action) return null

@@ -241,7 +241,7 @@ export default {
   'invite.open': 'Open the customer',
   'overview.range': '{from} – {to}',
   'overview.loadingConsumption': 'Reading a year of consumption from both clouds…',
-  'overview.thisMonth': 'This month ({month})',
+  'overview.thisMonth': 'This month so far ({month})',
   'overview.lastMonth': 'Last month ({month})',
   'overview.up': 'up',
   'overview.down': 'down',

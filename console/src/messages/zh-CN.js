@@ -241,7 +241,7 @@ export default {
   'invite.open': '查看客户',
   'overview.range': '{from} 至 {to}',
   'overview.loadingConsumption': '正在读取两朵云一年的消费数据…',
-  'overview.thisMonth': '本月（{month}）',
+  'overview.thisMonth': '本月至今（{month}）',
   'overview.lastMonth': '上月（{month}）',
   'overview.up': '上升',
   'overview.down': '下降',

@@ -213,7 +213,7 @@ function Actions({ c, viewer, onSettled }) {
       build=${(v) => ({ customerId: c.id, input: { content: v.content.trim(), ...(v.contactName.trim() ? { contactName: v.contactName.trim() } : {}) } })} />`,
   }
   return html`<${Section} title=${t('customer.actions')} id="customer-actions">
-    ${!money ? html`<p class="small muted" data-testid="no-money-actions"><span aria-hidden="true">🔒 </span>${t('customer.noMoney')}</p>` : null}
+    ${!money ? html`<p class="small muted" data-testid="no-money-actions"><span aria-hidden="true">⊘ </span>${t('customer.noMoney')}</p>` : null}
     ${money && !available.some((a) => ['transfer', 'credit-line'].includes(a))
       ? html`<p class="small muted">${c.provider === 'huaweicloud' ? t('customer.resaleOnly') : t('customer.consignmentOnly')}</p>`
       : null}

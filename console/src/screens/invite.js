@@ -130,7 +130,7 @@ function CreateForm({ partner, viewer }) {
         ${result.registrationUrl
           ? html`<p>${t('invite.sent')}</p>
               <p><span class="muted">${t('invite.link')}:</span> <code data-testid="invite-link">${result.registrationUrl}</code></p>
-              <p data-testid="invite-expires"><strong><span aria-hidden="true">⌛ </span>${result.customer?.invitationExpiresAt
+              <p data-testid="invite-expires"><strong><span aria-hidden="true">◔ </span>${result.customer?.invitationExpiresAt
                 ? t('invite.expires', { hours: INVITATION_HOURS, at: dateTime(result.customer.invitationExpiresAt) })
                 : t('invite.expiresIn', { hours: INVITATION_HOURS })}</strong></p>`
           : html`<p>${t('invite.created', { id: result.customerId })}</p>`}

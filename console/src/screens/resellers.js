@@ -149,7 +149,7 @@ function ResellerPanel({ reseller: r, viewer, onSettled }) {
     </div>
     ${buttons.length ? html`<div class="actions" role="group" aria-label=${t('customer.actions')}>
       ${buttons.map((b) => html`<button type="button" data-testid=${`action-${b}`} class=${action === b ? 'primary' : ''} aria-expanded=${action === b ? 'true' : 'false'} onClick=${() => setAction(action === b ? null : b)}>${t(`actionButton.${b}`)}</button>`)}
-    </div>` : viewer.movesMoney ? null : html`<p class="small muted"><span aria-hidden="true">🔒 </span>${t('customer.noMoney')}</p>`}
+    </div>` : viewer.movesMoney ? null : html`<p class="small muted"><span aria-hidden="true">⊘ </span>${t('customer.noMoney')}</p>`}
     ${action && forms[action] ? forms[action]() : null}
     ${action?.startsWith('quota:') ? html`<${WriteForm} key=${action} name="reclaim-quota" kind="reclaimVoucherQuota" target=${r.id}
         title=${t('reseller.reclaimQuotaOf', { id: action.slice(6) })} mutation=${WRITES.reclaimQuota} field="reclaimVoucherQuota" fields=${[]}

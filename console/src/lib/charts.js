@@ -1,7 +1,7 @@
 // Charts: ECharts loaded on demand, and a table of the same figures for those who cannot see the chart.
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { html } from './html.js'
-import { t, te } from './i18n.js'
+import { getLang, t, te } from './i18n.js'
 import { groupDecimal } from './format.js'
 
 let loading = null
@@ -58,7 +58,7 @@ export function TrendChart({ points, label, kind = 'line', testid }) {
       observer?.disconnect()
       chart?.dispose()
     }
-  }, [JSON.stringify(points), kind])
+  }, [JSON.stringify(points), kind, getLang()])
   if (!points?.length) return html`<p class="empty">${t('charts.empty')}</p>`
   return html`<figure class="figure" data-testid=${testid}>
     <div ref=${ref} class="chart" role="img" aria-label=${`${label}: ${t('charts.summary', { n: periods.length, first: periods[0], last: periods[periods.length - 1] })}`}></div>

@@ -184,13 +184,13 @@ async def test_with_an_issuer_the_console_signs_in_there_and_may_reach_it() -> N
 
 def test_both_languages_have_every_message() -> None:
     def keys(name: str) -> set[str]:
-        return set(re.findall(r"^\s*'([\w.]+)':", (SOURCES / "src" / "messages" / name).read_text(), re.M))
+        return set(re.findall(r"^\s*'([\w.-]+)':", (SOURCES / "src" / "messages" / name).read_text(), re.M))
 
     zh, en = keys("zh-CN.js"), keys("en.js")
     assert zh == en, f"only zh-CN: {sorted(zh - en)}; only en: {sorted(en - zh)}"
     used = set()
     for path in (SOURCES / "src").rglob("*.js"):
-        used |= set(re.findall(r"\bt\('([\w.]+)'", path.read_text()))
+        used |= set(re.findall(r"\bt\('([\w.-]+)'", path.read_text()))
     assert used <= en, f"messages missing: {sorted(used - en)}"
 
 

@@ -1,6 +1,6 @@
 // The shell: how to sign in (config.json), who is signed in (Query.viewer), the navigation its role allows,
 // and the screen the hash names.
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { html } from './lib/html.js'
 import { finishOidc, getCredential, loadConfig, onCredentialChange, setCredential } from './lib/auth.js'
 import { gql, whenSignedOut } from './lib/graphql.js'
@@ -94,6 +94,12 @@ function Shell({ viewer, config }) {
   useEffect(() => {
     document.title = `${t(`nav.${screen}`)} · ${t('app.title')}`
   })
+  // A new screen: focus moves to its content (keyboard and screen-reader users start there, not in the nav).
+  const first = useRef(true)
+  useEffect(() => {
+    if (first.current) first.current = false
+    else document.getElementById('main')?.focus({ preventScroll: false })
+  }, [screen, route.id])
   return html`<div class="shell">
     <a class="skip" href="#main" onClick=${(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>${t('app.skip')}</a>
     <header class="top">

@@ -9,12 +9,14 @@ const EVENTS = `subscription Events { events { id type occurredAt subject partne
 const store = { items: [], status: 'idle', error: null, unread: 0 }
 const listeners = new Set()
 let stop = null
+let wanted = false
 
 function notify() {
   for (const listener of listeners) listener({ ...store })
 }
 
 export function startEvents() {
+  wanted = true
   if (stop) return
   const client = subscriptions()
   store.status = 'connecting'
@@ -43,9 +45,17 @@ export function startEvents() {
         notify()
       },
       error: (error) => {
-        store.status = 'error'
-        store.error = error?.message || (Array.isArray(error) ? error.map((e) => e.message).join('; ') : String(error?.code ?? error))
+        const errors = Array.isArray(error) ? error : []
         stop = null
+        // Read too slowly (SUBSCRIPTION_LAGGED): the gateway ended it; subscribe again, as it asks.
+        if (errors.some((e) => e.extensions?.code === 'SUBSCRIPTION_LAGGED')) {
+          store.status = 'reconnecting'
+          notify()
+          setTimeout(() => wanted && startEvents(), 1000)
+          return
+        }
+        store.status = 'error'
+        store.error = error?.message || (errors.length ? errors.map((e) => e.message).join('; ') : `${error?.code ?? ''} ${error?.reason ?? ''}`.trim() || String(error))
         notify()
       },
       complete: () => {
@@ -63,6 +73,7 @@ export function startEvents() {
 }
 
 export function stopEvents() {
+  wanted = false
   const current = stop
   stop = null
   current?.()

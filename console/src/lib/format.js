@@ -14,7 +14,9 @@ export function groupDecimal(amount) {
 export function money(value) {
   if (!value) return '—'
   const symbol = SYMBOLS[value.currency]
-  return symbol ? `${symbol}${groupDecimal(value.amount)}` : `${groupDecimal(value.amount)} ${value.currency}`
+  const text = groupDecimal(value.amount)
+  if (!symbol) return `${text} ${value.currency}`
+  return text.startsWith('-') ? `-${symbol}${text.slice(1)}` : `${symbol}${text}`
 }
 
 export function dateTime(value) {

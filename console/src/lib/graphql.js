@@ -70,7 +70,8 @@ export function subscriptions() {
       url: wsUrl(),
       lazy: true,
       retryAttempts: Infinity,
-      shouldRetry: () => true,
+      // A dropped connection is retried (with graphql-ws' randomised backoff); a refused sign-in (4403) is not.
+      shouldRetry: (event) => !(event && typeof event.code === 'number' && event.code >= 4400 && event.code < 4500),
       connectionParams: () => {
         const credential = getCredential()
         return credential ? { Authorization: `Bearer ${credential.value}` } : {}

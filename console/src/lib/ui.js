@@ -25,9 +25,11 @@ export function useQuery(query, variables, key, { skip = false } = {}) {
   return { ...state, reload: run }
 }
 
+/** A query's errors; a cloud without an API for a field is said where the field is, not here. */
 export function Errors({ errors, error }) {
-  if (!errors?.length && !error) return null
-  const items = error ? [{ message: error.message, extensions: { code: error.code } }] : errors
+  const listed = errors?.filter((e) => e.extensions?.code !== 'UNSUPPORTED_BY_PROVIDER')
+  if (!listed?.length && !error) return null
+  const items = error ? [{ message: error.message, extensions: { code: error.code } }] : listed
   return html`<div class="alert alert-error" role="alert">
     <strong><span aria-hidden="true">⚠ </span>${t('errors.title')}</strong>
     <ul>
@@ -49,7 +51,7 @@ export function Loading({ label }) {
 const STATUS_ICONS = {
   ASSOCIATED: '✓',
   INVITED: '✉',
-  INVITATION_EXPIRED: '⌛',
+  INVITATION_EXPIRED: '⊘',
   FROZEN: '❄',
   UNKNOWN: '?',
 }
@@ -60,7 +62,7 @@ export function CustomerStatus({ status }) {
   </span>`
 }
 
-const TONE_ICONS = { good: '✓', bad: '✕', warn: '!', info: 'i', wait: '⏳' }
+const TONE_ICONS = { good: '✓', bad: '✕', warn: '!', info: 'i', wait: '◔' }
 export function Badge({ tone = 'info', children, ...rest }) {
   return html`<span class=${`badge badge-${tone}`} ...${rest}><span aria-hidden="true">${TONE_ICONS[tone]} </span>${children}</span>`
 }

@@ -25,8 +25,8 @@ export function Notifications() {
   </div>`
 }
 
-export function EventItem({ event }) {
-  return html`<li class="event" data-testid="notification-item" data-type=${event.type} data-event-id=${event.id}>
+export function EventItem({ event, testid = 'notification-item' }) {
+  return html`<li class="event" data-testid=${testid} data-type=${event.type} data-event-id=${event.id}>
     <div class="event-head">
       <strong>${te('event', event.type)}</strong>
       <code class="small">${event.type}</code>

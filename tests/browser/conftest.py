@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.support.oidc import Issuer, Person, serve_issuer
 from tests.support.sites import AUDIENCE, CLIENT_ID, Site, demo_site, simulators_site
@@ -31,6 +31,7 @@ ARGS = [
 ]
 #: How long a page may take to show what a step waits for (a loaded two-core machine; most take milliseconds).
 STEP_MS = 15_000
+expect.set_options(timeout=STEP_MS)
 #: The person the test issuer signs in (an admin: every screen).
 PERSON = Person("u-zhang", "admin", name="张伟")
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.console import go, huawei_resale_customers, shoot, sign_in
+from tests.browser.console import huawei_resale_customers, shoot, sign_in
 from tests.support.sites import Site
 
 TRANSFER = """mutation($id: ID!, $key: String!) {
@@ -36,8 +36,7 @@ def settle_a_lost_transfer(site: Site, customer: dict[str, Any]) -> str:
 
 def test_a_settled_transfer_appears_in_the_notifications(site: Site, page: Page) -> None:
     customer = huawei_resale_customers(site)[1]
-    sign_in(page, site, "k-admin")
-    go(page, "notifications")
+    sign_in(page, site, "k-admin", "notifications")
     expect(page.get_by_test_id("subscription-status")).to_have_attribute("data-status", "live")
     site.wait_for_subscriptions(1)  # the gateway has the subscription: events from now on reach it
 

@@ -14,14 +14,15 @@ SCREENS = ("overview", "customers", "invite", "resellers", "projects", "notifica
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def test_every_screen_opens_and_is_kept_as_a_screenshot(site: Site, page: Page) -> None:
-    sign_in(page, site, "k-admin")
+def test_every_screen_opens_and_is_kept_as_a_screenshot(demo: Site, page: Page) -> None:
+    sign_in(page, demo, "k-admin", "overview")
     for screen in SCREENS:
-        go(page, screen)
+        if screen != "overview":
+            go(page, screen)
         expect(page.locator("main h1").first).to_be_visible()
         expect(page.locator("main .loading")).to_have_count(0)  # what it shows is in, not a spinner
         expect(page.locator("main .alert-error")).to_have_count(0)
-        shoot(page, site, screen)
+        shoot(page, demo, screen)
 
 
 def labels(page: Page) -> dict[str, str]:

@@ -26,10 +26,10 @@ from adapters._simkit.faults import Fault, FaultKind, FaultPlan
 from adapters.huaweicloud._plugin import DEMO_ACCESS_KEY, DEMO_DOMAIN_ID, DEMO_SECRET_KEY
 from gateway.app import create_app
 from gateway.auth import ApiKey, Role, hash_key
-from gateway.config import EventsConfig, GatewayConfig, JwtConfig, demo_config
+from gateway.config import EventsConfig, GatewayConfig, JwtConfig, WritesConfig, demo_config
 from gateway.registry import Registry
 from gateway.store import MEMORY_URL
-from tests.support.mutations_demo import FAST_SETTLE, FAST_UPSTREAM, OTHER_OWNER, SALES_OWNER
+from tests.support.mutations_demo import FAST_UPSTREAM, OTHER_OWNER, SALES_OWNER
 from tests.support.oidc import Issuer
 from tests.support.servers import EXE, free_port, live_server, process_serving
 
@@ -46,6 +46,10 @@ KEYS: dict[str, tuple[str, Role, str | None]] = {
 #: The console's client id at the test issuer, and the gateway's audience there.
 CLIENT_ID, AUDIENCE = "partner-gateway-console", "partner-gateway"
 HUAWEI, ALIYUN = "huaweicloud-demo", "aliyun-demo"
+#: How late a write whose reply is lost lands (``Site.lose_next_reply``): well after the upstream timeout.
+LATE_MS = 1500
+#: ``[writes] settle_seconds``: longer than ``LATE_MS``, so that a late write is never declared not applied.
+WRITES = WritesConfig(settle_seconds=10.0)
 #: Seconds a process may take to answer: a second or two on an idle machine, far more on a loaded one.
 STARTUP = 90.0
 
@@ -87,7 +91,9 @@ class Site:
 
     def lose_next_reply(self, provider: str, operation: str, match: str) -> None:
         """The next ``operation`` request of ``provider`` whose query or body contains ``match`` is applied by the
-        simulator, and its reply lost (the connection drops): the gateway cannot know it was applied."""
+        simulator ``LATE_MS`` after it arrives, when the gateway has given up waiting (its upstream timeout), and
+        its reply is lost (the connection drops). Until it lands the upstream's records do not show it: the
+        gateway cannot know whether it was applied, and says pending; once it has landed, the records settle it."""
         self._lose(provider, operation, match)
 
     def faults(self, provider: str) -> list[dict[str, Any]]:
@@ -128,14 +134,16 @@ def demo_site(issuer: Issuer) -> Iterator[Site]:
             console_client_id=CLIENT_ID,
         ),
         upstream=FAST_UPSTREAM,
-        writes=FAST_SETTLE,
+        writes=WRITES,
         store_url=MEMORY_URL,
         events=EventsConfig(enabled=False),  # the writes' own events only: no poller competing for the CPU
     )
     accounts = {entry.account.provider: entry.account.id for entry in demo.accounts}
 
     def lose(provider: str, operation: str, match: str) -> None:
-        plans[accounts[provider]].add(Fault(FaultKind.AMBIGUOUS, operation, remaining=1, match=match))
+        plan = plans[accounts[provider]]
+        plan.add(Fault(FaultKind.LATENCY, operation, value=LATE_MS, remaining=1, match=match))
+        plan.add(Fault(FaultKind.AMBIGUOUS, operation, remaining=1, match=match))
 
     def faults(provider: str) -> list[dict[str, Any]]:
         return [fault.to_json() for fault in plans[accounts[provider]].faults()]
@@ -164,9 +172,12 @@ data_dir = {json.dumps(str(directory / "data"))}
 
 [upstream]
 timeout_seconds = {FAST_UPSTREAM.timeout_seconds}
+# Simulators on loopback: no cloud's quota to stay below (what the embedded demo does for its in-process ones).
+max_concurrency = 0
+rate_per_second = 0
 
 [writes]
-settle_seconds = {FAST_SETTLE.settle_seconds}
+settle_seconds = {WRITES.settle_seconds}
 
 [events]
 enabled = false
@@ -206,9 +217,10 @@ domain_id = "{DEMO_DOMAIN_ID}"
     }
 
     def lose(provider: str, operation: str, match: str) -> None:
-        fault = {"kind": "ambiguous", "operation": operation, "remaining": 1, "match": match}
-        answer = httpx.post(f"{simulators[provider]}/_simulator/faults", json=fault, timeout=10)
-        assert answer.status_code == 201, answer.text
+        for kind, value in (("latency", LATE_MS), ("ambiguous", None)):
+            fault = {"kind": kind, "value": value, "operation": operation, "remaining": 1, "match": match}
+            answer = httpx.post(f"{simulators[provider]}/_simulator/faults", json=fault, timeout=10)
+            assert answer.status_code == 201, answer.text
 
     def faults(provider: str) -> list[dict[str, Any]]:
         listed: list[dict[str, Any]] = httpx.get(f"{simulators[provider]}/_simulator/faults", timeout=10).json()[

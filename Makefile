@@ -1,12 +1,12 @@
 # Two commands for a fresh machine with Python >= 3.11 and the package registries:
 #   make serve   set up, then serve the embedded demo on http://127.0.0.1:8000/graphql
-#   make test    set up, then run linters, type checks and the whole test suite
+#   make test    set up (with Debian's chromium for the browser tests), then linters, type checks and every test
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup browser serve test lock clean
+.PHONY: setup browser serve test screenshot lock clean
 
 setup: $(STAMP) browser
 
@@ -38,6 +38,10 @@ test: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# The README's picture of the console (docs/console.png), taken afresh on the embedded demo.
+screenshot: setup
+	$(BIN)/python -m tests.browser.screenshot
 
 # Re-pin after changing dependency ranges: resolve afresh, then record exact versions.
 lock:

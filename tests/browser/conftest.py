@@ -9,26 +9,15 @@ script error fails the test. Screenshots go to ``build/screenshots/`` (``shoot``
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.browser.console import launch
 from tests.support.oidc import Issuer, Person, serve_issuer
 from tests.support.sites import AUDIENCE, CLIENT_ID, Site, demo_site, simulators_site
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: How long a page may take to show what a step waits for (a loaded two-core machine; most take milliseconds).
 STEP_MS = 15_000
 expect.set_options(timeout=STEP_MS)
@@ -40,9 +29,8 @@ PERSON = Person("u-zhang", "admin", name="张伟")
 def browser() -> Iterator[Browser]:
     """Chromium, once for the package. Playwright gives it a fresh temporary profile (user-data dir) and
     removes it afterwards."""
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: `make setup` installs Debian's chromium"
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        launched = launch(playwright)
         yield launched
         launched.close()
 

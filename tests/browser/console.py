@@ -6,19 +6,48 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, Playwright, expect
 
 from tests.support.sites import Site
 
-__all__ = ["SCREENSHOTS", "go", "huawei_resale_customers", "row_ids", "shoot", "sign_in", "walk_graph"]
+__all__ = [
+    "ARGS",
+    "CHROMIUM",
+    "SCREENSHOTS",
+    "go",
+    "huawei_resale_customers",
+    "launch",
+    "row_ids",
+    "shoot",
+    "sign_in",
+    "walk_graph",
+]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 WALK = """query($after: String, $filter: CustomerFilterInput) {
   customers(first: 100, after: $after, filter: $filter) {
     pageInfo { hasNextPage endCursor } nodes { id provider nativeId name owner accountType status }
   }
 }"""
+
+
+def launch(playwright: Playwright) -> Browser:
+    """Debian's Chromium, headless, quiet (no background requests, updates or sync), with a fresh temporary
+    profile that Playwright makes and removes. Never a browser Playwright downloads: ``make setup`` installs it."""
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: `make setup` installs Debian's chromium"
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
 
 
 def sign_in(page: Page, site: Site, api_key: str, screen: str = "customers") -> None:

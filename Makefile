@@ -20,7 +20,7 @@ browser:
 	@if [ ! -x $(BROWSER) ] || [ ! -f $(CJK_FONT) ]; then \
 		echo "installing Debian's chromium and fonts-wqy-microhei for the browser tests"; \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 			chromium fonts-wqy-microhei >/dev/null; \
 	fi
 

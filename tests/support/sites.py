@@ -47,7 +47,7 @@ KEYS: dict[str, tuple[str, Role, str | None]] = {
 CLIENT_ID, AUDIENCE = "partner-gateway-console", "partner-gateway"
 HUAWEI, ALIYUN = "huaweicloud-demo", "aliyun-demo"
 #: How late a write whose reply is lost lands (``Site.lose_next_reply``): well after the upstream timeout.
-LATE_MS = 1500
+LATE_MS = 2000
 #: ``[writes] settle_seconds``: longer than ``LATE_MS``, so that a late write is never declared not applied.
 WRITES = WritesConfig(settle_seconds=10.0)
 #: Seconds a process may take to answer: a second or two on an idle machine, far more on a loaded one.

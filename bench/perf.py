@@ -90,7 +90,7 @@ class Sample:
             extra += f"; errors: {dict(self.errors)}"
         return (
             f"{self.seconds * 1000:.0f} ms, {sum(self.calls.values())} upstream calls ({ops}) "
-            f"in {len(self.waves)} waves [{shape}]{extra}"
+            f"in {len(self.waves)} wave{'s' if len(self.waves) != 1 else ''} [{shape}]{extra}"
         )
 
 
@@ -316,8 +316,8 @@ async def run(cluster: Cluster, options: argparse.Namespace, ttl: float) -> None
     cluster.start_bare(rows)
     bench = Bench(cluster, options, ttl)
     print(
-        f"pids: gateway {cluster.gateway.pid}, bare {bench.bare.pid}, simulators {cluster.aliyun.pid} "
-        f"{cluster.huawei.pid}; load generator {os.getpid()}",
+        f"serving pids (listening on their ports): gateway {cluster.gateway.pid}, bare {bench.bare.pid}, "
+        f"simulators {cluster.aliyun.pid} {cluster.huawei.pid}; load generator {os.getpid()}",
         file=sys.stderr,
     )
     default_gateway = None
@@ -382,7 +382,16 @@ def report(bench: Bench, memory_warm: Memory, memory_end: Memory) -> None:
             )
         )
 
-    def alone(label: str, key: str, goal: float | None, scale: float = 1000, unit: str = "ms") -> None:
+    def upstream(key: str) -> str:
+        """The median request's upstream calls and waves."""
+        samples = sorted(results.samples.get(key, []), key=lambda x: x.seconds)
+        if not samples:
+            return ""
+        median = samples[len(samples) // 2]
+        waves = len(median.waves)
+        return f" ({sum(median.calls.values())} calls, {waves} wave{'s' if waves != 1 else ''})"
+
+    def alone(label: str, key: str, goal: float | None) -> None:
         values = s.get(key)
         if not values:
             return
@@ -391,9 +400,9 @@ def report(bench: Bench, memory_warm: Memory, memory_end: Memory) -> None:
             (
                 label,
                 "—",
-                fmt([v * scale for v in values], unit, 0),
+                fmt(milliseconds(values), "ms", 0) + upstream(key),
                 "—",
-                "—" if goal is None else f"≤ {goal * scale:g} {unit}",
+                "—" if goal is None else f"≤ {goal * 1000:g} ms",
                 "—" if goal is None else verdict(median, goal, True),
             )
         )
@@ -401,6 +410,7 @@ def report(bench: Bench, memory_warm: Memory, memory_end: Memory) -> None:
     paired("1. 100 rows × 10 fields: CPU per request", "page.cpu", "ms", 2.0, True, 2)
     paired("1. 100 rows: requests/s at concurrency 12", "page.rps", "/s", 0.5, False, 0)
     paired("2. small query: requests/s at concurrency 12", "small.rps", "/s", 0.8, False, 0)
+    paired("2. small query: CPU per request", "small.cpu", "ms", None, True, 2)
     alone("3. 100 + balance at 100 ms, cold, p50", "balances.cold", 0.35)
     alone("3. 100 + balance at 100 ms, warm, p50", "balances.warm", 0.35)
     alone("3. same, default [upstream], cold", "balances.default.cold", 0.35)
@@ -413,7 +423,7 @@ def report(bench: Bench, memory_warm: Memory, memory_end: Memory) -> None:
                 (
                     f"4. both clouds, first {first}: latency / 150 ms",
                     "—",
-                    fmt([v * 1000 for v in s[f"span.{first}"]], "ms", 0),
+                    fmt(milliseconds(s[f"span.{first}"]), "ms", 0) + upstream(f"span.{first}"),
                     f"{median:.2f}",
                     "≤ 1.15",
                     verdict(median, 1.15, True),

@@ -163,6 +163,24 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
+def serving_pid(root: int, port: int) -> int:
+    """The process under ``root`` (or ``root`` itself) that holds the socket listening on ``port``: the one whose
+    CPU is the server's, whichever process the command that was spawned turns out to be."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # LISTEN
+                    inodes.add(f"socket:[{fields[9]}]")
+    for pid in _descendants(root):
+        for fd in Path(f"/proc/{pid}/fd").glob("*"):
+            with contextlib.suppress(OSError):
+                if os.readlink(fd) in inodes:
+                    return pid
+    raise RuntimeError(f"no process under {root} listens on port {port}")
+
+
 def cpu_seconds(pids: list[int]) -> float:
     """User plus system CPU seconds of the processes ``pids`` and every process under them, all threads."""
     total = 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import http.client
 import json
 import os
@@ -22,7 +23,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.perf_load import HttpConnection, memory
+from bench.perf_load import HttpConnection, memory, serving_pid
 from tests.support.servers import EXE, free_port, process_serving
 
 BENCH = Path(__file__).resolve().parent
@@ -92,9 +93,11 @@ class Server:
     port: int
     process: subprocess.Popen[str]
 
-    @property
+    @functools.cached_property
     def pid(self) -> int:
-        return self.process.pid
+        """The serving process: the one listening on the port (the spawned process itself, as uvicorn runs here
+        without workers; checked, not assumed)."""
+        return serving_pid(self.process.pid, self.port)
 
     def memory(self) -> tuple[float, float]:
         return memory(self.pid)

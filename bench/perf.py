@@ -273,7 +273,8 @@ def main() -> None:
     options.rounds = options.rounds or (2 if options.quick else 8)
     options.seconds = options.seconds or (1.0 if options.quick else 3.0)
     chosen = [part.strip() for part in options.only.split(",") if part.strip()]
-    options.only = {FIGURES[int(c) - 1] if c.isdigit() else c for c in chosen} or set(FIGURES)
+    options.only = {FIGURES[int(c) - 1] if c.isdigit() and 1 <= int(c) <= len(FIGURES) else c for c in chosen}
+    options.only = options.only or set(FIGURES)
     if unknown := options.only - set(FIGURES):
         parser.error(f"unknown figures {sorted(unknown)}: choose from 1-7 or {', '.join(FIGURES)}")
     upstream = tuple(f"{k.strip()} = {v.strip()}" for k, _, v in (u.partition("=") for u in options.upstream or ()))

@@ -8,13 +8,14 @@ script error fails the test. Screenshots go to ``build/screenshots/`` (``shoot``
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.browser.console import launch
+from tests.browser.console import SCREENSHOTS, launch
 from tests.support.oidc import Issuer, Person, serve_issuer
 from tests.support.sites import AUDIENCE, CLIENT_ID, Site, demo_site, simulators_site
 
@@ -28,7 +29,8 @@ PERSON = Person("u-zhang", "admin", name="张伟")
 @pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     """Chromium, once for the package. Playwright gives it a fresh temporary profile (user-data dir) and
-    removes it afterwards."""
+    removes it afterwards. The screenshots of an earlier run are cleared: those in the folder are this run's."""
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
     with sync_playwright() as playwright:
         launched = launch(playwright)
         yield launched

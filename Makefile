@@ -1,5 +1,5 @@
 # Two commands for a fresh machine with Python >= 3.11 and the package registries:
-#   make serve   set up, then serve the embedded demo on http://127.0.0.1:8000/graphql
+#   make serve   set up (no browser needed), then serve the embedded demo on http://127.0.0.1:8000/graphql
 #   make test    set up (with Debian's chromium for the browser tests), then linters, type checks and every test
 PYTHON ?= python3
 VENV := .venv
@@ -30,10 +30,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	touch $@
 
-serve: setup
+serve: $(STAMP)
 	$(BIN)/partner-gateway serve
 
-test: setup
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -427,6 +427,34 @@ async def audit_log_row(gw: Demo, world: World, tally: Tally) -> None:
         await ask(gw, world, tally, "auditLog", col, document, check)
 
 
+@reads("pendingOperations")
+async def pending_operations_row(gw: Demo, world: World, tally: Tally) -> None:
+    """Admins only, like the audit trail (who sent what). The world's writes are all settled: an admin gets the
+    empty list, without errors (tests/test_pending_operations.py has one pending)."""
+    document = "{ pendingOperations(first: 100) { totalCount nodes { operationId principal operation input } } }"
+
+    def empty(answer: Answer) -> list[str]:
+        found = (answer.data or {}).get("pendingOperations")
+        wrong = stray_errors(answer, ADMIN)
+        return wrong + ([] if found == {"totalCount": 0, "nodes": []} else [f"not the empty list: {answer.text[:300]}"])
+
+    for col in OWNERLESS:
+        await ask(gw, world, tally, "pendingOperations", col, document, empty if col is ADMIN else refused)
+
+
+@reads("recentEvents")
+async def recent_events_row(gw: Demo, world: World, tally: Tally) -> None:
+    """Admins and finance get the same latest events (the world has some: its dead delivery's); sales keys none
+    (their customers' events come from the owner-scoped subscription)."""
+    document = "{ recentEvents(first: 100) { id type occurredAt subject partnerId data } }"
+    expected = await send(gw, document, "k-admin")
+    assert expected.data["recentEvents"], expected.text
+    assert not expected.errors, expected.text
+    for col in OWNERLESS:
+        check = refused if col.sales else partial(same_as, expected=expected)
+        await ask(gw, world, tally, "recentEvents", col, document, check)
+
+
 @reads("webhookDeliveries")
 async def webhook_deliveries_row(gw: Demo, world: World, tally: Tally) -> None:
     document = "{ webhookDeliveries(first: 100) { totalCount nodes { id webhook eventId status lastError } } }"

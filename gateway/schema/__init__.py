@@ -14,7 +14,7 @@ from gateway.schema.consumption import ConsumptionQuery
 from gateway.schema.context import Context
 from gateway.schema.customers import CustomerQuery
 from gateway.schema.errors import GatewayErrors, GatewaySchema
-from gateway.schema.events import EventSubscription, TransportOperations
+from gateway.schema.events import EventQuery, EventSubscription, TransportOperations
 from gateway.schema.limits import RequestLimits
 from gateway.schema.mutations_credit import CreditMutation
 from gateway.schema.mutations_customers import CustomerMutation
@@ -47,6 +47,7 @@ class Query(
     ReferenceQuery,
     AuditQuery,
     WebhookQuery,
+    EventQuery,
     ViewerQuery,
 ):
     pass

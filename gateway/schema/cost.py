@@ -103,6 +103,7 @@ _CONNECTIONS = (
     "Order",
     "OwnVoucher",
     "Partner",
+    "PendingOperation",
     "Project",
     "QuotaMovement",
     "Reseller",
@@ -131,6 +132,8 @@ COSTS: Mapping[str, FieldCost] = {
     "Query.priceQuote": FieldCost(calls=1),
     "Query.catalogue": FieldCost(calls=1),
     "Query.auditLog": _STORE,
+    "Query.pendingOperations": _STORE,
+    "Query.recentEvents": FREE,  # the outbox's latest events: the gateway's store, never an upstream
     "Query.consumption": FieldCost(calls=12, per_month=True, per_account=True),
     "Subscription.events": FREE,  # read from the gateway's outbox, never from an upstream
     **{

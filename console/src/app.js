@@ -70,7 +70,7 @@ export function App() {
         if (!live) return
         if (body.data?.viewer) {
           setViewer(body.data.viewer)
-          startEvents()
+          startEvents({ withHistory: body.data.viewer.role !== 'SALES' })
         } else setFailure(new Error(body.errors?.[0]?.message || 'viewer'))
       })
       .catch((error) => live && error.status !== 401 && setFailure(error))
@@ -144,7 +144,7 @@ function renderScreen(screen, route, viewer) {
     case 'projects':
       return html`<${Projects} viewer=${viewer} />`
     case 'notifications':
-      return html`<${Notifications} />`
+      return html`<${Notifications} viewer=${viewer} />`
     case 'audit':
       return html`<${Audit} />`
     default:

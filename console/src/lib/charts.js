@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { html } from './html.js'
 import { getLang, t, te } from './i18n.js'
 import { groupDecimal } from './format.js'
+import { Alert } from './ui.js'
 
 let loading = null
 function echarts() {
@@ -62,7 +63,7 @@ export function TrendChart({ points, label, kind = 'line', testid }) {
   if (!points?.length) return html`<p class="empty">${t('charts.empty')}</p>`
   return html`<figure class="figure" data-testid=${testid}>
     <div ref=${ref} class="chart" role="img" aria-label=${`${label}: ${t('charts.summary', { n: periods.length, first: periods[0], last: periods[periods.length - 1] })}`}></div>
-    ${failed ? html`<p class="alert alert-error">${failed.message}</p>` : null}
+    ${failed ? html`<${Alert}>${failed.message}<//>` : null}
     <details>
       <summary>${t('common.showTable')}</summary>
       <table class="table">

@@ -1,22 +1,31 @@
-// The live change events (Subscription.events over graphql-ws), kept for the whole session: the
-// Notifications screen lists them, the Overview shows the latest, the navigation counts the unread.
+// The change events, kept for the whole session: the Notifications screen lists them, the Overview shows the
+// latest, the navigation counts the unread. Live from Subscription.events (graphql-ws), which streams from
+// now on; for admins and finance, the latest ones before that come from Query.recentEvents, read each time
+// the subscription (re)connects, so what happened before sign-in, or while the connection was down, shows too.
 import { useEffect, useState } from 'preact/hooks'
-import { subscriptions } from './graphql.js'
+import { gql, subscriptions } from './graphql.js'
 
 const MAX = 200
-const EVENTS = `subscription Events { events { id type occurredAt subject partnerId data } }`
+const FIELDS = 'id type occurredAt subject partnerId data'
+const EVENTS = `subscription Events { events { ${FIELDS} } }`
+const RECENT = `query RecentEvents($first: Int!) { recentEvents(first: $first) { ${FIELDS} } }`
+const RECENT_COUNT = 20
 
 const store = { items: [], status: 'idle', error: null, unread: 0 }
 const listeners = new Set()
 let stop = null
 let wanted = false
+let history = false
+let connections = 0
 
 function notify() {
   for (const listener of listeners) listener({ ...store })
 }
 
-export function startEvents() {
+/** Start the live stream; `withHistory`: the principal may read Query.recentEvents (not sales keys). */
+export function startEvents({ withHistory = history } = {}) {
   wanted = true
+  history = withHistory
   if (stop) return
   const client = subscriptions()
   store.status = 'connecting'
@@ -25,6 +34,8 @@ export function startEvents() {
     store.status = 'live'
     store.error = null
     notify()
+    // Read after the subscription is on its way: an event recorded meanwhile is in both, and kept once.
+    if (history) loadRecent(connections++ > 0)
   })
   const offClosed = client.on('closed', (event) => {
     if (stop) {
@@ -72,8 +83,32 @@ export function startEvents() {
   }
 }
 
+/**
+ * Merge the latest events (newest first) into what the stream gave: those newer than any already shown go on
+ * top (unread, after a reconnection: they happened while it was down), the older ones below.
+ */
+async function loadRecent(reconnected) {
+  let body
+  try {
+    body = await gql(RECENT, { first: RECENT_COUNT })
+  } catch {
+    return // the live stream goes on; the history is a nicety
+  }
+  const recent = body.data?.recentEvents
+  if (!recent || !wanted) return
+  const known = new Set(store.items.map((e) => e.id))
+  const firstKnown = recent.findIndex((e) => known.has(e.id))
+  const newer = (firstKnown < 0 ? recent : recent.slice(0, firstKnown)).filter((e) => !known.has(e.id))
+  const older = firstKnown < 0 ? [] : recent.slice(firstKnown).filter((e) => !known.has(e.id))
+  if (!newer.length && !older.length) return
+  store.items = [...newer, ...store.items, ...older].slice(0, MAX)
+  if (reconnected) store.unread += newer.length
+  notify()
+}
+
 export function stopEvents() {
   wanted = false
+  connections = 0
   const current = stop
   stop = null
   current?.()

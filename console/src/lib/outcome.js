@@ -8,7 +8,7 @@ const ICONS = { settled: '✓', pending: '◔', failed: '✕' }
 
 export function Outcome({ action, onSettled }) {
   if (!action) return null
-  if (action.state === 'new') return html`<p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>${t('outcome.sending')}</p>`
+  if (action.state === 'new') return html`<p class="loading" role="status" data-testid="loading"><span class="spinner" aria-hidden="true"></span>${t('outcome.sending')}</p>`
   const { state, outcome = {} } = action
   const again = async () => {
     const next = await attempt(action)
@@ -31,6 +31,6 @@ export function Outcome({ action, onSettled }) {
           <span aria-hidden="true">↻ </span>${state === 'pending' ? t('outcome.checkAgain') : t('outcome.retrySameKey')}
         </button>`
       : null}
-    ${action.sending ? html`<span class="loading small" role="status"><span class="spinner" aria-hidden="true"></span>${t('outcome.sending')}</span>` : null}
+    ${action.sending ? html`<span class="loading small" role="status" data-testid="loading"><span class="spinner" aria-hidden="true"></span>${t('outcome.sending')}</span>` : null}
   </div>`
 }

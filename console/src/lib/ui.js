@@ -1,4 +1,5 @@
 // Shared pieces: a query hook, error lists, status badges (text and icon, never colour alone), money, fields.
+// Test hooks: every spinner is `data-testid="loading"`, every alert a screen raises `data-testid="error"`.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
 import { html } from './html.js'
 import { gql } from './graphql.js'
@@ -30,7 +31,7 @@ export function Errors({ errors, error }) {
   const listed = errors?.filter((e) => e.extensions?.code !== 'UNSUPPORTED_BY_PROVIDER')
   if (!listed?.length && !error) return null
   const items = error ? [{ message: error.message, extensions: { code: error.code } }] : listed
-  return html`<div class="alert alert-error" role="alert">
+  return html`<div class="alert alert-error" role="alert" data-testid="error">
     <strong><span aria-hidden="true">⚠ </span>${t('errors.title')}</strong>
     <ul>
       ${items.map(
@@ -45,7 +46,12 @@ export function Errors({ errors, error }) {
 }
 
 export function Loading({ label }) {
-  return html`<p class="loading" role="status" aria-live="polite"><span class="spinner" aria-hidden="true"></span>${label || t('common.loading')}</p>`
+  return html`<p class="loading" role="status" aria-live="polite" data-testid="loading"><span class="spinner" aria-hidden="true"></span>${label || t('common.loading')}</p>`
+}
+
+/** One alert in words and an icon (never colour alone): an error by default, or a warning (tone="warn"). */
+export function Alert({ tone = 'error', children }) {
+  return html`<p class=${`alert alert-${tone}`} role="alert" data-testid="error"><span aria-hidden="true">${tone === 'error' ? '⚠' : '!'} </span>${children}</p>`
 }
 
 const STATUS_ICONS = {

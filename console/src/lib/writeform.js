@@ -5,6 +5,7 @@ import { html } from './html.js'
 import { t } from './i18n.js'
 import { attempt, prepare, useActions } from './actions.js'
 import { Outcome } from './outcome.js'
+import { Alert } from './ui.js'
 
 /** The fragment every write result selects: payload receipts, and every error member's fields. */
 export const RESULT = `
@@ -50,7 +51,7 @@ export function WriteForm({ name, title, kind, target, mutation, field, fields, 
     <h3 id=${`${name}-title`}>${title}</h3>
     ${intro ? html`<p class="small muted">${intro}</p>` : null}
     ${fields.map((f) => html`<${Input} name=${name} field=${f} value=${values[f.id]} onChange=${(v) => setValues({ ...values, [f.id]: v })} />`)}
-    ${invalid ? html`<p class="alert alert-error" role="alert"><span aria-hidden="true">⚠ </span>${invalid}</p>` : null}
+    ${invalid ? html`<${Alert}>${invalid}<//>` : null}
     <div class="actions">
       <button type="submit" class="primary" data-testid=${`${name}-submit`} disabled=${busy}>${submitLabel || t('common.submit')}</button>
     </div>

@@ -97,7 +97,8 @@ export default {
   'live.error': 'Stopped',
   'live.closed': 'Closed',
 
-  'notifications.intro': 'Changes the gateway finds at both clouds, or makes itself, as they happen (since you signed in).',
+  'notifications.intro': 'Changes the gateway finds at both clouds, or makes itself: the latest first, then new ones as they happen.',
+  'notifications.introLive': 'Changes to your customers at both clouds, as they happen (since you signed in).',
   'notifications.none': 'No change yet. New ones appear here as they happen.',
   'notifications.unread': '{n} unread',
 
@@ -269,7 +270,9 @@ export default {
   'overview.pending': 'Pending operations',
   'overview.pendingIntro': 'Writes whose outcome the cloud has not shown yet; they settle within the settle window.',
   'overview.pendingMine': 'Yours, in this browser',
-  'overview.pendingAll': 'Everyone\'s (audit log)',
+  'overview.pendingAll': 'Everyone\'s, pending now',
+  'overview.sentAt': 'sent {at}',
+  'overview.morePending': 'and {n} more',
   'overview.noPending': 'Nothing pending.',
   'overview.open': 'Open',
   'overview.recentEvents': 'Recent events',

@@ -97,7 +97,8 @@ export default {
   'live.error': '已停止',
   'live.closed': '已关闭',
 
-  'notifications.intro': '网关在两朵云上发现的变化，以及网关自身做出的变化，实时显示（自登录起）。',
+  'notifications.intro': '网关在两朵云上发现的变化，以及网关自身做出的变化：先列出最近的，新的变化实时出现。',
+  'notifications.introLive': '您的客户在两朵云上的变化，实时显示（自登录起）。',
   'notifications.none': '暂无变化，新的变化会实时出现在这里。',
   'notifications.unread': '{n} 条未读',
 
@@ -269,7 +270,9 @@ export default {
   'overview.pending': '待定操作',
   'overview.pendingIntro': '云厂商尚未确认结果的写操作；将在确认窗口内确定结果。',
   'overview.pendingMine': '您在本浏览器中的操作',
-  'overview.pendingAll': '所有人的（审计日志）',
+  'overview.pendingAll': '所有人的（当前仍待定）',
+  'overview.sentAt': '发送于 {at}',
+  'overview.morePending': '另有 {n} 条',
   'overview.noPending': '没有待定操作。',
   'overview.open': '查看',
   'overview.recentEvents': '最近事件',

@@ -9,7 +9,7 @@ import { isOpen, useActions } from '../lib/actions.js'
 import { Outcome } from '../lib/outcome.js'
 import { TrendChart } from '../lib/charts.js'
 import { RECEIPT, RESULT, WriteForm } from '../lib/writeform.js'
-import { Badge, CustomerStatus, Empty, Errors, Loading, Money, Provider, Section, nodes, useQuery } from '../lib/ui.js'
+import { Alert, Badge, CustomerStatus, Empty, Errors, Loading, Money, Provider, Section, nodes, useQuery } from '../lib/ui.js'
 
 const MONEY = 'amount currency'
 const CUSTOMER = `query Customer($id: ID!) {
@@ -75,7 +75,7 @@ export function CustomerDetail({ id, viewer }) {
     return html`<div class="screen">
       <p><a href=${href('customers')}>← ${t('nav.customers')}</a></p>
       <${Errors} errors=${shown(query.errors)} error=${query.error} />
-      ${query.error || shown(query.errors)?.length ? null : html`<p class="alert alert-warn" role="alert">${t('customer.notFound')}</p>`}
+      ${query.error || shown(query.errors)?.length ? null : html`<${Alert} tone="warn">${t('customer.notFound')}<//>`}
     </div>`
   }
   return html`<div class="screen" data-testid="customer-detail" data-customer-id=${c.id} data-provider=${c.provider}>

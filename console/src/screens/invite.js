@@ -8,7 +8,7 @@ import { href } from '../lib/router.js'
 import { attempt, prepare, useActions } from '../lib/actions.js'
 import { Outcome } from '../lib/outcome.js'
 import { RECEIPT, RESULT } from '../lib/writeform.js'
-import { Errors, Field, Loading, nodes, useQuery } from '../lib/ui.js'
+import { Alert, Errors, Field, Loading, nodes, useQuery } from '../lib/ui.js'
 
 const PARTNERS = `query InvitePartners { partners { nodes { id name provider role capabilities } } }`
 const CREATE = `mutation CreateCustomer($input: CreateCustomerInput!, $idempotencyKey: String!) {
@@ -123,7 +123,7 @@ function CreateForm({ partner, viewer }) {
         ${input('verificationCode', t('invite.code'), { hint: t('invite.codeHint') })}`}
     ${aliyun && v.accountType === 'CONSIGNMENT' ? input('creditLine', `${t('customer.creditLine')} (CNY, ${t('form.optional')})`) : null}
     ${viewer.role !== 'SALES' ? input('owner', `${t('customers.owner')} (${t('form.optional')})`) : html`<p class="small muted">${t('invite.ownerSelf', { owner: viewer.owner })}</p>`}
-    ${invalid ? html`<p class="alert alert-error" role="alert"><span aria-hidden="true">⚠ </span>${invalid}</p>` : null}
+    ${invalid ? html`<${Alert}>${invalid}<//>` : null}
     <div class="actions"><button type="submit" class="primary" data-testid="invite-submit" disabled=${action?.sending}>${aliyun ? t('invite.invite') : t('invite.create')}</button></div>
     <${Outcome} action=${action} />
     ${result ? html`<div class="alert alert-good" data-testid="invite-result">

@@ -1,14 +1,15 @@
-// Notifications: the change events of Subscription.events (graphql-ws), live, newest first.
+// Notifications: the change events, newest first: the latest before sign-in (Query.recentEvents; not for sales
+// keys), then live from Subscription.events (graphql-ws). See lib/events.js.
 import { useEffect } from 'preact/hooks'
 import { html } from '../lib/html.js'
 import { t, te } from '../lib/i18n.js'
 import { dateTime } from '../lib/format.js'
 import { markRead, useEvents } from '../lib/events.js'
-import { Badge } from '../lib/ui.js'
+import { Alert, Badge } from '../lib/ui.js'
 
 const TONES = { live: 'good', connecting: 'wait', reconnecting: 'wait', error: 'bad', closed: 'bad', idle: 'info' }
 
-export function Notifications() {
+export function Notifications({ viewer }) {
   const events = useEvents()
   useEffect(() => markRead(), [events.unread])
   return html`<div class="screen">
@@ -16,8 +17,8 @@ export function Notifications() {
       <h1>${t('nav.notifications')}</h1>
       <${Badge} tone=${TONES[events.status]} data-testid="subscription-status" data-status=${events.status}>${te('live', events.status)}<//>
     </div>
-    <p class="muted">${t('notifications.intro')}</p>
-    ${events.error ? html`<p class="alert alert-error" role="alert"><span aria-hidden="true">⚠ </span>${events.error}</p>` : null}
+    <p class="muted">${viewer?.role === 'SALES' ? t('notifications.introLive') : t('notifications.intro')}</p>
+    ${events.error ? html`<${Alert}>${events.error}<//>` : null}
     <ol class="events" aria-live="polite" aria-relevant="additions" data-testid="notification-list">
       ${events.items.map((e) => html`<${EventItem} event=${e} key=${e.id} />`)}
     </ol>

@@ -1,6 +1,7 @@
 // Overview across both clouds: this month and last, the trend, top products and customers, program standing
 // (rebate tier; tier-2s against the 800,000 line), pending operations and recent events. Each part is its own
 // request, so the fast ones show while the consumption (a year of reads per account) comes in.
+import { useEffect } from 'preact/hooks'
 import { html } from '../lib/html.js'
 import { t, te } from '../lib/i18n.js'
 import { dateTime, money, month } from '../lib/format.js'
@@ -35,8 +36,9 @@ const TIER2 = `query OverviewTier2 {
   resellers(first: 5, filter: { provider: "huaweicloud" }) { totalCount nodes { id name partner { name }
     performance { performance ${M} upgrade { line ${M} reached toGo ${M} } } } }
 }`
+// The writes still pending now (the audit trail keeps a PENDING entry per attempt, settled or not).
 const PENDING = `query OverviewPending {
-  auditLog(first: 10, filter: { outcome: "PENDING" }) { totalCount nodes { id at principal operation partnerAccount operationId } }
+  pendingOperations(first: 10) { totalCount nodes { operationId operation principal partnerAccount startedAt } }
 }`
 
 export function Overview({ viewer }) {
@@ -157,7 +159,14 @@ function PendingPart({ viewer }) {
   const mine = useActions((a) => isOpen(a))
   const audit = viewer.role === 'ADMIN'
   const query = useQuery(PENDING, {}, 'pending', { skip: !audit })
-  const records = nodes(query.data?.auditLog)
+  const pending = query.data?.pendingOperations
+  const records = nodes(pending)
+  // An operation settled (operation.settled, live): ask again, so it leaves the list.
+  const events = useEvents()
+  const settled = events.items.filter((e) => e.type === 'operation.settled').length
+  useEffect(() => {
+    if (audit && settled) query.reload()
+  }, [settled])
   return html`<${Section} title=${t('overview.pending')} id="overview-pending">
     <p class="small muted">${t('overview.pendingIntro')}</p>
     ${mine.length ? html`<h3>${t('overview.pendingMine')}</h3>${mine.map((a) => html`<div key=${a.id}><strong>${a.label}</strong> ${a.target ? html`<a class="small" href=${href('customers', a.target)}>${t('overview.open')}</a>` : null}<${Outcome} action=${a} /></div>`)}` : null}
@@ -165,7 +174,12 @@ function PendingPart({ viewer }) {
       ? html`<h3>${t('overview.pendingAll')}</h3>
           <${Errors} errors=${query.errors} error=${query.error} />
           ${records.length
-            ? html`<ul class="plain" data-testid="pending-operations">${records.map((r) => html`<li><${Badge} tone="wait">${t('outcome.pending')}<//> <code>${r.operation}</code> · ${r.principal} · <span class="muted small">${dateTime(r.at)}</span></li>`)}</ul>`
+            ? html`<ul class="plain" data-testid="pending-operations" data-total=${pending.totalCount}>${records.map(
+                (r) => html`<li data-testid="pending-operation" data-operation-id=${r.operationId} key=${r.operationId}>
+                  <${Badge} tone="wait">${t('outcome.pending')}<//> <code>${r.operation}</code> · ${r.principal} · ${r.partnerAccount}
+                  · <span class="muted small">${t('overview.sentAt', { at: dateTime(r.startedAt) })}</span></li>`,
+              )}</ul>
+              ${pending.totalCount > records.length ? html`<p class="small muted">${t('overview.morePending', { n: pending.totalCount - records.length })}</p>` : null}`
             : query.loading ? html`<${Loading} />` : html`<${Empty}>${t('overview.noPending')}<//>`}`
       : mine.length ? null : html`<${Empty}>${t('overview.noPending')}<//>`}
   <//>`

@@ -3,6 +3,7 @@ import { html } from '../lib/html.js'
 import { setCredential, startOidc } from '../lib/auth.js'
 import { t } from '../lib/i18n.js'
 import { LanguageSwitch } from '../lib/langswitch.js'
+import { Alert } from '../lib/ui.js'
 
 export function SignIn({ config, notice }) {
   const [key, setKey] = useState('')
@@ -35,7 +36,7 @@ export function SignIn({ config, notice }) {
       </div>
       <p class="muted">${t('signin.intro')}</p>
       ${notice ? html`<p class="alert alert-warn" role="alert"><span aria-hidden="true">! </span>${notice}</p>` : null}
-      ${error ? html`<p class="alert alert-error" role="alert"><span aria-hidden="true">⚠ </span>${error}</p>` : null}
+      ${error ? html`<${Alert}>${error}<//>` : null}
       ${oidc
         ? html`<button type="button" class="primary wide" data-testid="signin-oidc" disabled=${busy} onClick=${withIssuer}>
               ${t('signin.withIssuer', { issuer: new URL(oidc.issuer).host })}

@@ -42,7 +42,7 @@ def main(target: Path = TARGET) -> int:
         page.get_by_test_id("signin-apikey").fill(KEY)
         page.get_by_test_id("signin-submit").click()
         expect(page.get_by_test_id("signed-in-role")).to_be_visible()
-        expect(page.locator("main .loading")).to_have_count(0, timeout=60_000)
+        expect(page.locator("main").get_by_test_id("loading")).to_have_count(0, timeout=60_000)
         page.wait_for_timeout(SETTLE_MS)
         target.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(target))

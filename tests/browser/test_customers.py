@@ -87,5 +87,6 @@ def test_a_salesperson_sees_only_their_customers(site: Site, page: Page) -> None
     expect(page.get_by_test_id("action-reclaim")).to_have_count(0)
     hidden = next(c for c in everyone if c["owner"] not in (owner, None))
     page.goto(f"{site.console}/#/customers/{hidden['id']}")
-    expect(page.locator("main [role=alert]")).to_be_visible()  # not found: the graph does not show it to them
+    # Not found: the graph does not show it to them.
+    expect(page.locator("main").get_by_test_id("error")).to_be_visible()
     expect(page.get_by_test_id("customer-detail")).to_have_count(0)

@@ -20,8 +20,9 @@ def test_every_screen_opens_and_is_kept_as_a_screenshot(demo: Site, page: Page) 
         if screen != "overview":
             go(page, screen)
         expect(page.locator("main h1").first).to_be_visible()
-        expect(page.locator("main .loading")).to_have_count(0)  # what it shows is in, not a spinner
-        expect(page.locator("main .alert-error")).to_have_count(0)
+        main = page.locator("main")
+        expect(main.get_by_test_id("loading")).to_have_count(0)  # what it shows is in, not a spinner
+        expect(main.get_by_test_id("error")).to_have_count(0)
         shoot(page, demo, screen)
 
 

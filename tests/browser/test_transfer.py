@@ -28,7 +28,7 @@ def test_a_lost_reply_shows_pending_then_the_settled_outcome_and_moves_money_onc
 
     sign_in(page, site, "k-finance", f"customers/{customer['id']}")
     expect(page.get_by_test_id("customer-detail")).to_have_attribute("data-customer-id", customer["id"])
-    expect(page.locator("main .loading")).to_have_count(0)  # the whole page is in: its reads are done
+    expect(page.locator("main").get_by_test_id("loading")).to_have_count(0)  # the whole page is in: its reads are done
     shoot(page, site, "customer")
     page.get_by_test_id("action-transfer").click()
     page.get_by_test_id("transfer-amount").fill(str(AMOUNT))
@@ -47,7 +47,7 @@ def test_a_lost_reply_shows_pending_then_the_settled_outcome_and_moves_money_onc
         assert time.monotonic() < deadline, "the transfer was never settled"
         time.sleep(0.25)  # the upstream's records show it once the reply could no longer land
         form.get_by_test_id("check-again").click()
-        expect(form.get_by_test_id("outcome").locator(".loading")).to_have_count(0)  # that check's answer is in
+        expect(form.get_by_test_id("outcome").get_by_test_id("loading")).to_have_count(0)  # that check's answer is in
     expect(status).to_have_attribute("data-state", "settled")
     assert form.get_by_test_id("idempotency-key").inner_text() == key  # every check re-asked with the same key
     shoot(page, site, "transfer-settled")

@@ -10,6 +10,7 @@ const FIELDS = 'id type occurredAt subject partnerId data'
 const EVENTS = `subscription Events { events { ${FIELDS} } }`
 const RECENT = `query RecentEvents($first: Int!) { recentEvents(first: $first) { ${FIELDS} } }`
 const RECENT_COUNT = 20
+const JOIN_MS = 300
 
 const store = { items: [], status: 'idle', error: null, unread: 0 }
 const listeners = new Set()
@@ -34,8 +35,9 @@ export function startEvents({ withHistory = history } = {}) {
     store.status = 'live'
     store.error = null
     notify()
-    // Read after the subscription is on its way: an event recorded meanwhile is in both, and kept once.
-    if (history) loadRecent(connections++ > 0)
+    // Read once the subscription has had a moment to join the stream (it is sent right after this): an event
+    // recorded in between is then in both, and kept once, rather than in neither.
+    if (history) setTimeout(loadRecent, JOIN_MS, connections++ > 0)
   })
   const offClosed = client.on('closed', (event) => {
     if (stop) {

@@ -9,7 +9,7 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
     onClick=${()=>Nt(t)}
   >
     <span aria-hidden="true">⇄ </span>${Dt[t][`lang.name`]}
-  </button>`}function It(e){let[t=`overview`,...n]=e.replace(/^#\/?/,``).split(`/`).filter(Boolean);return{screen:t,id:n.length?decodeURIComponent(n.join(`/`)):null}}function Lt(e,t){return`#/${e}${t?`/${encodeURIComponent(t)}`:``}`}function Rt(){let[e,t]=j(location.hash);return M(()=>{let e=()=>t(location.hash);return addEventListener(`hashchange`,e),()=>removeEventListener(`hashchange`,e)},[]),It(e)}var zt=200,Bt=`id type occurredAt subject partnerId data`,Vt=`subscription Events { events { ${Bt} } }`,Ht=`query RecentEvents($first: Int!) { recentEvents(first: $first) { ${Bt} } }`,Ut=20,R={items:[],status:`idle`,error:null,unread:0},Wt=new Set,Gt=null,Kt=!1,qt=!1,Jt=0;function Yt(){for(let e of Wt)e({...R})}function Xt({withHistory:e=qt}={}){if(Kt=!0,qt=e,Gt)return;let t=wt();R.status=`connecting`,Yt();let n=t.on(`connected`,()=>{R.status=`live`,R.error=null,Yt(),qt&&Zt(Jt++>0)}),r=t.on(`closed`,e=>{Gt&&(R.status=`reconnecting`,R.error=e?.code?`${e.code} ${e.reason||``}`.trim():null,Yt())}),i=t.subscribe({query:Vt},{next:({data:e,errors:t})=>{e?.events&&!R.items.some(t=>t.id===e.events.id)&&(R.items=[e.events,...R.items].slice(0,zt),R.unread+=1),t?.length&&(R.error=t.map(e=>e.message).join(`; `)),Yt()},error:e=>{let t=Array.isArray(e)?e:[];Gt=null,t.some(e=>e.extensions?.code===`SUBSCRIPTION_LAGGED`)?(R.status=`reconnecting`,Yt(),setTimeout(()=>Kt&&Xt(),1e3)):(R.status=`error`,R.error=e?.message||(t.length?t.map(e=>e.message).join(`; `):`${e?.code??``} ${e?.reason??``}`.trim()||String(e)),Yt())},complete:()=>{R.status=`closed`,Gt=null,Yt()}});Gt=()=>{n(),r(),i()}}async function Zt(e){let t;try{t=await xt(Ht,{first:Ut})}catch{return}let n=t.data?.recentEvents;if(!n||!Kt)return;let r=new Set(R.items.map(e=>e.id)),i=n.findIndex(e=>r.has(e.id)),a=(i<0?n:n.slice(0,i)).filter(e=>!r.has(e.id)),o=i<0?[]:n.slice(i).filter(e=>!r.has(e.id));(a.length||o.length)&&(R.items=[...a,...R.items,...o].slice(0,zt),e&&(R.unread+=a.length),Yt())}function Qt(){Kt=!1,Jt=0;let e=Gt;Gt=null,e?.(),R.items=[],R.unread=0,R.status=`idle`,Yt()}function $t(){R.unread&&(R.unread=0,Yt())}function en(){let[e,t]=j({...R});return M(()=>(Wt.add(t),t({...R}),()=>Wt.delete(t)),[]),e}var tn={CNY:`¥`,USD:`$`,EUR:`€`,HKD:`HK$`};function nn(e){let t=String(e),n=t.startsWith(`-`),[r,i]=(n?t.slice(1):t).split(`.`),a=r.replace(/\B(?=(\d{3})+(?!\d))/g,`,`);return`${n?`-`:``}${a}${i===void 0?``:`.${i}`}`}function z(e){if(!e)return`—`;let t=tn[e.currency],n=nn(e.amount);return t?n.startsWith(`-`)?`-${t}${n.slice(1)}`:`${t}${n}`:`${n} ${e.currency}`}function B(e){if(!e)return`—`;let t=new Date(e);return Number.isNaN(t.getTime())?String(e):t.toLocaleString(Mt(),{dateStyle:`medium`,timeStyle:`short`})}function rn(e){if(!e)return`—`;let t=new Date(e);return Number.isNaN(t.getTime())?String(e):t.toLocaleDateString(Mt(),{dateStyle:`medium`})}function an(e=0,t=new Date){let n=new Date(t.getFullYear(),t.getMonth()-e,1);return`${n.getFullYear()}-${String(n.getMonth()+1).padStart(2,`0`)}`}function V(e,t,n,{skip:r=!1}={}){let[i,a]=j({loading:!r,data:null,errors:null,error:null}),o=Ne(0),s=Fe(async()=>{let n=++o.current;a(e=>({...e,loading:!0,error:null}));try{let r=await xt(e,t);n===o.current&&a({loading:!1,data:r.data,errors:r.errors||null,error:null})}catch(e){n===o.current&&a({loading:!1,data:null,errors:null,error:e})}},[n]);return M(()=>{r||s()},[s,r]),{...i,reload:s}}function H({errors:e,error:t}){let n=e?.filter(e=>e.extensions?.code!==`UNSUPPORTED_BY_PROVIDER`);if(!n?.length&&!t)return null;let r=t?[{message:t.message,extensions:{code:t.code}}]:n;return O`<div class="alert alert-error" role="alert" data-testid="error">
+  </button>`}function It(e){let[t=`overview`,...n]=e.replace(/^#\/?/,``).split(`/`).filter(Boolean);return{screen:t,id:n.length?decodeURIComponent(n.join(`/`)):null}}function Lt(e,t){return`#/${e}${t?`/${encodeURIComponent(t)}`:``}`}function Rt(){let[e,t]=j(location.hash);return M(()=>{let e=()=>t(location.hash);return addEventListener(`hashchange`,e),()=>removeEventListener(`hashchange`,e)},[]),It(e)}var zt=200,Bt=`id type occurredAt subject partnerId data`,Vt=`subscription Events { events { ${Bt} } }`,Ht=`query RecentEvents($first: Int!) { recentEvents(first: $first) { ${Bt} } }`,Ut=20,Wt=300,R={items:[],status:`idle`,error:null,unread:0},Gt=new Set,Kt=null,qt=!1,Jt=!1,Yt=0;function Xt(){for(let e of Gt)e({...R})}function Zt({withHistory:e=Jt}={}){if(qt=!0,Jt=e,Kt)return;let t=wt();R.status=`connecting`,Xt();let n=t.on(`connected`,()=>{R.status=`live`,R.error=null,Xt(),Jt&&setTimeout(Qt,Wt,Yt++>0)}),r=t.on(`closed`,e=>{Kt&&(R.status=`reconnecting`,R.error=e?.code?`${e.code} ${e.reason||``}`.trim():null,Xt())}),i=t.subscribe({query:Vt},{next:({data:e,errors:t})=>{e?.events&&!R.items.some(t=>t.id===e.events.id)&&(R.items=[e.events,...R.items].slice(0,zt),R.unread+=1),t?.length&&(R.error=t.map(e=>e.message).join(`; `)),Xt()},error:e=>{let t=Array.isArray(e)?e:[];Kt=null,t.some(e=>e.extensions?.code===`SUBSCRIPTION_LAGGED`)?(R.status=`reconnecting`,Xt(),setTimeout(()=>qt&&Zt(),1e3)):(R.status=`error`,R.error=e?.message||(t.length?t.map(e=>e.message).join(`; `):`${e?.code??``} ${e?.reason??``}`.trim()||String(e)),Xt())},complete:()=>{R.status=`closed`,Kt=null,Xt()}});Kt=()=>{n(),r(),i()}}async function Qt(e){let t;try{t=await xt(Ht,{first:Ut})}catch{return}let n=t.data?.recentEvents;if(!n||!qt)return;let r=new Set(R.items.map(e=>e.id)),i=n.findIndex(e=>r.has(e.id)),a=(i<0?n:n.slice(0,i)).filter(e=>!r.has(e.id)),o=i<0?[]:n.slice(i).filter(e=>!r.has(e.id));(a.length||o.length)&&(R.items=[...a,...R.items,...o].slice(0,zt),e&&(R.unread+=a.length),Xt())}function $t(){qt=!1,Yt=0;let e=Kt;Kt=null,e?.(),R.items=[],R.unread=0,R.status=`idle`,Xt()}function en(){R.unread&&(R.unread=0,Xt())}function tn(){let[e,t]=j({...R});return M(()=>(Gt.add(t),t({...R}),()=>Gt.delete(t)),[]),e}var nn={CNY:`¥`,USD:`$`,EUR:`€`,HKD:`HK$`};function rn(e){let t=String(e),n=t.startsWith(`-`),[r,i]=(n?t.slice(1):t).split(`.`),a=r.replace(/\B(?=(\d{3})+(?!\d))/g,`,`);return`${n?`-`:``}${a}${i===void 0?``:`.${i}`}`}function z(e){if(!e)return`—`;let t=nn[e.currency],n=rn(e.amount);return t?n.startsWith(`-`)?`-${t}${n.slice(1)}`:`${t}${n}`:`${n} ${e.currency}`}function B(e){if(!e)return`—`;let t=new Date(e);return Number.isNaN(t.getTime())?String(e):t.toLocaleString(Mt(),{dateStyle:`medium`,timeStyle:`short`})}function an(e){if(!e)return`—`;let t=new Date(e);return Number.isNaN(t.getTime())?String(e):t.toLocaleDateString(Mt(),{dateStyle:`medium`})}function on(e=0,t=new Date){let n=new Date(t.getFullYear(),t.getMonth()-e,1);return`${n.getFullYear()}-${String(n.getMonth()+1).padStart(2,`0`)}`}function V(e,t,n,{skip:r=!1}={}){let[i,a]=j({loading:!r,data:null,errors:null,error:null}),o=Ne(0),s=Fe(async()=>{let n=++o.current;a(e=>({...e,loading:!0,error:null}));try{let r=await xt(e,t);n===o.current&&a({loading:!1,data:r.data,errors:r.errors||null,error:null})}catch(e){n===o.current&&a({loading:!1,data:null,errors:null,error:e})}},[n]);return M(()=>{r||s()},[s,r]),{...i,reload:s}}function H({errors:e,error:t}){let n=e?.filter(e=>e.extensions?.code!==`UNSUPPORTED_BY_PROVIDER`);if(!n?.length&&!t)return null;let r=t?[{message:t.message,extensions:{code:t.code}}]:n;return O`<div class="alert alert-error" role="alert" data-testid="error">
     <strong><span aria-hidden="true">⚠ </span>${I(`errors.title`)}</strong>
     <ul>
       ${r.map(e=>O`<li>
@@ -18,16 +18,16 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
           ${e.extensions?.partnerId?O` <span class="muted">(${e.extensions.partnerId})</span>`:null}
         </li>`)}
     </ul>
-  </div>`}function U({label:e}){return O`<p class="loading" role="status" aria-live="polite" data-testid="loading"><span class="spinner" aria-hidden="true"></span>${e||I(`common.loading`)}</p>`}function on({tone:e=`error`,children:t}){return O`<p class=${`alert alert-${e}`} role="alert" data-testid="error"><span aria-hidden="true">${e===`error`?`⚠`:`!`} </span>${t}</p>`}var sn={ASSOCIATED:`✓`,INVITED:`✉`,INVITATION_EXPIRED:`⊘`,FROZEN:`❄`,UNKNOWN:`?`};function cn({status:e}){return O`<span class=${`badge badge-${(e||`UNKNOWN`).toLowerCase()}`} data-status=${e}>
-    <span aria-hidden="true">${sn[e]||`•`} </span>${L(`status`,e)}
-  </span>`}var ln={good:`✓`,bad:`✕`,warn:`!`,info:`i`,wait:`◔`};function W({tone:e=`info`,children:t,...n}){return O`<span class=${`badge badge-${e}`} ...${n}><span aria-hidden="true">${ln[e]} </span>${t}</span>`}function un({provider:e}){return O`<span class=${`provider provider-${e}`}>${L(`provider`,e)}</span>`}function G({value:e}){return O`<span class="money">${z(e)}</span>`}function K({label:e,id:t,hint:n,children:r}){return O`<div class="field">
+  </div>`}function U({label:e}){return O`<p class="loading" role="status" aria-live="polite" data-testid="loading"><span class="spinner" aria-hidden="true"></span>${e||I(`common.loading`)}</p>`}function sn({tone:e=`error`,children:t}){return O`<p class=${`alert alert-${e}`} role="alert" data-testid="error"><span aria-hidden="true">${e===`error`?`⚠`:`!`} </span>${t}</p>`}var cn={ASSOCIATED:`✓`,INVITED:`✉`,INVITATION_EXPIRED:`⊘`,FROZEN:`❄`,UNKNOWN:`?`};function ln({status:e}){return O`<span class=${`badge badge-${(e||`UNKNOWN`).toLowerCase()}`} data-status=${e}>
+    <span aria-hidden="true">${cn[e]||`•`} </span>${L(`status`,e)}
+  </span>`}var un={good:`✓`,bad:`✕`,warn:`!`,info:`i`,wait:`◔`};function W({tone:e=`info`,children:t,...n}){return O`<span class=${`badge badge-${e}`} ...${n}><span aria-hidden="true">${un[e]} </span>${t}</span>`}function dn({provider:e}){return O`<span class=${`provider provider-${e}`}>${L(`provider`,e)}</span>`}function G({value:e}){return O`<span class="money">${z(e)}</span>`}function K({label:e,id:t,hint:n,children:r}){return O`<div class="field">
     <label for=${t}>${e}</label>
     ${r}
     ${n?O`<small id=${`${t}-hint`} class="hint">${n}</small>`:null}
   </div>`}function q({title:e,children:t,actions:n,id:r}){return O`<section class="card" aria-labelledby=${r}>
     <header class="card-head"><h2 id=${r}>${e}</h2>${n?O`<div class="card-actions">${n}</div>`:null}</header>
     ${t}
-  </section>`}function J({children:e}){return O`<p class="empty">${e||I(`common.none`)}</p>`}function Y(e){return e?.edges?.map(e=>e.node)??e?.nodes??[]}function dn({config:e,notice:t}){let[n,r]=j(``),[i,a]=j(null),[o,s]=j(!1),c=e.auth?.oidc;return O`<main class="signin" id="main">
+  </section>`}function J({children:e}){return O`<p class="empty">${e||I(`common.none`)}</p>`}function Y(e){return e?.edges?.map(e=>e.node)??e?.nodes??[]}function fn({config:e,notice:t}){let[n,r]=j(``),[i,a]=j(null),[o,s]=j(!1),c=e.auth?.oidc;return O`<main class="signin" id="main">
     <div class="signin-card">
       <div class="signin-head">
         <h1><span class="logo" aria-hidden="true">◆</span> ${I(`app.title`)}</h1>
@@ -35,7 +35,7 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
       </div>
       <p class="muted">${I(`signin.intro`)}</p>
       ${t?O`<p class="alert alert-warn" role="alert"><span aria-hidden="true">! </span>${t}</p>`:null}
-      ${i?O`<${on}>${i}<//>`:null}
+      ${i?O`<${sn}>${i}<//>`:null}
       ${c?O`<button type="button" class="primary wide" data-testid="signin-oidc" disabled=${o} onClick=${async()=>{s(!0);try{await it(c,location.hash)}catch(e){a(`${I(`signin.oidcFailed`)}: ${e.message}`),s(!1)}}}>
               ${I(`signin.withIssuer`,{issuer:new URL(c.issuer).host})}
             </button>
@@ -58,21 +58,21 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
         <button type="submit" class=${c?``:`primary`} data-testid="signin-submit">${I(`signin.submit`)}</button>
       </form>
     </div>
-  </main>`}var fn=(function(){let e=typeof document<`u`&&document.createElement(`link`).relList;return e&&e.supports&&e.supports(`modulepreload`)?`modulepreload`:`preload`})(),pn=function(e,t){return new URL(e,t).href},mn={},hn={},gn=function(e){return e.pathname.endsWith(`.css`)},_n=function(e,t,n){if(t in e)return e[t];let r=n();if(!r){e[t]=void 0;return}let i=r.then(()=>{e[t]=void 0},n=>{throw delete e[t],n});return e[t]=i,i},vn=function(e,t,n){let r=Promise.resolve();if(t&&t.length>0){let e,i=document.querySelector(`meta[property=csp-nonce]`),a=i?.nonce||i?.getAttribute(`nonce`);function o(e){return Promise.all(e.map(e=>Promise.resolve(e).then(e=>({status:`fulfilled`,value:e}),e=>({status:`rejected`,reason:e}))))}function s(e){return import.meta.resolve?new URL(import.meta.resolve(e)):new URL(e,import.meta.url)}r=o(t.map(t=>{t=pn(t,n);let r=s(t),i=gn(r);return _n(mn,r.href,()=>{if(e===void 0){e={all:new Set,styles:new Set};let t=document.getElementsByTagName(`link`);for(let n=t.length-1;n>=0;n--){let r=t[n];e.all.add(r.href),r.rel===`stylesheet`&&e.styles.add(r.href)}}let t=i?e.styles:e.all,n=i?hn[r.href]:void 0;if(!n&&t.has(r.href))return;let o=document.createElement(`link`);if(o.rel=i?`stylesheet`:fn,i||(o.as=`script`),o.crossOrigin=``,o.href=r.href,a&&o.setAttribute(`nonce`,a),n&&delete hn[r.href],n?.isConnected?n.replaceWith(o):document.head.appendChild(o),i)return new Promise((e,t)=>{let n=i=>{o.removeEventListener(`load`,n),o.removeEventListener(`error`,n),i.type===`error`?(hn[r.href]=o,t(Error(`Unable to preload CSS for ${r}`))):e(i)};o.addEventListener(`load`,n),o.addEventListener(`error`,n)})})}).filter(e=>e!==void 0))}function i(e){let t=new Event(`vite:preloadError`,{cancelable:!0});if(t.payload=e,window.dispatchEvent(t),!t.defaultPrevented)throw e}return r.then(t=>{for(let e of t||[])e.status===`rejected`&&i(e.reason);return e().catch(i)})},yn=null;function bn(){return yn??=vn(()=>import(`./echarts-YyLiO4pz.js`).then(e=>e.default),[],import.meta.url),yn}function xn(e){let t=[...new Set(e.map(e=>e.period))].sort(),n=new Map;for(let t of e){let e=`${t.amount.currency} · ${L(`source`,t.source)}`;n.has(e)||n.set(e,new Map),n.get(e).set(t.period,t.amount.amount)}return{periods:t,series:[...n].map(([e,n])=>({name:e,values:t.map(e=>n.get(e)??`0`)}))}}function Sn({points:e,label:t,kind:n=`line`,testid:r}){let i=Ne(null),[a,o]=j(null),{periods:s,series:c}=xn(e||[]);return M(()=>{let e,t,r=!0;return bn().then(a=>{r&&i.current&&(e=a.init(i.current,null,{renderer:`canvas`}),e.setOption({animation:!matchMedia(`(prefers-reduced-motion: reduce)`).matches,tooltip:{trigger:`axis`},legend:{top:0},grid:{left:60,right:20,top:36,bottom:28},xAxis:{type:`category`,data:s},yAxis:{type:`value`},series:c.map(e=>({name:e.name,type:n,smooth:n===`line`,showSymbol:s.length<40,data:e.values.map(Number)}))}),t=new ResizeObserver(()=>e.resize()),t.observe(i.current))}).catch(o),()=>{r=!1,t?.disconnect(),e?.dispose()}},[JSON.stringify(e),n,Mt()]),e?.length?O`<figure class="figure" data-testid=${r}>
+  </main>`}var pn=(function(){let e=typeof document<`u`&&document.createElement(`link`).relList;return e&&e.supports&&e.supports(`modulepreload`)?`modulepreload`:`preload`})(),mn=function(e,t){return new URL(e,t).href},hn={},gn={},_n=function(e){return e.pathname.endsWith(`.css`)},vn=function(e,t,n){if(t in e)return e[t];let r=n();if(!r){e[t]=void 0;return}let i=r.then(()=>{e[t]=void 0},n=>{throw delete e[t],n});return e[t]=i,i},yn=function(e,t,n){let r=Promise.resolve();if(t&&t.length>0){let e,i=document.querySelector(`meta[property=csp-nonce]`),a=i?.nonce||i?.getAttribute(`nonce`);function o(e){return Promise.all(e.map(e=>Promise.resolve(e).then(e=>({status:`fulfilled`,value:e}),e=>({status:`rejected`,reason:e}))))}function s(e){return import.meta.resolve?new URL(import.meta.resolve(e)):new URL(e,import.meta.url)}r=o(t.map(t=>{t=mn(t,n);let r=s(t),i=_n(r);return vn(hn,r.href,()=>{if(e===void 0){e={all:new Set,styles:new Set};let t=document.getElementsByTagName(`link`);for(let n=t.length-1;n>=0;n--){let r=t[n];e.all.add(r.href),r.rel===`stylesheet`&&e.styles.add(r.href)}}let t=i?e.styles:e.all,n=i?gn[r.href]:void 0;if(!n&&t.has(r.href))return;let o=document.createElement(`link`);if(o.rel=i?`stylesheet`:pn,i||(o.as=`script`),o.crossOrigin=``,o.href=r.href,a&&o.setAttribute(`nonce`,a),n&&delete gn[r.href],n?.isConnected?n.replaceWith(o):document.head.appendChild(o),i)return new Promise((e,t)=>{let n=i=>{o.removeEventListener(`load`,n),o.removeEventListener(`error`,n),i.type===`error`?(gn[r.href]=o,t(Error(`Unable to preload CSS for ${r}`))):e(i)};o.addEventListener(`load`,n),o.addEventListener(`error`,n)})})}).filter(e=>e!==void 0))}function i(e){let t=new Event(`vite:preloadError`,{cancelable:!0});if(t.payload=e,window.dispatchEvent(t),!t.defaultPrevented)throw e}return r.then(t=>{for(let e of t||[])e.status===`rejected`&&i(e.reason);return e().catch(i)})},bn=null;function xn(){return bn??=yn(()=>import(`./echarts-YyLiO4pz.js`).then(e=>e.default),[],import.meta.url),bn}function Sn(e){let t=[...new Set(e.map(e=>e.period))].sort(),n=new Map;for(let t of e){let e=`${t.amount.currency} · ${L(`source`,t.source)}`;n.has(e)||n.set(e,new Map),n.get(e).set(t.period,t.amount.amount)}return{periods:t,series:[...n].map(([e,n])=>({name:e,values:t.map(e=>n.get(e)??`0`)}))}}function Cn({points:e,label:t,kind:n=`line`,testid:r}){let i=Ne(null),[a,o]=j(null),{periods:s,series:c}=Sn(e||[]);return M(()=>{let e,t,r=!0;return xn().then(a=>{r&&i.current&&(e=a.init(i.current,null,{renderer:`canvas`}),e.setOption({animation:!matchMedia(`(prefers-reduced-motion: reduce)`).matches,tooltip:{trigger:`axis`},legend:{top:0},grid:{left:60,right:20,top:36,bottom:28},xAxis:{type:`category`,data:s},yAxis:{type:`value`},series:c.map(e=>({name:e.name,type:n,smooth:n===`line`,showSymbol:s.length<40,data:e.values.map(Number)}))}),t=new ResizeObserver(()=>e.resize()),t.observe(i.current))}).catch(o),()=>{r=!1,t?.disconnect(),e?.dispose()}},[JSON.stringify(e),n,Mt()]),e?.length?O`<figure class="figure" data-testid=${r}>
     <div ref=${i} class="chart" role="img" aria-label=${`${t}: ${I(`charts.summary`,{n:s.length,first:s[0],last:s[s.length-1]})}`}></div>
-    ${a?O`<${on}>${a.message}<//>`:null}
+    ${a?O`<${sn}>${a.message}<//>`:null}
     <details>
       <summary>${I(`common.showTable`)}</summary>
       <table class="table">
         <thead><tr><th scope="col">${I(`common.month`)}</th>${c.map(e=>O`<th scope="col" class="num">${e.name}</th>`)}</tr></thead>
         <tbody>
-          ${s.map((e,t)=>O`<tr><th scope="row">${e}</th>${c.map(e=>O`<td class="num">${nn(e.values[t])}</td>`)}</tr>`)}
+          ${s.map((e,t)=>O`<tr><th scope="row">${e}</th>${c.map(e=>O`<td class="num">${rn(e.values[t])}</td>`)}</tr>`)}
         </tbody>
       </table>
     </details>
-  </figure>`:O`<p class="empty">${I(`charts.empty`)}</p>`}var Cn=`pgw.console.actions`,wn=new Set,Tn=En();function En(){try{let e=JSON.parse(localStorage.getItem(Cn)||`[]`);return Array.isArray(e)?e.map(e=>e.state===`new`||e.sending?{...e,state:`pending`,sending:!1,outcome:{unknown:!0,code:`NO_REPLY`}}:e):[]}catch{return[]}}function Dn(){try{let e=Tn.filter(e=>On(e)||e.state===`new`||e.sending).slice(0,50);localStorage.setItem(Cn,JSON.stringify(e))}catch{}for(let e of wn)e([...Tn])}function On(e){return e.state===`pending`||e.state===`failed`&&e.outcome?.retryable}var kn=new Set([`CustomerPayload`,`ResellerPayload`,`VoucherPayload`,`TemplatePayload`,`CreateCustomerPayload`,`ProjectPayload`]),An=new Set([`DEADLINE_EXCEEDED`,`STORE_UNAVAILABLE`,`INTERNAL_SERVER_ERROR`,`OPERATION_PENDING`]);function jn(e,t){if(e&&kn.has(e.__typename))return{state:`settled`,outcome:{typename:e.__typename,operation:e.operation,result:e}};if(e?.__typename===`UpstreamError`){let t={typename:e.__typename,code:e.code,message:e.message,reason:e.reason,retryable:e.retryable,pending:e.pending,operationId:e.operationId,requestId:e.requestId};return{state:e.pending?`pending`:`failed`,outcome:t}}if(e?.__typename)return{state:`failed`,outcome:{typename:e.__typename,code:e.code,message:e.message,reason:e.reason??e.rule,field:e.field,retryable:!1}};let n=t?.[0],r=n?.extensions?.code;return!n||An.has(r)?{state:`pending`,outcome:{unknown:!0,code:r||`NO_REPLY`,message:n?.message}}:{state:`failed`,outcome:{code:r,message:n.message,retryable:r===`RATE_LIMITED`}}}function Mn({kind:e,target:t,label:n,mutation:r,field:i,variables:a}){let o=JSON.stringify([e,t,a]),s=Tn.find(e=>e.signature===o&&On(e));return s||(s={id:crypto.randomUUID(),kind:e,target:t,label:n,mutation:r,field:i,variables:a,signature:o,key:crypto.randomUUID(),attempts:0,state:`new`,at:new Date().toISOString()},Tn=[s,...Tn],Dn()),s}async function Nn(e){let t=Tn.find(t=>t.id===e.id)??e;t.attempts+=1,t.sending=!0,Dn();let n;try{let e=await xt(t.mutation,{...t.variables,idempotencyKey:t.key});n=jn(e.data?.[t.field],e.errors)}catch(e){n=e.lost?{state:`pending`,outcome:{unknown:!0,code:`NO_REPLY`,message:e.message}}:{state:`failed`,outcome:{code:e.code||`HTTP_${e.status}`,message:e.message,retryable:e.status===429}}}return Object.assign(t,n,{sending:!1,checkedAt:new Date().toISOString()}),Dn(),t}function Pn(e=()=>!0){let[t,n]=j(Tn);return M(()=>(wn.add(n),()=>wn.delete(n)),[]),t.filter(e)}var Fn={settled:`✓`,pending:`◔`,failed:`✕`};function In({action:e,onSettled:t}){if(!e)return null;if(e.state===`new`)return O`<p class="loading" role="status" data-testid="loading"><span class="spinner" aria-hidden="true"></span>${I(`outcome.sending`)}</p>`;let{state:n,outcome:r={}}=e;return O`<div class="outcome" data-state=${n} data-testid="outcome" data-kind=${e.kind}>
+  </figure>`:O`<p class="empty">${I(`charts.empty`)}</p>`}var wn=`pgw.console.actions`,Tn=new Set,En=Dn();function Dn(){try{let e=JSON.parse(localStorage.getItem(wn)||`[]`);return Array.isArray(e)?e.map(e=>e.state===`new`||e.sending?{...e,state:`pending`,sending:!1,outcome:{unknown:!0,code:`NO_REPLY`}}:e):[]}catch{return[]}}function On(){try{let e=En.filter(e=>kn(e)||e.state===`new`||e.sending).slice(0,50);localStorage.setItem(wn,JSON.stringify(e))}catch{}for(let e of Tn)e([...En])}function kn(e){return e.state===`pending`||e.state===`failed`&&e.outcome?.retryable}var An=new Set([`CustomerPayload`,`ResellerPayload`,`VoucherPayload`,`TemplatePayload`,`CreateCustomerPayload`,`ProjectPayload`]),jn=new Set([`DEADLINE_EXCEEDED`,`STORE_UNAVAILABLE`,`INTERNAL_SERVER_ERROR`,`OPERATION_PENDING`]);function Mn(e,t){if(e&&An.has(e.__typename))return{state:`settled`,outcome:{typename:e.__typename,operation:e.operation,result:e}};if(e?.__typename===`UpstreamError`){let t={typename:e.__typename,code:e.code,message:e.message,reason:e.reason,retryable:e.retryable,pending:e.pending,operationId:e.operationId,requestId:e.requestId};return{state:e.pending?`pending`:`failed`,outcome:t}}if(e?.__typename)return{state:`failed`,outcome:{typename:e.__typename,code:e.code,message:e.message,reason:e.reason??e.rule,field:e.field,retryable:!1}};let n=t?.[0],r=n?.extensions?.code;return!n||jn.has(r)?{state:`pending`,outcome:{unknown:!0,code:r||`NO_REPLY`,message:n?.message}}:{state:`failed`,outcome:{code:r,message:n.message,retryable:r===`RATE_LIMITED`}}}function Nn({kind:e,target:t,label:n,mutation:r,field:i,variables:a}){let o=JSON.stringify([e,t,a]),s=En.find(e=>e.signature===o&&kn(e));return s||(s={id:crypto.randomUUID(),kind:e,target:t,label:n,mutation:r,field:i,variables:a,signature:o,key:crypto.randomUUID(),attempts:0,state:`new`,at:new Date().toISOString()},En=[s,...En],On()),s}async function Pn(e){let t=En.find(t=>t.id===e.id)??e;t.attempts+=1,t.sending=!0,On();let n;try{let e=await xt(t.mutation,{...t.variables,idempotencyKey:t.key});n=Mn(e.data?.[t.field],e.errors)}catch(e){n=e.lost?{state:`pending`,outcome:{unknown:!0,code:`NO_REPLY`,message:e.message}}:{state:`failed`,outcome:{code:e.code||`HTTP_${e.status}`,message:e.message,retryable:e.status===429}}}return Object.assign(t,n,{sending:!1,checkedAt:new Date().toISOString()}),On(),t}function Fn(e=()=>!0){let[t,n]=j(En);return M(()=>(Tn.add(n),()=>Tn.delete(n)),[]),t.filter(e)}var In={settled:`✓`,pending:`◔`,failed:`✕`};function Ln({action:e,onSettled:t}){if(!e)return null;if(e.state===`new`)return O`<p class="loading" role="status" data-testid="loading"><span class="spinner" aria-hidden="true"></span>${I(`outcome.sending`)}</p>`;let{state:n,outcome:r={}}=e;return O`<div class="outcome" data-state=${n} data-testid="outcome" data-kind=${e.kind}>
     <p data-testid="outcome-status" data-state=${n} role="status" aria-live="polite">
-      <strong><span aria-hidden="true">${Fn[n]} </span>${I(`outcome.${n}`)} (${n.toUpperCase()})</strong>
+      <strong><span aria-hidden="true">${In[n]} </span>${I(`outcome.${n}`)} (${n.toUpperCase()})</strong>
     </p>
     ${n===`settled`?O`<p class="small">
           ${r.operation?.reconciled?I(`outcome.reconciled`):r.operation?.replayed?I(`outcome.replayed`):I(`outcome.applied`)}
@@ -82,29 +82,29 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
     ${n===`failed`?O`<p class="small">${r.retryable?I(`outcome.retryable`):I(`outcome.refused`)}</p>`:null}
     ${r.message&&n!==`settled`?O`<p class="small">${r.message} ${r.code?O`<code>${r.code}</code>`:null} ${r.reason?O`<code>${r.reason}</code>`:null}</p>`:null}
     <p class="key">${I(`outcome.key`)} <code data-testid="idempotency-key">${e.key}</code> · ${I(`outcome.attempts`,{n:e.attempts})}</p>
-    ${On(e)?O`<button type="button" data-testid="check-again" disabled=${e.sending} onClick=${async()=>{let n=await Nn(e);n.state===`settled`&&t?.(n)}}>
+    ${kn(e)?O`<button type="button" data-testid="check-again" disabled=${e.sending} onClick=${async()=>{let n=await Pn(e);n.state===`settled`&&t?.(n)}}>
           <span aria-hidden="true">↻ </span>${I(n===`pending`?`outcome.checkAgain`:`outcome.retrySameKey`)}
         </button>`:null}
     ${e.sending?O`<span class="loading small" role="status" data-testid="loading"><span class="spinner" aria-hidden="true"></span>${I(`outcome.sending`)}</span>`:null}
-  </div>`}var Ln={live:`good`,connecting:`wait`,reconnecting:`wait`,error:`bad`,closed:`bad`,idle:`info`};function Rn({viewer:e}){let t=en();return M(()=>$t(),[t.unread]),O`<div class="screen">
+  </div>`}var Rn={live:`good`,connecting:`wait`,reconnecting:`wait`,error:`bad`,closed:`bad`,idle:`info`};function zn({viewer:e}){let t=tn();return M(()=>en(),[t.unread]),O`<div class="screen">
     <div class="screen-head">
       <h1>${I(`nav.notifications`)}</h1>
-      <${W} tone=${Ln[t.status]} data-testid="subscription-status" data-status=${t.status}>${L(`live`,t.status)}<//>
+      <${W} tone=${Rn[t.status]} data-testid="subscription-status" data-status=${t.status}>${L(`live`,t.status)}<//>
     </div>
     <p class="muted">${e?.role===`SALES`?I(`notifications.introLive`):I(`notifications.intro`)}</p>
-    ${t.error?O`<${on}>${t.error}<//>`:null}
+    ${t.error?O`<${sn}>${t.error}<//>`:null}
     <ol class="events" aria-live="polite" aria-relevant="additions" data-testid="notification-list">
-      ${t.items.map(e=>O`<${zn} event=${e} key=${e.id} />`)}
+      ${t.items.map(e=>O`<${Bn} event=${e} key=${e.id} />`)}
     </ol>
     ${t.items.length?null:O`<p class="empty">${I(`notifications.none`)}</p>`}
-  </div>`}function zn({event:e,testid:t=`notification-item`}){return O`<li class="event" data-testid=${t} data-type=${e.type} data-event-id=${e.id}>
+  </div>`}function Bn({event:e,testid:t=`notification-item`}){return O`<li class="event" data-testid=${t} data-type=${e.type} data-event-id=${e.id}>
     <div class="event-head">
       <strong>${L(`event`,e.type)}</strong>
       <code class="small">${e.type}</code>
       <time datetime=${e.occurredAt} class="muted small">${B(e.occurredAt)}</time>
     </div>
-    <div class="small">${Bn(e)}</div>
-  </li>`}function Bn(e){let t=e.data||{},n=[];for(let e of[`customerName`,`resellerName`,`name`,`customerId`,`voucherId`,`toStage`,`status`,`month`,`kind`,`outcome`])t[e]!=null&&typeof t[e]!=`object`&&n.push(`${e}: ${t[e]}`);for(let e of[`available`,`creditLine`,`threshold`,`faceValue`,`remaining`,`debt`]){let r=t[e];r&&typeof r==`object`&&r.amount!=null&&n.push(`${e}: ${r.amount} ${r.currency||``}`.trim())}return n.length?n.join(` · `):e.subject}var X=`{ amount currency }`,Vn=`query OverviewConsumption($from: String, $to: String) {
+    <div class="small">${Vn(e)}</div>
+  </li>`}function Vn(e){let t=e.data||{},n=[];for(let e of[`customerName`,`resellerName`,`name`,`customerId`,`voucherId`,`toStage`,`status`,`month`,`kind`,`outcome`])t[e]!=null&&typeof t[e]!=`object`&&n.push(`${e}: ${t[e]}`);for(let e of[`available`,`creditLine`,`threshold`,`faceValue`,`remaining`,`debt`]){let r=t[e];r&&typeof r==`object`&&r.amount!=null&&n.push(`${e}: ${r.amount} ${r.currency||``}`.trim())}return n.length?n.join(` · `):e.subject}var X=`{ amount currency }`,Hn=`query OverviewConsumption($from: String, $to: String) {
   consumption(from: $from, to: $to) {
     totals { amount ${X} source }
     trend { period amount ${X} source }
@@ -114,27 +114,27 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
       change { difference ${X} percent source } }
     partners { id name }
   }
-}`,Hn=`query OverviewProgram {
+}`,Un=`query OverviewProgram {
   partners { nodes { id name provider role program {
     role fiscalYear { start end through } performance ${X} sources incentiveEligible
     rebate { tier rate nextRate nextThreshold ${X} toGo ${X} }
     upgrade { line ${X} reached toGo ${X} }
   } } }
-}`,Un=`query OverviewTier2 {
+}`,Wn=`query OverviewTier2 {
   resellers(first: 5, filter: { provider: "huaweicloud" }) { totalCount nodes { id name partner { name }
     performance { performance ${X} upgrade { line ${X} reached toGo ${X} } } } }
-}`,Wn=`query OverviewPending {
+}`,Gn=`query OverviewPending {
   pendingOperations(first: 10) { totalCount nodes { operationId operation principal partnerAccount startedAt } }
-}`;function Gn({viewer:e}){let t=an(0),n=an(11),r=e.role!==`SALES`;return O`<div class="screen">
+}`;function Kn({viewer:e}){let t=on(0),n=on(11),r=e.role!==`SALES`;return O`<div class="screen">
     <div class="screen-head"><h1>${I(`nav.overview`)}</h1><span class="muted">${I(`overview.range`,{from:n,to:t})}</span></div>
-    <${Kn} from=${n} to=${t} />
+    <${qn} from=${n} to=${t} />
     <div class="grid">
-      ${r?O`<${Jn} />`:null}
       ${r?O`<${Yn} />`:null}
-      <${Xn} viewer=${e} />
-      <${Zn} />
+      ${r?O`<${Xn} />`:null}
+      <${Zn} viewer=${e} />
+      <${Qn} />
     </div>
-  </div>`}function Kn({from:e,to:t}){let n=V(Vn,{from:e,to:t},`${e}|${t}`),r=n.data?.consumption;return O`<div data-testid="overview-consumption">
+  </div>`}function qn({from:e,to:t}){let n=V(Hn,{from:e,to:t},`${e}|${t}`),r=n.data?.consumption;return O`<div data-testid="overview-consumption">
     <${H} errors=${n.errors} error=${n.error} />
     ${n.loading&&!r?O`<${U} label=${I(`overview.loadingConsumption`)} />`:null}
     ${r?O`<div class="stats">
@@ -149,7 +149,7 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
           </div>
           <p class="small muted">${I(`overview.sources`)}</p>
           <${q} title=${I(`overview.trend`)} id="overview-trend">
-            <${Sn} points=${r.trend} label=${I(`overview.trend`)} testid="overview-trend-chart" />
+            <${Cn} points=${r.trend} label=${I(`overview.trend`)} testid="overview-trend-chart" />
           <//>
           <div class="grid">
             <${q} title=${I(`overview.topProducts`)} id="overview-products">
@@ -157,11 +157,11 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
             <//>
             <${q} title=${I(`overview.topCustomers`)} id="overview-customers">
               ${r.topCustomers.length?O`<ol class="ranked">${r.topCustomers.map(e=>O`<li>
-                <span>${e.customer?O`<a href=${Lt(`customers`,e.customer.id)}>${e.customer.name}</a>`:e.nativeId} <${un} provider=${e.partner.provider} /></span>
+                <span>${e.customer?O`<a href=${Lt(`customers`,e.customer.id)}>${e.customer.name}</a>`:e.nativeId} <${dn} provider=${e.partner.provider} /></span>
                 <${G} value=${e.amount} /></li>`)}</ol>`:O`<${J} />`}
             <//>
           </div>`:null}
-  </div>`}function qn({value:e,of:t,label:n}){let r=Math.max(0,Math.min(1,Number(e)/Number(t||1))),i=Math.floor(r*100);return O`<div role="progressbar" aria-label=${n} aria-valuemin="0" aria-valuemax="100" aria-valuenow=${i} aria-valuetext=${`${i} %`} class="progress"><span style=${{width:`${i}%`}}></span></div>`}function Jn(){let e=V(Hn,{},`program`),t=Y(e.data?.partners);return O`<${q} title=${I(`overview.program`)} id="overview-program">
+  </div>`}function Jn({value:e,of:t,label:n}){let r=Math.max(0,Math.min(1,Number(e)/Number(t||1))),i=Math.floor(r*100);return O`<div role="progressbar" aria-label=${n} aria-valuemin="0" aria-valuemax="100" aria-valuenow=${i} aria-valuetext=${`${i} %`} class="progress"><span style=${{width:`${i}%`}}></span></div>`}function Yn(){let e=V(Un,{},`program`),t=Y(e.data?.partners);return O`<${q} title=${I(`overview.program`)} id="overview-program">
     <${H} errors=${e.errors} error=${e.error} />
     ${e.loading?O`<${U} />`:null}
     ${t.map(e=>{let t=e.program;return t?O`<div class="standing" data-testid="program-standing" data-provider=${e.provider}>
@@ -169,13 +169,13 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
         <p>${I(`overview.performance`,{start:t.fiscalYear.start,through:t.fiscalYear.through})}: <strong><${G} value=${t.performance} /></strong>
           <span class="muted small"> · ${t.sources.map(e=>L(`source`,e)).join(`, `)}</span></p>
         ${t.rebate?O`<p>${t.rebate.tier?I(`overview.tier`,{tier:t.rebate.tier,rate:t.rebate.rate}):I(`overview.belowTiers`)}</p>
-              ${t.rebate.nextThreshold?O`<${qn} value=${t.performance.amount} of=${t.rebate.nextThreshold.amount} label=${I(`overview.toNextTier`)} />
+              ${t.rebate.nextThreshold?O`<${Jn} value=${t.performance.amount} of=${t.rebate.nextThreshold.amount} label=${I(`overview.toNextTier`)} />
                     <p class="small">${I(`overview.nextTier`,{rate:t.rebate.nextRate,toGo:z(t.rebate.toGo),at:z(t.rebate.nextThreshold)})}</p>`:O`<p class="small">${I(`overview.topTier`)}</p>`}`:null}
-        ${t.upgrade?O`<${qn} value=${t.performance.amount} of=${t.upgrade.line.amount} label=${I(`overview.toLine`,{line:z(t.upgrade.line)})} />
+        ${t.upgrade?O`<${Jn} value=${t.performance.amount} of=${t.upgrade.line.amount} label=${I(`overview.toLine`,{line:z(t.upgrade.line)})} />
               <p class="small">${t.upgrade.reached?O`<${W} tone="good">${I(`overview.lineReached`,{line:z(t.upgrade.line)})}<//>`:I(`overview.lineToGo`,{line:z(t.upgrade.line),toGo:z(t.upgrade.toGo)})}</p>`:null}
         <p class="small">${t.incentiveEligible?O`<${W} tone="good">${I(`overview.incentives`)}<//>`:O`<${W} tone="warn">${I(`overview.noIncentives`)}<//>`}</p>
       </div>`:null})}
-  <//>`}function Yn(){let e=V(Un,{},`tier2`),t=Y(e.data?.resellers).filter(e=>e.performance?.upgrade);return O`<${q} title=${I(`overview.tier2Line`)} id="overview-tier2">
+  <//>`}function Xn(){let e=V(Wn,{},`tier2`),t=Y(e.data?.resellers).filter(e=>e.performance?.upgrade);return O`<${q} title=${I(`overview.tier2Line`)} id="overview-tier2">
     <${H} errors=${e.errors} error=${e.error} />
     ${e.loading?O`<${U} />`:null}
     ${!e.loading&&!t.length?O`<${J}>${I(`overview.noTier2`)}<//>`:null}
@@ -183,21 +183,21 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
       ${t.map(e=>{let t=e.performance.upgrade;return O`<li data-testid="tier2-standing">
           <div class="row"><strong>${e.name}</strong> <${G} value=${e.performance.performance} /> / <${G} value=${t.line} />
             ${t.reached?O`<${W} tone="good">${I(`overview.reached`)}<//>`:O`<span class="small muted">${I(`overview.toGo`,{toGo:z(t.toGo)})}</span>`}</div>
-          <${qn} value=${e.performance.performance.amount} of=${t.line.amount} label=${I(`overview.toLine`,{line:z(t.line)})} />
+          <${Jn} value=${e.performance.performance.amount} of=${t.line.amount} label=${I(`overview.toLine`,{line:z(t.line)})} />
         </li>`})}
     </ul>
-  <//>`}function Xn({viewer:e}){let t=Pn(e=>On(e)),n=e.role===`ADMIN`,r=V(Wn,{},`pending`,{skip:!n}),i=r.data?.pendingOperations,a=Y(i),o=en().items.filter(e=>e.type===`operation.settled`).length;return M(()=>{n&&o&&r.reload()},[o]),O`<${q} title=${I(`overview.pending`)} id="overview-pending">
+  <//>`}function Zn({viewer:e}){let t=Fn(e=>kn(e)),n=e.role===`ADMIN`,r=V(Gn,{},`pending`,{skip:!n}),i=r.data?.pendingOperations,a=Y(i),o=tn().items.filter(e=>e.type===`operation.settled`).length;return M(()=>{n&&o&&r.reload()},[o]),O`<${q} title=${I(`overview.pending`)} id="overview-pending">
     <p class="small muted">${I(`overview.pendingIntro`)}</p>
-    ${t.length?O`<h3>${I(`overview.pendingMine`)}</h3>${t.map(e=>O`<div key=${e.id}><strong>${e.label}</strong> ${e.target?O`<a class="small" href=${Lt(`customers`,e.target)}>${I(`overview.open`)}</a>`:null}<${In} action=${e} /></div>`)}`:null}
+    ${t.length?O`<h3>${I(`overview.pendingMine`)}</h3>${t.map(e=>O`<div key=${e.id}><strong>${e.label}</strong> ${e.target?O`<a class="small" href=${Lt(`customers`,e.target)}>${I(`overview.open`)}</a>`:null}<${Ln} action=${e} /></div>`)}`:null}
     ${n?O`<h3>${I(`overview.pendingAll`)}</h3>
           <${H} errors=${r.errors} error=${r.error} />
           ${a.length?O`<ul class="plain" data-testid="pending-operations" data-total=${i.totalCount}>${a.map(e=>O`<li data-testid="pending-operation" data-operation-id=${e.operationId} key=${e.operationId}>
                   <${W} tone="wait">${I(`outcome.pending`)}<//> <code>${e.operation}</code> · ${e.principal} · ${e.partnerAccount}
                   · <span class="muted small">${I(`overview.sentAt`,{at:B(e.startedAt)})}</span></li>`)}</ul>
               ${i.totalCount>a.length?O`<p class="small muted">${I(`overview.morePending`,{n:i.totalCount-a.length})}</p>`:null}`:r.loading?O`<${U} />`:O`<${J}>${I(`overview.noPending`)}<//>`}`:t.length?null:O`<${J}>${I(`overview.noPending`)}<//>`}
-  <//>`}function Zn(){let e=en();return O`<${q} title=${I(`overview.recentEvents`)} id="overview-events" actions=${O`<a href=${Lt(`notifications`)}>${I(`overview.allEvents`)}</a>`}>
-    ${e.items.length?O`<ol class="events">${e.items.slice(0,5).map(e=>O`<${zn} event=${e} key=${e.id} testid="recent-event" />`)}</ol>`:O`<${J}>${I(`notifications.none`)}<//>`}
-  <//>`}var Qn=`query Customers($first: Int, $after: String, $filter: CustomerFilterInput) {
+  <//>`}function Qn(){let e=tn();return O`<${q} title=${I(`overview.recentEvents`)} id="overview-events" actions=${O`<a href=${Lt(`notifications`)}>${I(`overview.allEvents`)}</a>`}>
+    ${e.items.length?O`<ol class="events">${e.items.slice(0,5).map(e=>O`<${Bn} event=${e} key=${e.id} testid="recent-event" />`)}</ol>`:O`<${J}>${I(`notifications.none`)}<//>`}
+  <//>`}var $n=`query Customers($first: Int, $after: String, $filter: CustomerFilterInput) {
   capabilities { provider title }
   customers(first: $first, after: $after, filter: $filter) {
     totalCount
@@ -208,7 +208,7 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
       partner { id name }
     } }
   }
-}`,$n=[`ASSOCIATED`,`INVITED`,`INVITATION_EXPIRED`,`FROZEN`],er=[`AGENCY`,`CONSIGNMENT`,`ADVISORY`,`RESALE`],tr=[20,50,100];function nr({viewer:e}){let[t,n]=j({provider:``,status:``,accountType:``,owner:``,search:``}),[r,i]=j(``),[a,o]=j([null]),[s,c]=j(20),l={first:s,after:a[a.length-1],filter:Object.fromEntries(Object.entries(t).filter(([,e])=>e))},u=V(Qn,l,JSON.stringify(l)),d=e=>r=>{n({...t,[e]:r.currentTarget.value}),o([null])};M(()=>{let e=setTimeout(()=>{r.trim()!==t.search&&(n(e=>({...e,search:r.trim()})),o([null]))},300);return()=>clearTimeout(e)},[r]);let f=u.data?.customers,p=u.data?.capabilities??[];return O`<div class="screen">
+}`,er=[`ASSOCIATED`,`INVITED`,`INVITATION_EXPIRED`,`FROZEN`],tr=[`AGENCY`,`CONSIGNMENT`,`ADVISORY`,`RESALE`],nr=[20,50,100];function rr({viewer:e}){let[t,n]=j({provider:``,status:``,accountType:``,owner:``,search:``}),[r,i]=j(``),[a,o]=j([null]),[s,c]=j(20),l={first:s,after:a[a.length-1],filter:Object.fromEntries(Object.entries(t).filter(([,e])=>e))},u=V($n,l,JSON.stringify(l)),d=e=>r=>{n({...t,[e]:r.currentTarget.value}),o([null])};M(()=>{let e=setTimeout(()=>{r.trim()!==t.search&&(n(e=>({...e,search:r.trim()})),o([null]))},300);return()=>clearTimeout(e)},[r]);let f=u.data?.customers,p=u.data?.capabilities??[];return O`<div class="screen">
     <div class="screen-head">
       <h1>${I(`nav.customers`)}</h1>
       <a class="button primary" href=${Lt(`invite`)}><span aria-hidden="true">＋ </span>${I(`customers.invite`)}</a>
@@ -234,13 +234,13 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
       <${K} label=${I(`customers.status`)} id="filter-status">
         <select id="filter-status" data-testid="filter-status" value=${t.status} onChange=${d(`status`)}>
           <option value="">${I(`common.all`)}</option>
-          ${$n.map(e=>O`<option value=${e}>${L(`status`,e)}</option>`)}
+          ${er.map(e=>O`<option value=${e}>${L(`status`,e)}</option>`)}
         </select>
       <//>
       <${K} label=${I(`customers.accountType`)} id="filter-type">
         <select id="filter-type" data-testid="filter-account-type" value=${t.accountType} onChange=${d(`accountType`)}>
           <option value="">${I(`common.all`)}</option>
-          ${er.map(e=>O`<option value=${e}>${L(`accountType`,e)}</option>`)}
+          ${tr.map(e=>O`<option value=${e}>${L(`accountType`,e)}</option>`)}
         </select>
       <//>
       ${e.role===`SALES`?null:O`<${K} label=${I(`customers.owner`)} id="filter-owner">
@@ -263,7 +263,7 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
           </tr>
         </thead>
         <tbody>
-          ${(f?.edges??[]).map(({node:e})=>O`<${rr} customer=${e} key=${e.id} />`)}
+          ${(f?.edges??[]).map(({node:e})=>O`<${ir} customer=${e} key=${e.id} />`)}
         </tbody>
       </table>
       ${u.loading?O`<${U} />`:null}
@@ -273,7 +273,7 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
       <span data-testid="customers-total" role="status">${f?I(`customers.total`,{n:f.totalCount}):``}</span>
       <label class="inline">${I(`common.pageSize`)}
         <select value=${s} onChange=${e=>(c(Number(e.currentTarget.value)),o([null]))}>
-          ${tr.map(e=>O`<option value=${e}>${e}</option>`)}
+          ${nr.map(e=>O`<option value=${e}>${e}</option>`)}
         </select>
       </label>
       <button type="button" data-testid="page-prev" disabled=${a.length<2||u.loading} onClick=${()=>o(a.slice(0,-1))}>
@@ -289,36 +289,36 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
         ${I(`common.next`)}<span aria-hidden="true"> →</span>
       </button>
     </div>
-  </div>`}function rr({customer:e}){let t=e.creditLine?O`<${G} value=${e.balance} /><br /><small class="muted">${I(`customers.creditOf`,{line:``})}<${G} value=${e.creditLine} /></small>`:O`<${G} value=${e.balance} />`;return O`<tr data-testid="customer-row" data-provider=${e.provider} data-customer-id=${e.id} data-status=${e.status}>
+  </div>`}function ir({customer:e}){let t=e.creditLine?O`<${G} value=${e.balance} /><br /><small class="muted">${I(`customers.creditOf`,{line:``})}<${G} value=${e.creditLine} /></small>`:O`<${G} value=${e.balance} />`;return O`<tr data-testid="customer-row" data-provider=${e.provider} data-customer-id=${e.id} data-status=${e.status}>
     <th scope="row">
       <a href=${Lt(`customers`,e.id)}>${e.name}</a>
       <div class="muted small">${e.partner.name} · ${e.nativeId}</div>
     </th>
-    <td><${un} provider=${e.provider} /></td>
+    <td><${dn} provider=${e.provider} /></td>
     <td>
-      <${cn} status=${e.status} />
+      <${ln} status=${e.status} />
       ${e.invitationExpiresAt?O`<div class="small muted">${I(`customers.expires`,{at:B(e.invitationExpiresAt)})}</div>`:null}
     </td>
     <td>${L(`accountType`,e.accountType)}</td>
     <td>${e.realNameVerified==null?`—`:e.realNameVerified?O`<span><span aria-hidden="true">✓ </span>${I(`common.yes`)}</span>`:O`<span><span aria-hidden="true">✕ </span>${I(`common.no`)}</span>`}</td>
     <td>${e.owner||`—`}</td>
     <td class="num">${t}</td>
-  </tr>`}var ir=`
+  </tr>`}var ar=`
   __typename
   ... on MutationError { message code }
   ... on RuleViolationError { reason field }
   ... on InvalidInputError { field }
   ... on UpstreamError { reason retryable pending operationId requestId upstreamCode }
-`,ar=`operation { operationId replayed reconciled requestId upstreamIds }`;function Z({name:e,title:t,kind:n,target:r,mutation:i,field:a,fields:o,build:s,submitLabel:c,onSettled:l,intro:u,initial:d={}}){let[f,p]=j(()=>Object.fromEntries(o.map(e=>[e.id,d[e.id]??e.initial??``]))),[m,h]=j(null),[g,_]=j(null),[v]=Pn(e=>e.id===m),y=async c=>{c.preventDefault();for(let t of o){if(t.required!==!1&&t.type!==`checkbox`&&!String(f[t.id]).trim()){_(I(`form.required`,{field:t.label})),document.getElementById(`${e}-${t.id}`)?.focus();return}if(t.type===`money`&&!/^\d+(\.\d{1,2})?$/.test(String(f[t.id]).trim())){_(I(`form.amount`,{field:t.label})),document.getElementById(`${e}-${t.id}`)?.focus();return}}_(null);let u=Mn({kind:n,target:r,label:t,mutation:i,field:a,variables:s(f)});h(u.id);let d=await Nn(u);d.state===`settled`&&l?.(d)},b=!!v?.sending;return O`<form class="stack write-form" onSubmit=${y} aria-labelledby=${`${e}-title`} data-testid=${`${e}-form`}>
+`,or=`operation { operationId replayed reconciled requestId upstreamIds }`;function Z({name:e,title:t,kind:n,target:r,mutation:i,field:a,fields:o,build:s,submitLabel:c,onSettled:l,intro:u,initial:d={}}){let[f,p]=j(()=>Object.fromEntries(o.map(e=>[e.id,d[e.id]??e.initial??``]))),[m,h]=j(null),[g,_]=j(null),[v]=Fn(e=>e.id===m),y=async c=>{c.preventDefault();for(let t of o){if(t.required!==!1&&t.type!==`checkbox`&&!String(f[t.id]).trim()){_(I(`form.required`,{field:t.label})),document.getElementById(`${e}-${t.id}`)?.focus();return}if(t.type===`money`&&!/^\d+(\.\d{1,2})?$/.test(String(f[t.id]).trim())){_(I(`form.amount`,{field:t.label})),document.getElementById(`${e}-${t.id}`)?.focus();return}}_(null);let u=Nn({kind:n,target:r,label:t,mutation:i,field:a,variables:s(f)});h(u.id);let d=await Pn(u);d.state===`settled`&&l?.(d)},b=!!v?.sending;return O`<form class="stack write-form" onSubmit=${y} aria-labelledby=${`${e}-title`} data-testid=${`${e}-form`}>
     <h3 id=${`${e}-title`}>${t}</h3>
     ${u?O`<p class="small muted">${u}</p>`:null}
-    ${o.map(t=>O`<${or} name=${e} field=${t} value=${f[t.id]} onChange=${e=>p({...f,[t.id]:e})} />`)}
-    ${g?O`<${on}>${g}<//>`:null}
+    ${o.map(t=>O`<${sr} name=${e} field=${t} value=${f[t.id]} onChange=${e=>p({...f,[t.id]:e})} />`)}
+    ${g?O`<${sn}>${g}<//>`:null}
     <div class="actions">
       <button type="submit" class="primary" data-testid=${`${e}-submit`} disabled=${b}>${c||I(`common.submit`)}</button>
     </div>
-    <${In} action=${v} onSettled=${l} />
-  </form>`}function or({name:e,field:t,value:n,onChange:r}){let i=`${e}-${t.id}`,a={id:i,"data-testid":i,"aria-describedby":t.hint?`${i}-hint`:void 0},o;if(t.type===`select`)o=O`<select ...${a} value=${n} onChange=${e=>r(e.currentTarget.value)}>
+    <${Ln} action=${v} onSettled=${l} />
+  </form>`}function sr({name:e,field:t,value:n,onChange:r}){let i=`${e}-${t.id}`,a={id:i,"data-testid":i,"aria-describedby":t.hint?`${i}-hint`:void 0},o;if(t.type===`select`)o=O`<select ...${a} value=${n} onChange=${e=>r(e.currentTarget.value)}>
       ${t.placeholder?O`<option value="">${t.placeholder}</option>`:null}
       ${t.options.map(e=>O`<option value=${e.value}>${e.label}</option>`)}
     </select>`;else if(t.type===`textarea`)o=O`<textarea ...${a} value=${n} onInput=${e=>r(e.currentTarget.value)}></textarea>`;else if(t.type===`checkbox`)return O`<div class="field"><label class="inline"><input type="checkbox" ...${a} checked=${!!n} onChange=${e=>r(e.currentTarget.checked)} /> ${t.label}</label></div>`;else o=O`<input
@@ -332,7 +332,7 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
     <label for=${i}>${t.label}${t.type===`money`?O` <span class="muted">(${t.currency||`CNY`})</span>`:null}</label>
     ${o}
     ${t.hint?O`<small id=${`${i}-hint`} class="hint">${t.hint}</small>`:null}
-  </div>`}var Q=`amount currency`,sr=`query Customer($id: ID!) {
+  </div>`}var Q=`amount currency`,cr=`query Customer($id: ID!) {
   node(id: $id) { ... on Customer {
     id provider nativeId name accountType kind status invitationExpiresAt invitationId realNameVerified owner associatedAt
     email phone newCustomerTag
@@ -344,53 +344,53 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
     notes(first: 10) { totalCount nodes { nativeId content contactName creator createdAt } }
     creditHistory(first: 5) { nodes { kind occurredAt description before after amount { ${Q} } operator } }
   } }
-}`,cr=`query CustomerConsumption($id: ID!, $from: String, $to: String) {
+}`,lr=`query CustomerConsumption($id: ID!, $from: String, $to: String) {
   node(id: $id) { ... on Customer { id consumption(from: $from, to: $to) {
     totals { amount { ${Q} } source }
     trend { period amount { ${Q} } source }
     byProduct(first: 5) { productCode productName amount { ${Q} } source }
     monthOverMonth { month previousMonth current { amount { ${Q} } source } previous { amount { ${Q} } source } }
   } } }
-}`,lr=`query VoucherSources($partner: ID!) {
+}`,ur=`query VoucherSources($partner: ID!) {
   node(id: $partner) { ... on Partner { id provider
     voucherTemplates(first: 50) { nodes { nativeId name status faceValue { ${Q} } } }
     voucherQuotas(first: 50) { nodes { nativeId total { ${Q} } remaining { ${Q} } status } }
   } }
-}`,ur=(e,t,n)=>`mutation ${e[0].toUpperCase()}${e.slice(1)}(${n}, $idempotencyKey: String!) {
-  ${e}(${t}, idempotencyKey: $idempotencyKey) { ${ir}
-    ... on CustomerPayload { ${ar} customer { id status balance { ${Q} } } }
+}`,dr=(e,t,n)=>`mutation ${e[0].toUpperCase()}${e.slice(1)}(${n}, $idempotencyKey: String!) {
+  ${e}(${t}, idempotencyKey: $idempotencyKey) { ${ar}
+    ... on CustomerPayload { ${or} customer { id status balance { ${Q} } } }
   }
-}`,dr=e=>ur(e,`customerId: $customerId, amount: $amount`,`$customerId: ID!, $amount: MoneyInput!`),fr={transferFunds:dr(`transferFunds`),reclaimFunds:dr(`reclaimFunds`),setCreditLine:dr(`setCreditLine`),setWarningThreshold:ur(`setWarningThreshold`,`customerId: $customerId, percent: $percent`,`$customerId: ID!, $percent: Int!`),setNewPurchaseBan:ur(`setNewPurchaseBan`,`customerId: $customerId, banned: $banned`,`$customerId: ID!, $banned: Boolean!`),setShutdownPolicy:ur(`setShutdownPolicy`,`customerId: $customerId, policy: $policy`,`$customerId: ID!, $policy: ShutdownPolicy!`),setCustomerFrozen:ur(`setCustomerFrozen`,`customerId: $customerId, frozen: $frozen`,`$customerId: ID!, $frozen: Boolean!`),addNote:ur(`addNote`,`customerId: $customerId, input: $input`,`$customerId: ID!, $input: NoteInput!`),resendInvitation:ur(`resendInvitation`,`partnerId: $partnerId, invitationId: $invitationId`,`$partnerId: ID!, $invitationId: String!`),issueVoucher:`mutation IssueVoucher($customerId: ID!, $input: IssueVoucherInput!, $idempotencyKey: String!) {
-    issueVoucher(customerId: $customerId, input: $input, idempotencyKey: $idempotencyKey) { ${ir}
-      ... on VoucherPayload { ${ar} vouchers { id nativeId } } } }`,reclaimVoucher:`mutation ReclaimVoucher($voucherId: ID!, $idempotencyKey: String!) {
-    reclaimVoucher(voucherId: $voucherId, idempotencyKey: $idempotencyKey) { ${ir}
-      ... on VoucherPayload { ${ar} vouchers { id nativeId status } } } }`},pr=e=>e?.filter(e=>e.extensions?.code!==`UNSUPPORTED_BY_PROVIDER`);function mr({id:e,viewer:t}){let n=V(sr,{id:e},e),r=n.data?.node;return n.loading&&!r?O`<div class="screen"><${U} /></div>`:r?O`<div class="screen" data-testid="customer-detail" data-customer-id=${r.id} data-provider=${r.provider}>
+}`,fr=e=>dr(e,`customerId: $customerId, amount: $amount`,`$customerId: ID!, $amount: MoneyInput!`),pr={transferFunds:fr(`transferFunds`),reclaimFunds:fr(`reclaimFunds`),setCreditLine:fr(`setCreditLine`),setWarningThreshold:dr(`setWarningThreshold`,`customerId: $customerId, percent: $percent`,`$customerId: ID!, $percent: Int!`),setNewPurchaseBan:dr(`setNewPurchaseBan`,`customerId: $customerId, banned: $banned`,`$customerId: ID!, $banned: Boolean!`),setShutdownPolicy:dr(`setShutdownPolicy`,`customerId: $customerId, policy: $policy`,`$customerId: ID!, $policy: ShutdownPolicy!`),setCustomerFrozen:dr(`setCustomerFrozen`,`customerId: $customerId, frozen: $frozen`,`$customerId: ID!, $frozen: Boolean!`),addNote:dr(`addNote`,`customerId: $customerId, input: $input`,`$customerId: ID!, $input: NoteInput!`),resendInvitation:dr(`resendInvitation`,`partnerId: $partnerId, invitationId: $invitationId`,`$partnerId: ID!, $invitationId: String!`),issueVoucher:`mutation IssueVoucher($customerId: ID!, $input: IssueVoucherInput!, $idempotencyKey: String!) {
+    issueVoucher(customerId: $customerId, input: $input, idempotencyKey: $idempotencyKey) { ${ar}
+      ... on VoucherPayload { ${or} vouchers { id nativeId } } } }`,reclaimVoucher:`mutation ReclaimVoucher($voucherId: ID!, $idempotencyKey: String!) {
+    reclaimVoucher(voucherId: $voucherId, idempotencyKey: $idempotencyKey) { ${ar}
+      ... on VoucherPayload { ${or} vouchers { id nativeId status } } } }`},mr=e=>e?.filter(e=>e.extensions?.code!==`UNSUPPORTED_BY_PROVIDER`);function hr({id:e,viewer:t}){let n=V(cr,{id:e},e),r=n.data?.node;return n.loading&&!r?O`<div class="screen"><${U} /></div>`:r?O`<div class="screen" data-testid="customer-detail" data-customer-id=${r.id} data-provider=${r.provider}>
     <p><a href=${Lt(`customers`)}><span aria-hidden="true">← </span>${I(`nav.customers`)}</a></p>
     <div class="screen-head">
       <h1>${r.name}</h1>
-      <div class="row"><${un} provider=${r.provider} /> <${cn} status=${r.status} /></div>
+      <div class="row"><${dn} provider=${r.provider} /> <${ln} status=${r.status} /></div>
     </div>
-    <${H} errors=${pr(n.errors)} error=${n.error} />
+    <${H} errors=${mr(n.errors)} error=${n.error} />
     <div class="grid">
-      <${hr} c=${r} />
       <${gr} c=${r} />
+      <${_r} c=${r} />
     </div>
-    <${_r} target=${r.id} onSettled=${n.reload} />
-    <${vr} c=${r} viewer=${t} onSettled=${n.reload} />
-    <${br} id=${r.id} />
+    <${vr} target=${r.id} onSettled=${n.reload} />
+    <${yr} c=${r} viewer=${t} onSettled=${n.reload} />
+    <${xr} id=${r.id} />
     <div class="grid">
-      <${xr} c=${r} />
-      <${Sr} c=${r} viewer=${t} onSettled=${n.reload} />
+      <${Sr} c=${r} />
+      <${Cr} c=${r} viewer=${t} onSettled=${n.reload} />
     </div>
     <div class="grid">
-      <${Cr} c=${r} onSettled=${n.reload} />
-      ${r.provider===`aliyun`?O`<${wr} c=${r} />`:null}
+      <${wr} c=${r} onSettled=${n.reload} />
+      ${r.provider===`aliyun`?O`<${Tr} c=${r} />`:null}
     </div>
   </div>`:O`<div class="screen">
       <p><a href=${Lt(`customers`)}>← ${I(`nav.customers`)}</a></p>
-      <${H} errors=${pr(n.errors)} error=${n.error} />
-      ${n.error||pr(n.errors)?.length?null:O`<${on} tone="warn">${I(`customer.notFound`)}<//>`}
-    </div>`}function hr({c:e}){return O`<${q} title=${I(`customer.facts`)} id="customer-facts">
+      <${H} errors=${mr(n.errors)} error=${n.error} />
+      ${n.error||mr(n.errors)?.length?null:O`<${sn} tone="warn">${I(`customer.notFound`)}<//>`}
+    </div>`}function gr({c:e}){return O`<${q} title=${I(`customer.facts`)} id="customer-facts">
     <dl class="facts">
       <dt>${I(`customer.nativeId`)}</dt><dd><code>${e.nativeId}</code></dd>
       <dt>${I(`common.partner`)}</dt><dd>${e.partner.name} <span class="muted small">(${e.partner.role})</span></dd>
@@ -404,7 +404,7 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
       <dt>${I(`customer.phone`)}</dt><dd>${e.phone||`—`}</dd>
       ${e.provider===`huaweicloud`?O`<dt>${I(`customer.newTag`)}</dt><dd>${L(`newTag`,e.newCustomerTag)}</dd>`:null}
     </dl>
-  <//>`}function gr({c:e}){let t=e.funds,n=t?.controls;return O`<${q} title=${I(`customer.funds`)} id="customer-funds">
+  <//>`}function _r({c:e}){let t=e.funds,n=t?.controls;return O`<${q} title=${I(`customer.funds`)} id="customer-funds">
     ${t?O`<dl class="facts" data-testid="customer-funds">
           <dt>${e.provider===`aliyun`?I(`customer.availableCredit`):I(`customer.balance`)}</dt>
           <dd data-testid="customer-balance" data-amount=${t.available.amount}><${G} value=${t.available} /></dd>
@@ -418,31 +418,31 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
                 <dt>${I(`customer.shutdownPolicy`)}</dt><dd>${L(`shutdown`,n.shutdownPolicy)}</dd>
                 <dt>${I(`customer.paygFrozen`)}</dt><dd>${n.payAsYouGoFrozen==null?`—`:n.payAsYouGoFrozen?O`<${W} tone="bad">${I(`status.FROZEN`)}<//>`:O`<${W} tone="good">${I(`customer.notFrozen`)}<//>`}</dd>
               </dl>`:null}`:O`<p class="muted">${I(`customer.noFunds`)}</p>`}
-  <//>`}function _r({target:e,onSettled:t}){let n=Pn(t=>t.target===e&&On(t)&&!t.sending);return n.length?O`<${q} title=${I(`customer.openActions`)} id="open-actions">
-    ${n.map(e=>O`<div key=${e.id}><strong>${e.label}</strong><${In} action=${e} onSettled=${t} /></div>`)}
-  <//>`:null}function vr({c:e,viewer:t,onSettled:n}){let[r,i]=j(null),a=new Set(e.partner.capabilities),o=t.movesMoney,s=[];o&&a.has(`TRANSFER_FUNDS`)&&e.accountType===`RESALE`&&s.push(`transfer`,`reclaim`),o&&a.has(`SET_CREDIT_LINE`)&&e.accountType===`CONSIGNMENT`&&s.push(`credit-line`),o&&a.has(`CREDIT_CONTROLS`)&&e.funds?.controls&&s.push(`warning-threshold`,`purchase-ban`,`shutdown-policy`),o&&a.has(`FREEZE_CUSTOMER`)&&e.status!==`INVITED`&&e.status!==`INVITATION_EXPIRED`&&s.push(`freeze`),o&&a.has(`ISSUE_VOUCHER`)&&e.status===`ASSOCIATED`&&s.push(`voucher`),a.has(`RESEND_INVITATION`)&&e.invitationId&&(e.status===`INVITED`||e.status===`INVITATION_EXPIRED`)&&s.push(`resend`),a.has(`ADD_NOTE`)&&s.push(`note`);let c={target:e.id,onSettled:()=>n()},l=(e=`amount`)=>[{id:e,label:I(`common.amount`),type:`money`}],u=t=>({customerId:e.id,amount:{amount:t.amount.trim(),currency:`CNY`}}),d={transfer:()=>O`<${Z} name="transfer" kind="transferFunds" title=${I(`action.transfer`)} intro=${I(`action.transferIntro`)}
-      mutation=${fr.transferFunds} field="transferFunds" fields=${l()} build=${u} ...${c} />`,reclaim:()=>O`<${Z} name="reclaim" kind="reclaimFunds" title=${I(`action.reclaim`)} intro=${I(`action.reclaimIntro`)}
-      mutation=${fr.reclaimFunds} field="reclaimFunds" fields=${l()} build=${u} ...${c} />`,"credit-line":()=>O`<${Z} name="credit-line" kind="setCreditLine" title=${I(`action.creditLine`)}
-      mutation=${fr.setCreditLine} field="setCreditLine" fields=${l()} build=${u} ...${c}
+  <//>`}function vr({target:e,onSettled:t}){let n=Fn(t=>t.target===e&&kn(t)&&!t.sending);return n.length?O`<${q} title=${I(`customer.openActions`)} id="open-actions">
+    ${n.map(e=>O`<div key=${e.id}><strong>${e.label}</strong><${Ln} action=${e} onSettled=${t} /></div>`)}
+  <//>`:null}function yr({c:e,viewer:t,onSettled:n}){let[r,i]=j(null),a=new Set(e.partner.capabilities),o=t.movesMoney,s=[];o&&a.has(`TRANSFER_FUNDS`)&&e.accountType===`RESALE`&&s.push(`transfer`,`reclaim`),o&&a.has(`SET_CREDIT_LINE`)&&e.accountType===`CONSIGNMENT`&&s.push(`credit-line`),o&&a.has(`CREDIT_CONTROLS`)&&e.funds?.controls&&s.push(`warning-threshold`,`purchase-ban`,`shutdown-policy`),o&&a.has(`FREEZE_CUSTOMER`)&&e.status!==`INVITED`&&e.status!==`INVITATION_EXPIRED`&&s.push(`freeze`),o&&a.has(`ISSUE_VOUCHER`)&&e.status===`ASSOCIATED`&&s.push(`voucher`),a.has(`RESEND_INVITATION`)&&e.invitationId&&(e.status===`INVITED`||e.status===`INVITATION_EXPIRED`)&&s.push(`resend`),a.has(`ADD_NOTE`)&&s.push(`note`);let c={target:e.id,onSettled:()=>n()},l=(e=`amount`)=>[{id:e,label:I(`common.amount`),type:`money`}],u=t=>({customerId:e.id,amount:{amount:t.amount.trim(),currency:`CNY`}}),d={transfer:()=>O`<${Z} name="transfer" kind="transferFunds" title=${I(`action.transfer`)} intro=${I(`action.transferIntro`)}
+      mutation=${pr.transferFunds} field="transferFunds" fields=${l()} build=${u} ...${c} />`,reclaim:()=>O`<${Z} name="reclaim" kind="reclaimFunds" title=${I(`action.reclaim`)} intro=${I(`action.reclaimIntro`)}
+      mutation=${pr.reclaimFunds} field="reclaimFunds" fields=${l()} build=${u} ...${c} />`,"credit-line":()=>O`<${Z} name="credit-line" kind="setCreditLine" title=${I(`action.creditLine`)}
+      mutation=${pr.setCreditLine} field="setCreditLine" fields=${l()} build=${u} ...${c}
       initial=${{amount:e.funds?.creditLine?.amount??``}} />`,"warning-threshold":()=>O`<${Z} name="warning-threshold" kind="setWarningThreshold" title=${I(`action.warningThreshold`)}
-      mutation=${fr.setWarningThreshold} field="setWarningThreshold" ...${c}
+      mutation=${pr.setWarningThreshold} field="setWarningThreshold" ...${c}
       fields=${[{id:`percent`,label:I(`customer.warningThreshold`),type:`number`,hint:`1–100 %`}]}
       initial=${{percent:e.funds?.controls?.warningThreshold??``}}
       build=${t=>({customerId:e.id,percent:Number(t.percent)})} />`,"purchase-ban":()=>O`<${Z} name="purchase-ban" kind="setNewPurchaseBan" title=${I(`action.purchaseBan`)}
-      mutation=${fr.setNewPurchaseBan} field="setNewPurchaseBan" ...${c}
+      mutation=${pr.setNewPurchaseBan} field="setNewPurchaseBan" ...${c}
       fields=${[{id:`banned`,label:I(`customer.newPurchases`),type:`select`,options:[{value:`true`,label:I(`customer.banned`)},{value:`false`,label:I(`customer.allowed`)}]}]}
       initial=${{banned:String(!!e.funds?.controls?.newPurchasesBanned)}}
       build=${t=>({customerId:e.id,banned:t.banned===`true`})} />`,"shutdown-policy":()=>O`<${Z} name="shutdown-policy" kind="setShutdownPolicy" title=${I(`action.shutdownPolicy`)}
-      mutation=${fr.setShutdownPolicy} field="setShutdownPolicy" ...${c}
+      mutation=${pr.setShutdownPolicy} field="setShutdownPolicy" ...${c}
       fields=${[{id:`policy`,label:I(`customer.shutdownPolicy`),type:`select`,options:[`DELAY_STOP`,`NO_STOP`,`IMMEDIATE_STOP`].map(e=>({value:e,label:L(`shutdown`,e)}))}]}
       initial=${{policy:e.funds?.controls?.shutdownPolicy??`DELAY_STOP`}}
       build=${t=>({customerId:e.id,policy:t.policy})} />`,freeze:()=>{let t=e.status===`FROZEN`||e.funds?.controls?.payAsYouGoFrozen;return O`<${Z} name="freeze" kind="setCustomerFrozen" title=${I(t?`action.thaw`:`action.freeze`)}
         intro=${I(t?`action.thawIntro`:`action.freezeIntro`)}
-        mutation=${fr.setCustomerFrozen} field="setCustomerFrozen" fields=${[]} ...${c}
+        mutation=${pr.setCustomerFrozen} field="setCustomerFrozen" fields=${[]} ...${c}
         submitLabel=${I(t?`action.thaw`:`action.freeze`)}
-        build=${()=>({customerId:e.id,frozen:!t})} />`},voucher:()=>O`<${yr} c=${e} common=${c} />`,resend:()=>O`<${Z} name="resend" kind="resendInvitation" title=${I(`action.resend`)} intro=${I(`action.resendIntro`)}
-      mutation=${fr.resendInvitation} field="resendInvitation" fields=${[]} ...${c} submitLabel=${I(`action.resend`)}
-      build=${()=>({partnerId:e.partner.id,invitationId:e.invitationId})} />`,note:()=>O`<${Z} name="note" kind="addNote" title=${I(`action.note`)} mutation=${fr.addNote} field="addNote" ...${c}
+        build=${()=>({customerId:e.id,frozen:!t})} />`},voucher:()=>O`<${br} c=${e} common=${c} />`,resend:()=>O`<${Z} name="resend" kind="resendInvitation" title=${I(`action.resend`)} intro=${I(`action.resendIntro`)}
+      mutation=${pr.resendInvitation} field="resendInvitation" fields=${[]} ...${c} submitLabel=${I(`action.resend`)}
+      build=${()=>({partnerId:e.partner.id,invitationId:e.invitationId})} />`,note:()=>O`<${Z} name="note" kind="addNote" title=${I(`action.note`)} mutation=${pr.addNote} field="addNote" ...${c}
       fields=${[{id:`content`,label:I(`customer.noteContent`),type:`textarea`},{id:`contactName`,label:I(`customer.noteContact`),type:`text`,required:!1}]}
       build=${t=>({customerId:e.id,input:{content:t.content.trim(),...t.contactName.trim()?{contactName:t.contactName.trim()}:{}}})} />`};return O`<${q} title=${I(`customer.actions`)} id="customer-actions">
     ${o?null:O`<p class="small muted" data-testid="no-money-actions"><span aria-hidden="true">⊘ </span>${I(`customer.noMoney`)}</p>`}
@@ -454,51 +454,51 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
         </button>`)}
     </div>
     <div id="action-panel">${r&&d[r]?d[r]():null}</div>
-  <//>`}function yr({c:e,common:t}){let n=V(lr,{partner:e.partner.id},e.partner.id),r=n.data?.node;if(n.loading)return O`<${U} />`;let i=e.provider===`aliyun`,a=Y(r?.voucherTemplates).filter(e=>e.status===`APPROVED`),o=Y(r?.voucherQuotas).filter(e=>e.status===`ACTIVE`),s=i?[{id:`source`,label:I(`voucher.template`),type:`select`,placeholder:I(`form.choose`),options:a.map(e=>({value:e.nativeId,label:`${e.name} · ${z(e.faceValue)}`}))}]:[{id:`source`,label:I(`voucher.quota`),type:`select`,placeholder:I(`form.choose`),options:o.map(e=>({value:e.nativeId,label:`${e.nativeId} · ${I(`voucher.remaining`)} ${z(e.remaining)}`}))},{id:`faceValue`,label:I(`voucher.faceValue`),type:`money`}];return O`<div>
-    <${H} errors=${pr(n.errors)} error=${n.error} />
-    <${Z} name="voucher" kind="issueVoucher" title=${I(`action.voucher`)} mutation=${fr.issueVoucher} field="issueVoucher"
+  <//>`}function br({c:e,common:t}){let n=V(ur,{partner:e.partner.id},e.partner.id),r=n.data?.node;if(n.loading)return O`<${U} />`;let i=e.provider===`aliyun`,a=Y(r?.voucherTemplates).filter(e=>e.status===`APPROVED`),o=Y(r?.voucherQuotas).filter(e=>e.status===`ACTIVE`),s=i?[{id:`source`,label:I(`voucher.template`),type:`select`,placeholder:I(`form.choose`),options:a.map(e=>({value:e.nativeId,label:`${e.name} · ${z(e.faceValue)}`}))}]:[{id:`source`,label:I(`voucher.quota`),type:`select`,placeholder:I(`form.choose`),options:o.map(e=>({value:e.nativeId,label:`${e.nativeId} · ${I(`voucher.remaining`)} ${z(e.remaining)}`}))},{id:`faceValue`,label:I(`voucher.faceValue`),type:`money`}];return O`<div>
+    <${H} errors=${mr(n.errors)} error=${n.error} />
+    <${Z} name="voucher" kind="issueVoucher" title=${I(`action.voucher`)} mutation=${pr.issueVoucher} field="issueVoucher"
       fields=${s} ...${t}
       build=${t=>({customerId:e.id,input:i?{templateId:t.source}:{quotaId:t.source,faceValue:{amount:t.faceValue.trim(),currency:`CNY`}}})} />
-  </div>`}function br({id:e}){let t=an(0),n=an(11),r=V(cr,{id:e,from:n,to:t},`${e}|${n}`),i=r.data?.node?.consumption;return O`<${q} title=${I(`customer.consumption`,{from:n,to:t})} id="customer-consumption">
-    <${H} errors=${pr(r.errors)} error=${r.error} />
+  </div>`}function xr({id:e}){let t=on(0),n=on(11),r=V(lr,{id:e,from:n,to:t},`${e}|${n}`),i=r.data?.node?.consumption;return O`<${q} title=${I(`customer.consumption`,{from:n,to:t})} id="customer-consumption">
+    <${H} errors=${mr(r.errors)} error=${r.error} />
     ${r.loading?O`<${U} />`:null}
     ${i?O`<div class="row small">
             ${i.totals.map(e=>O`<span><span class="muted">${I(`overview.total`)} (${L(`source`,e.source)}):</span> <${G} value=${e.amount} /></span>`)}
           </div>
-          <${Sn} points=${i.trend} label=${I(`customer.consumptionChart`)} kind="bar" testid="customer-consumption-chart" />
+          <${Cn} points=${i.trend} label=${I(`customer.consumptionChart`)} kind="bar" testid="customer-consumption-chart" />
           ${i.byProduct.length?O`<h3>${I(`overview.topProducts`)}</h3>
             <ul>${i.byProduct.map(e=>O`<li>${e.productName} <span class="muted small">(${e.productCode}, ${L(`source`,e.source)})</span> <${G} value=${e.amount} /></li>`)}</ul>`:null}`:r.loading?null:O`<p class="muted">${I(`customer.noConsumption`)}</p>`}
-  <//>`}function xr({c:e}){let t=Y(e.orders);return O`<${q} title=${I(`customer.orders`,{n:e.orders?.totalCount??0})} id="customer-orders">
+  <//>`}function Sr({c:e}){let t=Y(e.orders);return O`<${q} title=${I(`customer.orders`,{n:e.orders?.totalCount??0})} id="customer-orders">
     ${e.orders==null?O`<p class="muted">${I(`customer.unsupported`)}</p>`:t.length?O`<div class="table-wrap"><table class="table" data-testid="orders-table">
       <thead><tr><th scope="col">${I(`order.product`)}</th><th scope="col">${I(`order.type`)}</th><th scope="col">${I(`common.status`)}</th><th scope="col" class="num">${I(`order.amount`)}</th><th scope="col">${I(`order.created`)}</th></tr></thead>
-      <tbody>${t.map(e=>O`<tr><th scope="row">${e.productName||e.productCode||e.nativeId}</th><td>${L(`orderType`,e.orderType)}</td><td>${L(`orderStatus`,e.status)}</td><td class="num"><${G} value=${e.amountDue} /></td><td>${rn(e.createdAt)}</td></tr>`)}</tbody>
+      <tbody>${t.map(e=>O`<tr><th scope="row">${e.productName||e.productCode||e.nativeId}</th><td>${L(`orderType`,e.orderType)}</td><td>${L(`orderStatus`,e.status)}</td><td class="num"><${G} value=${e.amountDue} /></td><td>${an(e.createdAt)}</td></tr>`)}</tbody>
     </table></div>`:O`<${J} />`}
-  <//>`}function Sr({c:e,viewer:t,onSettled:n}){let r=e.vouchers??[],[i,a]=j(null),o=t.movesMoney&&e.partner.capabilities.includes(`RECLAIM_VOUCHER`);return O`<${q} title=${I(`customer.vouchers`,{n:r.length})} id="customer-vouchers">
+  <//>`}function Cr({c:e,viewer:t,onSettled:n}){let r=e.vouchers??[],[i,a]=j(null),o=t.movesMoney&&e.partner.capabilities.includes(`RECLAIM_VOUCHER`);return O`<${q} title=${I(`customer.vouchers`,{n:r.length})} id="customer-vouchers">
     ${e.vouchers==null?O`<p class="muted">${I(`customer.unsupported`)}</p>`:r.length?O`<div class="table-wrap"><table class="table" data-testid="vouchers-table">
       <thead><tr><th scope="col">${I(`voucher.id`)}</th><th scope="col" class="num">${I(`voucher.faceValue`)}</th><th scope="col" class="num">${I(`voucher.remaining`)}</th><th scope="col">${I(`common.status`)}</th><th scope="col">${I(`voucher.validUntil`)}</th>${o?O`<th scope="col"><span class="sr-only">${I(`action.reclaimVoucher`)}</span></th>`:null}</tr></thead>
       <tbody>${r.map(e=>O`<tr data-testid="voucher-row" data-voucher-id=${e.id}>
         <th scope="row"><code>${e.nativeId}</code></th><td class="num"><${G} value=${e.faceValue} /></td><td class="num"><${G} value=${e.remaining} /></td>
-        <td>${L(`voucherStatus`,e.status)}</td><td>${rn(e.validUntil)}</td>
+        <td>${L(`voucherStatus`,e.status)}</td><td>${an(e.validUntil)}</td>
         ${o?O`<td>${e.status===`AVAILABLE`||e.status===`NOT_ACTIVATED`?O`<button type="button" class="danger" data-testid="action-reclaim-voucher" onClick=${()=>a(e)}>${I(`action.reclaimVoucher`)}</button>`:null}</td>`:null}
       </tr>`)}</tbody>
     </table></div>`:O`<${J} />`}
     ${i?O`<${Z} key=${i.id} name="reclaim-voucher" kind="reclaimVoucher" target=${e.id}
-        title=${I(`action.reclaimVoucherOf`,{id:i.nativeId})} mutation=${fr.reclaimVoucher} field="reclaimVoucher"
+        title=${I(`action.reclaimVoucherOf`,{id:i.nativeId})} mutation=${pr.reclaimVoucher} field="reclaimVoucher"
         fields=${[]} submitLabel=${I(`action.reclaimVoucher`)} onSettled=${n} build=${()=>({voucherId:i.id})} />`:null}
-  <//>`}function Cr({c:e}){let t=Y(e.notes);return O`<${q} title=${I(`customer.notes`,{n:e.notes?.totalCount??0})} id="customer-notes">
+  <//>`}function wr({c:e}){let t=Y(e.notes);return O`<${q} title=${I(`customer.notes`,{n:e.notes?.totalCount??0})} id="customer-notes">
     ${e.notes==null?O`<p class="muted">${I(`customer.unsupported`)}</p>`:t.length?O`<ul class="events">${t.map(e=>O`<li class="event">
       <div class="event-head"><strong>${e.contactName||e.creator||`—`}</strong><time class="muted small">${B(e.createdAt)}</time></div>
       <div>${e.content}</div></li>`)}</ul>`:O`<${J} />`}
-  <//>`}function wr({c:e}){let t=Y(e.creditHistory);return O`<${q} title=${I(`customer.creditHistory`)} id="customer-credit-history">
+  <//>`}function Tr({c:e}){let t=Y(e.creditHistory);return O`<${q} title=${I(`customer.creditHistory`)} id="customer-credit-history">
     ${t.length?O`<ul class="events">${t.map(e=>O`<li class="event">
       <div class="event-head"><strong>${e.description||e.kind}</strong><time class="muted small">${B(e.occurredAt)}</time></div>
       <div class="small">${e.before??`—`} → ${e.after??`—`} ${e.amount?O`· <${G} value=${e.amount} />`:null} ${e.operator?O`· ${e.operator}`:null}</div></li>`)}</ul>`:O`<${J} />`}
-  <//>`}var Tr=`query InvitePartners { partners { nodes { id name provider role capabilities } } }`,Er=`mutation CreateCustomer($input: CreateCustomerInput!, $idempotencyKey: String!) {
-  createCustomer(input: $input, idempotencyKey: $idempotencyKey) { ${ir}
-    ... on CreateCustomerPayload { ${ar} customerId invitationId registrationUrl
-      customer { id name status invitationExpiresAt } } } }`,Dr=`mutation SendCode($partnerId: ID!, $phone: String!, $idempotencyKey: String!) {
-  sendVerificationCode(partnerId: $partnerId, phone: $phone, idempotencyKey: $idempotencyKey) { ${ir}
-    ... on CustomerPayload { ${ar} } } }`,Or=72,kr={aliyun:[`AGENCY`,`CONSIGNMENT`],huaweicloud:[`RESALE`,`ADVISORY`]};function Ar({viewer:e}){let t=V(Tr,{},`partners`),n=Y(t.data?.partners).filter(e=>e.capabilities.includes(`CREATE_CUSTOMER`)),[r,i]=j(``),a=n.find(e=>e.id===r)??n[0];return t.loading?O`<div class="screen"><${U} /></div>`:O`<div class="screen">
+  <//>`}var Er=`query InvitePartners { partners { nodes { id name provider role capabilities } } }`,Dr=`mutation CreateCustomer($input: CreateCustomerInput!, $idempotencyKey: String!) {
+  createCustomer(input: $input, idempotencyKey: $idempotencyKey) { ${ar}
+    ... on CreateCustomerPayload { ${or} customerId invitationId registrationUrl
+      customer { id name status invitationExpiresAt } } } }`,Or=`mutation SendCode($partnerId: ID!, $phone: String!, $idempotencyKey: String!) {
+  sendVerificationCode(partnerId: $partnerId, phone: $phone, idempotencyKey: $idempotencyKey) { ${ar}
+    ... on CustomerPayload { ${or} } } }`,kr=72,Ar={aliyun:[`AGENCY`,`CONSIGNMENT`],huaweicloud:[`RESALE`,`ADVISORY`]};function jr({viewer:e}){let t=V(Er,{},`partners`),n=Y(t.data?.partners).filter(e=>e.capabilities.includes(`CREATE_CUSTOMER`)),[r,i]=j(``),a=n.find(e=>e.id===r)??n[0];return t.loading?O`<div class="screen"><${U} /></div>`:O`<div class="screen">
     <h1>${I(`nav.invite`)}</h1>
     <${H} errors=${t.errors} error=${t.error} />
     <div class="card narrow">
@@ -507,17 +507,17 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
           ${n.map(e=>O`<option value=${e.id}>${e.name} (${L(`provider`,e.provider)})</option>`)}
         </select>
       <//>
-      ${a?O`<${jr} key=${a.id} partner=${a} viewer=${e} />`:O`<p class="muted">${I(`invite.none`)}</p>`}
+      ${a?O`<${Mr} key=${a.id} partner=${a} viewer=${e} />`:O`<p class="muted">${I(`invite.none`)}</p>`}
     </div>
-  </div>`}function jr({partner:e,viewer:t}){let n=e.provider===`aliyun`,[r,i]=j({name:``,accountType:kr[e.provider]?.[0]??`AGENCY`,kind:`ENTERPRISE`,email:``,phone:``,verificationCode:``,accountName:``,owner:``,creditLine:``}),[a,o]=j(null),[s,c]=j(null),[l,u]=j(null),[d]=Pn(e=>e.id===a),[f]=Pn(e=>e.id===s),p=e=>t=>i({...r,[e]:t.currentTarget.value}),m=(e,t,n={})=>O`<${K} label=${t} id=${`invite-${e}`} hint=${n.hint}>
+  </div>`}function Mr({partner:e,viewer:t}){let n=e.provider===`aliyun`,[r,i]=j({name:``,accountType:Ar[e.provider]?.[0]??`AGENCY`,kind:`ENTERPRISE`,email:``,phone:``,verificationCode:``,accountName:``,owner:``,creditLine:``}),[a,o]=j(null),[s,c]=j(null),[l,u]=j(null),[d]=Fn(e=>e.id===a),[f]=Fn(e=>e.id===s),p=e=>t=>i({...r,[e]:t.currentTarget.value}),m=(e,t,n={})=>O`<${K} label=${t} id=${`invite-${e}`} hint=${n.hint}>
     <input id=${`invite-${e}`} data-testid=${`invite-${e}`} value=${r[e]} onInput=${p(e)} autocomplete="off"
       aria-describedby=${n.hint?`invite-${e}-hint`:void 0} type=${n.type||`text`} />
-  <//>`,h=async()=>{if(!/^\+?\d{6,15}$/.test(r.phone.trim())){u(I(`invite.phoneInvalid`));return}u(null);let t=Mn({kind:`sendVerificationCode`,target:`phone:${r.phone.trim()}`,label:I(`invite.sendCode`),mutation:Dr,field:`sendVerificationCode`,variables:{partnerId:e.id,phone:r.phone.trim()}});c(t.id),await Nn(t)},g=async i=>{i.preventDefault();let a=[[`name`,I(`invite.name`)],...n?[[`email`,I(`customer.email`)]]:[[`accountName`,I(`invite.accountName`)]]].find(([e])=>!r[e].trim());if(a){u(I(`form.required`,{field:a[1]})),document.getElementById(`invite-${a[0]}`)?.focus();return}if(!n&&r.phone.trim()&&!r.verificationCode.trim()){u(I(`invite.codeNeeded`)),document.getElementById(`invite-verificationCode`)?.focus();return}u(null);let s={partnerId:e.id,name:r.name.trim(),accountType:r.accountType,kind:r.kind};r.email.trim()&&(s.email=r.email.trim()),r.phone.trim()&&(s.phone=r.phone.trim()),!n&&r.verificationCode.trim()&&(s.verificationCode=r.verificationCode.trim()),n||(s.accountName=r.accountName.trim()),r.owner.trim()&&t.role!==`SALES`&&(s.owner=r.owner.trim()),n&&r.accountType===`CONSIGNMENT`&&r.creditLine.trim()&&(s.creditLine={amount:r.creditLine.trim(),currency:`CNY`});let c=Mn({kind:`createCustomer`,target:`new:${e.id}`,label:I(n?`invite.invite`:`invite.create`),mutation:Er,field:`createCustomer`,variables:{input:s}});o(c.id),await Nn(c)},_=d?.state===`settled`?d.outcome.result:null;return O`<form class="stack" onSubmit=${g} data-testid="invite-form" data-provider=${e.provider}>
-    <p class="alert alert-info">${n?I(`invite.aliyunIntro`,{hours:Or}):I(`invite.huaweiIntro`)}</p>
+  <//>`,h=async()=>{if(!/^\+?\d{6,15}$/.test(r.phone.trim())){u(I(`invite.phoneInvalid`));return}u(null);let t=Nn({kind:`sendVerificationCode`,target:`phone:${r.phone.trim()}`,label:I(`invite.sendCode`),mutation:Or,field:`sendVerificationCode`,variables:{partnerId:e.id,phone:r.phone.trim()}});c(t.id),await Pn(t)},g=async i=>{i.preventDefault();let a=[[`name`,I(`invite.name`)],...n?[[`email`,I(`customer.email`)]]:[[`accountName`,I(`invite.accountName`)]]].find(([e])=>!r[e].trim());if(a){u(I(`form.required`,{field:a[1]})),document.getElementById(`invite-${a[0]}`)?.focus();return}if(!n&&r.phone.trim()&&!r.verificationCode.trim()){u(I(`invite.codeNeeded`)),document.getElementById(`invite-verificationCode`)?.focus();return}u(null);let s={partnerId:e.id,name:r.name.trim(),accountType:r.accountType,kind:r.kind};r.email.trim()&&(s.email=r.email.trim()),r.phone.trim()&&(s.phone=r.phone.trim()),!n&&r.verificationCode.trim()&&(s.verificationCode=r.verificationCode.trim()),n||(s.accountName=r.accountName.trim()),r.owner.trim()&&t.role!==`SALES`&&(s.owner=r.owner.trim()),n&&r.accountType===`CONSIGNMENT`&&r.creditLine.trim()&&(s.creditLine={amount:r.creditLine.trim(),currency:`CNY`});let c=Nn({kind:`createCustomer`,target:`new:${e.id}`,label:I(n?`invite.invite`:`invite.create`),mutation:Dr,field:`createCustomer`,variables:{input:s}});o(c.id),await Pn(c)},_=d?.state===`settled`?d.outcome.result:null;return O`<form class="stack" onSubmit=${g} data-testid="invite-form" data-provider=${e.provider}>
+    <p class="alert alert-info">${n?I(`invite.aliyunIntro`,{hours:kr}):I(`invite.huaweiIntro`)}</p>
     ${m(`name`,I(`invite.name`))}
     <${K} label=${I(`customers.accountType`)} id="invite-accountType">
       <select id="invite-accountType" data-testid="invite-accountType" value=${r.accountType} onChange=${p(`accountType`)}>
-        ${(kr[e.provider]??[]).map(e=>O`<option value=${e}>${L(`accountType`,e)}</option>`)}
+        ${(Ar[e.provider]??[]).map(e=>O`<option value=${e}>${L(`accountType`,e)}</option>`)}
       </select>
     <//>
     <${K} label=${I(`customer.kind`)} id="invite-kind">
@@ -531,20 +531,20 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
           ${m(`phone`,`${I(`customer.phone`)} (${I(`form.optional`)})`,{type:`tel`,hint:I(`invite.phoneHint`)})}
           <button type="button" data-testid="invite-send-code" onClick=${h} disabled=${f?.sending}>${I(`invite.sendCode`)}</button>
         </div>
-        ${f?O`<${In} action=${f} />`:null}
+        ${f?O`<${Ln} action=${f} />`:null}
         ${m(`verificationCode`,I(`invite.code`),{hint:I(`invite.codeHint`)})}`}
     ${n&&r.accountType===`CONSIGNMENT`?m(`creditLine`,`${I(`customer.creditLine`)} (CNY, ${I(`form.optional`)})`):null}
     ${t.role===`SALES`?O`<p class="small muted">${I(`invite.ownerSelf`,{owner:t.owner})}</p>`:m(`owner`,`${I(`customers.owner`)} (${I(`form.optional`)})`)}
-    ${l?O`<${on}>${l}<//>`:null}
+    ${l?O`<${sn}>${l}<//>`:null}
     <div class="actions"><button type="submit" class="primary" data-testid="invite-submit" disabled=${d?.sending}>${I(n?`invite.invite`:`invite.create`)}</button></div>
-    <${In} action=${d} />
+    <${Ln} action=${d} />
     ${_?O`<div class="alert alert-good" data-testid="invite-result">
         ${_.registrationUrl?O`<p>${I(`invite.sent`)}</p>
               <p><span class="muted">${I(`invite.link`)}:</span> <code data-testid="invite-link">${_.registrationUrl}</code></p>
-              <p data-testid="invite-expires"><strong><span aria-hidden="true">◔ </span>${_.customer?.invitationExpiresAt?I(`invite.expires`,{hours:Or,at:B(_.customer.invitationExpiresAt)}):I(`invite.expiresIn`,{hours:Or})}</strong></p>`:O`<p>${I(`invite.created`,{id:_.customerId})}</p>`}
+              <p data-testid="invite-expires"><strong><span aria-hidden="true">◔ </span>${_.customer?.invitationExpiresAt?I(`invite.expires`,{hours:kr,at:B(_.customer.invitationExpiresAt)}):I(`invite.expiresIn`,{hours:kr})}</strong></p>`:O`<p>${I(`invite.created`,{id:_.customerId})}</p>`}
         ${_.customer?O`<p><a href=${Lt(`customers`,_.customer.id)}>${I(`invite.open`)}</a></p>`:null}
       </div>`:null}
-  </form>`}var $=`{ amount currency }`,Mr=`query Resellers($first: Int, $after: String, $filter: ResellerFilterInput) {
+  </form>`}var $=`{ amount currency }`,Nr=`query Resellers($first: Int, $after: String, $filter: ResellerFilterInput) {
   resellers(first: $first, after: $after, filter: $filter) {
     totalCount pageInfo { hasNextPage endCursor }
     edges { node { id provider nativeId name accountName owner associatedAt
@@ -554,20 +554,20 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
     } }
   }
   partners { nodes { id name provider capabilities } }
-}`,Nr=`query Reseller($id: ID!) { node(id: $id) { ... on Reseller { id
+}`,Pr=`query Reseller($id: ID!) { node(id: $id) { ... on Reseller { id
   fundMovements(first: 5) { nodes { nativeId kind amount ${$} occurredAt balanceAfter ${$} } }
   quotaMovements(first: 5) { nodes { nativeId kind amount ${$} succeeded occurredAt quotaId } }
   partner { id voucherQuotas(first: 20) { nodes { nativeId total ${$} remaining ${$} status } } }
-} } }`,Pr=`query ResellerStanding($id: ID!) { node(id: $id) { ... on Reseller { id performance {
+} } }`,Fr=`query ResellerStanding($id: ID!) { node(id: $id) { ... on Reseller { id performance {
   role performance ${$} sources incentiveEligible
-  rebate { tier rate nextRate toGo ${$} } upgrade { line ${$} reached toGo ${$} } } } } }`,Fr=(e,t,n)=>`mutation ${e[0].toUpperCase()}${e.slice(1)}(${n}, $idempotencyKey: String!) {
-  ${e}(${t}, idempotencyKey: $idempotencyKey) { ${ir}
-    ... on ResellerPayload { ${ar} reseller { id funds { available ${$} } } } } }`,Ir=[`resellerId: $resellerId, amount: $amount`,`$resellerId: ID!, $amount: MoneyInput!`],Lr={allocate:Fr(`allocateResellerFunds`,...Ir),reclaim:Fr(`reclaimResellerFunds`,...Ir),grant:Fr(`grantVoucherQuota`,`resellerId: $resellerId, parentQuotaId: $parentQuotaId, amount: $amount`,`$resellerId: ID!, $parentQuotaId: String!, $amount: MoneyInput!`),reclaimQuota:Fr(`reclaimVoucherQuota`,`partnerId: $partnerId, quotaId: $quotaId`,`$partnerId: ID!, $quotaId: String!`),invite:Fr(`inviteReseller`,`input: $input`,`$input: InviteResellerInput!`)};function Rr({viewer:e}){let[t,n]=j(``),[r,i]=j(``),[a,o]=j([null]),[s,c]=j(null),[l,u]=j(!1),d={first:20,after:a[a.length-1],filter:r?{search:r}:null},f=V(Mr,d,JSON.stringify(d)),p=f.data?.resellers,m=Y(f.data?.partners).filter(e=>e.capabilities.includes(`INVITE_RESELLER`));return O`<div class="screen">
+  rebate { tier rate nextRate toGo ${$} } upgrade { line ${$} reached toGo ${$} } } } } }`,Ir=(e,t,n)=>`mutation ${e[0].toUpperCase()}${e.slice(1)}(${n}, $idempotencyKey: String!) {
+  ${e}(${t}, idempotencyKey: $idempotencyKey) { ${ar}
+    ... on ResellerPayload { ${or} reseller { id funds { available ${$} } } } } }`,Lr=[`resellerId: $resellerId, amount: $amount`,`$resellerId: ID!, $amount: MoneyInput!`],Rr={allocate:Ir(`allocateResellerFunds`,...Lr),reclaim:Ir(`reclaimResellerFunds`,...Lr),grant:Ir(`grantVoucherQuota`,`resellerId: $resellerId, parentQuotaId: $parentQuotaId, amount: $amount`,`$resellerId: ID!, $parentQuotaId: String!, $amount: MoneyInput!`),reclaimQuota:Ir(`reclaimVoucherQuota`,`partnerId: $partnerId, quotaId: $quotaId`,`$partnerId: ID!, $quotaId: String!`),invite:Ir(`inviteReseller`,`input: $input`,`$input: InviteResellerInput!`)};function zr({viewer:e}){let[t,n]=j(``),[r,i]=j(``),[a,o]=j([null]),[s,c]=j(null),[l,u]=j(!1),d={first:20,after:a[a.length-1],filter:r?{search:r}:null},f=V(Nr,d,JSON.stringify(d)),p=f.data?.resellers,m=Y(f.data?.partners).filter(e=>e.capabilities.includes(`INVITE_RESELLER`));return O`<div class="screen">
     <div class="screen-head">
       <h1>${I(`nav.resellers`)}</h1>
       ${e.movesMoney&&m.length?O`<button type="button" class="primary" data-testid="action-invite-reseller" aria-expanded=${l?`true`:`false`} onClick=${()=>u(!l)}>${I(`reseller.invite`)}</button>`:null}
     </div>
-    ${l?O`<div class="card narrow"><${Vr} partners=${m} onSettled=${f.reload} /></div>`:null}
+    ${l?O`<div class="card narrow"><${Hr} partners=${m} onSettled=${f.reload} /></div>`:null}
     <form class="filters" role="search" onSubmit=${e=>(e.preventDefault(),i(t.trim()),o([null]))}>
       <${K} label=${I(`customers.search`)} id="reseller-search">
         <input id="reseller-search" data-testid="reseller-search" type="search" value=${t} onInput=${e=>n(e.currentTarget.value)} />
@@ -584,13 +584,13 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
         <tbody>
           ${(p?.edges??[]).map(({node:t})=>O`<tr data-testid="reseller-row" data-provider=${t.provider} data-reseller-id=${t.id} key=${t.id}>
               <th scope="row">${t.name}<div class="small muted">${t.partner.name} · ${t.accountName||t.nativeId}</div></th>
-              <td><${un} provider=${t.provider} /></td>
+              <td><${dn} provider=${t.provider} /></td>
               <td>${t.owner||`—`}</td>
               <td class="num">${t.funds?O`<${G} value=${t.funds.available} />${t.funds.creditLine?O`<div class="small muted">${I(`customer.creditLine`)} <${G} value=${t.funds.creditLine} /></div>`:null}${t.funds.debt&&Number(t.funds.debt.amount)?O`<div class="small muted">${I(`customer.debt`)} <${G} value=${t.funds.debt} /></div>`:null}`:`—`}</td>
               <td>${t.voucherQuotas==null?O`<span class="muted small">${I(`customer.unsupported`)}</span>`:Y(t.voucherQuotas).length?O`<ul class="plain small">${Y(t.voucherQuotas).map(e=>O`<li>${z(e.remaining)} / ${z(e.total)} · ${L(`quotaStatus`,e.status)}</li>`)}</ul>`:O`<span class="muted small">${I(`common.none`)}</span>`}</td>
               <td><button type="button" data-testid="reseller-manage" aria-expanded=${s===t.id?`true`:`false`} onClick=${()=>c(s===t.id?null:t.id)}>${I(`reseller.manage`)}</button></td>
             </tr>
-            ${s===t.id?O`<tr><td colspan="6"><${zr} reseller=${t} viewer=${e} onSettled=${f.reload} /></td></tr>`:null}`)}
+            ${s===t.id?O`<tr><td colspan="6"><${Br} reseller=${t} viewer=${e} onSettled=${f.reload} /></td></tr>`:null}`)}
         </tbody>
       </table>
       ${f.loading?O`<${U} />`:null}
@@ -601,10 +601,10 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
       <button type="button" disabled=${a.length<2} onClick=${()=>o(a.slice(0,-1))}>${I(`common.prev`)}</button>
       <button type="button" disabled=${!p?.pageInfo.hasNextPage} onClick=${()=>o([...a,p.pageInfo.endCursor])}>${I(`common.next`)}</button>
     </div>
-  </div>`}function zr({reseller:e,viewer:t,onSettled:n}){let r=V(Nr,{id:e.id},e.id),[i,a]=j(null),o=r.data?.node,s=new Set(e.partner.capabilities),c=[];t.movesMoney&&s.has(`ALLOCATE_RESELLER_FUNDS`)&&c.push(`allocate`,`reclaim-funds`),t.movesMoney&&s.has(`GRANT_VOUCHER_QUOTA`)&&c.push(`grant-quota`);let l=()=>{r.reload(),n()},u=[{id:`amount`,label:I(`common.amount`),type:`money`}],d=t=>({resellerId:e.id,amount:{amount:t.amount.trim(),currency:`CNY`}}),f=Y(o?.partner?.voucherQuotas).filter(e=>e.status===`ACTIVE`),p={allocate:()=>O`<${Z} name="allocate" kind="allocateResellerFunds" target=${e.id} title=${I(`reseller.allocate`)}
-      mutation=${Lr.allocate} field="allocateResellerFunds" fields=${u} build=${d} onSettled=${l} />`,"reclaim-funds":()=>O`<${Z} name="reclaim-funds" kind="reclaimResellerFunds" target=${e.id} title=${I(`reseller.reclaim`)}
-      mutation=${Lr.reclaim} field="reclaimResellerFunds" fields=${u} build=${d} onSettled=${l} />`,"grant-quota":()=>O`<${Z} name="grant-quota" kind="grantVoucherQuota" target=${e.id} title=${I(`reseller.grant`)}
-      mutation=${Lr.grant} field="grantVoucherQuota" onSettled=${l}
+  </div>`}function Br({reseller:e,viewer:t,onSettled:n}){let r=V(Pr,{id:e.id},e.id),[i,a]=j(null),o=r.data?.node,s=new Set(e.partner.capabilities),c=[];t.movesMoney&&s.has(`ALLOCATE_RESELLER_FUNDS`)&&c.push(`allocate`,`reclaim-funds`),t.movesMoney&&s.has(`GRANT_VOUCHER_QUOTA`)&&c.push(`grant-quota`);let l=()=>{r.reload(),n()},u=[{id:`amount`,label:I(`common.amount`),type:`money`}],d=t=>({resellerId:e.id,amount:{amount:t.amount.trim(),currency:`CNY`}}),f=Y(o?.partner?.voucherQuotas).filter(e=>e.status===`ACTIVE`),p={allocate:()=>O`<${Z} name="allocate" kind="allocateResellerFunds" target=${e.id} title=${I(`reseller.allocate`)}
+      mutation=${Rr.allocate} field="allocateResellerFunds" fields=${u} build=${d} onSettled=${l} />`,"reclaim-funds":()=>O`<${Z} name="reclaim-funds" kind="reclaimResellerFunds" target=${e.id} title=${I(`reseller.reclaim`)}
+      mutation=${Rr.reclaim} field="reclaimResellerFunds" fields=${u} build=${d} onSettled=${l} />`,"grant-quota":()=>O`<${Z} name="grant-quota" kind="grantVoucherQuota" target=${e.id} title=${I(`reseller.grant`)}
+      mutation=${Rr.grant} field="grantVoucherQuota" onSettled=${l}
       fields=${[{id:`parent`,label:I(`reseller.parentQuota`),type:`select`,placeholder:I(`form.choose`),options:f.map(e=>({value:e.nativeId,label:`${e.nativeId} · ${I(`voucher.remaining`)} ${z(e.remaining)}`}))},...u]}
       build=${t=>({resellerId:e.id,parentQuotaId:t.parent,amount:{amount:t.amount.trim(),currency:`CNY`}})} />`},m=Y(e.voucherQuotas);return O`<div class="panel" data-testid="reseller-panel">
     <${H} errors=${r.errors?.filter(e=>e.extensions?.code!==`UNSUPPORTED_BY_PROVIDER`)} error=${r.error} />
@@ -616,9 +616,9 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
         ${r.loading?null:o?.quotaMovements==null?O`<p class="muted small">${I(`customer.unsupported`)}</p>`:Y(o.quotaMovements).length?O`<ul class="plain small">${Y(o.quotaMovements).map(e=>O`<li>${L(`quotaMove`,e.kind)} <${G} value=${e.amount} /> ${e.succeeded?``:O`<${W} tone="bad">${I(`reseller.refused`)}<//>`} · ${B(e.occurredAt)}</li>`)}</ul>`:O`<${J} />`}
       </div>
       <div>
-        <${Br} id=${e.id} />
+        <${Vr} id=${e.id} />
         ${m.length&&t.movesMoney&&s.has(`GRANT_VOUCHER_QUOTA`)?O`<h3>${I(`reseller.quotas`)}</h3>
-          <ul class="plain small">${m.map(e=>O`<li>${e.nativeId}: ${z(e.remaining)} / ${z(e.total)} · ${L(`quotaStatus`,e.status)} ${e.validUntil?`· ${rn(e.validUntil)}`:``}
+          <ul class="plain small">${m.map(e=>O`<li>${e.nativeId}: ${z(e.remaining)} / ${z(e.total)} · ${L(`quotaStatus`,e.status)} ${e.validUntil?`· ${an(e.validUntil)}`:``}
             ${e.status===`ACTIVE`?O` <button type="button" class="danger" data-testid="action-reclaim-quota" onClick=${()=>a(`quota:${e.nativeId}`)}>${I(`reseller.reclaimQuota`)}</button>`:null}</li>`)}</ul>`:null}
       </div>
     </div>
@@ -627,38 +627,38 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
     </div>`:t.movesMoney?null:O`<p class="small muted"><span aria-hidden="true">⊘ </span>${I(`customer.noMoney`)}</p>`}
     ${i&&p[i]?p[i]():null}
     ${i?.startsWith(`quota:`)?O`<${Z} key=${i} name="reclaim-quota" kind="reclaimVoucherQuota" target=${e.id}
-        title=${I(`reseller.reclaimQuotaOf`,{id:i.slice(6)})} mutation=${Lr.reclaimQuota} field="reclaimVoucherQuota" fields=${[]}
+        title=${I(`reseller.reclaimQuotaOf`,{id:i.slice(6)})} mutation=${Rr.reclaimQuota} field="reclaimVoucherQuota" fields=${[]}
         submitLabel=${I(`reseller.reclaimQuota`)} onSettled=${l} build=${()=>({partnerId:e.partner.id,quotaId:i.slice(6)})} />`:null}
-  </div>`}function Br({id:e}){let[t,n]=j(!1),r=V(Pr,{id:e},e,{skip:!t}),i=r.data?.node?.performance;return t?O`<div>
+  </div>`}function Vr({id:e}){let[t,n]=j(!1),r=V(Fr,{id:e},e,{skip:!t}),i=r.data?.node?.performance;return t?O`<div>
     <h3>${I(`reseller.standing`)}</h3>
     <${H} errors=${r.errors} error=${r.error} />
     ${r.loading?O`<${U} />`:null}
     ${i?O`<p>${I(`reseller.performance`)}: <strong><${G} value=${i.performance} /></strong></p>
       ${i.upgrade?O`<p>${i.upgrade.reached?O`<${W} tone="good">${I(`overview.lineReached`,{line:z(i.upgrade.line)})}<//>`:I(`overview.lineToGo`,{line:z(i.upgrade.line),toGo:z(i.upgrade.toGo)})}</p>`:null}
       ${i.rebate?O`<p>${i.rebate.tier?I(`overview.tier`,{tier:i.rebate.tier,rate:i.rebate.rate}):I(`overview.belowTiers`)}</p>`:null}`:null}
-  </div>`:O`<button type="button" data-testid="reseller-standing" onClick=${()=>n(!0)}>${I(`reseller.showStanding`)}</button>`}function Vr({partners:e,onSettled:t}){let[n,r]=j(e[0]?.id);return O`<div>
+  </div>`:O`<button type="button" data-testid="reseller-standing" onClick=${()=>n(!0)}>${I(`reseller.showStanding`)}</button>`}function Hr({partners:e,onSettled:t}){let[n,r]=j(e[0]?.id);return O`<div>
     <${K} label=${I(`common.partner`)} id="invite-reseller-partner">
       <select id="invite-reseller-partner" value=${n} onChange=${e=>r(e.currentTarget.value)}>
         ${e.map(e=>O`<option value=${e.id}>${e.name}</option>`)}
       </select>
     <//>
     <${Z} key=${n} name="invite-reseller" kind="inviteReseller" target=${`new-reseller:${n}`} title=${I(`reseller.invite`)}
-      mutation=${Lr.invite} field="inviteReseller" onSettled=${t}
+      mutation=${Rr.invite} field="inviteReseller" onSettled=${t}
       fields=${[{id:`name`,label:I(`reseller.name`),type:`text`},{id:`email`,label:I(`customer.email`),type:`email`}]}
       build=${e=>({input:{partnerId:n,name:e.name.trim(),email:e.email.trim()}})} />
-  </div>`}var Hr=[`POTENTIAL_OPPORTUNITY`,`CONFIRMED_OPPORTUNITY`,`SOLUTION_COMMUNICATION`,`BUSINESS_NEGOTIATION`,`SIGNED`,`REVENUE_RECOGNIZED`],Ur=`id number name customerName stage status winRate approval customerConfirmed opportunityId owner version updatedAt partner { provider name }`,Wr=`query Projects($filter: ProjectFilterInput) { projects(first: 100, filter: $filter) { totalCount nodes { ${Ur} } } }`,Gr=`__typename
-  ... on ProjectPayload { project { ${Ur} } }
+  </div>`}var Ur=[`POTENTIAL_OPPORTUNITY`,`CONFIRMED_OPPORTUNITY`,`SOLUTION_COMMUNICATION`,`BUSINESS_NEGOTIATION`,`SIGNED`,`REVENUE_RECOGNIZED`],Wr=`id number name customerName stage status winRate approval customerConfirmed opportunityId owner version updatedAt partner { provider name }`,Gr=`query Projects($filter: ProjectFilterInput) { projects(first: 100, filter: $filter) { totalCount nodes { ${Wr} } } }`,Kr=`__typename
+  ... on ProjectPayload { project { ${Wr} } }
   ... on MutationError { message code }
   ... on ProjectRuleViolationError { rule }
-  ... on RuleViolationError { reason }`,Kr={approve:`mutation Approve($id: ID!, $version: Int!, $approved: Boolean!, $note: String!) {
-    recordProjectApproval(projectId: $id, version: $version, approved: $approved, note: $note) { ${Gr} } }`,confirm:`mutation Confirm($id: ID!, $version: Int!) { confirmProject(projectId: $id, version: $version) { ${Gr} } }`,advance:`mutation Advance($id: ID!, $version: Int!, $to: ProjectStage!) {
-    advanceProject(projectId: $id, version: $version, to: $to) { ${Gr} } }`,lost:`mutation Lost($id: ID!, $version: Int!, $reason: String!) {
-    closeProjectLost(projectId: $id, version: $version, reason: $reason) { ${Gr} } }`},qr=`mutation FileProject($input: FileProjectInput!, $idempotencyKey: String!) {
+  ... on RuleViolationError { reason }`,qr={approve:`mutation Approve($id: ID!, $version: Int!, $approved: Boolean!, $note: String!) {
+    recordProjectApproval(projectId: $id, version: $version, approved: $approved, note: $note) { ${Kr} } }`,confirm:`mutation Confirm($id: ID!, $version: Int!) { confirmProject(projectId: $id, version: $version) { ${Kr} } }`,advance:`mutation Advance($id: ID!, $version: Int!, $to: ProjectStage!) {
+    advanceProject(projectId: $id, version: $version, to: $to) { ${Kr} } }`,lost:`mutation Lost($id: ID!, $version: Int!, $reason: String!) {
+    closeProjectLost(projectId: $id, version: $version, reason: $reason) { ${Kr} } }`},Jr=`mutation FileProject($input: FileProjectInput!, $idempotencyKey: String!) {
   fileProject(input: $input, idempotencyKey: $idempotencyKey) { __typename
     ... on ProjectPayload { replayed project { id number name } }
     ... on MutationError { message code }
     ... on ProjectRuleViolationError { rule }
-    ... on RuleViolationError { reason } } }`,Jr=`query FindCustomers($search: String!) { customers(first: 10, filter: { search: $search, status: ASSOCIATED }) { nodes { id name provider nativeId } } }`;function Yr({viewer:e}){let[t,n]=j(!1),[r,i]=j(!1),[a,o]=j(null),s=V(Wr,{filter:t?null:{status:`IN_PROGRESS`}},String(t)),c=Y(s.data?.projects),l=async(e,t,n,r)=>{o(null);try{let i=await xt(Kr[e],{id:t.id,version:t.version,...n}),a=Object.values(i.data??{})[0];if(a?.__typename===`ProjectPayload`)o({tone:`good`,text:I(`project.done`,{what:r,name:t.name})});else{let e=a?`${a.message} (${a.rule||a.reason||a.code})`:i.errors?.[0]?.message;o({tone:`bad`,text:I(`project.refused`,{what:r,why:e})})}}catch(e){o({tone:`bad`,text:e.message})}s.reload()};return O`<div class="screen">
+    ... on RuleViolationError { reason } } }`,Yr=`query FindCustomers($search: String!) { customers(first: 10, filter: { search: $search, status: ASSOCIATED }) { nodes { id name provider nativeId } } }`;function Xr({viewer:e}){let[t,n]=j(!1),[r,i]=j(!1),[a,o]=j(null),s=V(Gr,{filter:t?null:{status:`IN_PROGRESS`}},String(t)),c=Y(s.data?.projects),l=async(e,t,n,r)=>{o(null);try{let i=await xt(qr[e],{id:t.id,version:t.version,...n}),a=Object.values(i.data??{})[0];if(a?.__typename===`ProjectPayload`)o({tone:`good`,text:I(`project.done`,{what:r,name:t.name})});else{let e=a?`${a.message} (${a.rule||a.reason||a.code})`:i.errors?.[0]?.message;o({tone:`bad`,text:I(`project.refused`,{what:r,why:e})})}}catch(e){o({tone:`bad`,text:e.message})}s.reload()};return O`<div class="screen">
     <div class="screen-head">
       <h1>${I(`nav.projects`)}</h1>
       <div class="row">
@@ -666,18 +666,18 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
         <button type="button" class="primary" data-testid="action-file-project" aria-expanded=${r?`true`:`false`} onClick=${()=>i(!r)}>${I(`project.file`)}</button>
       </div>
     </div>
-    ${r?O`<div class="card narrow"><${Zr} onSettled=${()=>s.reload()} /></div>`:null}
+    ${r?O`<div class="card narrow"><${Qr} onSettled=${()=>s.reload()} /></div>`:null}
     ${a?O`<p class=${`alert alert-${a.tone===`good`?`good`:`error`}`} role="status" data-testid="project-message">
       <span aria-hidden="true">${a.tone===`good`?`✓ `:`✕ `}</span>${a.text}</p>`:null}
     <${H} errors=${s.errors} error=${s.error} />
     ${s.loading&&!c.length?O`<${U} />`:null}
     <div class="board" data-testid="projects-board">
-      ${Hr.map((t,n)=>{let r=c.filter(e=>e.stage===t);return O`<section class="column" aria-labelledby=${`stage-${t}`} data-testid="project-column" data-stage=${t}>
+      ${Ur.map((t,n)=>{let r=c.filter(e=>e.stage===t);return O`<section class="column" aria-labelledby=${`stage-${t}`} data-testid="project-column" data-stage=${t}>
           <h2 id=${`stage-${t}`}><span>${n+1}. ${L(`stage`,t)}</span><span class="muted" aria-label=${I(`project.count`,{n:r.length})}>${r.length}</span></h2>
-          <ol>${r.map(t=>O`<${Xr} key=${t.id} project=${t} next=${Hr[n+1]} change=${l} viewer=${e} />`)}</ol>
+          <ol>${r.map(t=>O`<${Zr} key=${t.id} project=${t} next=${Ur[n+1]} change=${l} viewer=${e} />`)}</ol>
         </section>`})}
     </div>
-  </div>`}function Xr({project:e,next:t,change:n}){let[r,i]=j(!1),[a,o]=j(``),s=e.status===`IN_PROGRESS`;return O`<li class="project" data-testid="project-card" data-project-id=${e.id} data-stage=${e.stage} data-status=${e.status}>
+  </div>`}function Zr({project:e,next:t,change:n}){let[r,i]=j(!1),[a,o]=j(``),s=e.status===`IN_PROGRESS`;return O`<li class="project" data-testid="project-card" data-project-id=${e.id} data-stage=${e.stage} data-status=${e.status}>
     <h3>${e.name}</h3>
     <div class="small">${e.customerName} · <span class="muted">#${e.number} · ${L(`provider`,e.partner.provider)}</span></div>
     <div class="small">${I(`project.winRate`,{rate:e.winRate})}${e.owner?` · ${e.owner}`:``}</div>
@@ -698,41 +698,41 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
       <${K} label=${I(`project.lostReason`)} id=${`lost-${e.id}`}><input id=${`lost-${e.id}`} value=${a} onInput=${e=>o(e.currentTarget.value)} /><//>
       <button type="submit" class="danger">${I(`project.lost`)}</button>
     </form>`:null}
-  </li>`}function Zr({onSettled:e}){let[t,n]=j(``),[r,i]=j(null);return O`<div class="stack">
-    <form class="row" onSubmit=${async e=>{if(e.preventDefault(),!t.trim())return;let n=await xt(Jr,{search:t.trim()}).catch(()=>null);i(Y(n?.data?.customers))}} role="search">
+  </li>`}function Qr({onSettled:e}){let[t,n]=j(``),[r,i]=j(null);return O`<div class="stack">
+    <form class="row" onSubmit=${async e=>{if(e.preventDefault(),!t.trim())return;let n=await xt(Yr,{search:t.trim()}).catch(()=>null);i(Y(n?.data?.customers))}} role="search">
       <${K} label=${I(`project.findCustomer`)} id="project-customer-search">
         <input id="project-customer-search" data-testid="project-customer-search" type="search" value=${t} onInput=${e=>n(e.currentTarget.value)} />
       <//>
       <button type="submit">${I(`customers.search`)}</button>
     </form>
     ${r&&!r.length?O`<p class="muted">${I(`customers.noneFound`)}</p>`:null}
-    ${r?.length?O`<${Z} name="file-project" kind="fileProject" target="projects" title=${I(`project.file`)} mutation=${qr}
+    ${r?.length?O`<${Z} name="file-project" kind="fileProject" target="projects" title=${I(`project.file`)} mutation=${Jr}
         field="fileProject" onSettled=${e}
         fields=${[{id:`customer`,label:I(`customers.name`),type:`select`,placeholder:I(`form.choose`),options:r.map(e=>({value:e.id,label:`${e.name} (${L(`provider`,e.provider)} ${e.nativeId})`}))},{id:`name`,label:I(`project.name`),type:`text`},{id:`winRate`,label:I(`project.winRateLabel`),type:`number`,initial:`10`}]}
         build=${e=>({input:{customerId:e.customer,name:e.name.trim(),winRate:String(e.winRate)}})} />`:null}
-  </div>`}var Qr=`query Audit($first: Int, $after: String, $filter: AuditFilterInput) {
+  </div>`}var $r=`query Audit($first: Int, $after: String, $filter: AuditFilterInput) {
   auditLog(first: $first, after: $after, filter: $filter) { totalCount pageInfo { hasNextPage endCursor }
-    nodes { id at principal operation partnerAccount input outcome errorCode requestIds operationId durationMs } } }`,$r=`query Deliveries($first: Int, $after: String, $filter: WebhookDeliveryFilterInput) {
+    nodes { id at principal operation partnerAccount input outcome errorCode requestIds operationId durationMs } } }`,ei=`query Deliveries($first: Int, $after: String, $filter: WebhookDeliveryFilterInput) {
   webhookDeliveries(first: $first, after: $after, filter: $filter) { totalCount pageInfo { hasNextPage endCursor }
-    nodes { id webhook eventId eventType subject status attempts nextAttemptAt lastAttemptAt lastResponseStatus lastError deliveredAt createdAt } } }`,ei=`mutation Redeliver($id: ID!) { redeliverWebhook(deliveryId: $id) { __typename
-  ... on WebhookDeliveryPayload { delivery { id status } } ... on MutationError { message code } } }`,ti=[`SUCCEEDED`,`RECONCILED`,`REPLAYED`,`FAILED`,`REJECTED`,`CONFLICT`,`NOT_APPLIED`,`PENDING`],ni={SUCCEEDED:`good`,RECONCILED:`good`,REPLAYED:`info`,PENDING:`wait`,DELIVERED:`good`,DEAD:`bad`};function ri(){let[e,t]=j(`audit`);return O`<div class="screen">
+    nodes { id webhook eventId eventType subject status attempts nextAttemptAt lastAttemptAt lastResponseStatus lastError deliveredAt createdAt } } }`,ti=`mutation Redeliver($id: ID!) { redeliverWebhook(deliveryId: $id) { __typename
+  ... on WebhookDeliveryPayload { delivery { id status } } ... on MutationError { message code } } }`,ni=[`SUCCEEDED`,`RECONCILED`,`REPLAYED`,`FAILED`,`REJECTED`,`CONFLICT`,`NOT_APPLIED`,`PENDING`],ri={SUCCEEDED:`good`,RECONCILED:`good`,REPLAYED:`info`,PENDING:`wait`,DELIVERED:`good`,DEAD:`bad`};function ii(){let[e,t]=j(`audit`);return O`<div class="screen">
     <h1>${I(`nav.audit`)}</h1>
     <div class="tabs" role="tablist">
       ${[`audit`,`webhooks`].map(n=>O`<button type="button" role="tab" id=${`tab-${n}`} aria-controls=${`panel-${n}`} aria-selected=${e===n?`true`:`false`}
         data-testid=${`tab-${n}`} onClick=${()=>t(n)}>${I(`audit.tab.${n}`)}</button>`)}
     </div>
-    <div role="tabpanel" id=${`panel-${e}`} aria-labelledby=${`tab-${e}`}>${e===`audit`?O`<${oi} />`:O`<${si} />`}</div>
-  </div>`}function ii(e,t){let[n,r]=j([null]),i={first:50,after:n[n.length-1],filter:t};return{...V(e,i,JSON.stringify(i)),pages:n,setPages:r}}function ai({connection:e,pages:t,setPages:n}){return O`<div class="pager">
+    <div role="tabpanel" id=${`panel-${e}`} aria-labelledby=${`tab-${e}`}>${e===`audit`?O`<${si} />`:O`<${ci} />`}</div>
+  </div>`}function ai(e,t){let[n,r]=j([null]),i={first:50,after:n[n.length-1],filter:t};return{...V(e,i,JSON.stringify(i)),pages:n,setPages:r}}function oi({connection:e,pages:t,setPages:n}){return O`<div class="pager">
     <span role="status">${e?I(`audit.total`,{n:e.totalCount}):``}</span>
     <button type="button" disabled=${t.length<2} onClick=${()=>n(t.slice(0,-1))}>${I(`common.prev`)}</button>
     <button type="button" disabled=${!e?.pageInfo.hasNextPage} onClick=${()=>n([...t,e.pageInfo.endCursor])}>${I(`common.next`)}</button>
-  </div>`}function oi(){let[e,t]=j({operation:``,outcome:``,principal:``}),n=Object.fromEntries(Object.entries(e).filter(([,e])=>e)),r=ii(Qr,Object.keys(n).length?n:null),i=r.data?.auditLog,a=n=>i=>(t({...e,[n]:i.currentTarget.value}),r.setPages([null]));return O`<div>
+  </div>`}function si(){let[e,t]=j({operation:``,outcome:``,principal:``}),n=Object.fromEntries(Object.entries(e).filter(([,e])=>e)),r=ai($r,Object.keys(n).length?n:null),i=r.data?.auditLog,a=n=>i=>(t({...e,[n]:i.currentTarget.value}),r.setPages([null]));return O`<div>
     <form class="filters" onSubmit=${e=>e.preventDefault()}>
       <${K} label=${I(`audit.operation`)} id="audit-operation"><input id="audit-operation" data-testid="audit-operation" value=${e.operation} onChange=${a(`operation`)} /><//>
       <${K} label=${I(`audit.principal`)} id="audit-principal"><input id="audit-principal" value=${e.principal} onChange=${a(`principal`)} /><//>
       <${K} label=${I(`audit.outcome`)} id="audit-outcome">
         <select id="audit-outcome" data-testid="audit-outcome" value=${e.outcome} onChange=${a(`outcome`)}>
-          <option value="">${I(`common.all`)}</option>${ti.map(e=>O`<option value=${e}>${e}</option>`)}
+          <option value="">${I(`common.all`)}</option>${ni.map(e=>O`<option value=${e}>${e}</option>`)}
         </select>
       <//>
     </form>
@@ -743,15 +743,15 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
         <td>${B(e.at)}</td>
         <th scope="row"><code>${e.operation}</code>${e.partnerAccount?O`<div class="small muted">${e.partnerAccount}</div>`:null}</th>
         <td>${e.principal}</td>
-        <td><${W} tone=${ni[e.outcome]||`bad`}>${e.outcome}<//>${e.errorCode?O`<div class="small"><code>${e.errorCode}</code></div>`:null}</td>
+        <td><${W} tone=${ri[e.outcome]||`bad`}>${e.outcome}<//>${e.errorCode?O`<div class="small"><code>${e.errorCode}</code></div>`:null}</td>
         <td class="small"><details><summary>${I(`audit.input`)}</summary><pre>${JSON.stringify(e.input,null,2)}</pre></details>
           ${e.operationId?O`<div class="muted">${I(`outcome.operation`)} ${e.operationId}</div>`:null}
           ${e.durationMs==null?null:O`<div class="muted">${e.durationMs} ms</div>`}</td>
       </tr>`)}</tbody>
     </table>
     ${r.loading?O`<${U} />`:Y(i).length?null:O`<${J} />`}</div>
-    <${ai} connection=${i} pages=${r.pages} setPages=${r.setPages} />
-  </div>`}function si(){let[e,t]=j(``),[n,r]=j(null),i=ii($r,e?{status:e}:null),a=i.data?.webhookDeliveries,o=async e=>{let t=await xt(ei,{id:e.id}).catch(e=>({errors:[e]})),n=t.data?.redeliverWebhook;r(n?.__typename===`WebhookDeliveryPayload`?{ok:!0,text:I(`audit.redelivered`,{id:e.eventId})}:{ok:!1,text:n?.message||t.errors?.[0]?.message}),i.reload()};return O`<div>
+    <${oi} connection=${i} pages=${r.pages} setPages=${r.setPages} />
+  </div>`}function ci(){let[e,t]=j(``),[n,r]=j(null),i=ai(ei,e?{status:e}:null),a=i.data?.webhookDeliveries,o=async e=>{let t=await xt(ti,{id:e.id}).catch(e=>({errors:[e]})),n=t.data?.redeliverWebhook;r(n?.__typename===`WebhookDeliveryPayload`?{ok:!0,text:I(`audit.redelivered`,{id:e.eventId})}:{ok:!1,text:n?.message||t.errors?.[0]?.message}),i.reload()};return O`<div>
     <form class="filters" onSubmit=${e=>e.preventDefault()}>
       <${K} label=${I(`common.status`)} id="delivery-status">
         <select id="delivery-status" data-testid="delivery-status" value=${e} onChange=${e=>(t(e.currentTarget.value),i.setPages([null]))}>
@@ -766,7 +766,7 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
       <tbody>${Y(a).map(e=>O`<tr data-testid="delivery-row" data-status=${e.status}>
         <th scope="row"><code>${e.eventType}</code><div class="small muted">${e.subject} · ${B(e.createdAt)}</div></th>
         <td>${e.webhook}</td>
-        <td><${W} tone=${ni[e.status]||`wait`}>${L(`delivery`,e.status)}<//></td>
+        <td><${W} tone=${ri[e.status]||`wait`}>${L(`delivery`,e.status)}<//></td>
         <td>${e.attempts}</td>
         <td class="small">${e.lastAttemptAt?B(e.lastAttemptAt):`—`} ${e.lastResponseStatus?O`<code>HTTP ${e.lastResponseStatus}</code>`:null} ${e.lastError||``}
           ${e.nextAttemptAt?O`<div class="muted">${I(`audit.next`,{at:B(e.nextAttemptAt)})}</div>`:null}</td>
@@ -774,8 +774,8 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
       </tr>`)}</tbody>
     </table>
     ${i.loading?O`<${U} />`:Y(a).length?null:O`<${J}>${I(`audit.noDeliveries`)}<//>`}</div>
-    <${ai} connection=${a} pages=${i.pages} setPages=${i.setPages} />
-  </div>`}var ci=`query Viewer { viewer { name role owner movesMoney } }`,li=[{id:`overview`,roles:[`ADMIN`,`FINANCE`,`SALES`]},{id:`customers`,roles:[`ADMIN`,`FINANCE`,`SALES`]},{id:`invite`,roles:[`ADMIN`,`FINANCE`,`SALES`]},{id:`resellers`,roles:[`ADMIN`,`FINANCE`]},{id:`projects`,roles:[`ADMIN`,`FINANCE`,`SALES`]},{id:`notifications`,roles:[`ADMIN`,`FINANCE`,`SALES`]},{id:`audit`,roles:[`ADMIN`]}];function ui(){Pt();let[e,t]=j(null),[n,r]=j(null),[i,a]=j(null),[o,s]=j(Ye()),[c,l]=j(null);M(()=>{bt(e=>a(e||I(`signin.expired`)));let e=Xe(e=>{s(e),l(null),Qt()});return $e().then(async e=>{try{let t=await at(e.auth?.oidc);t?.returnTo&&(location.hash=t.returnTo)}catch(e){a(`${I(`signin.oidcFailed`)}: ${e.message}`)}t(e)}).catch(r),e},[]);let u=e&&(e.auth?.open||o);return M(()=>{if(!u)return;let e=!0;return xt(ci).then(t=>{e&&(t.data?.viewer?(l(t.data.viewer),Xt({withHistory:t.data.viewer.role!==`SALES`})):r(Error(t.errors?.[0]?.message||`viewer`)))}).catch(t=>e&&t.status!==401&&r(t)),()=>{e=!1}},[u,o]),n?O`<main class="boot"><${H} error=${n} /></main>`:e?u?c?O`<${di} viewer=${c} config=${e} />`:O`<${U} label=${I(`signin.checking`)} />`:O`<${dn} config=${e} notice=${i} />`:O`<${U} />`}function di({viewer:e,config:t}){let n=Rt(),r=en(),i=li.filter(t=>t.roles.includes(e.role)),a=i.find(e=>e.id===n.screen)?n.screen:`overview`;M(()=>{document.title=`${I(`nav.${a}`)} · ${I(`app.title`)}`});let o=Ne(!0);return M(()=>{o.current?o.current=!1:document.getElementById(`main`)?.focus({preventScroll:!1})},[a,n.id]),O`<div class="shell">
+    <${oi} connection=${a} pages=${i.pages} setPages=${i.setPages} />
+  </div>`}var li=`query Viewer { viewer { name role owner movesMoney } }`,ui=[{id:`overview`,roles:[`ADMIN`,`FINANCE`,`SALES`]},{id:`customers`,roles:[`ADMIN`,`FINANCE`,`SALES`]},{id:`invite`,roles:[`ADMIN`,`FINANCE`,`SALES`]},{id:`resellers`,roles:[`ADMIN`,`FINANCE`]},{id:`projects`,roles:[`ADMIN`,`FINANCE`,`SALES`]},{id:`notifications`,roles:[`ADMIN`,`FINANCE`,`SALES`]},{id:`audit`,roles:[`ADMIN`]}];function di(){Pt();let[e,t]=j(null),[n,r]=j(null),[i,a]=j(null),[o,s]=j(Ye()),[c,l]=j(null);M(()=>{bt(e=>a(e||I(`signin.expired`)));let e=Xe(e=>{s(e),l(null),$t()});return $e().then(async e=>{try{let t=await at(e.auth?.oidc);t?.returnTo&&(location.hash=t.returnTo)}catch(e){a(`${I(`signin.oidcFailed`)}: ${e.message}`)}t(e)}).catch(r),e},[]);let u=e&&(e.auth?.open||o);return M(()=>{if(!u)return;let e=!0;return xt(li).then(t=>{e&&(t.data?.viewer?(l(t.data.viewer),Zt({withHistory:t.data.viewer.role!==`SALES`})):r(Error(t.errors?.[0]?.message||`viewer`)))}).catch(t=>e&&t.status!==401&&r(t)),()=>{e=!1}},[u,o]),n?O`<main class="boot"><${H} error=${n} /></main>`:e?u?c?O`<${fi} viewer=${c} config=${e} />`:O`<${U} label=${I(`signin.checking`)} />`:O`<${fn} config=${e} notice=${i} />`:O`<${U} />`}function fi({viewer:e,config:t}){let n=Rt(),r=tn(),i=ui.filter(t=>t.roles.includes(e.role)),a=i.find(e=>e.id===n.screen)?n.screen:`overview`;M(()=>{document.title=`${I(`nav.${a}`)} · ${I(`app.title`)}`});let o=Ne(!0);return M(()=>{o.current?o.current=!1:document.getElementById(`main`)?.focus({preventScroll:!1})},[a,n.id]),O`<div class="shell">
     <a class="skip" href="#main" onClick=${e=>(e.preventDefault(),document.getElementById(`main`)?.focus())}>${I(`app.skip`)}</a>
     <header class="top">
       <div class="brand"><span class="logo" aria-hidden="true">◆</span> ${I(`app.title`)}</div>
@@ -798,5 +798,5 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
           </li>`)}
       </ul>
     </nav>
-    <main id="main" tabindex="-1">${fi(a,n,e)}</main>
-  </div>`}function fi(e,t,n){switch(e){case`customers`:return t.id?O`<${mr} id=${t.id} viewer=${n} />`:O`<${nr} viewer=${n} />`;case`invite`:return O`<${Ar} viewer=${n} />`;case`resellers`:return O`<${Rr} viewer=${n} />`;case`projects`:return O`<${Yr} viewer=${n} />`;case`notifications`:return O`<${Rn} viewer=${n} />`;case`audit`:return O`<${ri} />`;default:return O`<${Gn} viewer=${n} />`}}me(O`<${ui} />`,document.getElementById(`app`));
+    <main id="main" tabindex="-1">${pi(a,n,e)}</main>
+  </div>`}function pi(e,t,n){switch(e){case`customers`:return t.id?O`<${hr} id=${t.id} viewer=${n} />`:O`<${rr} viewer=${n} />`;case`invite`:return O`<${jr} viewer=${n} />`;case`resellers`:return O`<${zr} viewer=${n} />`;case`projects`:return O`<${Xr} viewer=${n} />`;case`notifications`:return O`<${zn} viewer=${n} />`;case`audit`:return O`<${ii} />`;default:return O`<${Kn} viewer=${n} />`}}me(O`<${di} />`,document.getElementById(`app`));

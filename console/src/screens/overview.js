@@ -176,8 +176,8 @@ function PendingPart({ viewer }) {
           ${records.length
             ? html`<ul class="plain" data-testid="pending-operations" data-total=${pending.totalCount}>${records.map(
                 (r) => html`<li data-testid="pending-operation" data-operation-id=${r.operationId} key=${r.operationId}>
-                  <${Badge} tone="wait">${t('outcome.pending')}<//> <code>${r.operation}</code> · ${r.principal} · ${r.partnerAccount}
-                  · <span class="muted small">${t('overview.sentAt', { at: dateTime(r.startedAt) })}</span></li>`,
+                  <${Badge} tone="wait">${t('outcome.pending')}<//> <code>${r.operation}</code> · ${r.principal} · ${r.partnerAccount} · <span
+                    class="muted small">${t('overview.sentAt', { at: dateTime(r.startedAt) })}</span></li>`,
               )}</ul>
               ${pending.totalCount > records.length ? html`<p class="small muted">${t('overview.morePending', { n: pending.totalCount - records.length })}</p>` : null}`
             : query.loading ? html`<${Loading} />` : html`<${Empty}>${t('overview.noPending')}<//>`}`

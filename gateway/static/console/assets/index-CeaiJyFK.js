@@ -192,8 +192,8 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
     ${n?O`<h3>${I(`overview.pendingAll`)}</h3>
           <${H} errors=${r.errors} error=${r.error} />
           ${a.length?O`<ul class="plain" data-testid="pending-operations" data-total=${i.totalCount}>${a.map(e=>O`<li data-testid="pending-operation" data-operation-id=${e.operationId} key=${e.operationId}>
-                  <${W} tone="wait">${I(`outcome.pending`)}<//> <code>${e.operation}</code> · ${e.principal} · ${e.partnerAccount}
-                  · <span class="muted small">${I(`overview.sentAt`,{at:B(e.startedAt)})}</span></li>`)}</ul>
+                  <${W} tone="wait">${I(`outcome.pending`)}<//> <code>${e.operation}</code> · ${e.principal} · ${e.partnerAccount} · <span
+                    class="muted small">${I(`overview.sentAt`,{at:B(e.startedAt)})}</span></li>`)}</ul>
               ${i.totalCount>a.length?O`<p class="small muted">${I(`overview.morePending`,{n:i.totalCount-a.length})}</p>`:null}`:r.loading?O`<${U} />`:O`<${J}>${I(`overview.noPending`)}<//>`}`:t.length?null:O`<${J}>${I(`overview.noPending`)}<//>`}
   <//>`}function Qn(){let e=tn();return O`<${q} title=${I(`overview.recentEvents`)} id="overview-events" actions=${O`<a href=${Lt(`notifications`)}>${I(`overview.allEvents`)}</a>`}>
     ${e.items.length?O`<ol class="events">${e.items.slice(0,5).map(e=>O`<${Bn} event=${e} key=${e.id} testid="recent-event" />`)}</ol>`:O`<${J}>${I(`notifications.none`)}<//>`}

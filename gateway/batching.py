@@ -92,21 +92,37 @@ class Memo(Generic[K, V]):
     """One request's identical calls made once: the first caller's call, awaited by every caller of its key."""
 
     def __init__(self) -> None:
-        self._calls: dict[K, asyncio.Future[V]] = {}
+        self._calls: dict[K, _Call[V]] = {}
 
     async def get(self, key: K, call: Callable[[], Awaitable[V]]) -> V:
         """The answer of ``call`` for ``key``: made now if no caller of this request made it yet (since the last
         ``clear``), else the one made, done or on its way, with its value or its error. A caller that goes
-        (cancelled) leaves the call running for the others."""
-        future = self._calls.get(key)
-        if future is None:
-            future = self._calls[key] = asyncio.ensure_future(call())
-            future.add_done_callback(_retrieved)
-        return await asyncio.shield(future)
+        (cancelled) leaves the call running for the others; the last one to go cancels it."""
+        entry = self._calls.get(key)
+        if entry is None or entry.future.cancelled():
+            entry = self._calls[key] = _Call(asyncio.ensure_future(call()))
+        entry.waiting += 1
+        try:
+            return await asyncio.shield(entry.future)
+        except asyncio.CancelledError:
+            if entry.waiting == 1:
+                entry.future.cancel()  # nobody waits for it any more: it is not left running
+                if self._calls.get(key) is entry:
+                    del self._calls[key]
+            raise
+        finally:
+            entry.waiting -= 1
 
     def clear(self) -> None:
         """Forget every call: the next ``get`` of any key calls again."""
         self._calls.clear()
+
+
+class _Call(Generic[V]):
+    def __init__(self, future: asyncio.Future[V]) -> None:
+        self.future = future
+        self.waiting = 0
+        future.add_done_callback(_retrieved)
 
 
 def _retrieved(future: asyncio.Future[Any]) -> None:

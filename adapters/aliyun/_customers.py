@@ -30,7 +30,7 @@ from adapters.aliyun._scan import Scanner
 from gateway.errors import ProviderError
 from gateway.models import Customer, Invitation, Page
 
-__all__ = ["Customers", "pages_for"]
+__all__ = ["Customers"]
 
 _ALL = 10**9
 #: Rounds of pages a window asks for before it answers with what it has: the second completes a plan that the

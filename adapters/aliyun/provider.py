@@ -184,8 +184,9 @@ class AliyunProvider:
     async def list_customers(self, offset: int, limit: int) -> Page[Customer]:
         """End users (GetAccountInfo ``UserType`` 1), then enterprises (2), then those invited and not
         registered yet (GetUnassociatedCustomer: INVITED, INVITATION_EXPIRED, with the account type
-        GetInviteStatus reports), each in upstream order; a page costs one round trip per stage, not one
-        per list (see ``_customers``)."""
+        GetInviteStatus reports), each in upstream order; a page's upstream pages and its invitees' statuses
+        go out at once, planned from the lists' last lengths: one round trip while they keep them (see
+        ``_customers``)."""
         return await self._customers.window(offset, limit)
 
     async def get_customers(self, native_ids: Sequence[str]) -> Mapping[str, Customer]:

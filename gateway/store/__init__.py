@@ -279,6 +279,14 @@ class Store:
         return [r.notification_of(row) for row in rows]
 
     @_guarded
+    async def latest_events(self, limit: int) -> list[Event]:
+        """The newest ``limit`` events, newest first (what happened lately, before a subscriber joined)."""
+        query = sa.select(t.events).order_by(t.events.c.sequence.desc()).limit(limit)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).mappings().all()
+        return [r.notification_of(row) for row in rows]
+
+    @_guarded
     async def last_event_sequence(self) -> int:
         """The newest event's sequence (0: none yet): where a new subscriber starts."""
         async with self.engine.connect() as conn:

@@ -72,11 +72,10 @@ from gateway.request_guard import RequestGuard
 from gateway.schema import Context, build_schema
 from gateway.service import Gateway
 from gateway.store import Store, open_store
-from gateway.tokens import TokenVerifier
 from gateway.upstream.shared import LocalState, SharedState
 from gateway.upstream.stack import Upstream, account_policy, build_transport, retry_policy
 
-if TYPE_CHECKING:  # imported where used: only [redis] needs it (a faster start)
+if TYPE_CHECKING:  # imported where used: only [redis], [auth.jwt] and OTEL_* need these (a faster start)
     from gateway.upstream.redis_state import RedisState
 
 __all__ = ["create_app"]
@@ -258,7 +257,11 @@ def create_app(
             body["redis"] = redis
         return JSONResponse(body, status_code=200 if ready else 503)
 
-    tokens = TokenVerifier(config.jwt) if config.jwt is not None else None
+    tokens = None
+    if config.jwt is not None:
+        from gateway.tokens import TokenVerifier
+
+        tokens = TokenVerifier(config.jwt)
     authenticator = Authenticator(config.api_keys, tokens)
     per_minute = config.limits.requests_per_minute
     limiter: RateLimiter | None = None

@@ -35,7 +35,6 @@ from gateway.observability import logconfig
 from gateway.registry import Registry
 from gateway.schema import sdl
 from gateway.store import StoreIdentity, open_store
-from gateway.tokens import keys_location
 
 __all__ = ["main"]
 
@@ -232,6 +231,8 @@ def _print_access(config: GatewayConfig) -> None:
         if key.expired(now):
             print(f"WARNING: API key {key.name!r} has expired: it is refused", file=sys.stderr)
     if config.jwt is not None:
+        from gateway.tokens import keys_location  # joserfc only with [auth.jwt] (a faster start)
+
         where = keys_location(config.jwt)
         print(f"  sign-in: tokens from {config.jwt.issuer} for {config.jwt.audience} (keys: {where})")
 

@@ -36,7 +36,6 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import urlsplit
 
 import httpx
-from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import REGISTRY
 from prometheus_client.exposition import choose_encoder
 from starlette.applications import Starlette
@@ -76,6 +75,8 @@ from gateway.upstream.shared import LocalState, SharedState
 from gateway.upstream.stack import Upstream, account_policy, build_transport, retry_policy
 
 if TYPE_CHECKING:  # imported where used: only [redis], [auth.jwt] and OTEL_* need these (a faster start)
+    from opentelemetry.sdk.trace import TracerProvider
+
     from gateway.upstream.redis_state import RedisState
 
 __all__ = ["create_app"]

@@ -29,6 +29,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import ssl
 import urllib.request
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -183,14 +184,16 @@ def create_app(
                 await redis.start()  # a Redis that does not answer is a degraded start, not a failed one
             upstream = Upstream(state, tracer)
             providers = []
+            tls: ssl.SSLContext | None = None  # one for every account: each loads the CA bundle (~25 ms of CPU)
             for entry in config.accounts:
                 account = entry.account
                 simulator = config.simulated.get(account.id)
-                inner: httpx.AsyncBaseTransport = (
-                    InProcessTransport(simulator)
-                    if simulator is not None
-                    else httpx.AsyncHTTPTransport(proxy=_proxy_for(account.endpoint))
-                )
+                inner: httpx.AsyncBaseTransport
+                if simulator is not None:
+                    inner = InProcessTransport(simulator)
+                else:
+                    tls = tls or httpx.create_ssl_context()  # as httpx.AsyncHTTPTransport() makes it by default
+                    inner = httpx.AsyncHTTPTransport(proxy=_proxy_for(account.endpoint), verify=tls)
                 policy = account_policy(entry.upstream, config.upstream, in_process=simulator is not None)
                 client = httpx.AsyncClient(
                     base_url=account.endpoint,

@@ -53,6 +53,7 @@ from strawberry.types import ExecutionResult
 from gateway import __version__
 from gateway.auth import Authenticator
 from gateway.config import GatewayConfig
+from gateway.console import console_routes
 from gateway.demo import DEMO_ROUTE, DemoControl
 from gateway.endpoint import GraphQLEndpoint, principal_of
 from gateway.errors import StoreUnavailable
@@ -295,6 +296,7 @@ def create_app(
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         Route(ASSETS_ROUTE, asset, methods=["GET"]),
+        *console_routes(config),  # the web console at /console/ (gateway.console)
     ]
     if config.simulated:  # the embedded demo: its simulators' read-only control endpoints (gateway.demo)
         routes.append(Route(DEMO_ROUTE, DemoControl(config.simulated, authenticator).read, methods=["GET"]))

@@ -181,6 +181,12 @@ class JwtConfig(Table):
     """The claim naming the person: the principal is ``jwt:<subject>`` in the audit trail."""
     leeway_seconds: int = Field(60, ge=0, le=600)
     """Clock leeway for ``exp`` and ``nbf``."""
+    console_client_id: Name | None = None
+    """The client id the web console (``/console``) signs people in with: a public client at the issuer that
+    allows the authorization code flow with PKCE and ``<gateway>/console/`` as a redirect URI, and whose access
+    tokens name ``audience``. Absent: ``audience``."""
+    console_scopes: tuple[Name, ...] = Field(("openid",), min_length=1, strict=False)
+    """The scopes the console asks for."""
 
     @model_validator(mode="after")
     def _one_key_source(self) -> JwtConfig:

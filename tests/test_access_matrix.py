@@ -30,6 +30,7 @@ from tests.support.access_matrix import (
     OTHER_SALES,
     OWN,
     OWNERLESS,
+    SALES,
     SALES_OWN,
     Answer,
     Column,
@@ -362,6 +363,24 @@ async def capabilities_row(gw: Demo, world: World, tally: Tally) -> None:
     assert expected.data["capabilities"], expected.text
     for col in OWNERLESS:
         await ask(gw, world, tally, "capabilities", col, document, partial(same_as, expected=expected))
+
+
+@reads("viewer")
+async def viewer_row(gw: Demo, world: World, tally: Tally) -> None:
+    # Each principal is told who it is, and nothing of another's.
+    document = "{ viewer { name role owner movesMoney } }"
+    expected = {
+        ADMIN.name: {"name": "admin", "role": "ADMIN", "owner": None, "movesMoney": True},
+        FINANCE.name: {"name": "finance", "role": "FINANCE", "owner": None, "movesMoney": True},
+        SALES.name: {"name": "wang.fang", "role": "SALES", "owner": SALES_OWNER, "movesMoney": False},
+    }
+
+    def check(answer: Answer, col: Column) -> list[str]:
+        got = (answer.data or {}).get("viewer")
+        return [] if got == expected[col.name] and not answer.errors else [f"viewer: {answer.text[:300]}"]
+
+    for col in OWNERLESS:
+        await ask(gw, world, tally, "viewer", col, document, partial(check, col=col))
 
 
 @reads("regions")

@@ -28,6 +28,7 @@ from gateway.schema.projects import ProjectQuery
 from gateway.schema.reference import ReferenceQuery
 from gateway.schema.resellers import ResellerQuery
 from gateway.schema.scalars import DecimalScalar
+from gateway.schema.viewer import ViewerQuery
 from gateway.schema.webhooks import WebhookMutation, WebhookQuery
 
 __all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_TOKENS", "Context", "build_schema", "sdl"]
@@ -46,6 +47,7 @@ class Query(
     ReferenceQuery,
     AuditQuery,
     WebhookQuery,
+    ViewerQuery,
 ):
     pass
 

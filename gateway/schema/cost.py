@@ -121,6 +121,7 @@ COSTS: Mapping[str, FieldCost] = {
     "Query.nodes": FieldCost(calls=1, ids="ids"),
     "Query.partners": FieldCost(page=True, accounts_bound=True),
     "Query.capabilities": FREE,
+    "Query.viewer": FREE,  # the request's own principal
     "Query.customers": _ACROSS,
     "Query.resellers": _ACROSS,
     "Query.vouchers": _ACROSS,

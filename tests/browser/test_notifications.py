@@ -1,0 +1,48 @@
+"""Notifications in the browser: a change the gateway records as an event (issue #13; here the settlement of a
+transfer whose reply was lost, an ``operation.settled`` a webhook receiver gets too) reaches the open console
+through its subscription (graphql-transport-ws), without a reload."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.console import huawei_resale_customers, shoot, sign_in
+from tests.support.sites import Site
+
+TRANSFER = """mutation($id: ID!, $key: String!) {
+  transferFunds(customerId: $id, amount: {amount: "5.00", currency: "CNY"}, idempotencyKey: $key) {
+    __typename ... on CustomerPayload { operation { operationId reconciled } } ... on UpstreamError { pending }
+  }
+}"""
+
+
+def settle_a_lost_transfer(site: Site, customer: dict[str, Any]) -> str:
+    """A transfer whose reply is lost, asked again with its key until settled; its operation id."""
+    site.lose_next_reply("huaweicloud", "update_customer_account_amount", match=customer["nativeId"])
+    key = f"k-{uuid.uuid4().hex}"
+    deadline = time.monotonic() + 20
+    while (answer := site.ask(TRANSFER, "k-finance", id=customer["id"], key=key)["transferFunds"]).get("pending"):
+        assert time.monotonic() < deadline, "the transfer was never settled"
+        time.sleep(0.2)
+    assert answer["__typename"] == "CustomerPayload", answer
+    assert answer["operation"]["reconciled"] is True, answer
+    operation_id: str = answer["operation"]["operationId"]
+    return operation_id
+
+
+def test_a_settled_transfer_appears_in_the_notifications(site: Site, page: Page) -> None:
+    customer = huawei_resale_customers(site)[1]
+    sign_in(page, site, "k-admin", "notifications")
+    expect(page.get_by_test_id("subscription-status")).to_have_attribute("data-status", "live")
+    site.wait_for_subscriptions(1)  # the gateway has the subscription: events from now on reach it
+
+    settle_a_lost_transfer(site, customer)
+
+    item = page.get_by_test_id("notification-item").filter(has_text=customer["nativeId"])
+    expect(item).to_have_attribute("data-type", "operation.settled")
+    expect(item).to_contain_text("APPLIED")
+    shoot(page, site, "notifications")

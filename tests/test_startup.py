@@ -1,4 +1,4 @@
-"""A start imports what serving needs, and only that (issue #14: cold start).
+"""A start imports what serving needs, and only that, with the garbage collector off (issue #14: cold start).
 
 What only some configurations use is imported where it is used: Redis with ``[redis]``, joserfc with
 ``[auth.jwt]``, the OpenTelemetry SDK and its OTLP exporter when the ``OTEL_*`` variables ask for spans,
@@ -6,15 +6,26 @@ PostgreSQL's dialect (and asyncpg) for a store on PostgreSQL, a plug-in's simula
 the ``simulator`` command. Each cost a start tens of milliseconds; these tests keep them out of a start that
 does not need them. That the features still work when configured is tested where they are
 (``test_redis_state``, ``test_jwt``, ``test_tracing``, ``tests/store``, ``test_cli_simulators``, ``test_cli``).
+
+The cyclic garbage collector is off while a command starts (``gateway.cli``): it must be on again once a server
+serves, and after any other command as before it.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+import httpx
+import pytest
+
+from gateway.cli import main
+from tests.support.servers import EXE, free_port, process_serving
 
 #: Imported by no start whose configuration does not ask for them.
 OPTIONAL = (
@@ -116,3 +127,33 @@ def test_the_check_catches_what_a_configuration_asks_for(tmp_path: Path) -> None
         + '\n[auth.jwt]\nissuer = "https://login.example.com"\naudience = "gw"\njwks_file = "keys.json"\n'
     )
     assert "joserfc" in _imported_on_start(config)
+
+
+def _collections(base: str) -> int:
+    """The collector's passes so far, as ``/metrics`` reports them (prometheus-client's GC collector)."""
+    metrics = httpx.get(f"{base}/metrics").text
+    return sum(int(float(n)) for n in re.findall(r"^python_gc_collections_total\{[^}]*\} (\S+)$", metrics, re.M))
+
+
+def test_a_server_collects_garbage_once_it_serves(tmp_path: Path) -> None:
+    base = f"http://127.0.0.1:{free_port()}"
+    args = [EXE, "serve", "--port", base.rsplit(":", 1)[1]]  # the embedded demo
+    with process_serving(args, f"{base}/healthz", env={"PARTNER_GATEWAY_DATA": str(tmp_path)}):
+        before = _collections(base)
+        for _ in range(5):
+            response = httpx.post(f"{base}/graphql", json={"query": "{ customers(first: 50) { totalCount } }"})
+            assert response.status_code == 200
+        assert _collections(base) > before
+
+
+def test_a_command_leaves_the_collector_as_it_found_it(capsys: pytest.CaptureFixture[str]) -> None:
+    assert gc.isenabled()
+    assert main(["schema"]) == 0
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert main(["schema"]) == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert "type Query" in capsys.readouterr().out

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -315,7 +314,7 @@ class Store:
         """A webhook seen for the first time starts at the end of the outbox (it is told of changes from then on,
         not of the store's whole history); one seen before keeps its cursor. Returns the cursor."""
         cursors = t.webhook_cursors
-        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        insert = t.insert_for(self.dialect)
         end = sa.select(sa.func.coalesce(sa.func.max(t.events.c.sequence), 0)).scalar_subquery()
         async with self.engine.begin() as conn:
             await conn.execute(
@@ -334,7 +333,7 @@ class Store:
         replicas following the outbox queue each event once: ``ON CONFLICT DO NOTHING``); then, in the same
         transaction, the webhook's cursor moved forward to ``cursor`` (never back). Returns the deliveries added."""
         d = t.webhook_deliveries
-        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        insert = t.insert_for(self.dialect)
         added = 0
         async with self.engine.begin() as conn:
             for event in events:
@@ -847,7 +846,7 @@ async def insert_events(conn: AsyncConnection, events: Sequence[Event]) -> list[
     and the events it reports commit together); the added ones come back with their ``sequence``. Two
     replicas adding the same event id at once add it once (``ON CONFLICT DO NOTHING``: no error, no race). On
     PostgreSQL, adding any notifies ``EVENTS_CHANNEL``."""
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    insert = t.insert_for(conn.dialect.name)
     added = []
     for event in events:
         statement = (

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import sys
@@ -154,6 +155,10 @@ def _serve(args: argparse.Namespace, registry: Registry) -> int:
             file=sys.stderr,
         )
     logs.install()
+    # What exists now (the modules, the schema, the configuration) lives as long as the process: frozen out of the
+    # collector's generations, the full collections that requests' allocations set off no longer walk it each time
+    # (a seventh of a 100-row page's CPU). Only the serving process: tests start many apps in one.
+    gc.freeze()
     if args.log_format == "json":
         # uvicorn's loggers propagate to the JSON handler; the gateway's access line replaces uvicorn's.
         uvicorn.run(app, host=host, port=port, log_level=args.log_level, log_config=None, access_log=False)

@@ -78,6 +78,7 @@ READS: dict[str, Call] = {
     "assignments": lambda s: s.assignments("hw"),
     # the outbox (issue #13)
     "events_after": lambda s: s.events_after(0, 10),
+    "latest_events": lambda s: s.latest_events(10),
     "last_event_sequence": lambda s: s.last_event_sequence(),
     "get_event": lambda s: s.get_event("evt_1"),
     # Webhook deliveries (gateway.notifications.webhooks); with nothing due, a claim only reads.

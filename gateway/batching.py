@@ -5,15 +5,19 @@ hands them to one batch function once the resolvers of that turn have all asked,
 answer for the rest of the request. A write clears the cache, so what is read after it is read anew.
 The batch function answers each key with its value or with the exception that key failed with, so one
 failed key fails only the field that asked for it.
+
+``Memo`` does the same for calls that are not batched, such as a page of a list: twenty customers that each
+ask for their partner's first five customers make one call, which the other nineteen await (on its way or
+done), and a write clears it too.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-__all__ = ["BatchLoad", "Batcher"]
+__all__ = ["BatchLoad", "Batcher", "Memo"]
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -82,3 +86,46 @@ class Batcher(Generic[K, V]):
                 future.set_exception(value)
             else:
                 future.set_result(value)
+
+
+class Memo(Generic[K, V]):
+    """One request's identical calls made once: the first caller's call, awaited by every caller of its key."""
+
+    def __init__(self) -> None:
+        self._calls: dict[K, _Call[V]] = {}
+
+    async def get(self, key: K, call: Callable[[], Awaitable[V]]) -> V:
+        """The answer of ``call`` for ``key``: made now if no caller of this request made it yet (since the last
+        ``clear``), else the one made, done or on its way, with its value or its error. A caller that goes
+        (cancelled) leaves the call running for the others; the last one to go cancels it."""
+        entry = self._calls.get(key)
+        if entry is None or entry.future.cancelled():
+            entry = self._calls[key] = _Call(asyncio.ensure_future(call()))
+        entry.waiting += 1
+        try:
+            return await asyncio.shield(entry.future)
+        except asyncio.CancelledError:
+            if entry.waiting == 1:
+                entry.future.cancel()  # nobody waits for it any more: it is not left running
+                if self._calls.get(key) is entry:
+                    del self._calls[key]
+            raise
+        finally:
+            entry.waiting -= 1
+
+    def clear(self) -> None:
+        """Forget every call: the next ``get`` of any key calls again."""
+        self._calls.clear()
+
+
+class _Call(Generic[V]):
+    def __init__(self, future: asyncio.Future[V]) -> None:
+        self.future = future
+        self.waiting = 0
+        future.add_done_callback(_retrieved)
+
+
+def _retrieved(future: asyncio.Future[Any]) -> None:
+    """A call whose callers all went fails no one: its error is not "never retrieved"."""
+    if not future.cancelled():
+        future.exception()

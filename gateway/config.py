@@ -102,7 +102,6 @@ from gateway.provider import ASGIApp, Credentials, ProviderPlugin
 from gateway.registry import Registry
 from gateway.rules import program_problems
 from gateway.store import MEMORY_URL, sqlite_url
-from gateway.tokens import check_jwks_file
 
 __all__ = [
     "CONFIG_ENV",
@@ -453,6 +452,8 @@ def _parse_auth(raw: object, source: str) -> JwtConfig | None:
         path = Path(jwt.jwks_file)
         if not path.is_absolute() and Path(source).is_file():
             jwt = jwt.model_copy(update={"jwks_file": str(Path(source).parent / path)})
+        from gateway.tokens import check_jwks_file  # joserfc only with [auth.jwt] (a faster start)
+
         check_jwks_file(jwt, "auth.jwt")
     return jwt
 

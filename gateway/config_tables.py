@@ -78,6 +78,13 @@ class UpstreamConfig(Table):
     """Calls that may go at once after a quiet spell: in any ``T`` seconds at most ``rate_burst +
     rate_per_second * T`` calls of one API go out (9 in any second by default, below the 10 documented)."""
 
+    funds_cache_seconds: float = Field(10.0, ge=0, le=300)
+    """How long a customer's funds as read upstream (Aliyun GetCreditInfo, Huawei's balance batch query) answer
+    the same read again: a page of a hundred balances costs its hundred calls once in that time, not on every
+    refresh. Any write through the gateway to the account drops them at once, so its own transfers, credit lines
+    and freezes show in the next read; what moves them outside the gateway (spending, a console) shows within
+    this time. 0: never cached (still shared between requests in flight)."""
+
     retry_attempts: int = Field(3, ge=1, le=10)
     """Attempts per call, the first included (1: never retried). Reads are retried after timeouts, connection
     failures, 5xx and throttling; a write only when it was refused before being applied."""
@@ -181,6 +188,12 @@ class JwtConfig(Table):
     """The claim naming the person: the principal is ``jwt:<subject>`` in the audit trail."""
     leeway_seconds: int = Field(60, ge=0, le=600)
     """Clock leeway for ``exp`` and ``nbf``."""
+    console_client_id: Name | None = None
+    """The client id the web console (``/console``) signs people in with: a public client at the issuer that
+    allows the authorization code flow with PKCE and ``<gateway>/console/`` as a redirect URI, and whose access
+    tokens name ``audience``. Absent: ``audience``."""
+    console_scopes: tuple[Name, ...] = Field(("openid",), min_length=1, strict=False)
+    """The scopes the console asks for."""
 
     @model_validator(mode="after")
     def _one_key_source(self) -> JwtConfig:

@@ -45,6 +45,8 @@ __all__ = ["GRAPHQL_RESPONSE_JSON", "REQUEST_ERROR_CODES", "GraphQLEndpoint", "p
 REQUEST_ERROR_CODES = frozenset(
     {"GRAPHQL_VALIDATION_FAILED", "QUERY_TOO_COMPLEX", "COST_ESTIMATED_TOO_EXPENSIVE", "BAD_REQUEST"}
 )
+#: How the app's encode_json begins an answer whose data is an object (not null: execution ran).
+_WITH_DATA = b'{"data":{'
 
 
 def principal_of(state: Any) -> Principal:
@@ -171,6 +173,11 @@ class _Rewriter:
         self.answering = True
         status = int(self._start["status"])
         media_type = GRAPHQL_RESPONSE_JSON if self._spec else "application/json"
+        if status < 400 and body.startswith(_WITH_DATA):
+            # An answer with data (the common case) is no request error in either media type, and is already the
+            # JSON the client gets (the app's encode_json): sent as it is, not parsed and encoded once more.
+            await self._send_body(status, body, media_type)
+            return
         try:
             payload = json.loads(body) if body else None
         except ValueError:
@@ -185,10 +192,23 @@ class _Rewriter:
         elif self._spec and _is_request_error(payload):
             payload.pop("data", None)
             status = 400
-        headers = [
+        await send_json(self._send, status, payload, media_type, extra_headers=self._headers())
+
+    def _headers(self) -> list[tuple[bytes, bytes]]:
+        """Strawberry's response headers, but for the body's type and length (the answer's own are set)."""
+        assert self._start is not None
+        return [
             (k, v) for k, v in self._start.get("headers", []) if k.lower() not in (b"content-type", b"content-length")
         ]
-        await send_json(self._send, status, payload, media_type, extra_headers=headers)
+
+    async def _send_body(self, status: int, body: bytes, media_type: str) -> None:
+        headers = [
+            *self._headers(),
+            (b"content-type", f"{media_type}; charset=utf-8".encode()),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        await self._send({"type": "http.response.start", "status": status, "headers": headers})
+        await self._send({"type": "http.response.body", "body": body})
 
 
 def _is_request_error(payload: dict[str, Any]) -> bool:

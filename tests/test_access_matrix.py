@@ -30,6 +30,7 @@ from tests.support.access_matrix import (
     OTHER_SALES,
     OWN,
     OWNERLESS,
+    SALES,
     SALES_OWN,
     Answer,
     Column,
@@ -364,6 +365,24 @@ async def capabilities_row(gw: Demo, world: World, tally: Tally) -> None:
         await ask(gw, world, tally, "capabilities", col, document, partial(same_as, expected=expected))
 
 
+@reads("viewer")
+async def viewer_row(gw: Demo, world: World, tally: Tally) -> None:
+    # Each principal is told who it is, and nothing of another's.
+    document = "{ viewer { name role owner movesMoney } }"
+    expected = {
+        ADMIN.name: {"name": "admin", "role": "ADMIN", "owner": None, "movesMoney": True},
+        FINANCE.name: {"name": "finance", "role": "FINANCE", "owner": None, "movesMoney": True},
+        SALES.name: {"name": "wang.fang", "role": "SALES", "owner": SALES_OWNER, "movesMoney": False},
+    }
+
+    def check(answer: Answer, col: Column) -> list[str]:
+        got = (answer.data or {}).get("viewer")
+        return [] if got == expected[col.name] and not answer.errors else [f"viewer: {answer.text[:300]}"]
+
+    for col in OWNERLESS:
+        await ask(gw, world, tally, "viewer", col, document, partial(check, col=col))
+
+
 @reads("regions")
 async def regions_row(gw: Demo, world: World, tally: Tally) -> None:
     document = "query($p: String!, $level: RegionLevel!) { regions(provider: $p, level: $level) { code name level } }"
@@ -406,6 +425,34 @@ async def audit_log_row(gw: Demo, world: World, tally: Tally) -> None:
     for col in OWNERLESS:
         check = partial(listed, col=col, field="auditLog", count=None) if col is ADMIN else refused
         await ask(gw, world, tally, "auditLog", col, document, check)
+
+
+@reads("pendingOperations")
+async def pending_operations_row(gw: Demo, world: World, tally: Tally) -> None:
+    """Admins only, like the audit trail (who sent what). The world's writes are all settled: an admin gets the
+    empty list, without errors (tests/test_pending_operations.py has one pending)."""
+    document = "{ pendingOperations(first: 100) { totalCount nodes { operationId principal operation input } } }"
+
+    def empty(answer: Answer) -> list[str]:
+        found = (answer.data or {}).get("pendingOperations")
+        wrong = stray_errors(answer, ADMIN)
+        return wrong + ([] if found == {"totalCount": 0, "nodes": []} else [f"not the empty list: {answer.text[:300]}"])
+
+    for col in OWNERLESS:
+        await ask(gw, world, tally, "pendingOperations", col, document, empty if col is ADMIN else refused)
+
+
+@reads("recentEvents")
+async def recent_events_row(gw: Demo, world: World, tally: Tally) -> None:
+    """Admins and finance get the same latest events (the world has some: its dead delivery's); sales keys none
+    (their customers' events come from the owner-scoped subscription)."""
+    document = "{ recentEvents(first: 100) { id type occurredAt subject partnerId data } }"
+    expected = await send(gw, document, "k-admin")
+    assert expected.data["recentEvents"], expected.text
+    assert not expected.errors, expected.text
+    for col in OWNERLESS:
+        check = refused if col.sales else partial(same_as, expected=expected)
+        await ask(gw, world, tally, "recentEvents", col, document, check)
 
 
 @reads("webhookDeliveries")

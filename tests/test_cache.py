@@ -1,11 +1,14 @@
 """Short-lived caching of slow-changing reads (gateway.upstream.flight), through GraphQL over the embedded demo's
 simulators: regions and price quotes are served again within their lifetime and read anew after it (a fake
 clock), an account's write drops its cache, a failure is never cached, and a cache filled through one gateway
-serves another on the same shared state (two replicas on one Redis)."""
+serves another on the same shared state (two replicas on one Redis). Customers' funds likewise, for ``[upstream]
+funds_cache_seconds``: a transfer, a credit line or a freeze through the gateway is followed by fresh figures."""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -17,8 +20,10 @@ from gateway.app import create_app
 from gateway.config import GatewayConfig, demo_config
 from gateway.registry import Registry
 from gateway.testing import running
+from gateway.upstream.call import tag
+from gateway.upstream.flight import FlightTransport, fresh_reads
 from gateway.upstream.shared import LocalState
-from tests.support.mutations_demo import ALIYUN, HUAWEI, KEYS, RECEIPT, REFUSALS, Counted, demo, key, partner_id
+from tests.support.mutations_demo import ALIYUN, HUAWEI, KEYS, RECEIPT, REFUSALS, Counted, Demo, demo, key, partner_id
 
 pytestmark = pytest.mark.anyio
 
@@ -158,3 +163,109 @@ async def test_identical_pages_on_two_gateways_at_once_share_their_calls(monkeyp
         # Each gateway alone would send one page's calls (its own ten requests share them): two pages. Shared
         # across the two, the calls of about one page are made.
         assert _sent(counted) - page < 2 * page
+
+
+# -- customers' funds: cached for [upstream] funds_cache_seconds, dropped by the account's writes -------------------
+
+BALANCES = """query($p: [ID!]) { customers(first: 50, filter: {partnerIds: $p, status: ASSOCIATED}) {
+  nodes { id accountType balance { amount } } } }"""
+FUNDS_READS = {ALIYUN: "GetCreditInfo", HUAWEI: "list_customers_balances_detail"}
+SET_CREDIT_LINE = f"""mutation($id: ID!, $amount: Decimal!, $key: String!) {{
+  setCreditLine(customerId: $id, amount: {{amount: $amount, currency: "CNY"}}, idempotencyKey: $key) {{
+    __typename ... on CustomerPayload {{ {RECEIPT} }} {REFUSALS} }} }}"""
+FREEZE = f"""mutation($id: ID!, $key: String!) {{
+  setCustomerFrozen(customerId: $id, frozen: true, idempotencyKey: $key) {{
+    __typename ... on CustomerPayload {{ {RECEIPT} }} {REFUSALS} }} }}"""
+FUNDS = "query($id: ID!) { node(id: $id) { ... on Customer { balance { amount } } } }"
+CREDIT = "query($id: ID!) { node(id: $id) { ... on Customer { balance { amount } creditLine { amount } } } }"
+
+
+async def balances(gw: Demo, account_id: str) -> list[dict[str, Any]]:
+    nodes: list[dict[str, Any]] = (await gw.ask(BALANCES, p=[partner_id(account_id)]))["customers"]["nodes"]
+    return nodes
+
+
+@pytest.mark.parametrize("account_id", [ALIYUN, HUAWEI])
+async def test_funds_are_served_again_within_their_lifetime_and_read_anew_after(
+    clock: list[float], account_id: str
+) -> None:
+    async with demo() as gw:
+        operation = FUNDS_READS[account_id]
+        first = await balances(gw, account_id)
+        reads = gw.calls(account_id, operation)
+        assert reads >= 1
+        clock[0] = 9.9  # within the default 10 s
+        assert await balances(gw, account_id) == first
+        assert gw.calls(account_id, operation) == reads  # the page's funds came from the cache
+        clock[0] = 10.1
+        assert await balances(gw, account_id) == first
+        assert gw.calls(account_id, operation) == 2 * reads
+
+
+async def test_a_transfer_is_followed_by_the_new_balance_at_once(clock: list[float]) -> None:
+    async with demo() as gw:
+        resale = next(c for c in await balances(gw, HUAWEI) if c["accountType"] == "RESALE")
+        before = Decimal(resale["balance"]["amount"])
+        await balances(gw, HUAWEI)  # the balances are cached now
+        reads = gw.calls(HUAWEI, FUNDS_READS[HUAWEI])
+        sent = await gw.one(TRANSFER, "k-finance", id=resale["id"], key=key())
+        assert sent["__typename"] == "CustomerPayload", sent
+        after = next(c for c in await balances(gw, HUAWEI) if c["id"] == resale["id"])
+        assert Decimal(after["balance"]["amount"]) == before + 10  # not the cached figure
+        assert gw.calls(HUAWEI, FUNDS_READS[HUAWEI]) == reads + 1
+        node = (await gw.ask(FUNDS, id=resale["id"]))["node"]  # and cached again from this fresh read on
+        assert Decimal(node["balance"]["amount"]) == before + 10
+
+
+@pytest.mark.parametrize("change", ["credit line", "freeze"])
+async def test_an_aliyun_credit_write_is_followed_by_fresh_credit_figures(clock: list[float], change: str) -> None:
+    async with demo() as gw:
+        consignment = next(c for c in await balances(gw, ALIYUN) if c["accountType"] == "CONSIGNMENT")
+        cached = (await gw.ask(CREDIT, id=consignment["id"]))["node"]
+        reads = gw.calls(ALIYUN, "GetCreditInfo")
+        assert (await gw.ask(CREDIT, id=consignment["id"]))["node"] == cached
+        assert gw.calls(ALIYUN, "GetCreditInfo") == reads  # served from the cache
+        if change == "credit line":
+            line = Decimal(cached["creditLine"]["amount"]) + Decimal("123.45")
+            written = await gw.one(SET_CREDIT_LINE, id=consignment["id"], amount=str(line), key=key())
+        else:
+            line = Decimal(cached["creditLine"]["amount"])
+            written = await gw.one(FREEZE, id=consignment["id"], key=key())
+        assert written["__typename"] == "CustomerPayload", written
+        fresh = (await gw.ask(CREDIT, id=consignment["id"]))["node"]
+        assert gw.calls(ALIYUN, "GetCreditInfo") == reads + 1  # read anew after the write
+        assert Decimal(fresh["creditLine"]["amount"]) == line
+
+
+async def test_no_funds_lifetime_reads_funds_every_time(clock: list[float]) -> None:
+    async with demo(upstream={"funds_cache_seconds": 0.0}) as gw:
+        first = await balances(gw, ALIYUN)
+        reads = gw.calls(ALIYUN, "GetCreditInfo")
+        assert await balances(gw, ALIYUN) == first
+        assert gw.calls(ALIYUN, "GetCreditInfo") == 2 * reads
+
+
+async def test_reads_settling_a_write_take_no_cached_funds() -> None:
+    cloud, partner = _Cloud(), f"acct-{uuid.uuid4().hex[:8]}"
+    funds = tag("GetCreditInfo", idempotent=True, funds=True)
+    transport = FlightTransport(cloud, LocalState(), provider="fake", partner_id=partner, funds_seconds=30)
+    async with httpx.AsyncClient(transport=transport, base_url="https://cloud.test") as http:
+        first = (await http.get("/credit?uid=1", extensions=funds)).json()
+        assert (await http.get("/credit?uid=1", extensions=funds)).json() == first  # cached
+        assert cloud.sent == 1
+        with fresh_reads():
+            fresh = (await http.get("/credit?uid=1", extensions=funds)).json()
+        assert (cloud.sent, fresh["n"]) == (2, 2)  # a settling read is always sent
+        await http.post("/credit-line", extensions=tag("SetCreditLine", idempotent=False))
+        assert (await http.get("/credit?uid=1", extensions=funds)).json()["n"] == 4  # the write dropped it
+
+
+class _Cloud(httpx.AsyncBaseTransport):
+    """Answers every request with its number."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent += 1
+        return httpx.Response(200, json={"n": self.sent})

@@ -12,7 +12,7 @@ import pytest
 from adapters._simkit.faults import Fault, FaultKind
 from gateway.app import create_app
 from gateway.auth import ApiKey, Role, hash_key
-from gateway.config import GatewayConfig, demo_config
+from gateway.config import GatewayConfig, UpstreamConfig, demo_config
 from gateway.registry import Registry
 from gateway.testing import running
 
@@ -27,7 +27,11 @@ def demo() -> tuple[GatewayConfig, Registry]:
     registry = Registry.discover()
     config = demo_config(registry)
     keys = (ApiKey("admin", hash_key("k-admin"), Role.ADMIN),)
-    return GatewayConfig(accounts=config.accounts, simulated=config.simulated, api_keys=keys), registry
+    uncached = UpstreamConfig(funds_cache_seconds=0.0)  # each read here reaches the simulator and its faults
+    return (
+        GatewayConfig(accounts=config.accounts, simulated=config.simulated, api_keys=keys, upstream=uncached),
+        registry,
+    )
 
 
 @pytest.fixture

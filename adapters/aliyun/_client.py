@@ -78,9 +78,18 @@ class AgencyClient:
         self._transport = transport
 
     async def _read(
-        self, action: str, params: Params, *, method: str = "POST", v: str = VERSION_2022, cache_seconds: float = 0.0
+        self,
+        action: str,
+        params: Params,
+        *,
+        method: str = "POST",
+        v: str = VERSION_2022,
+        cache_seconds: float = 0.0,
+        funds: bool = False,
     ) -> dict[str, Any]:
-        return await self._transport.call(action, v, method, params, idempotent=True, cache_seconds=cache_seconds)
+        return await self._transport.call(
+            action, v, method, params, idempotent=True, cache_seconds=cache_seconds, funds=funds
+        )
 
     async def _write(
         self, action: str, params: Params, *, method: str = "POST", v: str = VERSION_2022
@@ -147,8 +156,9 @@ class AgencyClient:
         return await self._write("SetCreditLine", {"CreditLine": credit_line, "Uid": uid})
 
     async def get_credit_info(self, uid: Id) -> dict[str, Any]:
-        """GetCreditInfo (A.4.8)."""
-        return await self._read("GetCreditInfo", {"Uid": uid}, method="GET")
+        """GetCreditInfo (A.4.8): a funds read, served again for ``[upstream] funds_cache_seconds`` until the
+        account's next write (``gateway.upstream.flight``)."""
+        return await self._read("GetCreditInfo", {"Uid": uid}, method="GET", funds=True)
 
     async def edit_end_user_status(self, uid: Id, credit_status: str) -> dict[str, Any]:
         """EditEndUserStatus (A.4.14): ``postPayFreeze`` / ``postPayThaw``; a write sent as GET."""

@@ -1,16 +1,17 @@
 """Offset windows over the Agency API's page-number lists (CONTRACTS.md X.1, A.6.5), answer-shape checks,
-and bounded per-id reads."""
+and per-id reads. Pages and per-id reads go out together: the account's limits (``gateway.upstream.limits``)
+are the one place that bounds how many are in flight."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from adapters.aliyun import _errors
 from gateway.errors import InvalidInput, ProviderProtocolError
 
-__all__ = ["Fetch", "check_window", "each", "read_range", "rows_at", "total_at", "unreadable"]
+__all__ = ["Fetch", "check_window", "each", "pages_of", "read_range", "rows_at", "total_at", "unreadable"]
 
 T = TypeVar("T")
 
@@ -27,22 +28,33 @@ def check_window(offset: int, limit: int) -> None:
 
 async def read_range(fetch: Fetch, lo: int, hi: int, size: int) -> tuple[int, list[dict[str, Any]]]:
     """Rows ``lo`` to ``hi`` of a list and its total, fetching only the pages that hold them (one
-    cheap page of one row when the range is empty)."""
+    cheap page of one row when the range is empty): the first, which gives the total, then every other
+    page the range needs at once (page numbers are offsets: nothing makes them wait on each other)."""
     if hi <= lo:
         total, _ = await fetch(1, 1)
         return total, []
     first = lo // size + 1
     total, rows = await fetch(first, size)
     last = (min(hi, total) - 1) // size + 1
-    pages = [rows]
-    for number in range(first + 1, last + 1):
-        total, rows = await fetch(number, size)
-        pages.append(rows)
-        if len(rows) < size:  # the list shrank while we read it
-            break
+    pages = [rows, *await pages_of(fetch, range(first + 1, last + 1), size)]
     start = (first - 1) * size
-    flat = [row for page in pages for row in page]
+    flat = [row for page in _until_short(pages, size) for row in page]
     return total, flat[max(lo - start, 0) : max(min(hi, total) - start, 0)]
+
+
+async def pages_of(fetch: Fetch, numbers: Iterable[int], size: int) -> list[list[dict[str, Any]]]:
+    """The rows of pages ``numbers``, all asked for at once (the account's limits bound what goes out)."""
+    answers = await asyncio.gather(*(fetch(number, size) for number in numbers))
+    return [rows for _, rows in answers]
+
+
+def _until_short(pages: Sequence[list[dict[str, Any]]], size: int) -> Iterator[list[dict[str, Any]]]:
+    """The pages up to the first short one: past it the list shrank while it was read, and what follows
+    would repeat or skip rows."""
+    for page in pages:
+        yield page
+        if len(page) < size:
+            return
 
 
 def unreadable(body: Mapping[str, object], action: str, partner_id: str, problem: object) -> ProviderProtocolError:
@@ -79,15 +91,9 @@ def total_at(body: Mapping[str, Any], path: Sequence[str], *, action: str, partn
         raise unreadable(body, action, partner_id, f"{'.'.join(path)} is not an integer") from exc
 
 
-async def each(ids: Sequence[str], one: Callable[[str], Awaitable[T | None]], concurrency: int) -> dict[str, T]:
-    """``one`` per distinct id, at most ``concurrency`` at once (the API has no batch form); ``None``
-    answers are left out."""
-    gate = asyncio.Semaphore(concurrency)
-
-    async def bounded(native_id: str) -> T | None:
-        async with gate:
-            return await one(native_id)
-
+async def each(ids: Sequence[str], one: Callable[[str], Awaitable[T | None]]) -> dict[str, T]:
+    """``one`` per distinct id, all at once (the API has no batch form); ``None`` answers are left out.
+    The account's limits (``gateway.upstream.limits``) are what bounds how many go out together."""
     unique = list(dict.fromkeys(ids))
-    results = await asyncio.gather(*(bounded(native_id) for native_id in unique))
+    results = await asyncio.gather(*(one(native_id) for native_id in unique))
     return {key: value for key, value in zip(unique, results, strict=True) if value is not None}

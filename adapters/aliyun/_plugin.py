@@ -9,7 +9,6 @@ import httpx
 from adapters._simkit.faults import Fault, FaultPlan
 from adapters.aliyun._roles import PartnerRole
 from adapters.aliyun.provider import MAX_PAGE_SIZE, AliyunProvider
-from adapters.aliyun.simulator import HANDLERS, SimulatedPartner, create_app
 from gateway.models import AccountType, CustomerKind, PartnerAccount, ProgramFacts, Secret
 from gateway.provider import ASGIApp, Credentials, DemoUpstream, Provider, SettingSpec
 from gateway.retry import DEFAULT_POLICY, RetryPolicy
@@ -44,21 +43,15 @@ PROGRAM = ProgramFacts(
     reseller_role=PartnerRole.RESELLER,
 )
 
-# Simulator-only credentials: they open nothing but the simulator.
-_DEMO = SimulatedPartner(
-    access_key_id="LTAI5tDemoAgencyDistributor",
-    access_key_secret="demo-secret-aliyun-distributor",  # noqa: S106 -- the simulator's own key
-    role=PartnerRole.DISTRIBUTOR,
-    name="Demo Aliyun distributor",
-)
+# Simulator-only credentials: they open nothing but the simulator. The simulator itself is imported only by the
+# embedded demo and the simulator command: serving real accounts never loads it (a faster start).
+_DEMO_ACCESS_KEY_ID = "LTAI5tDemoAgencyDistributor"
+_DEMO_ACCESS_KEY_SECRET = "demo-secret-aliyun-distributor"  # noqa: S105 -- the simulator's own key
+_DEMO_NAME = "Demo Aliyun distributor"
 _SIM_ACCESS_KEY_ID = "LTAI5tSimAgencyDistributor"
 _SIM_ACCESS_KEY_SECRET = "sim-secret-aliyun-distributor"  # noqa: S105 -- the simulator's own key
-_SIM_RESELLER = SimulatedPartner(
-    access_key_id="LTAI5tSimAgencyReseller",
-    access_key_secret="sim-secret-aliyun-reseller",  # noqa: S106 -- the simulator's own key
-    role=PartnerRole.RESELLER,
-    name="Simulated Aliyun reseller",
-)
+_SIM_RESELLER_ACCESS_KEY_ID = "LTAI5tSimAgencyReseller"
+_SIM_RESELLER_ACCESS_KEY_SECRET = "sim-secret-aliyun-reseller"  # noqa: S105 -- the simulator's own key
 
 
 class AliyunPlugin:
@@ -88,16 +81,21 @@ class AliyunPlugin:
         account = PartnerAccount(
             id="aliyun-demo",
             provider=self.name,
-            name=_DEMO.name,
-            role=_DEMO.role,
+            name=_DEMO_NAME,
+            role=PartnerRole.DISTRIBUTOR,
             endpoint=DEFAULT_ENDPOINT,
             program=self.program,
         )
         credentials = {
-            "access_key_id": Secret(_DEMO.access_key_id),
-            "access_key_secret": Secret(_DEMO.access_key_secret),
+            "access_key_id": Secret(_DEMO_ACCESS_KEY_ID),
+            "access_key_secret": Secret(_DEMO_ACCESS_KEY_SECRET),
         }
-        return DemoUpstream(account=account, credentials=credentials, app=create_app([_DEMO], seed=0))
+        from adapters.aliyun.simulator import SimulatedPartner, create_app
+
+        partner = SimulatedPartner(
+            _DEMO_ACCESS_KEY_ID, _DEMO_ACCESS_KEY_SECRET, role=PartnerRole.DISTRIBUTOR, name=_DEMO_NAME
+        )
+        return DemoUpstream(account=account, credentials=credentials, app=create_app([partner], seed=0))
 
     def add_simulator_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default %(default)s)")
@@ -122,6 +120,14 @@ class AliyunPlugin:
         )
 
     def simulator(self, options: argparse.Namespace) -> tuple[ASGIApp, list[str]]:
+        from adapters.aliyun.simulator import HANDLERS, SimulatedPartner, create_app
+
+        reseller = SimulatedPartner(
+            access_key_id=_SIM_RESELLER_ACCESS_KEY_ID,
+            access_key_secret=_SIM_RESELLER_ACCESS_KEY_SECRET,
+            role=PartnerRole.RESELLER,
+            name="Simulated Aliyun reseller",
+        )
         distributor = SimulatedPartner(
             access_key_id=options.access_key_id,
             access_key_secret=options.access_key_secret,
@@ -131,15 +137,14 @@ class AliyunPlugin:
         faults = FaultPlan(options.seed)
         for fault in getattr(options, "fault", []):
             faults.add(fault)
-        app = create_app([distributor, _SIM_RESELLER], seed=options.seed, faults=faults)
+        app = create_app([distributor, reseller], seed=options.seed, faults=faults)
         address = f"{options.host}:{options.port}"
         operations = ", ".join(f"{action} ({version})" for version, action in sorted(HANDLERS))
         lines = [
             f"Alibaba Cloud Agency API simulator on http://{address} (seed {options.seed})",
             f"  distributor: access_key_id={distributor.access_key_id} "
             f"access_key_secret={distributor.access_key_secret}",
-            f"  reseller:    access_key_id={_SIM_RESELLER.access_key_id} "
-            f"access_key_secret={_SIM_RESELLER.access_key_secret}",
+            f"  reseller:    access_key_id={reseller.access_key_id} access_key_secret={reseller.access_key_secret}",
             f"  operations:  {operations}",
             f"  faults:      {', '.join(_describe(f) for f in faults.faults()) or 'none'} "
             f"(change at run time: http://{address}/_simulator/faults)",

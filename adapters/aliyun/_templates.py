@@ -5,7 +5,7 @@ Value sets the SDK leaves open, as the simulator documents them (docs/simulator-
 1 in review, 2 approved, 3 rejected; ``ApprovalStatus`` ``PENDING`` / ``APPROVED`` / ``REJECTED``;
 ``ApprovalAction`` ``APPROVE`` / ``REJECT``; ``ValidUntil`` ``RELATIVE`` (``Vaildperioddays`` after issue) or
 ``ABSOLUTE``. A listing of templates carries no face value (A.7.3), so each listed template's detail is read
-too, a few at a time.
+too, all at once (the account's limits bound what goes out together).
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ TEMPLATE_STATUSES: Mapping[str, ApprovalStatus] = {
     "3": ApprovalStatus.REJECTED,
 }
 _APPLICATION_STATUSES = {s.value: s for s in (ApprovalStatus.PENDING, ApprovalStatus.APPROVED, ApprovalStatus.REJECTED)}
-_DETAILS_AT_ONCE = 4
 
 
 def application_status(value: object) -> ApprovalStatus:
@@ -59,7 +58,7 @@ class Templates:
 
         total, rows = await read_range(page, offset, offset + limit, self._size)
         ids = [str(row.get("TemplateId")) for row in rows]
-        details = await each(ids, self._detail, _DETAILS_AT_ONCE)
+        details = await each(ids, self._detail)
         return Page(tuple(self._template(row, details.get(str(row.get("TemplateId")))) for row in rows), total)
 
     async def _detail(self, template_id: str) -> dict[str, Any] | None:

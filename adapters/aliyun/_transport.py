@@ -88,14 +88,16 @@ class AgencyTransport:
         idempotent: bool,
         form: bool = False,
         cache_seconds: float = 0.0,
+        funds: bool = False,
     ) -> dict[str, Any]:
         """Send the call (repeated per ``gateway.retry``: reads freely, writes only when refused before
         being applied) and return its JSON body, or raise a ``gateway.errors`` type. A read's answer may be
-        served again for ``cache_seconds`` (``gateway.upstream.flight``)."""
+        served again for ``cache_seconds``, or a funds read's for the account's ``funds_cache_seconds``
+        (``gateway.upstream.flight``)."""
         flat = flatten_params(params)
 
         async def once() -> dict[str, Any]:
-            tag = upstream_call.tag(action, idempotent=idempotent, cache_seconds=cache_seconds)
+            tag = upstream_call.tag(action, idempotent=idempotent, cache_seconds=cache_seconds, funds=funds)
             return await self._send(action, version, method, flat, form=form, tag=tag)
 
         return await call_with_retries(once, idempotent=idempotent, policy=self._policy, sleep=self._sleep)

@@ -82,10 +82,9 @@ MAX_PAGE_SIZE = 20
 MAX_ORDER_WINDOW = timedelta(days=183)
 DEFAULT_ORDER_WINDOW = timedelta(days=180)
 
-#: How many GetCreditInfo calls ``customer_funds`` runs at once (the API has no batch form).
-FUNDS_CONCURRENCY = 8
 _COUPON_PAGE = 50  # ListCouponUsage PageSize max (A.4.11)
 _LIST_PAGE = 50  # 2025 order and partner lists
+_ALL_ROWS = 10**9
 
 
 class AliyunProvider:
@@ -185,8 +184,9 @@ class AliyunProvider:
     async def list_customers(self, offset: int, limit: int) -> Page[Customer]:
         """End users (GetAccountInfo ``UserType`` 1), then enterprises (2), then those invited and not
         registered yet (GetUnassociatedCustomer: INVITED, INVITATION_EXPIRED, with the account type
-        GetInviteStatus reports), each in upstream order; a page costs one round trip per stage, not one
-        per list (see ``_customers``)."""
+        GetInviteStatus reports), each in upstream order; a page's upstream pages and its invitees' statuses
+        go out at once, planned from the lists' last lengths: one round trip while they keep them (see
+        ``_customers``)."""
         return await self._customers.window(offset, limit)
 
     async def get_customers(self, native_ids: Sequence[str]) -> Mapping[str, Customer]:
@@ -198,7 +198,9 @@ class AliyunProvider:
         raise UnsupportedByProvider(_errors.PROVIDER, "listing a tier-2 partner's customers (no Agency API)")
 
     async def customer_funds(self, customer_ids: Sequence[str]) -> Mapping[str, Funds | ProviderError]:
-        """GetCreditInfo per customer (no batch API), at most ``FUNDS_CONCURRENCY`` at once. A UID the
+        """GetCreditInfo per customer (no batch API), all at once: the account's limits bound what goes out
+        together (``gateway.upstream.limits``), and a finance figure is cached for ``[upstream]
+        funds_cache_seconds`` until the account's next write (``gateway.upstream.flight``). A UID the
         upstream does not know as this partner's (3029) is left out, and so is an invitee (no UID, no
         credit yet). A customer whose read failed maps to its error: one failure nulls one balance."""
         return await self._funds([i for i in customer_ids if not i.startswith(INVITATION_PREFIX)])
@@ -220,7 +222,7 @@ class AliyunProvider:
             data = body.get("Data")
             return funds_from_credit_info(uid, data if isinstance(data, dict) else {}, self._currency)
 
-        return await each(uids, one, FUNDS_CONCURRENCY)
+        return await each(uids, one)
 
     async def partner_balances(self) -> tuple[Balance, ...]:
         raise UnsupportedByProvider(_errors.PROVIDER, "partner balances (no Agency API, CONTRACTS.md X.3)")
@@ -304,7 +306,7 @@ class AliyunProvider:
                 else None
             )
 
-        return await each(native_ids, one, FUNDS_CONCURRENCY)
+        return await each(native_ids, one)
 
     async def list_orders(
         self,
@@ -410,16 +412,13 @@ class AliyunProvider:
     async def _every_row(
         self, action: str, call: Callable[..., Awaitable[dict[str, Any]]], **filters: Any
     ) -> list[dict[str, Any]]:
-        """Every row of a 2025 order list, page by page (stops on the total or a short page)."""
-        rows: list[dict[str, Any]] = []
-        number = 1
-        while True:
-            body = await call(number, _LIST_PAGE, **filters)
-            page = self._rows(body, action, "Data")
-            rows += page
-            if len(page) < _LIST_PAGE or len(rows) >= self._total(body, action, "Total"):
-                return rows
-            number += 1
+        """Every row of a 2025 order list: page 1, which gives the total, then every other page at once."""
+
+        async def fetch(number: int, size: int) -> tuple[int, list[dict[str, Any]]]:
+            body = await call(number, size, **filters)
+            return self._total(body, action, "Total"), self._rows(body, action, "Data")
+
+        return (await read_range(fetch, 0, _ALL_ROWS, _LIST_PAGE))[1]
 
     def _consumption_line(self, row: Mapping[str, Any], month: str, *, reseller: bool) -> ConsumptionLine | None:
         order = order_from_row(row, provider=_errors.PROVIDER, partner_id=self._id, currency=self._currency)

@@ -301,7 +301,10 @@ class BssClient:
                 headers=headers,
                 auth=self._auth,
                 extensions=upstream_call.tag(
-                    operation.name, idempotent=operation.idempotent, cache_seconds=operation.cache_seconds
+                    operation.name,
+                    idempotent=operation.idempotent,
+                    cache_seconds=operation.cache_seconds,
+                    funds=operation.funds,
                 ),
             )
         except httpx.TransportError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -45,6 +46,7 @@ EXTRA_FIELDS = (
 )
 
 _TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # UTC yyyy-MM-dd'T'HH:mm:ss'Z' (H.4 shared notes)
+_TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 
 
 def _key(value: object) -> str:
@@ -91,6 +93,10 @@ def parse_timestamp(value: object) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
+        # The format exactly as the upstream writes it, read by fromisoformat (in C: strptime took a tenth of a
+        # customer page's CPU); strptime reads anything else it also accepts (single digits, a lowercase z).
+        if _TIMESTAMP.fullmatch(value) is not None:
+            return datetime.fromisoformat(value)  # "Z": UTC
         return datetime.strptime(value, _TIMESTAMP_FORMAT).replace(tzinfo=UTC)
     except ValueError:
         return None

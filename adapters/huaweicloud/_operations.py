@@ -7,9 +7,11 @@ availability checks); the client passes it to ``gateway.retry.call_with_retries`
 ``cache_seconds`` marks the slow-changing reads, whose answers ``gateway.upstream.flight`` serves again for
 that long (every read is shared while in flight): the administrative regions (H.4.22-24: they change with
 administrative reforms) and pay-per-use price inquiries (H.4.21: list prices and the discounts that apply
-change rarely, and a quote is a quote, not a charge). Everything else is a customer's, a tier-2 reseller's
-or the partner's own account, balance, quota, voucher or order, which the partner's writes (and spending)
-change at any moment: never cached. BSS v2 has no read of the partner's own profile (CONTRACTS.md X.3).
+change rarely, and a quote is a quote, not a charge). ``funds`` marks the customers' balances (H.4.6), served
+again for the account's ``[upstream] funds_cache_seconds`` (a few seconds: any write of the account drops
+them). Everything else is a customer's, a tier-2 reseller's or the partner's own account, quota, voucher or
+order, which the partner's writes (and spending) change at any moment: never cached. BSS v2 has no read of
+the partner's own profile (CONTRACTS.md X.3).
 The product catalogue and the incentive policies (H.6.7, H.6.9) are reference data like the regions; the
 yearly/monthly price inquiry (H.6.8) is a price like H.4.21. Bills (H.6.1-H.6.3) grow as customers consume:
 never cached.
@@ -32,6 +34,8 @@ class Operation:
     idempotent: bool = True
     cache_seconds: float = 0.0
     """How long the answer may be served again (slow-changing reads only; 0: shared in flight, never cached)."""
+    funds: bool = False
+    """A read of customers' money, served again for the account's ``[upstream] funds_cache_seconds``."""
 
 
 #: Administrative regions: they change with administrative reforms.
@@ -40,8 +44,8 @@ REFERENCE_SECONDS = 86_400.0
 PRICE_SECONDS = 300.0
 
 
-def _read(name: str, method: str, path: str, *, cache_seconds: float = 0.0) -> Operation:
-    return Operation(name, method, path, idempotent=True, cache_seconds=cache_seconds)
+def _read(name: str, method: str, path: str, *, cache_seconds: float = 0.0, funds: bool = False) -> Operation:
+    return Operation(name, method, path, idempotent=True, cache_seconds=cache_seconds, funds=funds)
 
 
 def _write(name: str, path: str) -> Operation:
@@ -58,7 +62,7 @@ LIST_CUSTOMER_ON_DEMAND_RESOURCES = _read(
 )
 # Money (H.4.6-H.4.9, H.4.25, H.4.27)
 LIST_CUSTOMERS_BALANCES_DETAIL = _read(
-    "list_customers_balances_detail", "POST", "/v2/accounts/customer-accounts/balances/batch-query"
+    "list_customers_balances_detail", "POST", "/v2/accounts/customer-accounts/balances/batch-query", funds=True
 )
 UPDATE_CUSTOMER_ACCOUNT_AMOUNT = _write("update_customer_account_amount", "/v2/accounts/partner-accounts/adjust-amount")
 RECLAIM_TO_PARTNER_ACCOUNT = _write("reclaim_to_partner_account", "/v2/accounts/partner-accounts/reclaim")

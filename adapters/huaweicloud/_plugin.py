@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -16,7 +17,9 @@ from gateway.writes import AllocateResellerFunds, GrantVoucherQuota, ReclaimRese
 from ._operations import OPERATIONS
 from ._roles import PartnerRole
 from .provider import HuaweiCloudProvider
-from .simulator import CODES_PATH, HANDLERS, SimAccount, create_app
+
+if TYPE_CHECKING:  # the simulator is imported by the embedded demo and the simulator command only (a faster start)
+    from .simulator import SimAccount
 
 __all__ = ["PROGRAM", "HuaweiCloudPlugin"]
 
@@ -65,6 +68,7 @@ _SP_DOMAIN_ID = "7d6c5b4a3f2e40100d9c8b7a6f5e4d3c"
 
 def _accounts(access_key: str, secret_key: str, domain_id: str) -> list[SimAccount]:
     """A tier-1 distributor with two tier-2 resellers under it, and a solution provider on its own."""
+    from .simulator import SimAccount
 
     def reseller(ak: str, sk: str, domain: str, name: str, account_name: str, phone: str) -> SimAccount:
         return SimAccount(
@@ -133,6 +137,8 @@ class HuaweiCloudPlugin:
         return HuaweiCloudProvider(account, credentials, http, retry_policy=retry or DEFAULT_POLICY)
 
     def demo(self) -> DemoUpstream:
+        from .simulator import create_app
+
         app = create_app(_accounts(DEMO_ACCESS_KEY, DEMO_SECRET_KEY, DEMO_DOMAIN_ID), seed=DEMO_SEED)
         account = PartnerAccount(
             id="huaweicloud-demo",
@@ -179,6 +185,8 @@ class HuaweiCloudPlugin:
         )
 
     def simulator(self, options: argparse.Namespace) -> tuple[ASGIApp, list[str]]:
+        from .simulator import CODES_PATH, HANDLERS, create_app
+
         faults: list[Fault] = list(options.fault)
         app = create_app(
             _accounts(options.access_key, options.secret_key, options.domain_id),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -213,13 +214,13 @@ class HuaweiCloudProvider:
         if len(wanted) > LOOKUP_CALLS:
             found = await self._scan(self.list_customers)
             return {c.native_id: c for c in found if c.native_id in wanted}
-        customers: dict[str, Customer] = {}
-        for customer_id in wanted:
+
+        async def one(customer_id: str) -> list[Wire]:
             data = await self._client.list_sub_customers({"customer_id": customer_id, "offset": 0, "limit": 1})
-            for info in self._pages.entries("list_sub_customers", data, "customer_infos"):
-                customer = customer_from_wire(info, partner_id=self._account.id)
-                customers[customer.native_id] = customer
-        return customers
+            return self._pages.entries("list_sub_customers", data, "customer_infos")
+
+        customers = (customer_from_wire(info, partner_id=self._account.id) for info in await _each(wanted, one))
+        return {customer.native_id: customer for customer in customers}
 
     async def list_reseller_customers(self, reseller_id: str, offset: int, limit: int) -> Page[Customer]:
         """list_sub_customers with ``indirect_partner_id`` (H.4.2): a tier-2's customers, tier-1 only."""
@@ -234,24 +235,26 @@ class HuaweiCloudProvider:
         return await self._pages.window("list_sub_customers", offset, limit, fetch, ("count", "customer_infos"), item)
 
     async def customer_funds(self, customer_ids: Sequence[str]) -> Mapping[str, Funds | ProviderError]:
-        """One list_customers_balances_detail call per ``FUNDS_BATCH`` ids (H.4.6); advisory customers
-        are absent from the answer, so from the result. The ids of a call that failed map to its error;
-        the other calls' ids stand."""
+        """One list_customers_balances_detail call per ``FUNDS_BATCH`` ids (H.4.6), all at once; advisory
+        customers are absent from the answer, so from the result. The ids of a call that failed map to its
+        error; the other calls' ids stand. A batch's answer is cached for ``[upstream] funds_cache_seconds``
+        until the account's next write (``gateway.upstream.flight``)."""
         wanted = list(dict.fromkeys(customer_ids))
-        funds: dict[str, Funds | ProviderError] = {}
-        for start in range(0, len(wanted), FUNDS_BATCH):
-            batch = wanted[start : start + FUNDS_BATCH]
+        batches = [wanted[start : start + FUNDS_BATCH] for start in range(0, len(wanted), FUNDS_BATCH)]
+
+        async def one(batch: list[str]) -> dict[str, Funds | ProviderError]:
             try:
                 data = await self._client.list_customers_balances_detail(
                     {"customer_infos": [{"customer_id": customer_id} for customer_id in batch]}
                 )
                 entries = self._pages.entries("list_customers_balances_detail", data, "customer_balances")
             except ProviderError as error:
-                funds.update(dict.fromkeys(batch, error))
-                continue
-            for entry in entries:
-                found = funds_from_wire(entry)
-                funds[found.owner_id] = found
+                return dict.fromkeys(batch, error)
+            return {found.owner_id: found for found in map(funds_from_wire, entries)}
+
+        funds: dict[str, Funds | ProviderError] = {}
+        for answer in await asyncio.gather(*(one(batch) for batch in batches)):
+            funds.update(answer)
         return funds
 
     async def partner_balances(self) -> tuple[Balance, ...]:
@@ -274,34 +277,35 @@ class HuaweiCloudProvider:
         return await self._pages.window("list_indirect_partners", offset, limit, fetch, keys, item)
 
     async def get_resellers(self, native_ids: Sequence[str]) -> Mapping[str, Reseller]:
-        """list_indirect_partners filtered by ``indirect_partner_id``, one call per id."""
-        resellers: dict[str, Reseller] = {}
-        for reseller_id in dict.fromkeys(native_ids):
+        """list_indirect_partners filtered by ``indirect_partner_id``, one call per id, all at once."""
+
+        async def one(reseller_id: str) -> list[Wire]:
             data = await self._client.list_indirect_partners(
                 {"indirect_partner_id": reseller_id, "offset": 0, "limit": 1}
             )
-            for entry in self._pages.entries("list_indirect_partners", data, "indirect_partners"):
-                reseller = reseller_from_wire(entry, partner_id=self._account.id)
-                resellers[reseller.native_id] = reseller
-        return resellers
+            return self._pages.entries("list_indirect_partners", data, "indirect_partners")
+
+        found = await _each(list(dict.fromkeys(native_ids)), one)
+        resellers = (reseller_from_wire(entry, partner_id=self._account.id) for entry in found)
+        return {reseller.native_id: reseller for reseller in resellers}
 
     async def reseller_funds(self, reseller_ids: Sequence[str]) -> Mapping[str, Funds | ProviderError]:
         """Each tier-2's allocatable balance, by list_partner_balances with ``indirect_partner_id`` (H.4.9).
 
-        Huawei has no batch call for this: one call per reseller; a reseller whose call failed maps to
-        its error. All its accounts are in ``extra``.
+        Huawei has no batch call for this: one call per reseller, all at once (the account's limits bound what
+        goes out together); a reseller whose call failed maps to its error. All its accounts are in ``extra``.
         """
-        funds: dict[str, Funds | ProviderError] = {}
-        for reseller_id in dict.fromkeys(reseller_ids):
+        wanted = list(dict.fromkeys(reseller_ids))
+
+        async def one(reseller_id: str) -> Funds | ProviderError:
             try:
                 data = await self._client.list_partner_balances({"indirect_partner_id": reseller_id})
                 entries = self._pages.entries("list_partner_balances", data, "account_balances")
             except ProviderError as error:
-                funds[reseller_id] = error
-                continue
-            balances = [balance_from_wire(entry) for entry in entries]
-            funds[reseller_id] = reseller_funds_from_balances(reseller_id, balances)
-        return funds
+                return error
+            return reseller_funds_from_balances(reseller_id, [balance_from_wire(entry) for entry in entries])
+
+        return dict(zip(wanted, await asyncio.gather(*(one(i) for i in wanted)), strict=True))
 
     async def list_vouchers(self, offset: int, limit: int, *, customer_id: str | None = None) -> Page[Voucher]:
         """list_issued_partner_coupons (H.4.19). ``customer_id`` is sent only when given: an empty one
@@ -374,16 +378,15 @@ class HuaweiCloudProvider:
         return await self._pages.window("list_customer_orders", offset, limit, fetch, keys, item)
 
     async def get_orders(self, native_ids: Sequence[str]) -> Mapping[str, Order]:
-        """list_customer_orders by ``order_id`` (any age: no time window is sent), one call per id."""
-        orders: dict[str, Order] = {}
-        for order_id in dict.fromkeys(native_ids):
-            if not order_id:
-                continue
+        """list_customer_orders by ``order_id`` (any age: no time window is sent), one call per id, all at once."""
+
+        async def one(order_id: str) -> list[Wire]:
             data = await self._client.list_customer_orders({"order_id": order_id, "offset": 0, "limit": 1})
-            for entry in self._pages.entries("list_customer_orders", data, "order_infos"):
-                order = order_from_wire(entry, partner_id=self._account.id)
-                orders[order.native_id] = order
-        return orders
+            return self._pages.entries("list_customer_orders", data, "order_infos")
+
+        found = await _each([i for i in dict.fromkeys(native_ids) if i], one)
+        orders = (order_from_wire(entry, partner_id=self._account.id) for entry in found)
+        return {order.native_id: order for order in orders}
 
     async def list_notes(self, customer_id: str, offset: int, limit: int) -> Page[Note]:
         raise UnsupportedByProvider(PROVIDER, "customer notes")  # no CRM notes (X.3)
@@ -555,3 +558,9 @@ if TYPE_CHECKING:
 
     def _is_a_provider(provider: HuaweiCloudProvider) -> Provider:
         return provider  # mypy (strict) checks the class against the Provider protocol here
+
+
+async def _each(ids: Sequence[str], one: Callable[[str], Awaitable[list[Wire]]]) -> list[Wire]:
+    """The entries of one call per id, all at once (no batch form; the account's limits bound what goes out
+    together), in the ids' order."""
+    return [entry for entries in await asyncio.gather(*(one(i) for i in ids)) for entry in entries]

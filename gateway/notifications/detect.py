@@ -68,6 +68,7 @@ from gateway.models import Customer, CustomerStatus, Funds, Money, Page, Voucher
 from gateway.observability.metrics import POLL_DURATION, POLL_SKIPPED_KINDS, POLLS
 from gateway.provider import Capability, Provider
 from gateway.store import LeaseLost, Snapshot, SnapshotChange, SnapshotConflict, Store
+from gateway.upstream.flight import fresh_reads
 
 if TYPE_CHECKING:
     from gateway.service import Gateway
@@ -270,7 +271,9 @@ class Detector:
                 POLL_SKIPPED_KINDS.labels(account_id, kind).inc()
                 log.warning("change detection: %s of %s skipped this round: %s (%s)", kind, account_id, exc, exc.code)
 
-        with deadline.started(self.poll_deadline):
+        # Fresh reads: a poll compares what the upstream says now with its snapshots, so it takes no cached answer
+        # (a customer's funds are cached for requests: gateway.upstream.flight).
+        with deadline.started(self.poll_deadline), fresh_reads():
             customers: list[Customer] | None = None
 
             async def read_customers() -> Reading:

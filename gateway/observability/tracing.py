@@ -27,15 +27,17 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from opentelemetry import trace
 from opentelemetry.context import Context
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from gateway import __version__
+
+if TYPE_CHECKING:  # the SDK is imported only when the OTEL_* variables ask for spans (a faster start)
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SpanExporter
 
 __all__ = ["SERVICE_NAME", "TRACER_NAME", "parent_from", "provider_from_env", "trace_id_of", "tracer_of"]
 
@@ -60,8 +62,15 @@ def provider_from_env(environ: Mapping[str, str] | None = None) -> TracerProvide
     """A provider exporting as the ``OTEL_*`` variables say, or None when they ask for no traces. ``environ``
     (default: the process's) decides whether and where to; the SDK reads its other settings from the process."""
     environ = os.environ if environ is None else environ
+    names = _exporters(environ)
+    if not names:
+        return None
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
+
     exporters: list[SpanExporter] = []
-    for name in _exporters(environ):
+    for name in names:
         if name == "otlp":
             protocol = environ.get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL") or environ.get("OTEL_EXPORTER_OTLP_PROTOCOL")
             if protocol and protocol.strip() != "http/protobuf":

@@ -14,8 +14,8 @@ from gateway.schema.consumption import ConsumptionQuery
 from gateway.schema.context import Context
 from gateway.schema.customers import CustomerQuery
 from gateway.schema.errors import GatewayErrors, GatewaySchema
-from gateway.schema.events import EventSubscription, TransportOperations
-from gateway.schema.limits import RequestLimits
+from gateway.schema.events import EventQuery, EventSubscription, TransportOperations
+from gateway.schema.limits import KnownDocuments, RequestLimits
 from gateway.schema.mutations_credit import CreditMutation
 from gateway.schema.mutations_customers import CustomerMutation
 from gateway.schema.mutations_projects import AuditQuery, ProjectMutation
@@ -28,6 +28,7 @@ from gateway.schema.projects import ProjectQuery
 from gateway.schema.reference import ReferenceQuery
 from gateway.schema.resellers import ResellerQuery
 from gateway.schema.scalars import DecimalScalar
+from gateway.schema.viewer import ViewerQuery
 from gateway.schema.webhooks import WebhookMutation, WebhookQuery
 
 __all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_TOKENS", "Context", "build_schema", "sdl"]
@@ -46,6 +47,8 @@ class Query(
     ReferenceQuery,
     AuditQuery,
     WebhookQuery,
+    EventQuery,
+    ViewerQuery,
 ):
     pass
 
@@ -88,7 +91,7 @@ def build_schema(
         extensions=[
             ObservedOperation,
             GatewayErrors,
-            partial(RequestLimits, limits=limits or LimitsConfig(), accounts=accounts),
+            partial(RequestLimits, limits=limits or LimitsConfig(), accounts=accounts, known=KnownDocuments()),
             TransportOperations,  # subscriptions over WebSocket, the rest over HTTP (gateway.schema.events)
             *([] if introspection else [DisableIntrospection]),
         ],

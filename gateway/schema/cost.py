@@ -103,6 +103,7 @@ _CONNECTIONS = (
     "Order",
     "OwnVoucher",
     "Partner",
+    "PendingOperation",
     "Project",
     "QuotaMovement",
     "Reseller",
@@ -121,6 +122,7 @@ COSTS: Mapping[str, FieldCost] = {
     "Query.nodes": FieldCost(calls=1, ids="ids"),
     "Query.partners": FieldCost(page=True, accounts_bound=True),
     "Query.capabilities": FREE,
+    "Query.viewer": FREE,  # the request's own principal
     "Query.customers": _ACROSS,
     "Query.resellers": _ACROSS,
     "Query.vouchers": _ACROSS,
@@ -130,6 +132,8 @@ COSTS: Mapping[str, FieldCost] = {
     "Query.priceQuote": FieldCost(calls=1),
     "Query.catalogue": FieldCost(calls=1),
     "Query.auditLog": _STORE,
+    "Query.pendingOperations": _STORE,
+    "Query.recentEvents": FREE,  # the outbox's latest events: the gateway's store, never an upstream
     "Query.consumption": FieldCost(calls=12, per_month=True, per_account=True),
     "Subscription.events": FREE,  # read from the gateway's outbox, never from an upstream
     **{

@@ -90,7 +90,6 @@ class Customer(Node):
     owner: str | None = strawberry.field(description="The salesperson (Aliyun CustomerBd, Huawei account manager).")
     associated_at: datetime | None
     invitation_id: str | None = strawberry.field(description="An open invitation's id (for `resendInvitation`).")
-    extra: JSON = strawberry.field(description="Provider-only fields, as the provider names them.")
     record: strawberry.Private[models.Customer]
     account: strawberry.Private[models.PartnerAccount]
 
@@ -109,10 +108,14 @@ class Customer(Node):
             owner=customer.owner,
             associated_at=customer.associated_at,
             invitation_id=customer.invitation_id,
-            extra=jsonable(customer.extra),
             record=customer,
             account=account,
         )
+
+    @strawberry.field(description="Provider-only fields, as the provider names them.")
+    def extra(self) -> JSON:
+        # Converted when asked for, not for every row of every page.
+        return jsonable(self.record.extra)
 
     @strawberry.field(description="Shown in full to admins and to the customer's salesperson; masked otherwise.")
     def email(self, info: Info) -> str | None:

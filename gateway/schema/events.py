@@ -1,6 +1,6 @@
 """Change events as a GraphQL subscription: ``subscription { events(types: [...]) { ... } }`` over WebSocket
 (``graphql-transport-ws`` at ``/graphql``: ``gateway.notifications.websocket``), fed by this process's
-follower of the outbox (``gateway.notifications.stream``)."""
+follower of the outbox (``gateway.notifications.stream``); and the latest ones as a query (``recentEvents``)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from gateway.schema.json import jsonable
 __all__ = [
     "NOT_SIGNED_IN",
     "ChangeEvent",
+    "EventQuery",
     "EventSubscription",
     "SubscriptionContext",
     "TransportOperations",
@@ -140,6 +141,17 @@ def event_types(types: Sequence[str] | None) -> frozenset[str] | None:
     if not types:
         raise InvalidInput("name at least one event type, or leave types out for every type", "types")
     return frozenset(types)
+
+
+@strawberry.type
+class EventQuery:
+    @strawberry.field(
+        description="The latest change events, newest first (`first`: 1 to 100): what happened before a "
+        "subscription to `events` began, so a screen can show the last ones and then the live stream (de-duplicate "
+        "by `id`). Admin and finance keys only: a sales key has its own customers' events from the subscription."
+    )
+    async def recent_events(self, info: Info, first: int = 20) -> list[ChangeEvent]:
+        return [ChangeEvent.from_domain(event) for event in await info.context.session.recent_events(first)]
 
 
 @strawberry.type

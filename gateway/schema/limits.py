@@ -9,12 +9,18 @@
   validation would refuse it too, but this walk runs first).
 - **Cost**: the estimate of ``gateway.schema.cost``, refused above ``max_cost``.
 
+A document text that passed all of this and graphql-core's validation once is a ``KnownDocument``: the same text
+again (a front end sends the same few documents all day) reuses its parsed document and is not validated again,
+its tokens and figures not counted again; its cost (which depends on the variables) is estimated every time,
+as are the checks that depend on the request (``gateway.schema.events``). A bounded number of texts is kept.
+
 Every answer says ``extensions.cost = {"estimated": N, "actual": M}``: ``actual`` is the number of upstream
 requests the request really sent (``gateway.metering``).
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -41,7 +47,7 @@ from gateway.errors import CostTooHigh, GatewayError, QueryTooComplex
 from gateway.metering import Meter, metered
 from gateway.schema.cost import estimate
 
-__all__ = ["Figures", "RequestLimits", "check_document", "measure", "tokens_over"]
+__all__ = ["Figures", "KnownDocuments", "RequestLimits", "check_document", "measure", "tokens_over"]
 
 _SATURATED = 1 << 40
 """Counts stop growing here: a fragment bomb's 2**1000 fields need not be computed exactly."""
@@ -199,14 +205,38 @@ def _request_error(error: GatewayError) -> GraphQLError:
     return GraphQLError(error.message, original_error=error)
 
 
+class KnownDocuments:
+    """Document texts that passed the limits and validation, with their parsed documents (the most recently used
+    ``size``): one instance per schema, shared by its requests."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._documents: OrderedDict[str, DocumentNode] = OrderedDict()
+
+    def get(self, text: str) -> DocumentNode | None:
+        document = self._documents.get(text)
+        if document is not None:
+            self._documents.move_to_end(text)
+        return document
+
+    def add(self, text: str, document: DocumentNode) -> None:
+        self._documents[text] = document
+        self._documents.move_to_end(text)
+        while len(self._documents) > self.size:
+            self._documents.popitem(last=False)
+
+
 class RequestLimits(SchemaExtension):
     """The ``[limits]`` of one request (see the module docstring); one instance per request."""
 
-    def __init__(self, *, limits: LimitsConfig, accounts: int) -> None:
+    def __init__(self, *, limits: LimitsConfig, accounts: int, known: KnownDocuments | None = None) -> None:
         self.limits = limits
         self.accounts = accounts
+        self.known = known
         self.meter = Meter()
         self.estimated: int | None = None
+        self._known = False
+        """The request's text is a known document: parsed, measured and validated before."""
 
     def on_operation(self) -> Iterator[None]:
         with metered(self.meter):
@@ -214,7 +244,11 @@ class RequestLimits(SchemaExtension):
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
-        if context.graphql_document is None and context.query and tokens_over(context.query, self.limits.max_tokens):
+        known = self.known.get(context.query) if self.known is not None and context.query else None
+        if context.graphql_document is None and known is not None:
+            context.graphql_document = known
+            self._known = True
+        elif context.graphql_document is None and context.query and tokens_over(context.query, self.limits.max_tokens):
             error = QueryTooComplex(
                 f"the document contains more than {self.limits.max_tokens} tokens", "max_tokens", self.limits.max_tokens
             )
@@ -227,7 +261,8 @@ class RequestLimits(SchemaExtension):
         document = context.graphql_document
         if context.pre_execution_errors is None and document is not None:
             try:
-                check_document(document, self.limits)
+                if not self._known:
+                    check_document(document, self.limits)
                 self.estimated = estimate(
                     context.schema._schema, document, context.operation_name, context.variables, self.accounts
                 )
@@ -237,7 +272,14 @@ class RequestLimits(SchemaExtension):
                 context.pre_execution_errors = [_request_error(exc)]
             except GraphQLError as exc:
                 context.pre_execution_errors = [exc]
+        validated = not self._known and bool(context.validation_rules)
+        if self._known:
+            context.validation_rules = ()  # strawberry validates only with rules to apply
         yield
+        # Validation ran (nothing before it refused the request) and found nothing: a known document from now on.
+        valid = validated and context.pre_execution_errors == []
+        if valid and self.known is not None and context.query and document is not None:
+            self.known.add(context.query, document)
 
     def get_results(self) -> dict[str, Any]:
         if self.estimated is None:

@@ -1,4 +1,4 @@
-"""Mutations on projects (deal registrations, 项目报备), and the audit trail (admins)."""
+"""Mutations on projects (deal registrations, 项目报备), and the audit trail and pending operations (admins)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from gateway.schema.results import (
     error_result,
 )
 from gateway.schema.validation import check_text
+from gateway.session import PendingOperation as PendingOperationRecord
 
 __all__ = ["AuditQuery", "ProjectMutation"]
 
@@ -235,6 +236,37 @@ def _record(entry: AuditEntry) -> AuditRecord:
     )
 
 
+@strawberry.type(
+    description="An upstream write whose outcome is not known yet: its reply was lost (or the gateway stopped) and "
+    "the upstream's records do not show it yet. It is settled, applied or not applied, when its key is sent again, "
+    "by the gateway's sweep or at its next start; then it leaves `pendingOperations`."
+)
+class PendingOperation:
+    operation_id: strawberry.ID = strawberry.field(
+        description="The operation's id, as the audit trail's `operationId` and the `operation.settled` event name it."
+    )
+    operation: str = strawberry.field(description="The mutation, e.g. transferFunds.")
+    principal: str = strawberry.field(description="Who sent it.")
+    partner_account: str = strawberry.field(description="The partner account it was sent to (its configured id).")
+    input: JSON = strawberry.field(description="The input, contact details masked.")
+    started_at: datetime = strawberry.field(description="When it was first sent.")
+    attempt_ended_at: datetime | None = strawberry.field(
+        description="When its last attempt ended without an answer (null: the gateway did not see it end)."
+    )
+
+
+def _pending(record: PendingOperationRecord) -> PendingOperation:
+    return PendingOperation(
+        operation_id=strawberry.ID(record.operation_id),
+        operation=record.operation,
+        principal=record.principal,
+        partner_account=record.account_id,
+        input=jsonable(dict(record.input)),
+        started_at=record.started_at,
+        attempt_ended_at=record.attempt_ended_at,
+    )
+
+
 @strawberry.type
 class AuditQuery:
     @strawberry.field(description="Every mutation attempt, newest first (admins only).")
@@ -247,3 +279,14 @@ class AuditQuery:
         )
         listing = info.context.session.audit_log(where)
         return await connection(info, listing, first, after, lambda _, entry: _record(entry))
+
+    @strawberry.field(
+        description="The upstream writes whose outcome is still being settled now, oldest first (admins only). "
+        "Unlike the audit trail's PENDING entries, which stay as the history of each attempt, an operation leaves "
+        "this list once it is settled."
+    )
+    async def pending_operations(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[PendingOperation]:
+        listing = info.context.session.pending_operations()
+        return await connection(info, listing, first, after, lambda _, record: _pending(record))

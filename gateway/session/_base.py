@@ -11,10 +11,10 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from gateway.auth import Principal, Role
-from gateway.batching import Batcher
+from gateway.batching import Batcher, Memo
 from gateway.errors import Forbidden, GatewayError, NotFound, UnsupportedByProvider
 from gateway.filters import CustomerFilter
 from gateway.masking import mask_email, mask_phone
@@ -43,7 +43,7 @@ class SessionBase:
     def __init__(self, gateway: Gateway, principal: Principal) -> None:
         self.gateway = gateway
         self.principal = principal
-        self._assigned: dict[str, asyncio.Future[dict[str, str]]] = {}
+        self._assigned: dict[str, asyncio.Future[Mapping[str, str]]] = {}
         self._owned: dict[str, asyncio.Future[dict[str, Customer]]] = {}
         self._seen: set[Key] = set()
         """Customers this session has handed out as the principal's: nested reads need no lookup."""
@@ -73,6 +73,8 @@ class SessionBase:
         self._new_tags: Batcher[Key, NewCustomerTag | None] = Batcher(
             self._by_account(Capability.NEW_CUSTOMER_TAGS, "new-customer tags", _new_tags)
         )
+        self._lists: Memo[tuple[object, ...], Page[Any]] = Memo()
+        """Pages of the upstream lists this request read: the same page of the same list is read once."""
 
     # -- access -------------------------------------------------------------------------------------------
 
@@ -158,6 +160,7 @@ class SessionBase:
             self._new_tags,
         ):
             batcher.clear()
+        self._lists.clear()
         self._assigned.clear()
         self._owned.clear()
         self._seen.clear()
@@ -172,12 +175,17 @@ class SessionBase:
         ids = self.gateway.account_ids(where.provider, where.partner_ids)
 
         async def list_customers(p: Provider, offset: int, limit: int) -> Page[Customer]:
-            page = await p.list_customers(offset, limit)
+            # The account's assignments are read from the store while the upstream reads the page, not after it.
+            page, _ = await asyncio.gather(
+                p.list_customers(offset, limit), self._assign_owners(p.account.id, ()), return_exceptions=True
+            )
+            if isinstance(page, BaseException):
+                raise page
             items = await self._assign_owners(p.account.id, page.items)
             self._remember(p.account.id, items)
             return Page(tuple(items), page.total)
 
-        fetch = self._fetcher(Capability.LIST_CUSTOMERS, list_customers)
+        fetch = self._fetcher(Capability.LIST_CUSTOMERS, list_customers, "customers")
         return MergedList(list_key("customers", where), ids, fetch, where.matches if where.filtering else None)
 
     async def _scan(self, listing: MergedList[T], until: Callable[[T], bool] | None = None) -> list[T]:
@@ -216,13 +224,20 @@ class SessionBase:
         return await self._owned[account_id]
 
     def _fetcher(
-        self, capability: Capability, call: Callable[[Provider, int, int], Awaitable[Page[T]]]
+        self, capability: Capability, call: Callable[[Provider, int, int], Awaitable[Page[T]]], *what: object
     ) -> Callable[[str, int, int], Awaitable[Page[T]]]:
+        """A list's fetch per account; ``what`` names the list and the arguments ``call`` passes on (not the
+        filters the gateway applies to its items): the same page of it is read once in this request, however
+        many lists of the request ask for it (twenty customers' ``partner { customers(first: 5) }``)."""
+
         async def fetch(account_id: str, offset: int, limit: int) -> Page[T]:
             provider = self.gateway.provider(account_id)
             if capability not in provider.capabilities:
                 return Page((), 0)  # the provider has no such list: it contributes nothing
-            return await call(provider, offset, limit)
+            page: Page[T] = await self._lists.get(
+                (account_id, *what, offset, limit), lambda: call(provider, offset, limit)
+            )
+            return page
 
         return fetch
 

@@ -207,7 +207,10 @@ class Reads(SessionBase):
         ids = self.gateway.account_ids(where.provider, where.partner_ids)
         predicate, failed = await self._narrowed(ids, where.matches if where.filtering else None, where.customer_id)
         fetch = self._fetcher(
-            Capability.LIST_VOUCHERS, lambda p, o, n: p.list_vouchers(o, n, customer_id=where.customer_id)
+            Capability.LIST_VOUCHERS,
+            lambda p, o, n: p.list_vouchers(o, n, customer_id=where.customer_id),
+            "vouchers",
+            where.customer_id,
         )
         return MergedList(list_key("vouchers", where), ids, fetch, predicate, failed=failed)
 
@@ -218,7 +221,9 @@ class Reads(SessionBase):
         def list_orders(p: Provider, offset: int, limit: int) -> Awaitable[Page[Order]]:
             return p.list_orders(offset, limit, customer_id=where.customer_id, since=where.since, until=where.until)
 
-        fetch = self._fetcher(Capability.LIST_ORDERS, list_orders)
+        fetch = self._fetcher(
+            Capability.LIST_ORDERS, list_orders, "orders", where.customer_id, where.since, where.until
+        )
         return MergedList(list_key("orders", where), ids, fetch, predicate, failed=failed)
 
     async def voucher(self, account_id: str, native_id: str) -> Voucher | None:
@@ -269,7 +274,7 @@ class Reads(SessionBase):
     def resellers(self, where: ResellerFilter) -> MergedList[Reseller]:
         self._not_for_sales("resellers")
         ids = self.gateway.account_ids(where.provider, where.partner_ids)
-        fetch = self._fetcher(Capability.LIST_RESELLERS, lambda p, o, n: p.list_resellers(o, n))
+        fetch = self._fetcher(Capability.LIST_RESELLERS, lambda p, o, n: p.list_resellers(o, n), "resellers")
         return MergedList(list_key("resellers", where), ids, fetch, where.matches if where.filtering else None)
 
     async def reseller(self, account_id: str, native_id: str) -> Reseller | None:

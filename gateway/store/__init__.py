@@ -3,7 +3,8 @@ writes), the audit trail and customer assignments.
 
 One implementation over SQLAlchemy Core serves both back ends: SQLite by default (a file under the data
 directory, nothing to install) and PostgreSQL by URL (``postgresql+asyncpg://...``). ``open_store``
-applies the migrations the database lacks.
+applies the migrations the database lacks. Customer assignments are kept in memory for a short while
+(``_assignments``: a write through this store is seen at once, another replica's within ``ASSIGNMENTS_TTL``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -36,6 +36,8 @@ from gateway.projects import Project, ProjectEvent, Stage
 from gateway.store import _rows as r
 from gateway.store import _snapshots
 from gateway.store import _tables as t
+from gateway.store._assignments import TTL as ASSIGNMENTS_TTL
+from gateway.store._assignments import Assignments
 from gateway.store._errors import Failures
 from gateway.store._identity import Marker, StoreIdentity, read_identity, sqlite_file
 from gateway.store._migrations import migrate
@@ -43,6 +45,7 @@ from gateway.store._records import AuditEntry, AuditFilter, OperationRecord, Ope
 from gateway.store._snapshots import LeaseLost, Snapshot, SnapshotChange, SnapshotConflict
 
 __all__ = [
+    "ASSIGNMENTS_TTL",
     "EVENTS_CHANNEL",
     "MEMORY_URL",
     "AuditEntry",
@@ -95,7 +98,11 @@ async def open_store(url: str, **engine_options: Any) -> Store:
     if database is not None:
         with failures.translated("open", report=False):
             database.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, pool_pre_ping=True, **engine_options)
+    # A PostgreSQL connection can die in the pool (a server restart, a failover, an idle timeout on the way): each
+    # checkout pings it first. A SQLite connection cannot (a deleted or replaced file is _ensure_database_file's
+    # to find), and its ping was one more trip to the driver's thread on every store call.
+    engine_options.setdefault("pool_pre_ping", parsed.get_backend_name() == "postgresql")
+    engine = create_async_engine(url, **engine_options)
     try:
         with failures.translated("open", report=False):
             found = await read_identity(engine)
@@ -180,6 +187,8 @@ class Store:
         )
         """An in-memory store has one connection: two tasks using it at once would interleave their
         transactions (one's rollback undoing the other's write), so its calls take turns."""
+        self.assigned = Assignments(self._read_assignments)
+        """The customer assignments this replica keeps (``_assignments``: its ``clock`` and ``ttl``)."""
 
     @property
     def dialect(self) -> str:
@@ -269,6 +278,14 @@ class Store:
         return [r.notification_of(row) for row in rows]
 
     @_guarded
+    async def latest_events(self, limit: int) -> list[Event]:
+        """The newest ``limit`` events, newest first (what happened lately, before a subscriber joined)."""
+        query = sa.select(t.events).order_by(t.events.c.sequence.desc()).limit(limit)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).mappings().all()
+        return [r.notification_of(row) for row in rows]
+
+    @_guarded
     async def last_event_sequence(self) -> int:
         """The newest event's sequence (0: none yet): where a new subscriber starts."""
         async with self.engine.connect() as conn:
@@ -297,7 +314,7 @@ class Store:
         """A webhook seen for the first time starts at the end of the outbox (it is told of changes from then on,
         not of the store's whole history); one seen before keeps its cursor. Returns the cursor."""
         cursors = t.webhook_cursors
-        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        insert = t.insert_for(self.dialect)
         end = sa.select(sa.func.coalesce(sa.func.max(t.events.c.sequence), 0)).scalar_subquery()
         async with self.engine.begin() as conn:
             await conn.execute(
@@ -316,7 +333,7 @@ class Store:
         replicas following the outbox queue each event once: ``ON CONFLICT DO NOTHING``); then, in the same
         transaction, the webhook's cursor moved forward to ``cursor`` (never back). Returns the deliveries added."""
         d = t.webhook_deliveries
-        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        insert = t.insert_for(self.dialect)
         added = 0
         async with self.engine.begin() as conn:
             for event in events:
@@ -785,9 +802,18 @@ class Store:
         except IntegrityError:  # a concurrent first assignment inserted it meanwhile: this one is the later
             async with self.engine.begin() as conn:
                 await conn.execute(update.values(**values))
+        finally:  # committed (or not): the next read here reads the database
+            self.assigned.forget(account_id)
+
+    async def assignments(self, account_id: str) -> Mapping[str, str]:
+        """The account's customer assignments (customer id -> owner): this replica's copy, read at most
+        ``ASSIGNMENTS_TTL`` seconds ago, and read anew after a write through ``assign``. Not to be changed."""
+        return await self.assigned.get(account_id)
+
+    assignments.__store_guarded__ = True  # type: ignore[attr-defined]  # its reads are _read_assignments'
 
     @_guarded
-    async def assignments(self, account_id: str) -> dict[str, str]:
+    async def _read_assignments(self, account_id: str) -> dict[str, str]:
         c = t.assignments.c
         async with self.engine.connect() as conn:
             rows = await conn.execute(sa.select(c.customer_id, c.owner).where(c.account_id == account_id))
@@ -820,7 +846,7 @@ async def insert_events(conn: AsyncConnection, events: Sequence[Event]) -> list[
     and the events it reports commit together); the added ones come back with their ``sequence``. Two
     replicas adding the same event id at once add it once (``ON CONFLICT DO NOTHING``: no error, no race). On
     PostgreSQL, adding any notifies ``EVENTS_CHANNEL``."""
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    insert = t.insert_for(conn.dialect.name)
     added = []
     for event in events:
         statement = (

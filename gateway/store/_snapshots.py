@@ -19,7 +19,6 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.store import _rows as r
@@ -65,7 +64,7 @@ class LeaseLost(Exception):
 
 
 def _insert(conn: AsyncConnection) -> Any:
-    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    return t.insert_for(conn.dialect.name)
 
 
 async def read(conn: AsyncConnection, account_id: str) -> dict[tuple[str, str], Snapshot]:

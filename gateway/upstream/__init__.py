@@ -4,8 +4,9 @@
 
 1. ``observed``: metrics, a span and a log line per upstream request (everything below it is seen, a
    circuit-open refusal and a cached answer too);
-2. ``flight``: short-lived caching of slow-changing reads and single flight (identical reads in flight are
-   sent once and shared by their callers), in this process or, with ``[redis]``, across replicas;
+2. ``flight``: short-lived caching of slow-changing reads and of customers' funds (``[upstream]
+   funds_cache_seconds``), and single flight (identical reads in flight are sent once and shared by their
+   callers), in this process or, with ``[redis]``, across replicas; a write drops the account's cache;
 3. ``breaker``: the account's circuit breaker (opens on consecutive failures or an error rate; while open,
    refuses at once with ``ProviderUnavailable`` and a retry hint; half-open probes);
 4. ``limits``: the account's concurrency cap and rate limit (a call waits for a slot or a token, never past

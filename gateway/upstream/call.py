@@ -1,7 +1,8 @@
 """What an upstream request is, as its adapter tags it: ``client.build_request(..., extensions=tag(...))``.
 
 The transport layers (``gateway.upstream``) read the tag: metrics and spans name the operation, only reads
-are shared or cached, and ``cache_seconds`` says how long an answer may be served again.
+are shared or cached, and ``cache_seconds`` says how long an answer may be served again (``funds``: as long as
+the account's ``[upstream] funds_cache_seconds`` says).
 """
 
 from __future__ import annotations
@@ -24,11 +25,14 @@ class UpstreamCall:
     """A read: repeating or sharing it changes nothing upstream."""
     cache_seconds: float = 0.0
     """How long its answer may be served to other callers (slow-changing reads only; 0: never)."""
+    funds: bool = False
+    """A read of customers' money figures (balances, credit lines): its answer is served again for the account's
+    ``[upstream] funds_cache_seconds``, a lifetime the operator chooses, unless ``cache_seconds`` gives one."""
 
 
-def tag(operation: str, *, idempotent: bool, cache_seconds: float = 0.0) -> dict[str, object]:
+def tag(operation: str, *, idempotent: bool, cache_seconds: float = 0.0, funds: bool = False) -> dict[str, object]:
     """The ``extensions`` to build a request with."""
-    return {EXTENSION: UpstreamCall(operation, idempotent, cache_seconds)}
+    return {EXTENSION: UpstreamCall(operation, idempotent, cache_seconds, funds)}
 
 
 def call_of(request: httpx.Request) -> UpstreamCall:

@@ -9,7 +9,9 @@ request its adapter tagged ``idempotent``):
 - a read in flight in this process is joined: its callers await one upstream call, and each gets its own
   copy of the one answer, read to its end;
 - the answer is put in ``SharedState``: a slow-changing read's (regions, price quotes) for its
-  ``cache_seconds``, in which any identical read is answered with it (``hit``); any other read's for
+  ``cache_seconds``, a funds read's (customers' balances and credit) for the account's ``funds_seconds``
+  (``[upstream] funds_cache_seconds``), in which any identical read is answered with it (``hit``); any other
+  read's for
   ``share_seconds``, in which it answers the identical reads of the GraphQL requests that began before it
   arrived (``shared``): their upstream call was in flight while they ran, which is what single flight
   gives, and no caller is ever answered with what was read before its request began. Sharing only calls
@@ -58,7 +60,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 import httpx
@@ -204,6 +206,7 @@ class FlightTransport(httpx.AsyncBaseTransport):
         partner_id: str,
         share_seconds: float = SHARE_SECONDS,
         poll_seconds: float = POLL_SECONDS,
+        funds_seconds: float = 0.0,
     ) -> None:
         self.inner = inner
         self.provider = provider
@@ -211,6 +214,7 @@ class FlightTransport(httpx.AsyncBaseTransport):
         self._state = _Tolerant(state, partner_id)
         self._share_seconds = share_seconds
         self._poll_seconds = poll_seconds
+        self._funds_seconds = funds_seconds
         self._prefix = f"upstream:{partner_id}:"
         self._flights: dict[str, _Flight] = {}
 
@@ -219,6 +223,8 @@ class FlightTransport(httpx.AsyncBaseTransport):
         if not call.idempotent:
             return await self._write(request)
         await request.aread()
+        if call.funds and not call.cache_seconds:
+            call = replace(call, cache_seconds=self._funds_seconds)
         return await self._read(request, call)
 
     async def aclose(self) -> None:

@@ -62,7 +62,9 @@ def build_transport(
     )
     breaker = CircuitBreaker(breaker_policy(policy), name=partner_id, clock=upstream.clock)
     transport = BreakerTransport(transport, breaker, provider=who, partner_id=partner_id)
-    transport = FlightTransport(transport, upstream.state, provider=who, partner_id=partner_id)
+    transport = FlightTransport(
+        transport, upstream.state, provider=who, partner_id=partner_id, funds_seconds=policy.funds_cache_seconds
+    )
     return ObservedTransport(transport, account, upstream.tracer)
 
 

@@ -188,9 +188,11 @@ def _tier_accounts() -> tuple[AccountConfig, ...]:
 
 
 @contextlib.asynccontextmanager
-async def demo(*, tiers: bool = False, store_url: str = MEMORY_URL) -> AsyncIterator[Demo]:
+async def demo(
+    *, tiers: bool = False, store_url: str = MEMORY_URL, upstream: dict[str, Any] | None = None
+) -> AsyncIterator[Demo]:
     """The embedded demo behind the gateway; ``tiers`` adds the tier-2 reseller accounts; ``store_url`` its store
-    (default: in memory, its own)."""
+    (default: in memory, its own); ``upstream`` keys over the tests' ``[upstream]``."""
     registry = Registry.discover()
     config = demo_config(registry)
     apps: dict[str, Any] = dict(config.simulated)
@@ -206,7 +208,7 @@ async def demo(*, tiers: bool = False, store_url: str = MEMORY_URL) -> AsyncIter
         accounts=accounts,
         simulated=counted,
         api_keys=KEYS,
-        upstream=FAST_UPSTREAM,
+        upstream=FAST_UPSTREAM.model_copy(update=upstream or {}),
         writes=FAST_SETTLE,
         store_url=store_url,
     )

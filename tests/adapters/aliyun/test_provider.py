@@ -25,6 +25,7 @@ from gateway.errors import (
 from gateway.models import AccountType, CustomerKind, CustomerStatus
 from gateway.provider import Capability, Provider, ProviderPlugin
 from tests.adapters.aliyun.conftest import DISTRIBUTOR, ENDPOINT, CountingTransport, account_for, credentials_for
+from tests.support.rounds import Rounds, RoundsTransport
 from tests.support.sleeps import Sleeps
 
 ACCOUNTS = 45  # end users and enterprises the distributor's seed holds
@@ -93,38 +94,123 @@ async def test_any_window_matches_the_concatenated_list(
     assert page.total == ACCOUNTS + INVITED
 
 
-async def test_fetches_only_the_pages_it_needs(
-    http: httpx.AsyncClient, simulator: AgencySimulator, transport: CountingTransport
+def page_of(label: str) -> tuple[str, str, str] | str:
+    """A list request's (UserType or "invited", page, size), from its round label; another request's action."""
+    action, _, query = label.partition(" ")
+    params = dict(httpx.QueryParams(query))
+    if action not in ("GetAccountInfo", "GetUnassociatedCustomer"):
+        return action
+    return (params.get("UserType", "invited"), params["CurrentPage"], params["PageSize"])
+
+
+def rounds_of(rounds: Rounds) -> list[list[tuple[str, str, str] | str]]:
+    return [sorted(map(page_of, labels), key=str) for labels in rounds.rounds]
+
+
+@pytest.fixture
+def rounds() -> Rounds:
+    return Rounds()
+
+
+@pytest.fixture
+def paged(transport: CountingTransport, rounds: Rounds) -> httpx.AsyncClient:
+    """A client whose requests are answered in rounds (the counting transport below)."""
+    return httpx.AsyncClient(base_url=ENDPOINT, transport=RoundsTransport(transport, rounds))
+
+
+async def test_a_window_asks_for_its_pages_at_once_planned_by_the_last_totals(
+    paged: httpx.AsyncClient, simulator: AgencySimulator, rounds: Rounds
 ) -> None:
     state = simulator.state.partners[DISTRIBUTOR.access_key_id]
     type1 = len(state.accounts_of_type(1))
-    provider = AliyunProvider(account_for(DISTRIBUTOR, page_size=5), credentials_for(DISTRIBUTOR), http)
+    provider = AliyunProvider(account_for(DISTRIBUTOR, page_size=5), credentials_for(DISTRIBUTOR), paged)
+    expected = upstream_order(simulator)
 
-    # Round one, at once: page 1 of each list (it also gives every total). Then only what is missing.
-    firsts = [("1", "1", "5"), ("2", "1", "5"), ("invited", "1", "5")]
+    # No window read yet: the window's pages as if UserType 1 held it, and page 1 of the others (their totals).
+    page = await provider.list_customers(3, 4)
+    assert [c.native_id for c in page.items] == expected[3:7]
+    assert rounds_of(rounds) == [sorted([("1", "1", "5"), ("1", "2", "5"), ("2", "1", "5"), ("invited", "1", "5")])]
 
-    # Inside UserType 1, across a page boundary: page 2 of type 1 is all that is missing.
-    await provider.list_customers(3, 4)
-    assert sorted(pages_requested(transport)) == sorted([*firsts, ("1", "2", "5")])
-
-    # Across the UserType boundary: the last page of type 1; type 2's rows are in its first page.
-    transport.requests.clear()
+    # Across the UserType boundary, planned by those totals: type 1's last page and type 2's first, in one round
+    # (the invitations' page 1 for its total).
+    rounds.clear()
     page = await provider.list_customers(type1 - 2, 4)
-    last_page_of_type1 = str((type1 - 2) // 5 + 1)
-    assert sorted(pages_requested(transport)) == sorted([*firsts, ("1", last_page_of_type1, "5")])
+    last_of_type1 = str((type1 - 2) // 5 + 1)
+    assert rounds_of(rounds) == [sorted([("1", last_of_type1, "5"), ("2", "1", "5"), ("invited", "1", "5")])]
     assert [c.kind for c in page.items] == [CustomerKind.INDIVIDUAL] * 2 + [CustomerKind.ENTERPRISE] * 2
+    assert [c.native_id for c in page.items] == expected[type1 - 2 : type1 + 2]
 
-    # Past the end: the first pages only, nothing returned.
-    transport.requests.clear()
+    # Past the end: one page of each list for its total, nothing returned.
+    rounds.clear()
     page = await provider.list_customers(100, 10)
     assert page.items == ()
     assert page.total == ACCOUNTS + INVITED
-    assert sorted(pages_requested(transport)) == sorted(firsts)
+    assert rounds_of(rounds) == [sorted([("1", "1", "5"), ("2", "1", "5"), ("invited", "1", "5")])]
 
     # A total alone: the cheapest page of each list.
-    transport.requests.clear()
+    rounds.clear()
     assert (await provider.list_customers(0, 0)).total == ACCOUNTS + INVITED
-    assert sorted(pages_requested(transport)) == sorted([("1", "1", "1"), ("2", "1", "1"), ("invited", "1", "1")])
+    assert rounds_of(rounds) == [sorted([("1", "1", "1"), ("2", "1", "1"), ("invited", "1", "1")])]
+
+
+async def test_a_window_whose_plan_the_totals_prove_wrong_takes_one_more_round(
+    paged: httpx.AsyncClient, simulator: AgencySimulator, rounds: Rounds
+) -> None:
+    state = simulator.state.partners[DISTRIBUTOR.access_key_id]
+    type1 = len(state.accounts_of_type(1))
+    provider = AliyunProvider(account_for(DISTRIBUTOR, page_size=5), credentials_for(DISTRIBUTOR), paged)
+
+    # The first window of the process reaches into type 2's second page: only the answers' totals show it.
+    page = await provider.list_customers(type1 - 2, 10)
+    assert [c.native_id for c in page.items] == upstream_order(simulator)[type1 - 2 : type1 + 8]
+    assert len(rounds.rounds) == 2
+    assert rounds_of(rounds)[1] == [("2", "2", "5")]
+
+    # The same window again: every page in the first round.
+    rounds.clear()
+    again = await provider.list_customers(type1 - 2, 10)
+    assert again == page
+    assert len(rounds.rounds) == 1
+
+    # An invitee registers: type 1 or 2 grows by one and the invitations shrink, which the plan did not know.
+    invitation = next(i for i in state.invitations if i.status(simulator.state.now()) is InvitationStatus.PENDING)
+    simulator.register(invitation.invite_id)
+    rounds.clear()
+    moved = await provider.list_customers(type1 - 2, 10)
+    assert [c.native_id for c in moved.items] == upstream_order(simulator)[type1 - 2 : type1 + 8]
+    assert moved.total == ACCOUNTS + INVITED
+    assert len(rounds.rounds) <= 2
+
+
+async def test_the_invitees_statuses_go_with_the_pages_once_their_ids_are_known(
+    paged: httpx.AsyncClient, simulator: AgencySimulator, rounds: Rounds
+) -> None:
+    provider = AliyunProvider(account_for(DISTRIBUTOR), credentials_for(DISTRIBUTOR), paged)
+    await provider.list_customers(0, 0)  # the totals, for the plan (no invitation ids yet)
+    rounds.clear()
+
+    # The invitations are at the end: which ids they are, only their page says. The statuses follow it.
+    page = await provider.list_customers(ACCOUNTS - 1, 5)
+    assert [c.native_id for c in page.items] == upstream_order(simulator)[ACCOUNTS - 1 : ACCOUNTS + 4]
+    assert [labels.count("GetInviteStatus") for labels in rounds_of(rounds)] == [0, 1]
+
+    # Read again: the ids last seen there are asked about with the pages, in one round.
+    rounds.clear()
+    assert await provider.list_customers(ACCOUNTS - 1, 5) == page
+    assert len(rounds.rounds) == 1
+    assert rounds_of(rounds)[0].count("GetInviteStatus") == 1
+
+
+@pytest.mark.parametrize(("offset", "limit"), [(0, 52), (3, 30), (21, 25), (44, 8), (50, 2), (60, 5)])
+async def test_planned_windows_match_the_concatenated_list(
+    paged: httpx.AsyncClient, simulator: AgencySimulator, offset: int, limit: int
+) -> None:
+    provider = AliyunProvider(account_for(DISTRIBUTOR, page_size=4), credentials_for(DISTRIBUTOR), paged)
+    expected = upstream_order(simulator)
+    for start in (0, offset, 7, offset):  # each window planned by the one before it
+        page = await provider.list_customers(start, limit)
+        assert [c.native_id for c in page.items] == expected[start : start + limit]
+        assert page.total == ACCOUNTS + INVITED
 
 
 async def test_default_page_size_is_the_upstream_maximum(

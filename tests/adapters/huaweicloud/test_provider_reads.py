@@ -30,6 +30,7 @@ from gateway.models import (
     VoucherStatus,
 )
 from gateway.provider import Capability
+from tests.support.rounds import Rounds, RoundsTransport
 from tests.support.sleeps import Sleeps
 
 from .conftest import ENDPOINT, NOW, OTHER_T1, SEED, T1, T2, fixed_clock
@@ -118,6 +119,25 @@ async def test_a_failing_reseller_balance_fails_only_that_reseller(app: Simulato
     funds = await _provider(http, sleep=Sleeps()).reseller_funds([T2.domain_id, OTHER_T1.domain_id])
     assert isinstance(funds[T2.domain_id], ProviderUnavailable)
     assert isinstance(funds[OTHER_T1.domain_id], ProviderError)  # not this partner's: refused on its own
+
+
+@pytest.mark.anyio
+async def test_per_id_reads_go_out_at_once() -> None:
+    app = create_app([T1, T2], seed=SEED, clock=fixed_clock(), customers_per_account=2 * FUNDS_BATCH + 10)
+    ids = [c.customer_id for c in app.state.simulator.by_access_key(T1.access_key).customers]
+    rounds = Rounds()
+    transport = RoundsTransport(httpx.ASGITransport(app=app), rounds)
+    async with httpx.AsyncClient(transport=transport, base_url=ENDPOINT) as http:
+        provider = _provider(http)
+        funds = await provider.customer_funds(ids)
+        assert funds
+        assert [len(r) for r in rounds.rounds] == [3]  # three balance batches, in one round
+        rounds.clear()
+        assert (await provider.get_customers(ids[:4])).keys() == set(ids[:4])
+        assert [len(r) for r in rounds.rounds] == [4]  # one filtered lookup per id, all at once
+        rounds.clear()
+        await provider.reseller_funds([T2.domain_id, OTHER_T1.domain_id, "r3"])
+        assert [len(r) for r in rounds.rounds] == [3]
 
 
 @pytest.mark.anyio

@@ -70,8 +70,12 @@ _FAMILY = {
 
 #: Delays injected into money calls (milliseconds, each drawn on its own, so both may add up): all beyond
 #: the upstream timeout below, so the gateway gives up on the reply while the request goes on and lands
-#: (the simulators delay a call before applying it).
-LATE_MS = (200.0, 400.0)
+#: (the simulators delay a call before applying it). Well beyond it: the gateway reads the upstream's records
+#: as soon as it gives up, and a late request must still be on its way then for its operation to be left
+#: pending. With 200 and 400 ms, a loaded machine (or the event loop busy with the other clients) often read
+#: the records only after the request had landed: settled at once, which is right, but the pending path went
+#: unexercised for over half of the late replies and the test's check of it failed under load.
+LATE_MS = (400.0, 800.0)
 #: The in-process simulators time out like a network (``gateway.inprocess``), so a request can outlive
 #: its caller: the settle window must exceed the longest time a request can take to land, the injected
 #: delays together plus ample room for a loaded machine. Short values keep the run fast; never over a
@@ -81,7 +85,8 @@ LATE_MS = (200.0, 400.0)
 #: probe succeeds. Its open time is kept short here, so that a failed probe cannot outlast a client's retry
 #: deadline: refusals by the open circuit are part of the run, and must not cost an effect either.
 FAST_UPSTREAM = UpstreamConfig(timeout_seconds=0.1, breaker_open_seconds=0.2, breaker_max_open_seconds=1.0)
-FAST_SETTLE = WritesConfig(settle_seconds=1.0)
+#: Above the injected delays together (1.2 s) with over a second to spare for a loaded machine.
+FAST_SETTLE = WritesConfig(settle_seconds=2.5)
 #: How a client retries an operation whose answer is not definite yet (pending, or refused before being
 #: applied): backing off from the first delay up to the longest, within a number of attempts and a
 #: deadline that leave room for its own settle window and one of an earlier write to the same target.

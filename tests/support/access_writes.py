@@ -448,11 +448,11 @@ async def _owner_recorded(gw: Demo, result: dict[str, Any]) -> list[str]:
 async def _cell(gw: Demo, world: World, tally: Tally, row: Write, cloud: str, col: Column) -> None:
     variables = await _variables(gw, world, row, cloud, col)
     document = row.document(variables)
-    baseline = await Baseline.of(gw)
-    answer = await send(gw, document, col.api_key, **variables)
     allowed = row.allowed(world, cloud, col)
+    baseline = None if allowed else await Baseline.of(gw)  # what a forbidden write must leave as it was
+    answer = await send(gw, document, col.api_key, **variables)
     wrong, accepted = [], None
-    if allowed:
+    if baseline is None:
         result = _result(row, answer)
         if result.get("__typename") != row.payload:
             wrong.append(f"refused: {answer.text[:400]}")
@@ -510,13 +510,14 @@ async def _replay(gw: Demo, world: World, tally: Tally, row: Write, cloud: str, 
     if answer.get("__typename") != row.payload:
         tally.cell(name, wrong=[f"the first write was refused: {answer}"])
         return
-    baseline = await Baseline.of(gw)
+    fresh = row.keyed and row.allowed(world, cloud, second)
+    baseline = None if fresh else await Baseline.of(gw)  # what a refused replay must leave as it was
     again = await send(gw, document, second.api_key, **variables)
-    result, fresh = _result(row, again), row.keyed and row.allowed(world, cloud, second)
+    result = _result(row, again)
     wrong, accepted = [], None
     if result.get("__typename") == "IdempotencyConflictError":
         wrong.append("another principal's key conflicts: it says the key was used")
-    if fresh:  # its own outcome: a new write, or the upstream's own refusal of it
+    if baseline is None:  # fresh: its own outcome, a new write or the upstream's own refusal of it
         if result.get("__typename") not in (row.payload, "UpstreamError"):
             wrong.append(f"not a fresh outcome: {again.text[:300]}")
         mine, theirs = _receipt(result), _receipt(answer)

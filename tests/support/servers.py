@@ -20,6 +20,13 @@ import uvicorn
 
 #: The console script as a user runs it (the one installed next to this interpreter).
 EXE = shutil.which("partner-gateway") or str(Path(sys.executable).with_name("partner-gateway"))
+#: How long a server may take to answer its first request. A ceiling, not a wait: a start returns as soon as
+#: the server answers. A process imports the whole gateway first, a few seconds of CPU, and several start at
+#: once in some tests; on a loaded two-core machine (or with the suite on both cores) a start has taken over
+#: 30 s, so that is too tight a ceiling for a process that would have come up.
+START_SECONDS = 120.0
+#: How often a starting server is probed.
+PROBE_SECONDS = 0.05
 
 
 def free_port() -> int:
@@ -36,7 +43,7 @@ def live_server(app: Any, *, lifespan: str = "auto") -> Iterator[str]:
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"live-server-{port}", daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + START_SECONDS
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the live server did not start")
@@ -53,7 +60,7 @@ def process_serving(
     args: list[str],
     probe_url: str,
     *,
-    timeout: float = 30,
+    timeout: float = START_SECONDS,
     env: dict[str, str] | None = None,
     log: Path | None = None,
 ) -> Iterator[subprocess.Popen[str]]:
@@ -91,7 +98,7 @@ def process_serving(
                 pass
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{' '.join(args)} did not start within {timeout} s")
-            time.sleep(0.1)
+            time.sleep(PROBE_SECONDS)
         yield process
     finally:
         process.terminate()

@@ -14,8 +14,6 @@ and shipped in the package, so it works offline and loads nothing from another h
 from __future__ import annotations
 
 import functools
-import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +23,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from gateway.config import GatewayConfig
+from gateway.static_files import StaticFile, load_static
 
 __all__ = ["CONSOLE_DIR", "console_routes", "content_security_policy"]
 
@@ -44,25 +43,10 @@ _HEADERS = {"x-content-type-options": "nosniff", "referrer-policy": "no-referrer
 _NOT_BUILT = "the console is not built: cd console && npm ci && npm run build"
 
 
-@dataclass(frozen=True, slots=True)
-class _File:
-    body: bytes
-    content_type: str
-    etag: str
-
-
 @functools.cache
-def _files() -> dict[str, _File]:
+def _files() -> dict[str, StaticFile]:
     """Every built file by its path under ``static/console/``: the only files served."""
-    files: dict[str, _File] = {}
-    for path in sorted(CONSOLE_DIR.rglob("*")):
-        content_type = _CONTENT_TYPES.get(path.suffix)
-        if path.is_file() and content_type is not None:
-            body = path.read_bytes()
-            files[path.relative_to(CONSOLE_DIR).as_posix()] = _File(
-                body, content_type, f'"{hashlib.sha256(body).hexdigest()[:16]}"'
-            )
-    return files
+    return load_static(CONSOLE_DIR, _CONTENT_TYPES)
 
 
 def _origin(url: str) -> str:

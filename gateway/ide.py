@@ -13,13 +13,13 @@
 from __future__ import annotations
 
 import functools
-import hashlib
-from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
+
+from gateway.static_files import StaticFile, load_static
 
 __all__ = ["ASSETS_PREFIX", "ASSETS_ROUTE", "asset", "asset_url", "ide_page"]
 
@@ -65,26 +65,10 @@ _PAGE = """<!doctype html>
 """
 
 
-@dataclass(frozen=True, slots=True)
-class _Asset:
-    body: bytes
-    content_type: str
-    digest: str
-
-
 @functools.cache
-def _assets() -> dict[str, _Asset]:
+def _assets() -> dict[str, StaticFile]:
     """Every file under ``static/graphiql/`` by its relative path: the only files the route serves."""
-    assets: dict[str, _Asset] = {}
-    for path in sorted(ASSETS_DIR.rglob("*")):
-        content_type = _CONTENT_TYPES.get(path.suffix)
-        if not path.is_file() or content_type is None:
-            continue
-        body = path.read_bytes()
-        assets[path.relative_to(ASSETS_DIR).as_posix()] = _Asset(
-            body, content_type, hashlib.sha256(body).hexdigest()[:16]
-        )
-    return assets
+    return load_static(ASSETS_DIR, _CONTENT_TYPES)
 
 
 def asset_url(name: str) -> str:
@@ -120,5 +104,5 @@ async def asset(request: Request) -> Response:
     return Response(
         found.body,
         media_type=found.content_type,
-        headers={"cache-control": _IMMUTABLE, "x-content-type-options": "nosniff", "etag": f'"{found.digest}"'},
+        headers={"cache-control": _IMMUTABLE, "x-content-type-options": "nosniff", "etag": found.etag},
     )

@@ -24,7 +24,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.perf_load import HttpConnection, memory, serving_pid
-from tests.support.servers import EXE, free_port, process_serving
+from tests.support.servers import EXE, free_port, process_serving, stop
 
 BENCH = Path(__file__).resolve().parent
 ALIYUN_AK, ALIYUN_SK = "LTAIbenchPerf", "bench-perf-secret"
@@ -270,10 +270,5 @@ def cold_start(command: list[str], port: int, log: Path, env: dict[str, str] | N
                 time.sleep(0.01)
             rss, _ = memory(process.pid)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+            stop(process)
     return elapsed, rss

@@ -101,11 +101,16 @@ def process_serving(
             time.sleep(PROBE_SECONDS)
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process)
         if output is not None:
             output.close()
+
+
+def stop(process: subprocess.Popen[Any]) -> None:
+    """Ask a server process to end (SIGTERM), and kill it if it has not within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
